@@ -1,0 +1,66 @@
+// A token handed over by the operator. It is never refreshed and never shown: it lives in a private field so
+// JSON.stringify and util.inspect of the provider cannot reveal it, and messages describe it by its claims only.
+
+import { CLOUDS, type CloudInfo } from '../graph/clouds.js';
+import { silentLogger, type Logger } from '../log.js';
+import { AuthError } from './errors.js';
+import { AUTH_ENV, AUTH_METHOD_INFO } from './methods.js';
+import { describeToken, type TokenInfo } from './tokenClaims.js';
+import { tokenWarnings } from './tokenChecks.js';
+import type { AuthTokenProvider } from './types.js';
+
+export interface StaticTokenOptions {
+  cloud?: CloudInfo;
+  logger?: Logger;
+  reason?: string;
+  now?: () => number;
+}
+
+export class StaticTokenProvider implements AuthTokenProvider {
+  readonly method = 'token' as const;
+  readonly reason: string;
+  readonly description: string;
+  readonly delegated: boolean;
+  readonly tokenInfo: TokenInfo;
+  readonly pendingSignIn = undefined;
+  readonly #token: string;
+  readonly #now: () => number;
+
+  constructor(token: string, options: StaticTokenOptions = {}) {
+    // Operators often paste the whole header value.
+    const t = (token ?? '').trim().replace(/^bearer\s+/i, '');
+    if (t === '' || /\s/.test(t)) {
+      throw new AuthError(
+        'invalid_configuration',
+        `${AUTH_ENV.accessToken} must hold one access token (no spaces)${t === '' ? '; it is empty' : ''}.`,
+        { method: 'token' },
+      );
+    }
+    this.#token = t;
+    this.#now = options.now ?? Date.now;
+    this.reason = options.reason ?? `${AUTH_ENV.accessToken} is set`;
+    this.tokenInfo = describeToken(t);
+    // An opaque token gives no answer; the operator asked for it to be used as a user token.
+    this.delegated = this.tokenInfo.kind !== 'app-only';
+    this.description = `${AUTH_METHOD_INFO.token.label} (${this.delegated ? 'delegated' : 'app-only'})`;
+    const logger = options.logger ?? silentLogger;
+    for (const w of tokenWarnings(this.tokenInfo, options.cloud ?? CLOUDS.global, this.#now())) logger.warn(w);
+  }
+
+  async getToken(signal?: AbortSignal): Promise<string> {
+    signal?.throwIfAborted();
+    const exp = this.tokenInfo.expiresOnTimestamp;
+    if (exp !== undefined && this.#now() >= exp) {
+      throw new AuthError(
+        'token_expired',
+        `${AUTH_METHOD_INFO.token.label}: the token in ${AUTH_ENV.accessToken} expired at ${new Date(exp).toISOString()}. Supply a fresh token, or choose another method with ${AUTH_ENV.method}.`,
+        { method: 'token' },
+      );
+    }
+    return this.#token;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { method: this.method, description: this.description, delegated: this.delegated };
+  }
+}

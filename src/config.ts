@@ -1,0 +1,337 @@
+// Flags + environment → one validated Config. Pure: no I/O, so every rule is unit-tested as a table.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { CLOUD_NAMES, CLOUDS, KNOWN_GRAPH_HOSTS, type CloudInfo, type CloudName } from './graph/clouds.js';
+import { LOG_LEVELS, type LogLevel } from './log.js';
+import { AUTH_METHODS, type AuthMethod } from './auth/methods.js';
+import { ACTION_TYPES_DESTRUCTIVE_DEFAULT } from './actionTypes.js';
+
+export const CONFIRM_POLICIES = ['confirm-flag', 'refuse'] as const;
+export type ConfirmPolicy = (typeof CONFIRM_POLICIES)[number];
+
+export interface Config {
+  cloud: CloudInfo;
+  /** Graph root actually called (cloud default, CLOUDPC_MCP_GRAPH_URL, or the simulator's). */
+  graphRoot: string;
+  graphRootOverridden: boolean;
+  auth: AuthMethod;
+  tenantId?: string;
+  clientId?: string;
+  authorityHost?: string;
+  /** Operator-supplied Graph token; never logged. */
+  accessToken?: string;
+  timeoutMs: number;
+  maxThrottleWaitMs: number;
+  maxAttempts: number;
+  /** How often get_cloudpc_bulk_action polls while waiting for a pending action. */
+  pollIntervalMs: number;
+  logLevel: LogLevel;
+  simulate: boolean;
+  readOnly: boolean;
+  confirmPolicy: ConfirmPolicy;
+  /** Action types (e.g. 'reprovision') whose retry needs the user's confirmation. */
+  destructiveActions: ReadonlySet<string>;
+  /** Warnings for stderr and for the first tool result (e.g. a non-Graph host). */
+  warnings: string[];
+}
+
+export interface ConfigProblem {
+  setting: string;
+  message: string;
+}
+
+export type ConfigResult =
+  | { ok: true; config: Config; command: Command }
+  | { ok: false; problems: ConfigProblem[]; command: Command; fallback: Config };
+
+export type Command = 'serve' | 'help' | 'version';
+
+/** Every setting: flag, environment variable, default and a one-line description (the README table mirrors this). */
+export const SETTINGS = [
+  { flag: '--cloud', env: 'CLOUDPC_MCP_CLOUD', def: 'global', doc: `National cloud: ${CLOUD_NAMES.join(', ')}.` },
+  { flag: '--graph-url', env: 'CLOUDPC_MCP_GRAPH_URL', def: '(the cloud\'s Graph root)', doc: 'Graph root override for proxies and tests; plain http only to loopback.' },
+  { flag: '--auth', env: 'CLOUDPC_MCP_AUTH', def: 'auto', doc: `Sign-in method: ${AUTH_METHODS.join(', ')}.` },
+  { flag: '--tenant-id', env: 'AZURE_TENANT_ID', def: 'organizations', doc: 'Entra tenant (id or domain) to sign in to.' },
+  { flag: '--client-id', env: 'AZURE_CLIENT_ID', def: '(Microsoft Graph Command Line Tools)', doc: 'App registration (client) id used to sign in.' },
+  { flag: null, env: 'AZURE_AUTHORITY_HOST', def: '(the cloud\'s authority)', doc: 'Entra authority override (private clouds, proxies, tests).' },
+  { flag: null, env: 'CLOUDPC_MCP_ACCESS_TOKEN', def: '(unset)', doc: 'A Graph access token supplied by the operator; no sign-in at all. Environment only, never a flag.' },
+  { flag: '--timeout-ms', env: 'CLOUDPC_MCP_TIMEOUT_MS', def: '30000', doc: 'Deadline for one Graph request attempt, in milliseconds.' },
+  { flag: '--max-throttle-wait-ms', env: 'CLOUDPC_MCP_MAX_THROTTLE_WAIT_MS', def: '60000', doc: 'Total time one call may spend waiting out Graph throttling (429/503).' },
+  { flag: '--max-attempts', env: 'CLOUDPC_MCP_MAX_ATTEMPTS', def: '4', doc: 'Attempts per Graph request when throttled (1 = never retry).' },
+  { flag: '--poll-interval-ms', env: 'CLOUDPC_MCP_POLL_INTERVAL_MS', def: '5000', doc: 'How often a waiting get_cloudpc_bulk_action re-reads the action.' },
+  { flag: '--log-level', env: 'CLOUDPC_MCP_LOG_LEVEL', def: 'info', doc: `stderr log level: ${LOG_LEVELS.join(', ')}.` },
+  { flag: '--simulate', env: 'CLOUDPC_MCP_SIMULATE', def: 'false', doc: 'Run against the embedded Graph simulator (no tenant, no sign-in).' },
+  { flag: '--read-only', env: 'CLOUDPC_MCP_READ_ONLY', def: 'false', doc: 'Do not offer the retry tool; reads need only CloudPC.Read.All.' },
+  { flag: '--confirm-policy', env: 'CLOUDPC_MCP_CONFIRM_POLICY', def: 'confirm-flag', doc: 'When the client cannot ask the user: confirm-flag (the call must carry confirm: true) or refuse.' },
+  { flag: '--destructive-actions', env: 'CLOUDPC_MCP_DESTRUCTIVE_ACTIONS', def: [...ACTION_TYPES_DESTRUCTIVE_DEFAULT].join(','), doc: 'Action types whose retry needs confirmation (comma list; "none" for none).' },
+] as const;
+
+const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/i;
+
+function parseBool(setting: string, v: string | boolean | undefined, problems: ConfigProblem[]): boolean {
+  if (v === undefined || v === false) return false;
+  if (v === true) return true;
+  const s = v.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(s)) return false;
+  problems.push({ setting, message: `"${v}" is not a yes/no value; use true or false.` });
+  return false;
+}
+
+function parseIntSetting(
+  setting: string,
+  raw: string | undefined,
+  def: number,
+  min: number,
+  max: number,
+  problems: ConfigProblem[],
+): number {
+  if (raw === undefined || raw.trim() === '') return def;
+  const r = z.coerce.number().int().min(min).max(max).safeParse(raw.trim());
+  if (!r.success) {
+    problems.push({ setting, message: `"${raw}" is not a whole number from ${min} to ${max}; default is ${def}.` });
+    return def;
+  }
+  return r.data;
+}
+
+/** Validates a Graph root override; returns the normalised root (no trailing slash) or records a problem. */
+export function parseGraphUrl(raw: string, problems: ConfigProblem[], warnings: string[]): string | undefined {
+  const setting = 'CLOUDPC_MCP_GRAPH_URL (--graph-url)';
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    problems.push({ setting, message: `"${raw}" is not a URL; give a root such as https://graph.microsoft.com or http://127.0.0.1:8080.` });
+    return undefined;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    problems.push({ setting, message: `scheme "${url.protocol}" is not allowed; use https (or http to a loopback address).` });
+    return undefined;
+  }
+  if (url.protocol === 'http:' && !LOOPBACK_HOST.test(url.hostname)) {
+    problems.push({
+      setting,
+      message: `plain http is only allowed to loopback (127.0.0.1, ::1, localhost), because the bearer token would travel unencrypted; use https://${url.host}.`,
+    });
+    return undefined;
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    problems.push({ setting, message: 'give only scheme, host, port and an optional path prefix: no credentials, query or fragment.' });
+    return undefined;
+  }
+  const path = url.pathname.replace(/\/+$/, '');
+  if (/\/(beta|v1\.0)$/i.test(path)) {
+    problems.push({ setting, message: `give the root without the version segment: ${url.origin}${path.replace(/\/(beta|v1\.0)$/i, '')} (the server adds /beta itself).` });
+    return undefined;
+  }
+  if (!KNOWN_GRAPH_HOSTS.has(url.host) && !LOOPBACK_HOST.test(url.hostname)) {
+    warnings.push(`The Graph URL ${url.origin} is not a Microsoft Graph host; the access token will be sent there.`);
+  }
+  return url.origin + path;
+}
+
+function parseDestructive(raw: string | undefined, problems: ConfigProblem[]): Set<string> {
+  if (raw === undefined) return new Set(ACTION_TYPES_DESTRUCTIVE_DEFAULT.map((s) => s.toLowerCase()));
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 1 && items[0]!.toLowerCase() === 'none') return new Set();
+  const bad = items.filter((s) => !/^[a-zA-Z][a-zA-Z0-9]{0,63}$/.test(s));
+  if (bad.length) {
+    problems.push({
+      setting: 'CLOUDPC_MCP_DESTRUCTIVE_ACTIONS (--destructive-actions)',
+      message: `not action type names: ${bad.map((b) => JSON.stringify(b)).join(', ')}; use a comma list such as reprovision,restore,resize, or "none".`,
+    });
+  }
+  if (items.length === 0) {
+    problems.push({
+      setting: 'CLOUDPC_MCP_DESTRUCTIVE_ACTIONS (--destructive-actions)',
+      message: 'the list is empty; write "none" to confirm no retry, or leave the setting unset for the default list.',
+    });
+    return new Set(ACTION_TYPES_DESTRUCTIVE_DEFAULT.map((s) => s.toLowerCase()));
+  }
+  // Names are compared case-insensitively so "Reprovision" and "reprovision" mean the same.
+  return new Set(items.map((s) => s.toLowerCase()));
+}
+
+function pickEnum<T extends string>(
+  setting: string,
+  raw: string | undefined,
+  allowed: readonly T[],
+  def: T,
+  problems: ConfigProblem[],
+): T {
+  if (raw === undefined || raw.trim() === '') return def;
+  const v = raw.trim().toLowerCase() as T;
+  if (allowed.includes(v)) return v;
+  problems.push({ setting, message: `"${raw}" is not one of: ${allowed.join(', ')}.` });
+  return def;
+}
+
+export function loadConfig(argv: readonly string[], env: Record<string, string | undefined>): ConfigResult {
+  const problems: ConfigProblem[] = [];
+  const warnings: string[] = [];
+  let values: Record<string, string | boolean | undefined> = {};
+  let command: Command = 'serve';
+  try {
+    const parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        cloud: { type: 'string' },
+        'graph-url': { type: 'string' },
+        auth: { type: 'string' },
+        'tenant-id': { type: 'string' },
+        'client-id': { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        'max-throttle-wait-ms': { type: 'string' },
+        'max-attempts': { type: 'string' },
+        'poll-interval-ms': { type: 'string' },
+        'log-level': { type: 'string' },
+        simulate: { type: 'boolean' },
+        'read-only': { type: 'boolean' },
+        'confirm-policy': { type: 'string' },
+        'destructive-actions': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+    values = parsed.values as typeof values;
+    if (values.help) command = 'help';
+    else if (values.version) command = 'version';
+    for (const p of parsed.positionals) {
+      problems.push({ setting: 'command line', message: `unexpected argument "${p}"; run cloudpc-mcp --help for the options.` });
+    }
+  } catch (err) {
+    problems.push({ setting: 'command line', message: `${(err as Error).message}; run cloudpc-mcp --help for the options.` });
+  }
+
+  const str = (flag: string, envName: string): string | undefined => {
+    const f = values[flag];
+    if (typeof f === 'string') return f;
+    const e = env[envName];
+    return e === undefined || e.trim() === '' ? undefined : e;
+  };
+
+  const cloudName = pickEnum<CloudName>('CLOUDPC_MCP_CLOUD (--cloud)', str('cloud', 'CLOUDPC_MCP_CLOUD'), CLOUD_NAMES, 'global', problems);
+  const cloud = CLOUDS[cloudName];
+  if (cloud.caveat) warnings.push(cloud.caveat);
+
+  const simulate = values.simulate === true || parseBool('CLOUDPC_MCP_SIMULATE', env.CLOUDPC_MCP_SIMULATE, problems);
+  const readOnly = values['read-only'] === true || parseBool('CLOUDPC_MCP_READ_ONLY', env.CLOUDPC_MCP_READ_ONLY, problems);
+
+  let graphRoot = cloud.graphRoot;
+  let graphRootOverridden = false;
+  const graphUrlRaw = str('graph-url', 'CLOUDPC_MCP_GRAPH_URL');
+  if (graphUrlRaw !== undefined) {
+    const root = parseGraphUrl(graphUrlRaw, problems, warnings);
+    if (root) {
+      graphRoot = root;
+      graphRootOverridden = true;
+    }
+    if (simulate) warnings.push('--simulate is set, so CLOUDPC_MCP_GRAPH_URL is ignored: calls go to the embedded simulator.');
+  }
+
+  const accessToken = env.CLOUDPC_MCP_ACCESS_TOKEN?.trim() || undefined;
+  if (accessToken !== undefined && /\s/.test(accessToken)) {
+    problems.push({ setting: 'CLOUDPC_MCP_ACCESS_TOKEN', message: 'contains white space; give the bare token, without "Bearer ".' });
+  }
+  const auth = pickEnum<AuthMethod>('CLOUDPC_MCP_AUTH (--auth)', str('auth', 'CLOUDPC_MCP_AUTH'), AUTH_METHODS, 'auto', problems);
+  if (auth === 'token' && !accessToken && !simulate) {
+    problems.push({ setting: 'CLOUDPC_MCP_AUTH (--auth)', message: '"token" needs CLOUDPC_MCP_ACCESS_TOKEN to be set in the server\'s environment.' });
+  }
+
+  const tenantId = str('tenant-id', 'AZURE_TENANT_ID');
+  if (tenantId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9.-]{0,253}$/.test(tenantId)) {
+    problems.push({ setting: 'AZURE_TENANT_ID (--tenant-id)', message: `"${tenantId}" is not a tenant id or domain (e.g. contoso.onmicrosoft.com or a GUID).` });
+  }
+  const clientId = str('client-id', 'AZURE_CLIENT_ID');
+  if (clientId !== undefined && !GUID.test(clientId)) {
+    problems.push({ setting: 'AZURE_CLIENT_ID (--client-id)', message: `"${clientId}" is not an application (client) id; it is a GUID shown on the app registration's Overview page.` });
+  }
+  let authorityHost: string | undefined;
+  const authorityRaw = env.AZURE_AUTHORITY_HOST?.trim();
+  if (authorityRaw) {
+    try {
+      const u = new URL(authorityRaw);
+      if (u.protocol !== 'https:') throw new Error('https');
+      authorityHost = u.origin;
+    } catch {
+      problems.push({ setting: 'AZURE_AUTHORITY_HOST', message: `"${authorityRaw}" is not an https URL such as https://login.microsoftonline.us.` });
+    }
+  }
+
+  const timeoutMs = parseIntSetting('CLOUDPC_MCP_TIMEOUT_MS (--timeout-ms)', str('timeout-ms', 'CLOUDPC_MCP_TIMEOUT_MS'), 30_000, 100, 600_000, problems);
+  const maxThrottleWaitMs = parseIntSetting(
+    'CLOUDPC_MCP_MAX_THROTTLE_WAIT_MS (--max-throttle-wait-ms)',
+    str('max-throttle-wait-ms', 'CLOUDPC_MCP_MAX_THROTTLE_WAIT_MS'),
+    60_000,
+    0,
+    3_600_000,
+    problems,
+  );
+  const maxAttempts = parseIntSetting('CLOUDPC_MCP_MAX_ATTEMPTS (--max-attempts)', str('max-attempts', 'CLOUDPC_MCP_MAX_ATTEMPTS'), 4, 1, 10, problems);
+  const pollIntervalMs = parseIntSetting(
+    'CLOUDPC_MCP_POLL_INTERVAL_MS (--poll-interval-ms)',
+    str('poll-interval-ms', 'CLOUDPC_MCP_POLL_INTERVAL_MS'),
+    5_000,
+    100,
+    60_000,
+    problems,
+  );
+  const logLevel = pickEnum<LogLevel>('CLOUDPC_MCP_LOG_LEVEL (--log-level)', str('log-level', 'CLOUDPC_MCP_LOG_LEVEL'), LOG_LEVELS, 'info', problems);
+  const confirmPolicy = pickEnum<ConfirmPolicy>(
+    'CLOUDPC_MCP_CONFIRM_POLICY (--confirm-policy)',
+    str('confirm-policy', 'CLOUDPC_MCP_CONFIRM_POLICY'),
+    CONFIRM_POLICIES,
+    'confirm-flag',
+    problems,
+  );
+  const destructiveActions = parseDestructive(str('destructive-actions', 'CLOUDPC_MCP_DESTRUCTIVE_ACTIONS'), problems);
+
+  const config: Config = {
+    cloud,
+    graphRoot,
+    graphRootOverridden,
+    auth: simulate ? 'token' : auth,
+    tenantId,
+    clientId,
+    authorityHost,
+    accessToken,
+    timeoutMs,
+    maxThrottleWaitMs,
+    maxAttempts,
+    pollIntervalMs,
+    logLevel,
+    simulate,
+    readOnly,
+    confirmPolicy,
+    destructiveActions,
+    warnings,
+  };
+  if (problems.length) return { ok: false, problems, command, fallback: config };
+  return { ok: true, config, command };
+}
+
+export const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+export function formatProblems(problems: readonly ConfigProblem[]): string {
+  return (
+    'cloudpc-mcp is misconfigured, so no Graph call was made. Fix these settings in the MCP client\'s server configuration (env or args) and restart the server:\n' +
+    problems.map((p) => `- ${p.setting}: ${p.message}`).join('\n')
+  );
+}
+
+export function helpText(): string {
+  const rows = SETTINGS.map((s) => `  ${(s.flag ?? '').padEnd(24)} ${s.env.padEnd(34)} ${s.doc} Default: ${s.def}.`);
+  return [
+    'cloudpc-mcp: an MCP server (stdio) that retries Windows 365 Cloud PC bulk actions through Microsoft Graph.',
+    '',
+    'Usage: cloudpc-mcp [options]',
+    '',
+    '  flag                     environment variable               meaning',
+    ...rows,
+    '  -h, --help               show this help',
+    '  -v, --version            print the version',
+  ].join('\n');
+}

@@ -1,0 +1,81 @@
+// `npm run demo`: a scripted MCP client session against `cloudpc-mcp --simulate`, printed as a transcript.
+// It uses only what a real assistant would: the tools' listings, their results and elicitation.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), 'index.js');
+const out = (s = '') => process.stdout.write(s + '\n');
+const indent = (s: string) => s.split('\n').map((l) => '    ' + l).join('\n');
+
+type Structured = Record<string, any>;
+
+async function main(): Promise<void> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [bin, '--simulate'],
+    env: { ...process.env, CLOUDPC_MCP_POLL_INTERVAL_MS: '1000', CLOUDPC_MCP_LOG_LEVEL: 'warn' } as Record<string, string>,
+    stderr: 'inherit',
+  });
+  const client = new Client({ name: 'cloudpc-mcp-demo', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+  client.setRequestHandler(ElicitRequestSchema, async (req) => {
+    out(`  [the client asks the admin] ${req.params.message}`);
+    out('  [the admin clicks "Retry now"]');
+    return { action: 'accept', content: { confirm: true } };
+  });
+  await client.connect(transport);
+
+  const call = async (say: string, name: string, args: Record<string, unknown>, onProgress?: (m: string) => void): Promise<Structured> => {
+    out();
+    out(`Admin: ${say}`);
+    out(`  → ${name} ${JSON.stringify(args)}`);
+    const res = (await client.callTool({ name, arguments: args }, undefined, {
+      onprogress: onProgress ? (p) => onProgress(p.message ?? `${p.progress}/${p.total ?? '?'}`) : undefined,
+      timeout: 120_000,
+    })) as CallToolResult;
+    const text = res.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
+    out(indent((res.isError ? 'ERROR: ' : '') + text));
+    if (res.isError) throw new Error(`${name} failed`);
+    return (res.structuredContent ?? {}) as Structured;
+  };
+
+  out('cloudpc-mcp demo: an MCP client session against the embedded Microsoft Graph simulator (no tenant, no sign-in).');
+  const { tools } = await client.listTools();
+  out(`Tools offered: ${tools.map((t) => `${t.name}${t.annotations?.destructiveHint ? ' (destructive)' : t.annotations?.readOnlyHint ? ' (read-only)' : ''}`).join(', ')}`);
+
+  // 1. What failed?
+  const failed = await call('What failed recently?', 'list_cloudpc_bulk_actions', { status: 'failed', limit: 5 });
+  const restart = (failed.bulkActions as Structured[]).find((a) => a.actionType === 'restart');
+  const reprovision = (failed.bulkActions as Structured[]).find((a) => a.actionType === 'reprovision');
+  if (!restart || !reprovision) throw new Error('the simulator has no failed restart and reprovision to show');
+
+  // 2. Which PCs?
+  await call(`Which PCs failed in "${restart.displayName}"?`, 'get_cloudpc_bulk_action', { bulkActionId: restart.id });
+
+  // 3. Names → ids, then retry just those.
+  const ids: string[] = [];
+  for (const upn of ['bob@contoso.com', 'carol@contoso.com']) {
+    const found = await call(`Find ${upn.split('@')[0]}'s Cloud PC.`, 'list_cloud_pcs', { userPrincipalName: upn });
+    ids.push(...(found.cloudPcs as Structured[]).map((p) => p.id as string));
+  }
+  await call("Retry just Bob's and Carol's.", 'retry_cloudpc_bulk_action', { bulkActionId: restart.id, cloudPcIds: ids });
+
+  // 4. The destructive one: dry run, confirmation, retry, watch.
+  await call(`And the reprovision "${reprovision.displayName}": what would a retry do?`, 'retry_cloudpc_bulk_action', {
+    bulkActionId: reprovision.id,
+    dryRun: true,
+  });
+  await call('Go ahead and retry all of its failed PCs.', 'retry_cloudpc_bulk_action', { bulkActionId: reprovision.id });
+  await call('Did it work?', 'get_cloudpc_bulk_action', { bulkActionId: reprovision.id, waitSeconds: 60 }, (m) => out(`  … progress: ${m}`));
+
+  out();
+  out('Demo complete. Every result above came from the embedded simulator over real HTTP; point the server at a tenant to do this for real (see README).');
+  await client.close();
+}
+
+main().catch((err) => {
+  process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,66 @@
+// Wires config to the Graph client and the token provider, both created on first use: start-up does no auth work.
+import type { Config } from './config.js';
+import { BulkActionCache } from './graph/bulkActions.js';
+import { GraphClient } from './graph/client.js';
+import type { TokenProvider } from './graph/types.js';
+import type { Logger } from './log.js';
+import type { ServerDeps } from './tools/context.js';
+import { createTokenProvider, type SignInHooks } from './auth/tokenProvider.js';
+import { VERSION } from './version.js';
+
+export interface DepsOptions {
+  config: Config;
+  logger: Logger;
+  /** Overrides the token provider the config would choose (the simulator supplies its own token). */
+  tokenProvider?: TokenProvider;
+  simulated?: boolean;
+  /** Where sign-in prompts (device code, browser) go besides the tool result, e.g. MCP log notifications. */
+  signInHooks?: SignInHooks;
+}
+
+export interface OwnedDeps extends ServerDeps {
+  close(): Promise<void>;
+}
+
+export function createDeps({ config, logger, tokenProvider, simulated = false, signInHooks }: DepsOptions): OwnedDeps {
+  let client: GraphClient | undefined;
+  let tokens: TokenProvider | undefined = tokenProvider;
+  const getTokens = (): TokenProvider => {
+    tokens ??= createTokenProvider(
+      {
+        method: config.auth,
+        cloud: config.cloud,
+        authorityHost: config.authorityHost,
+        tenantId: config.tenantId,
+        clientId: config.clientId,
+        accessToken: config.accessToken,
+      },
+      logger,
+      signInHooks,
+    );
+    return tokens;
+  };
+  return {
+    config,
+    logger,
+    simulated,
+    bulkActionCache: new BulkActionCache(),
+    tokens: getTokens,
+    graph() {
+      if (!client) {
+        client = new GraphClient({
+          graphRoot: config.graphRoot,
+          tokenProvider: getTokens(),
+          timeoutMs: config.timeoutMs,
+          throttle: { maxAttempts: config.maxAttempts, maxTotalWaitMs: config.maxThrottleWaitMs },
+          logger,
+          userAgent: `cloudpc-mcp/${VERSION}`,
+        });
+      }
+      return client;
+    },
+    async close() {
+      await client?.close();
+    },
+  };
+}

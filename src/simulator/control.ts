@@ -1,0 +1,74 @@
+// The /_simulator/ control surface, for tests that drive the simulator from another process. It needs no
+// token: the simulator only ever listens on loopback.
+
+import { faultFromJson, faultToJson, type FaultController } from './faults.js';
+import { BadRequest, GraphError, empty, json, type SimResponse } from './http.js';
+import type { Store } from './store.js';
+import type { RecordedRequest } from './types.js';
+
+export interface ControlDeps {
+  store: Store;
+  faults: FaultController;
+  requests: RecordedRequest[];
+  reset(): void;
+  advance(ms: number): void;
+  now(): number;
+  url: string;
+}
+
+export function routeControl(deps: ControlDeps, method: string, path: string, body: unknown): SimResponse {
+  const route = `${method} ${path.replace(/\/+$/, '')}`;
+  switch (route) {
+    case 'GET /_simulator':
+      return json(200, {
+        url: deps.url,
+        now: new Date(deps.now()).toISOString(),
+        endpoints: [
+          'POST /_simulator/faults', 'GET /_simulator/faults', 'DELETE /_simulator/faults', 'GET /_simulator/requests',
+          'DELETE /_simulator/requests', 'GET /_simulator/retries', 'GET /_simulator/state', 'POST /_simulator/reset',
+          'POST /_simulator/advance',
+        ],
+      });
+    case 'POST /_simulator/faults': {
+      const list = Array.isArray(body) ? body : body && typeof body === 'object' && 'faults' in body ? (body as { faults: unknown }).faults : [body];
+      if (!Array.isArray(list)) throw new BadRequest('Send a fault object, an array of them, or { "faults": [...] }.');
+      const ids = deps.faults.add(list.map(faultFromJson));
+      return json(201, { ids });
+    }
+    case 'GET /_simulator/faults':
+      return json(200, { value: deps.faults.pending().map(faultToJson), fired: deps.faults.fired });
+    case 'DELETE /_simulator/faults':
+      deps.faults.clear();
+      return empty(204);
+    case 'GET /_simulator/requests':
+      return json(200, { value: deps.requests });
+    case 'DELETE /_simulator/requests':
+      deps.requests.length = 0;
+      deps.store.retries.length = 0;
+      deps.faults.resetHistory();
+      return empty(204);
+    case 'GET /_simulator/retries':
+      return json(200, { value: deps.store.retries });
+    case 'GET /_simulator/state':
+      deps.store.advance(deps.now());
+      return json(200, {
+        now: new Date(deps.now()).toISOString(),
+        bulkActions: deps.store.tenant.bulkActions.map((a) => ({
+          ...deps.store.serializeAction(a),
+          devices: a.runs.map((r) => ({ cloudPcId: r.cloudPcId, state: r.state, detail: r.detail, retryCount: r.retryCount })),
+        })),
+        cloudPcs: deps.store.tenant.cloudPcs.map((p) => deps.store.serializePc(p)),
+      });
+    case 'POST /_simulator/reset':
+      deps.reset();
+      return empty(204);
+    case 'POST /_simulator/advance': {
+      const ms = body && typeof body === 'object' ? (body as { ms?: unknown }).ms : undefined;
+      if (typeof ms !== 'number' || !(ms >= 0)) throw new BadRequest('Send { "ms": <non-negative number> }.');
+      deps.advance(ms);
+      return json(200, { now: new Date(deps.now()).toISOString() });
+    }
+    default:
+      throw new GraphError(404, 'ResourceNotFound', `No simulator control endpoint ${route}.`);
+  }
+}

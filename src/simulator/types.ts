@@ -1,0 +1,105 @@
+// Shapes shared by the simulator's modules and exposed to tests.
+
+/** Per-device state of a bulk action, using Graph's actionState enum (cloudPcRemoteActionResult). */
+export type DeviceActionState = 'pending' | 'active' | 'done' | 'failed' | 'notSupported';
+
+export type BulkActionStatus = 'pending' | 'succeeded' | 'failed';
+
+/** Graph's cloudPcStatusDetail. */
+export interface StatusDetail {
+  code: string;
+  message: string;
+  additionalInformation: { name: string; value: string }[];
+}
+
+export interface CloudPcRecord {
+  id: string;
+  displayName: string;
+  managedDeviceId: string;
+  managedDeviceName: string;
+  userPrincipalName: string;
+  status: string;
+  statusDetail: StatusDetail | null;
+  provisioningPolicyId: string;
+  provisioningPolicyName: string;
+  servicePlanId: string;
+  servicePlanName: string;
+  servicePlanType: string;
+  aadDeviceId: string;
+  powerState: 'running' | 'poweredOff' | 'unknown';
+  productType: 'enterprise' | 'frontline';
+  imageDisplayName: string;
+  osVersion: string;
+  userAccountType: string;
+  lastModifiedDateTime: number;
+  gracePeriodEndDateTime: number | null;
+}
+
+export interface DeviceRun {
+  cloudPcId: string;
+  state: DeviceActionState;
+  /** When the bulk action asked for this device; never changes (the report's RequestDateTime). */
+  requestDateTime: number;
+  /** When the device's latest attempt started (changes on retry). */
+  startDateTime: number;
+  lastUpdatedDateTime: number;
+  detail: StatusDetail | null;
+  /** Set on devices whose cause survives a retry (licence, quota): every retry fails again with it. */
+  failureOnRetry: StatusDetail | null;
+  /** Epoch ms at which an active/pending device resolves; null = it stays in progress. */
+  resolveAt: number | null;
+  retryCount: number;
+  /** Cloud PC status/power to restore when a retried attempt ends without changing them. */
+  before: { status: string; powerState: CloudPcRecord['powerState']; statusDetail: StatusDetail | null } | null;
+  /** Stable row id for the action status report. */
+  reportId: string;
+}
+
+export interface BulkActionRecord {
+  id: string;
+  /** Derived type name without namespace, e.g. 'cloudPcBulkRestart'. */
+  type: string;
+  displayName: string;
+  createdDateTime: number;
+  initiatedByUserPrincipalName: string;
+  scheduledDuringMaintenanceWindow: boolean;
+  /** Derived-type properties (targetServicePlanId, restorePointDateTime, …) as Graph serialises them. */
+  extra: Record<string, unknown>;
+  runs: DeviceRun[];
+}
+
+export interface Tenant {
+  cloudPcs: CloudPcRecord[];
+  bulkActions: BulkActionRecord[];
+}
+
+export interface RecordedRequest {
+  /** ISO time by the simulator clock. */
+  at: string;
+  method: string;
+  /** Path as sent, without the query string. */
+  path: string;
+  query: Record<string, string>;
+  /** Parsed JSON when the body is JSON, raw text otherwise, undefined when empty. */
+  body: unknown;
+  headers: { 'client-request-id'?: string; 'content-type'?: string; prefer?: string; consistencylevel?: string };
+  /** Whether an Authorization header was present; its value is never kept. */
+  hasAuthorization: boolean;
+  /** The request-id the simulator assigned (sent back as the request-id header when a response was sent). */
+  requestId: string;
+  /** Status sent, if any (absent for reset/stall faults). */
+  status?: number;
+  /** Kind of fault that handled this request, if one did. */
+  fault?: string;
+}
+
+export interface RecordedRetry {
+  at: string;
+  bulkActionId: string;
+  /** The ids the caller sent, or 'allFailed' when the body named none. */
+  cloudPcIds: string[] | 'allFailed';
+  /** Devices that were actually re-run (failed ones among the targets). */
+  rerunCloudPcIds: string[];
+  requestId: string;
+  clientRequestId?: string;
+}

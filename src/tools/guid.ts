@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+// Any 8-4-4-4-12 hex shape: Graph ids do not always carry RFC 4122 version/variant bits, so z.uuid() would refuse real ids.
+export const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+export function guid(what: string) {
+  return z
+    .string({ error: `${what} must be a string GUID (8-4-4-4-12 hexadecimal digits).` })
+    .regex(GUID_PATTERN, { error: `${what} must be a GUID such as 0d76d02b-e0a0-4f58-baff-d1718cc2d144 (8-4-4-4-12 hexadecimal digits).` });
+}
+
+/** Removes repeats case-insensitively (GUIDs are case-insensitive), keeping the first spelling and the order. */
+export function dedupeIds(ids: readonly string[]): { unique: string[]; removed: number } {
+  const seen = new Set<string>();
+  const unique: string[] = [];
+  for (const id of ids) {
+    const k = id.toLowerCase();
+    if (seen.has(k)) continue;
+    seen.add(k);
+    unique.push(id);
+  }
+  return { unique, removed: ids.length - unique.length };
+}

@@ -1,0 +1,82 @@
+// list_cloud_pcs: turns "Bob's and Carol's PCs" into Cloud PC ids.
+import { z } from 'zod';
+import { CLOUD_PC_SELECT, CLOUD_PCS_PATH, toCloudPc } from '../graph/cloudPcs.js';
+import { collectPages, odataString } from '../graph/paging.js';
+import { defineTool } from './defineTool.js';
+import { limitInput } from './limit.js';
+import { plural, table } from './render.js';
+
+export const CLOUD_PC_STATUSES = [
+  'notProvisioned',
+  'provisioning',
+  'provisioned',
+  'inGracePeriod',
+  'deprovisioning',
+  'failed',
+  'provisionedWithWarnings',
+  'resizing',
+  'pendingProvision',
+  'restoring',
+] as const;
+
+const DEFAULT_LIMIT = 25;
+const MAX_LIMIT = 200;
+const MAX_PAGES = 10;
+
+// Printable text only: these values go into an OData literal, and control characters have no business in a name.
+const searchText = (what: string, max: number) =>
+  z
+    .string({ error: `${what} must be a string.` })
+    .min(1, { error: `${what} must not be empty; omit it instead.` })
+    .max(max, { error: `${what} is longer than ${max} characters.` })
+    .regex(/^[^\u0000-\u001f\u007f]+$/, { error: `${what} must not contain control characters.` });
+
+export const cloudPcRow = z.object({
+  id: z.string(),
+  displayName: z.string().optional(),
+  managedDeviceName: z.string().optional(),
+  userPrincipalName: z.string().optional(),
+  status: z.string().optional(),
+  provisioningPolicyName: z.string().optional(),
+  servicePlanName: z.string().optional(),
+  powerState: z.string().optional(),
+});
+
+export const listCloudPcs = defineTool({
+  name: 'list_cloud_pcs',
+  title: 'Find Cloud PCs',
+  kind: 'read',
+  description:
+    'Find Windows 365 Cloud PCs by user (userPrincipalName), by the start of their display name, or by status, and get their ids, names, users, status and provisioning policy. ' +
+    'Use it to turn people or device names into the Cloud PC ids that retry_cloudpc_bulk_action takes.',
+  input: {
+    userPrincipalName: searchText('userPrincipalName', 256).optional().describe("The user's sign-in name, e.g. bob@contoso.com (exact match)."),
+    nameStartsWith: searchText('nameStartsWith', 128).optional().describe('Start of the Cloud PC display name, e.g. CPC-bob.'),
+    status: z.enum(CLOUD_PC_STATUSES, { error: `status must be one of: ${CLOUD_PC_STATUSES.join(', ')}.` }).optional().describe('Only Cloud PCs with this status.'),
+    limit: limitInput(MAX_LIMIT, DEFAULT_LIMIT),
+  },
+  output: {
+    cloudPcs: z.array(cloudPcRow),
+    more: z.boolean().describe('True when more matching Cloud PCs exist than were returned.'),
+    simulated: z.boolean(),
+  },
+  async handle(args, ctx) {
+    const limit = args.limit ?? DEFAULT_LIMIT;
+    const clauses: string[] = [];
+    if (args.userPrincipalName) clauses.push(`userPrincipalName eq ${odataString(args.userPrincipalName)}`);
+    if (args.nameStartsWith) clauses.push(`startswith(displayName,${odataString(args.nameStartsWith)})`);
+    if (args.status) clauses.push(`status eq ${odataString(args.status)}`);
+    const query: Record<string, string> = { $select: CLOUD_PC_SELECT, $top: String(Math.min(limit, 100)) };
+    if (clauses.length) query.$filter = clauses.join(' and ');
+    const page = await collectPages(ctx.deps.graph(), { method: 'GET', path: CLOUD_PCS_PATH, query }, { maxItems: limit, maxPages: MAX_PAGES, signal: ctx.signal });
+    const rows = page.items.map(toCloudPc);
+    const head = `${plural(rows.length, 'Cloud PC')}${page.more ? '; more exist: narrow the filters or raise limit' : ''}${ctx.deps.simulated ? ' [simulated tenant]' : ''}.`;
+    const body = rows.length
+      ? table(
+          ['id', 'name', 'user', 'status', 'policy', 'power'],
+          rows.map((r) => [r.id, r.displayName ?? r.managedDeviceName, r.userPrincipalName, r.status, r.provisioningPolicyName, r.powerState]),
+        )
+      : '';
+    return { structured: { cloudPcs: rows, more: page.more, simulated: ctx.deps.simulated }, text: body ? `${head}\n${body}` : head };
+  },
+});

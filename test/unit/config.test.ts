@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { formatProblems, loadConfig } from '../../src/config.js';
+
+const ok = (argv: string[], env: Record<string, string> = {}) => {
+  const r = loadConfig(argv, env);
+  if (!r.ok) throw new Error(formatProblems(r.problems));
+  return r.config;
+};
+const problemsOf = (argv: string[], env: Record<string, string> = {}) => {
+  const r = loadConfig(argv, env);
+  return r.ok ? [] : r.problems.map((p) => `${p.setting}: ${p.message}`);
+};
+
+describe('loadConfig', () => {
+  it('defaults to the global cloud and its Graph root, with safe limits', () => {
+    const c = ok([]);
+    expect(c.cloud.name).toBe('global');
+    expect(c.graphRoot).toBe('https://graph.microsoft.com');
+    expect(c.timeoutMs).toBe(30_000);
+    expect(c.auth).toBe('auto');
+    expect(c.readOnly).toBe(false);
+    expect(c.destructiveActions.has('reprovision')).toBe(true);
+    expect(c.destructiveActions.has('restart')).toBe(false);
+  });
+
+  it.each([
+    ['usgov', 'https://graph.microsoft.us'],
+    ['usgovdod', 'https://dod-graph.microsoft.us'],
+    ['china', 'https://microsoftgraph.chinacloudapi.cn'],
+  ])('--cloud %s selects %s', (cloud, root) => {
+    expect(ok(['--cloud', cloud]).graphRoot).toBe(root);
+    expect(ok([], { CLOUDPC_MCP_CLOUD: cloud.toUpperCase() }).graphRoot).toBe(root);
+  });
+
+  it('warns that retry is not documented in the China and DoD clouds', () => {
+    expect(ok(['--cloud', 'china']).warnings.join()).toMatch(/not documented/);
+    expect(ok(['--cloud', 'usgovdod']).warnings.join()).toMatch(/L5/);
+    expect(ok(['--cloud', 'usgov']).warnings).toEqual([]);
+  });
+
+  it('flags win over environment variables', () => {
+    expect(ok(['--cloud', 'usgov'], { CLOUDPC_MCP_CLOUD: 'china' }).cloud.name).toBe('usgov');
+  });
+
+  it.each([
+    [['--cloud', 'mars'], {}, /CLOUDPC_MCP_CLOUD.*"mars" is not one of: global, usgov, usgovdod, china/],
+    [[], { CLOUDPC_MCP_GRAPH_URL: 'http://graph.example.com' }, /plain http is only allowed to loopback.*https:\/\/graph\.example\.com/],
+    [[], { CLOUDPC_MCP_GRAPH_URL: 'not a url' }, /is not a URL/],
+    [[], { CLOUDPC_MCP_GRAPH_URL: 'https://graph.microsoft.com/beta' }, /without the version segment: https:\/\/graph\.microsoft\.com /],
+    [[], { CLOUDPC_MCP_GRAPH_URL: 'https://graph.microsoft.com/?x=1' }, /no credentials, query or fragment/],
+    [[], { CLOUDPC_MCP_GRAPH_URL: 'ftp://127.0.0.1' }, /scheme "ftp:" is not allowed/],
+    [['--timeout-ms', 'soon'], {}, /CLOUDPC_MCP_TIMEOUT_MS.*"soon" is not a whole number from 100 to 600000/],
+    [[], { CLOUDPC_MCP_MAX_ATTEMPTS: '0' }, /CLOUDPC_MCP_MAX_ATTEMPTS/],
+    [[], { CLOUDPC_MCP_READ_ONLY: 'maybe' }, /CLOUDPC_MCP_READ_ONLY: "maybe" is not a yes\/no value/],
+    [['--bogus'], {}, /command line: .*bogus.*--help/],
+    [['serve-now'], {}, /unexpected argument "serve-now"/],
+    [[], { AZURE_CLIENT_ID: 'my-app' }, /AZURE_CLIENT_ID.*not an application \(client\) id/],
+    [[], { CLOUDPC_MCP_AUTH: 'token' }, /needs CLOUDPC_MCP_ACCESS_TOKEN/],
+    [[], { CLOUDPC_MCP_ACCESS_TOKEN: 'Bearer abc' }, /without "Bearer "/],
+    [[], { AZURE_AUTHORITY_HOST: 'http://login.example' }, /AZURE_AUTHORITY_HOST.*not an https URL/],
+    [[], { CLOUDPC_MCP_DESTRUCTIVE_ACTIONS: 're-provision' }, /not action type names: "re-provision"/],
+    [[], { CLOUDPC_MCP_CONFIRM_POLICY: 'ask' }, /CLOUDPC_MCP_CONFIRM_POLICY.*confirm-flag, refuse/],
+  ] as const)('refuses %j %j with a message naming the setting and the fix', (argv, env, pattern) => {
+    const problems = problemsOf([...argv], env as Record<string, string>);
+    expect(problems.join('\n')).toMatch(pattern);
+  });
+
+  it('accepts plain http only to loopback addresses, for tests and local proxies', () => {
+    expect(ok([], { CLOUDPC_MCP_GRAPH_URL: 'http://127.0.0.1:8080/' }).graphRoot).toBe('http://127.0.0.1:8080');
+    expect(ok([], { CLOUDPC_MCP_GRAPH_URL: 'http://localhost:9/graph' }).graphRoot).toBe('http://localhost:9/graph');
+    expect(ok([], { CLOUDPC_MCP_GRAPH_URL: 'http://[::1]:8080' }).graphRoot).toBe('http://[::1]:8080');
+  });
+
+  it('warns when the Graph URL is not a Microsoft Graph host, since the token goes there', () => {
+    const c = ok([], { CLOUDPC_MCP_GRAPH_URL: 'https://proxy.contoso.com/graph' });
+    expect(c.graphRoot).toBe('https://proxy.contoso.com/graph');
+    expect(c.warnings.join()).toMatch(/not a Microsoft Graph host/);
+    expect(ok([], { CLOUDPC_MCP_GRAPH_URL: 'https://graph.microsoft.us' }).warnings).toEqual([]);
+  });
+
+  it('keeps the operator token out of every problem message', () => {
+    const r = loadConfig(['--cloud', 'nowhere'], { CLOUDPC_MCP_ACCESS_TOKEN: 'eyJsecret.value.sig' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(formatProblems(r.problems)).not.toContain('eyJsecret');
+  });
+
+  it('reads the destructive list case-insensitively and allows "none"', () => {
+    expect([...ok([], { CLOUDPC_MCP_DESTRUCTIVE_ACTIONS: 'Reprovision, restore' }).destructiveActions]).toEqual(['reprovision', 'restore']);
+    expect(ok(['--destructive-actions', 'none']).destructiveActions.size).toBe(0);
+  });
+
+  it('--simulate uses the simulator token and ignores a Graph URL with a warning', () => {
+    const c = ok(['--simulate'], { CLOUDPC_MCP_GRAPH_URL: 'http://127.0.0.1:1' });
+    expect(c.simulate).toBe(true);
+    expect(c.auth).toBe('token');
+    expect(c.warnings.join()).toMatch(/ignored/);
+  });
+
+  it('recognises --help and --version', () => {
+    expect(loadConfig(['--help'], {}).command).toBe('help');
+    expect(loadConfig(['-v'], {}).command).toBe('version');
+  });
+});

@@ -1,0 +1,38 @@
+// What the model sees (names, annotations, schemas) changes only on purpose: update with `npx vitest run -u` and review the diff.
+import { describe, expect, it } from 'vitest';
+import { ALL_TOOLS } from '../../src/tools/index.js';
+import { compileTool } from '../../src/tools/defineTool.js';
+
+describe('tool listing', () => {
+  const listings = ALL_TOOLS.map((t) => compileTool(t).listing);
+
+  it('matches the reviewed snapshot', async () => {
+    await expect(JSON.stringify(listings, null, 2) + '\n').toMatchFileSnapshot('../snapshots/tools.json');
+  });
+
+  it('derives all four annotation hints from the tool kind', () => {
+    for (const t of ALL_TOOLS) {
+      const a = compileTool(t).listing.annotations;
+      expect(Object.keys(a).sort()).toEqual(['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint', 'title']);
+      expect(a.readOnlyHint).toBe(t.kind === 'read');
+      expect(a.destructiveHint).toBe(t.kind === 'destructive');
+    }
+  });
+
+  it('marks the retry tool destructive, not idempotent, open-world, with a title', () => {
+    const retry = listings.find((l) => l.name === 'retry_cloudpc_bulk_action')!;
+    expect(retry.annotations).toEqual({
+      title: 'Retry a Cloud PC bulk action',
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: false,
+      openWorldHint: true,
+    });
+    expect(retry.inputSchema.required).toEqual(['bulkActionId']);
+    expect(retry.inputSchema.additionalProperties).toBe(false);
+  });
+
+  it('gives every tool an object output schema', () => {
+    for (const l of listings) expect(l.outputSchema.type).toBe('object');
+  });
+});
