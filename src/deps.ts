@@ -1,6 +1,7 @@
 // Wires config to the Graph client and the token provider, both created on first use: start-up does no auth work.
 import type { Config } from './config.js';
 import { BulkActionCache } from './graph/bulkActions.js';
+import { SCOPE_READ, SCOPE_RETRY } from './graph/clouds.js';
 import { GraphClient } from './graph/client.js';
 import type { TokenProvider } from './graph/types.js';
 import type { Logger } from './log.js';
@@ -34,6 +35,8 @@ export function createDeps({ config, logger, tokenProvider, simulated = false, s
         tenantId: config.tenantId,
         clientId: config.clientId,
         accessToken: config.accessToken,
+        // A read-only server asks for the least privilege its tools need.
+        permission: config.readOnly ? SCOPE_READ : SCOPE_RETRY,
       },
       logger,
       signInHooks,

@@ -75,7 +75,7 @@ export function resolveAuth(settings: AuthSettings): ResolvedAuth {
     ...(clientId ? { clientId } : {}),
     // App-only needs /.default; the CLIs take exactly one scope and turn "/.default" into their --resource,
     // so a permission-named scope would become an invalid resource. Their token is still delegated.
-    scope: appOnly || cli ? appOnlyScope(settings.cloud) : delegatedScope(settings.cloud, SCOPE_RETRY),
+    scope: appOnly || cli ? appOnlyScope(settings.cloud) : delegatedScope(settings.cloud, settings.permission ?? SCOPE_RETRY),
     delegated: !appOnly,
     env,
     secrets,

@@ -16,6 +16,8 @@ export interface AuthSettings {
   clientId?: string;
   /** Operator token for method 'token' (falls back to CLOUDPC_MCP_ACCESS_TOKEN in env). */
   accessToken?: string;
+  /** Delegated permission to ask for: CloudPC.ReadWrite.All (default, retry) or CloudPC.Read.All (read-only servers, least privilege). */
+  permission?: string;
   /** Defaults to process.env. EnvironmentCredential itself always reads process.env. */
   env?: NodeJS.ProcessEnv;
 }
