@@ -44,7 +44,9 @@ export type ConfigResult =
   | { ok: true; config: Config; command: Command }
   | { ok: false; problems: ConfigProblem[]; command: Command; fallback: Config };
 
-export type Command = 'serve' | 'help' | 'version';
+/** serve: the MCP server (default). login/logout: terminal sign-in before configuring an assistant. */
+export const COMMANDS = ['serve', 'login', 'logout'] as const;
+export type Command = (typeof COMMANDS)[number] | 'help' | 'version';
 
 /** Every setting: flag, environment variable, default and a one-line description (the README table mirrors this). */
 export const SETTINGS = [
@@ -199,7 +201,15 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     values = parsed.values as typeof values;
     if (values.help) command = 'help';
     else if (values.version) command = 'version';
-    for (const p of parsed.positionals) {
+    const [first, ...rest] = parsed.positionals;
+    if (first !== undefined) {
+      if ((COMMANDS as readonly string[]).includes(first)) {
+        if (command === 'serve') command = first as Command;
+      } else {
+        problems.push({ setting: 'command line', message: `unexpected argument "${first}"; commands are ${COMMANDS.join(', ')}; run cloudpc-mcp --help for the options.` });
+      }
+    }
+    for (const p of rest) {
       problems.push({ setting: 'command line', message: `unexpected argument "${p}"; run cloudpc-mcp --help for the options.` });
     }
   } catch (err) {
@@ -327,7 +337,7 @@ export function helpText(): string {
   return [
     'cloudpc-mcp: an MCP server (stdio) that retries Windows 365 Cloud PC bulk actions through Microsoft Graph.',
     '',
-    'Usage: cloudpc-mcp [options]',
+    'Usage: cloudpc-mcp [serve|login|logout] [options]',
     '',
     '  flag                     environment variable               meaning',
     ...rows,

@@ -101,3 +101,14 @@ describe('loadConfig', () => {
     expect(loadConfig(['-v'], {}).command).toBe('version');
   });
 });
+
+describe('commands', () => {
+  it.each([
+    [[], 'serve'],
+    [['serve'], 'serve'],
+    [['login', '--cloud', 'usgov'], 'login'],
+    [['logout'], 'logout'],
+  ] as const)('%j → %s', (argv, command) => {
+    expect(loadConfig([...argv], {}).command).toBe(command);
+  });
+});
