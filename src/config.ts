@@ -1,10 +1,11 @@
 // Flags + environment → one validated Config. Pure: no I/O, so every rule is unit-tested as a table.
+// No zod here on purpose: the command parses its configuration before it loads the server (see src/bin.ts).
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { CLOUD_NAMES, CLOUDS, KNOWN_GRAPH_HOSTS, type CloudInfo, type CloudName } from './graph/clouds.js';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { AUTH_METHODS, type AuthMethod } from './auth/methods.js';
 import { ACTION_TYPES_DESTRUCTIVE_DEFAULT } from './actionTypes.js';
+import { DEFAULT_ENTRA_SCOPE, DEFAULT_PORT, parseHttpSettings, type HttpConfig, type Transport } from './httpConfig.js';
 
 export const CONFIRM_POLICIES = ['confirm-flag', 'refuse'] as const;
 export type ConfirmPolicy = (typeof CONFIRM_POLICIES)[number];
@@ -33,6 +34,9 @@ export interface Config {
   destructiveActions: ReadonlySet<string>;
   /** Warnings for stderr and for the first tool result (e.g. a non-Graph host). */
   warnings: string[];
+  /** stdio (default) or http: remote mode, see src/http. */
+  transport: Transport;
+  http: HttpConfig;
 }
 
 export interface ConfigProblem {
@@ -66,6 +70,20 @@ export const SETTINGS = [
   { flag: '--read-only', env: 'CLOUDPC_MCP_READ_ONLY', def: 'false', doc: 'Do not offer the retry tool; reads need only CloudPC.Read.All.' },
   { flag: '--confirm-policy', env: 'CLOUDPC_MCP_CONFIRM_POLICY', def: 'confirm-flag', doc: 'When the client cannot ask the user: confirm-flag (the call must carry confirm: true) or refuse.' },
   { flag: '--destructive-actions', env: 'CLOUDPC_MCP_DESTRUCTIVE_ACTIONS', def: [...ACTION_TYPES_DESTRUCTIVE_DEFAULT].join(','), doc: 'Action types whose retry needs confirmation (comma list; "none" for none).' },
+  { flag: '--transport', env: 'CLOUDPC_MCP_TRANSPORT', def: 'stdio', doc: 'stdio (one client that starts the server) or http (remote mode: Streamable HTTP at /mcp).' },
+  { flag: '--host', env: 'CLOUDPC_MCP_HOST', def: '127.0.0.1', doc: 'HTTP: address to listen on; anything but loopback needs CLOUDPC_MCP_HTTP_AUTH=entra.' },
+  { flag: '--port', env: 'CLOUDPC_MCP_PORT', def: String(DEFAULT_PORT), doc: 'HTTP: port to listen on (0 picks a free one and logs it).' },
+  { flag: '--public-url', env: 'CLOUDPC_MCP_PUBLIC_URL', def: '(http://<host>:<port>)', doc: 'HTTP: the https URL clients use (behind a proxy or ingress); names the protected resource. Required for entra off loopback.' },
+  { flag: '--allowed-origins', env: 'CLOUDPC_MCP_ALLOWED_ORIGINS', def: '(none)', doc: 'HTTP: browser origins allowed besides the server\'s own (comma list); any other Origin gets 403.' },
+  { flag: '--max-body-bytes', env: 'CLOUDPC_MCP_MAX_BODY_BYTES', def: '1048576', doc: 'HTTP: largest request body accepted; larger ones get 413.' },
+  { flag: '--shutdown-grace-ms', env: 'CLOUDPC_MCP_SHUTDOWN_GRACE_MS', def: '25000', doc: 'HTTP: on SIGTERM, how long calls in flight may run before the process exits.' },
+  { flag: '--http-auth', env: 'CLOUDPC_MCP_HTTP_AUTH', def: 'none', doc: 'HTTP: none (loopback only) or entra (Entra access tokens; Graph called on behalf of each user).' },
+  { flag: '--entra-audience', env: 'CLOUDPC_MCP_ENTRA_AUDIENCE', def: '(api://<client-id>)', doc: 'entra: Application ID URI of the server\'s app registration; tokens for it or for its client id are accepted.' },
+  { flag: '--entra-scope', env: 'CLOUDPC_MCP_ENTRA_SCOPE', def: DEFAULT_ENTRA_SCOPE, doc: 'entra: delegated scope every caller token must carry (403 otherwise).' },
+  { flag: '--entra-issuer', env: 'CLOUDPC_MCP_ENTRA_ISSUER', def: '(<authority>/<tenant-id>/v2.0)', doc: 'entra: expected token issuer (v2 tokens).' },
+  { flag: '--entra-jwks-url', env: 'CLOUDPC_MCP_ENTRA_JWKS_URL', def: '(<authority>/<tenant-id>/discovery/v2.0/keys)', doc: 'entra: where the token signing keys are published.' },
+  { flag: null, env: 'AZURE_CLIENT_SECRET', def: '(unset)', doc: 'Client secret of the app registration (environment sign-in; entra: the on-behalf-of exchange). Environment only.' },
+  { flag: null, env: 'AZURE_CLIENT_CERTIFICATE_PATH', def: '(unset)', doc: 'PEM certificate with private key, instead of a client secret.' },
 ] as const;
 
 const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/i;
@@ -89,12 +107,13 @@ function parseIntSetting(
   problems: ConfigProblem[],
 ): number {
   if (raw === undefined || raw.trim() === '') return def;
-  const r = z.coerce.number().int().min(min).max(max).safeParse(raw.trim());
-  if (!r.success) {
+  // Plain checks, no schema library: this module runs on the start-up path before anything heavy is loaded.
+  const n = /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
     problems.push({ setting, message: `"${raw}" is not a whole number from ${min} to ${max}; default is ${def}.` });
     return def;
   }
-  return r.data;
+  return n;
 }
 
 /** Validates a Graph root override; returns the normalised root (no trailing slash) or records a problem. */
@@ -194,6 +213,18 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
         'read-only': { type: 'boolean' },
         'confirm-policy': { type: 'string' },
         'destructive-actions': { type: 'string' },
+        transport: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'public-url': { type: 'string' },
+        'allowed-origins': { type: 'string' },
+        'max-body-bytes': { type: 'string' },
+        'shutdown-grace-ms': { type: 'string' },
+        'http-auth': { type: 'string' },
+        'entra-audience': { type: 'string' },
+        'entra-scope': { type: 'string' },
+        'entra-issuer': { type: 'string' },
+        'entra-jwks-url': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -298,6 +329,34 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     problems,
   );
   const destructiveActions = parseDestructive(str('destructive-actions', 'CLOUDPC_MCP_DESTRUCTIVE_ACTIONS'), problems);
+  const { transport, http } = parseHttpSettings(
+    {
+      transport: str('transport', 'CLOUDPC_MCP_TRANSPORT'),
+      host: str('host', 'CLOUDPC_MCP_HOST'),
+      port: str('port', 'CLOUDPC_MCP_PORT'),
+      publicUrl: str('public-url', 'CLOUDPC_MCP_PUBLIC_URL'),
+      allowedOrigins: str('allowed-origins', 'CLOUDPC_MCP_ALLOWED_ORIGINS'),
+      maxBodyBytes: str('max-body-bytes', 'CLOUDPC_MCP_MAX_BODY_BYTES'),
+      shutdownGraceMs: str('shutdown-grace-ms', 'CLOUDPC_MCP_SHUTDOWN_GRACE_MS'),
+      auth: str('http-auth', 'CLOUDPC_MCP_HTTP_AUTH'),
+      entraAudience: str('entra-audience', 'CLOUDPC_MCP_ENTRA_AUDIENCE'),
+      entraScope: str('entra-scope', 'CLOUDPC_MCP_ENTRA_SCOPE'),
+      entraIssuer: str('entra-issuer', 'CLOUDPC_MCP_ENTRA_ISSUER'),
+      entraJwksUrl: str('entra-jwks-url', 'CLOUDPC_MCP_ENTRA_JWKS_URL'),
+      tenantId,
+      clientId,
+      clientSecret: env.AZURE_CLIENT_SECRET,
+      certificatePath: env.AZURE_CLIENT_CERTIFICATE_PATH,
+      authorityHost,
+      cloud,
+      simulate,
+    },
+    problems,
+    warnings,
+  );
+  if (http.entra && accessToken) {
+    warnings.push('CLOUDPC_MCP_ACCESS_TOKEN is ignored in remote mode with Entra sign-in: Graph is called on behalf of each signed-in user.');
+  }
 
   const config: Config = {
     cloud,
@@ -318,6 +377,8 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     confirmPolicy,
     destructiveActions,
     warnings,
+    transport,
+    http,
   };
   if (problems.length) return { ok: false, problems, command, fallback: config };
   return { ok: true, config, command };
@@ -335,7 +396,7 @@ export function formatProblems(problems: readonly ConfigProblem[]): string {
 export function helpText(): string {
   const rows = SETTINGS.map((s) => `  ${(s.flag ?? '').padEnd(24)} ${s.env.padEnd(34)} ${s.doc} Default: ${s.def}.`);
   return [
-    'cloudpc-mcp: an MCP server (stdio) that retries Windows 365 Cloud PC bulk actions through Microsoft Graph.',
+    'cloudpc-mcp: an MCP server (stdio, or Streamable HTTP with --transport http) that retries Windows 365 Cloud PC bulk actions through Microsoft Graph.',
     '',
     'Usage: cloudpc-mcp [serve|login|logout] [options]',
     '',

@@ -1,12 +1,4 @@
-#!/usr/bin/env node
-// Entry: parse config, start the simulator if asked, serve MCP over stdio. Fatal errors go to stderr.
-
-// stdout is the MCP channel: anything a dependency prints with console.log would corrupt it, so console output goes to stderr.
-console.log = console.error;
-console.info = console.error;
-console.debug = console.error;
-
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+// The full server: parse config, start the simulator if asked, serve MCP. src/bin.ts loads this on demand.
 import { helpText, loadConfig } from './config.js';
 import { createDeps } from './deps.js';
 import { createLogger } from './log.js';
@@ -15,20 +7,43 @@ import { VERSION } from './version.js';
 import type { TokenProvider } from './graph/types.js';
 import { chooseAuthMethod } from './auth/choose.js';
 import { AUTH_METHOD_INFO, isAppOnlyMethod } from './auth/methods.js';
+import { LineTransport } from './stdio/lineTransport.js';
 
-async function main(): Promise<void> {
-  const result = loadConfig(process.argv.slice(2), process.env);
+export interface MainOptions {
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  /** The stdio transport the entry already opened (and may have answered the first messages on). */
+  transport?: LineTransport;
+}
+
+export interface Running {
+  shutdown(why: string): Promise<void>;
+}
+
+export async function main({ argv, env, transport: given }: MainOptions): Promise<Running | undefined> {
+  const result = loadConfig(argv, env);
   if (result.command === 'help') {
     process.stdout.write(helpText() + '\n');
-    return;
+    return undefined;
   }
   if (result.command === 'version') {
     process.stdout.write(VERSION + '\n');
-    return;
+    return undefined;
+  }
+  if (result.command === 'login' || result.command === 'logout') {
+    // Terminal sign-in before the assistant is configured: its own chunk, never loaded by the server.
+    const { runAuthCommand } = await import('./cli/login.js');
+    process.exitCode = await runAuthCommand(result.command, result, env);
+    return undefined;
   }
   const config = result.ok ? result.config : result.fallback;
   const logger = createLogger(config.logLevel);
   for (const w of config.warnings) logger.warn(w);
+  if (config.transport === 'http') {
+    // Remote mode is its own chunk, loaded only here: a stdio start-up never loads HTTP, Entra or on-behalf-of code.
+    const { runHttp } = await import('./http/serve.js');
+    return runHttp({ config, logger, problems: result.ok ? undefined : result.problems });
+  }
   if (!result.ok) {
     // Keep serving: the client shows tool results to the user, while a dead process only shows "server failed to start".
     for (const p of result.problems) logger.error(`configuration: ${p.setting}: ${p.message}`);
@@ -65,8 +80,6 @@ async function main(): Promise<void> {
   });
   const server = createServer({ deps, problems: result.ok ? undefined : result.problems });
   announce = (message) => void server.sendLoggingMessage({ level: 'warning', logger: 'cloudpc-mcp', data: message }).catch(() => {});
-  const transport = new StdioServerTransport();
-
   let closing = false;
   const shutdown = async (why: string) => {
     if (closing) return;
@@ -79,16 +92,11 @@ async function main(): Promise<void> {
     await stopSimulator?.().catch(() => {});
     process.exit(0);
   };
-  process.stdin.on('end', () => void shutdown('stdin closed'));
-  process.stdin.on('close', () => void shutdown('stdin closed'));
+  const transport = given ?? new LineTransport({ onEnd: () => void shutdown('stdin closed') });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await server.connect(transport);
   logger.info(`cloudpc-mcp ${VERSION} ready on stdio (cloud ${config.cloud.name}, Graph ${config.graphRoot})`);
+  return { shutdown };
 }
-
-main().catch((err: unknown) => {
-  process.stderr.write(`[cloudpc-mcp] fatal: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});

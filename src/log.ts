@@ -36,6 +36,8 @@ export function createLogger(
 ): Logger {
   const min = RANK[level];
   const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields) => {
+    // A suppressed line costs nothing: the Graph client logs every request at debug.
+    if (!listener && RANK[lvl] < min) return;
     const safe = fields ? redactFields(fields) : {};
     listener?.(lvl, msg, safe);
     if (RANK[lvl] < min) return;

@@ -1,10 +1,12 @@
 // createServer(config, deps) → an MCP server with the tools registered. Transport-agnostic: index.ts connects it.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { Protocol } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { z } from 'zod';
 import {
-  CallToolRequestSchema,
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
+  type CallToolRequest,
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import { formatProblems, type ConfigProblem } from './config.js';
@@ -18,6 +20,18 @@ export interface CreateServerOptions {
   deps: ServerDeps;
   /** When set, the server still starts and lists its tools, but every call answers with these problems and their fix. */
   problems?: readonly ConfigProblem[];
+  /** Told about every tools/call once it is answered (remote mode writes an audit line from it). Must not throw. */
+  audit?: (entry: ToolCallAudit) => void;
+}
+
+export interface ToolCallAudit {
+  tool: string;
+  /** The arguments as the client sent them, before validation. */
+  arguments: unknown;
+  /** What the client got; undefined when the call was refused as a protocol error (unknown tool). */
+  result?: CallToolResult;
+  /** What the tool threw, e.g. a GraphError carrying Graph's request-id. */
+  error?: unknown;
 }
 
 const INSTRUCTIONS =
@@ -28,11 +42,44 @@ const INSTRUCTIONS =
 /** Elicitation waits for a person, who may take a while; the SDK's one-minute default is too short for that. */
 const CONFIRM_TIMEOUT_MS = 10 * 60_000;
 
-export function selectTools(deps: ServerDeps): CompiledTool[] {
-  return ALL_TOOLS.filter((t) => !(deps.config.readOnly && t.kind !== 'read')).map(compileTool);
+/**
+ * Only the method: with the full schema, the SDK's own parse would answer a malformed call (`arguments` a string, no
+ * `name`) with -32603 Internal error; callParamsProblem answers it -32602 Invalid params, which is what the client got wrong.
+ */
+const ToolsCallMethod = z.object({ method: z.literal('tools/call') }).passthrough();
+
+// Compiling the schemas costs milliseconds, and remote mode builds a server for every HTTP request: compile once per mode.
+const compiledByMode = new Map<boolean, CompiledTool[]>();
+
+type RequestExtra = Parameters<Parameters<Server['setRequestHandler']>[1]>[1];
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** The parts of a tools/call the handler relies on; anything else is the client's mistake (-32602). */
+export function callParamsProblem(params: unknown): string | undefined {
+  if (!isPlainObject(params)) return 'params must be an object with the tool name and its arguments.';
+  if (typeof params.name !== 'string') return 'params.name must be the tool name (a string).';
+  if (params.arguments !== undefined && !isPlainObject(params.arguments)) return 'params.arguments must be an object.';
+  const meta = params._meta;
+  if (meta !== undefined) {
+    if (!isPlainObject(meta)) return 'params._meta must be an object.';
+    const token = meta.progressToken;
+    if (token !== undefined && typeof token !== 'string' && !Number.isSafeInteger(token)) return 'progressToken must be a string or an integer.';
+  }
+  return undefined;
 }
 
-export function createServer({ deps, problems }: CreateServerOptions): Server {
+export function selectTools(deps: ServerDeps): CompiledTool[] {
+  const readOnly = deps.config.readOnly;
+  let tools = compiledByMode.get(readOnly);
+  if (!tools) {
+    tools = ALL_TOOLS.filter((t) => !(readOnly && t.kind !== 'read')).map(compileTool);
+    compiledByMode.set(readOnly, tools);
+  }
+  return tools;
+}
+
+export function createServer({ deps, problems, audit }: CreateServerOptions): Server {
   const server = new Server(
     { name: 'cloudpc-mcp', title: 'Windows 365 Cloud PC bulk actions', version: VERSION },
     { capabilities: { tools: {}, logging: {} }, instructions: INSTRUCTIONS },
@@ -43,7 +90,38 @@ export function createServer({ deps, problems }: CreateServerOptions): Server {
 
   server.setRequestHandler(ListToolsRequestSchema, () => listing);
 
-  server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
+  // Error results keep what was thrown, so the audit line can carry Graph's request-id of a failed call.
+  const thrown = new WeakMap<CallToolResult, unknown>();
+  const audited =
+    <R, A extends unknown[]>(handle: (raw: R, ...rest: A) => Promise<CallToolResult>) =>
+    async (raw: R, ...rest: A): Promise<CallToolResult> => {
+      if (!audit) return handle(raw, ...rest);
+      const params = ((raw as { params?: unknown }).params ?? {}) as { name?: unknown; arguments?: unknown };
+      const entry: ToolCallAudit = { tool: String(params.name), arguments: params.arguments };
+      try {
+        entry.result = await handle(raw, ...rest);
+        entry.error = thrown.get(entry.result);
+        return entry.result;
+      } catch (err) {
+        entry.error = err;
+        throw err;
+      } finally {
+        try {
+          audit(entry);
+        } catch (err) {
+          deps.logger.error('audit hook failed', { error: (err as Error)?.message ?? String(err) });
+        }
+      }
+    };
+
+  // Registered on Protocol, below Server's own tools/call wrapper: that wrapper parses every request again and every
+  // result with the full zod schemas, which made up most of a call's CPU time and deep-copied 5,000-id results.
+  // The request is checked by callParamsProblem instead; results are ours and tests check them against outputSchema.
+  const register = Protocol.prototype.setRequestHandler as (this: Server, schema: typeof ToolsCallMethod, handler: unknown) => void;
+  register.call(server, ToolsCallMethod, audited(async (raw: { params?: unknown }, extra: RequestExtra): Promise<CallToolResult> => {
+    const problem = callParamsProblem(raw.params);
+    if (problem) throw new McpError(ErrorCode.InvalidParams, `Invalid tools/call request: ${problem}`);
+    const req = raw as unknown as CallToolRequest;
     const tool = byName.get(req.params.name);
     if (!tool) {
       const hint = deps.config.readOnly && req.params.name === 'retry_cloudpc_bulk_action' ? ' The server runs read-only (CLOUDPC_MCP_READ_ONLY).' : '';
@@ -97,9 +175,11 @@ export function createServer({ deps, problems }: CreateServerOptions): Server {
     } catch (err) {
       const text = describeError(err, tool.def.kind === 'read' ? 'read' : 'retry', deps);
       deps.logger.warn(`${tool.def.name} failed`, { error: text.split('\n')[0] });
-      return errorResult(text);
+      const result = errorResult(text);
+      thrown.set(result, err);
+      return result;
     }
-  });
+  }));
 
   return server;
 }

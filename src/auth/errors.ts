@@ -9,7 +9,9 @@ export type AuthErrorCode =
   | 'invalid_configuration'
   | 'sign_in_required'
   | 'sign_in_timeout'
+  | 'sign_in_cancelled'
   | 'sign_in_failed'
+  | 'interaction_required'
   | 'consent_required'
   | 'app_not_found'
   | 'tenant_not_found'
@@ -56,6 +58,15 @@ export class SignInRequiredError extends AuthError {
     super('sign_in_required', (stillWaiting ? 'Still waiting for sign-in. ' : '') + prompt.message, method ? { method } : {});
     this.prompt = prompt;
     this.stillWaiting = stillWaiting;
+  }
+}
+
+/** Only the user can get a token now (first sign-in, or the saved one expired); thrown when asked not to prompt. */
+export class InteractionRequiredError extends AuthError {
+  override readonly name = 'InteractionRequiredError';
+
+  constructor(message: string, method?: Exclude<AuthMethod, 'auto'>) {
+    super('interaction_required', message, method ? { method } : {});
   }
 }
 
@@ -196,6 +207,19 @@ function mapOther(e: Error, raw: string, ctx: AuthErrorContext): Mapped {
       'Check the network, proxy settings (HTTPS_PROXY) and the cloud/authority settings.',
     ];
   }
+  if (/authorization_declined/.test(raw)) {
+    return ['sign_in_cancelled', 'the sign-in was declined on the sign-in page.', 'Nothing was sent. Call the tool again for a new code if that was not intended.'];
+  }
+  if (/device_code_expired|expired_token|Device code is expired/i.test(raw)) {
+    return ['sign_in_timeout', 'the sign-in code expired before it was used.', 'Call the tool again to get a new code.'];
+  }
+  if (/openid_config_error|endpoints_resolution_error|Could not (?:retrieve|resolve) endpoints/i.test(raw)) {
+    return [
+      'tenant_not_found',
+      `${ctx.authorityHost} did not return sign-in endpoints for tenant ${displayTenant(ctx.tenantId)}.`,
+      `Check the tenant id (AZURE_TENANT_ID), the cloud (CLOUDPC_MCP_CLOUD) and AZURE_AUTHORITY_HOST, ${other}`,
+    ];
+  }
   const unavailable = e.name === 'CredentialUnavailableError';
   switch (ctx.method) {
     case 'azurecli':
@@ -248,14 +272,19 @@ function mapOther(e: Error, raw: string, ctx: AuthErrorContext): Mapped {
   return ['sign_in_failed', 'sign-in failed.', `Try again, ${other}`];
 }
 
-function consentFix(ctx: AuthErrorContext): string {
+/** Where a Global or Privileged Role Administrator grants the app's permissions for the whole tenant. */
+export function adminConsentUrl(authorityHost: string, tenantId: string | undefined, clientId: string | undefined): string {
+  // /common/ lets an administrator of any tenant consent when no tenant is configured.
+  const tenant = !tenantId || /^(organizations|common)$/i.test(tenantId) ? 'common' : tenantId;
+  return `${authorityHost.replace(/\/+$/, '')}/${encodeURIComponent(tenant)}/adminconsent?client_id=${encodeURIComponent(clientId ?? DEFAULT_PUBLIC_CLIENT_ID)}`;
+}
+
+export function consentFix(ctx: Pick<AuthErrorContext, 'method' | 'authorityHost' | 'tenantId' | 'clientId'>): string {
   if (ctx.method === 'azurecli' || ctx.method === 'azd') {
     return "The developer CLI's Microsoft app cannot be given Cloud PC permissions: use CLOUDPC_MCP_AUTH=devicecode or browser.";
   }
   const clientId = ctx.clientId ?? DEFAULT_PUBLIC_CLIENT_ID;
-  // /common/ lets an administrator of any tenant consent when no tenant is configured.
-  const tenant = !ctx.tenantId || /^(organizations|common)$/i.test(ctx.tenantId) ? 'common' : ctx.tenantId;
-  const url = `${ctx.authorityHost.replace(/\/+$/, '')}/${encodeURIComponent(tenant)}/adminconsent?client_id=${encodeURIComponent(clientId)}`;
+  const url = adminConsentUrl(ctx.authorityHost, ctx.tenantId, clientId);
   const perm = 'CloudPC.ReadWrite.All (delegated)';
   if (clientId === DEFAULT_PUBLIC_CLIENT_ID) {
     return `An administrator must grant ${perm} to Microsoft Graph Command Line Tools once: run \`Connect-MgGraph -Scopes CloudPC.ReadWrite.All\` and tick "Consent on behalf of your organization", or open ${url}.`;

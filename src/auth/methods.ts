@@ -20,6 +20,10 @@ export type CredentialMethod = Exclude<AuthMethod, 'auto' | 'token'>;
 export const AUTH_ENV = {
   method: 'CLOUDPC_MCP_AUTH',
   accessToken: 'CLOUDPC_MCP_ACCESS_TOKEN',
+  /** auto | unencrypted | none: where a delegated sign-in is kept between restarts (src/auth/tokenCachePlan.ts). */
+  tokenCache: 'CLOUDPC_MCP_TOKEN_CACHE',
+  /** Per-user directory for the saved sign-in (src/auth/configDir.ts). */
+  configDir: 'CLOUDPC_MCP_CONFIG_DIR',
 } as const;
 
 /**

@@ -11,6 +11,8 @@ import {
   isAppOnlyMethod,
   type AuthMethod,
 } from './methods.js';
+import type { SignInStoreSettings } from './signInStore.js';
+import { parseTokenCacheSetting } from './tokenCachePlan.js';
 import type { AuthSettings } from './types.js';
 
 export interface ResolvedAuth {
@@ -30,6 +32,8 @@ export interface ResolvedAuth {
   env: NodeJS.ProcessEnv;
   /** Values that must never appear in messages. */
   secrets: string[];
+  /** Browser and device code: where the sign-in is kept between restarts. */
+  signInStore?: SignInStoreSettings;
 }
 
 const KNOWN_AUTHORITY_HOSTS: ReadonlySet<string> = new Set(Object.values(CLOUDS).map((c) => new URL(c.authorityHost).host));
@@ -61,6 +65,12 @@ export function resolveAuth(settings: AuthSettings): ResolvedAuth {
     clientId = explicitClient ?? clean(env['AZURE_CLIENT_ID']);
   }
 
+  let signInStore: SignInStoreSettings | undefined;
+  if (method === 'browser' || method === 'devicecode') {
+    // A wrong setting is refused here, with the fix; a missing home directory only means nothing can be kept.
+    signInStore = { setting: parseTokenCacheSetting(env), env, key: { cloud: settings.cloud.name, authorityHost, tenantId: tenantId!, clientId: clientId! } };
+  }
+
   const secrets = [accessToken, env['AZURE_CLIENT_SECRET'], env['AZURE_CLIENT_CERTIFICATE_PASSWORD'], env['AZURE_PASSWORD']]
     .map(clean)
     .filter((s): s is string => s !== undefined);
@@ -79,6 +89,7 @@ export function resolveAuth(settings: AuthSettings): ResolvedAuth {
     delegated: !appOnly,
     env,
     secrets,
+    ...(signInStore ? { signInStore } : {}),
   };
 }
 

@@ -1,18 +1,19 @@
 // A token handed over by the operator. It is never refreshed and never shown: it lives in a private field so
 // JSON.stringify and util.inspect of the provider cannot reveal it, and messages describe it by its claims only.
 
-import { CLOUDS, type CloudInfo } from '../graph/clouds.js';
+import { CLOUDS, SCOPE_RETRY, delegatedScope, type CloudInfo } from '../graph/clouds.js';
 import { silentLogger, type Logger } from '../log.js';
 import { AuthError } from './errors.js';
 import { AUTH_ENV, AUTH_METHOD_INFO } from './methods.js';
 import { describeToken, type TokenInfo } from './tokenClaims.js';
 import { tokenWarnings } from './tokenChecks.js';
-import type { AuthTokenProvider } from './types.js';
+import type { AuthTarget, AuthTokenProvider } from './types.js';
 
 export interface StaticTokenOptions {
   cloud?: CloudInfo;
   logger?: Logger;
   reason?: string;
+  target?: AuthTarget;
   now?: () => number;
 }
 
@@ -23,6 +24,9 @@ export class StaticTokenProvider implements AuthTokenProvider {
   readonly delegated: boolean;
   readonly tokenInfo: TokenInfo;
   readonly pendingSignIn = undefined;
+  readonly signInState = undefined;
+  readonly lastError = undefined;
+  readonly target: AuthTarget;
   readonly #token: string;
   readonly #now: () => number;
 
@@ -39,12 +43,23 @@ export class StaticTokenProvider implements AuthTokenProvider {
     this.#token = t;
     this.#now = options.now ?? Date.now;
     this.reason = options.reason ?? `${AUTH_ENV.accessToken} is set`;
+    const cloud = options.cloud ?? CLOUDS.global;
+    this.target = options.target ?? { cloud, authorityHost: cloud.authorityHost, scope: delegatedScope(cloud, SCOPE_RETRY) };
     this.tokenInfo = describeToken(t);
     // An opaque token gives no answer; the operator asked for it to be used as a user token.
     this.delegated = this.tokenInfo.kind !== 'app-only';
     this.description = `${AUTH_METHOD_INFO.token.label} (${this.delegated ? 'delegated' : 'app-only'})`;
     const logger = options.logger ?? silentLogger;
     for (const w of tokenWarnings(this.tokenInfo, options.cloud ?? CLOUDS.global, this.#now())) logger.warn(w);
+  }
+
+  get expiresOnTimestamp(): number | undefined {
+    return this.tokenInfo.expiresOnTimestamp;
+  }
+
+  /** Never needs a person: the same as getToken. */
+  getTokenSilently(signal?: AbortSignal): Promise<string> {
+    return this.getToken(signal);
   }
 
   async getToken(signal?: AbortSignal): Promise<string> {

@@ -6,18 +6,19 @@
 import type { AccessToken } from '../graph/types.js';
 import type { Logger } from '../log.js';
 import { identityCredentialFactory, type CredentialFactory, type CredentialLike, type CredentialPrompt } from './credentials.js';
-import { AuthError, SignInRequiredError, isAbortError, scrub, toAuthError, type AuthErrorContext } from './errors.js';
+import { AuthError, InteractionRequiredError, SignInRequiredError, isAbortError, scrub, toAuthError, type AuthErrorContext } from './errors.js';
 import { AUTH_ENV, AUTH_METHOD_INFO, type CredentialMethod } from './methods.js';
 import { resolveAuth, type ResolvedAuth } from './resolve.js';
 import { buildSignInPrompt } from './signInPrompt.js';
+import type { SignInStore } from './signInStore.js';
 import { StaticTokenProvider } from './staticToken.js';
 import { describeToken, type TokenInfo } from './tokenClaims.js';
 import { tokenWarnings } from './tokenChecks.js';
-import type { AuthSettings, AuthTokenProvider, SignInHooks, SignInPrompt } from './types.js';
+import type { AuthSettings, AuthTarget, AuthTokenProvider, SignInHooks, SignInPrompt, SignInState } from './types.js';
 
-export { AuthError, SignInRequiredError } from './errors.js';
+export { AuthError, InteractionRequiredError, SignInRequiredError } from './errors.js';
 export { StaticTokenProvider } from './staticToken.js';
-export type { AuthSettings, AuthTokenProvider, SignInHooks, SignInPrompt } from './types.js';
+export type { AuthSettings, AuthTarget, AuthTokenProvider, SignInHooks, SignInPrompt, SignInState } from './types.js';
 
 export interface TokenProviderOptions {
   /** Builds the credential; tests inject fakes. Default: @azure/identity, imported lazily. */
@@ -52,9 +53,25 @@ export function createTokenProvider(
         method: 'token',
       });
     }
-    return new StaticTokenProvider(token, { cloud: resolved.cloud, logger, reason: resolved.reason, ...(options.now ? { now: options.now } : {}) });
+    return new StaticTokenProvider(token, {
+      cloud: resolved.cloud,
+      logger,
+      reason: resolved.reason,
+      target: targetOf(resolved),
+      ...(options.now ? { now: options.now } : {}),
+    });
   }
   return new CredentialTokenProvider(resolved as ResolvedAuth & { method: CredentialMethod }, logger, hooks, options);
+}
+
+function targetOf(r: ResolvedAuth): AuthTarget {
+  return {
+    cloud: r.cloud,
+    authorityHost: r.authorityHost,
+    scope: r.scope,
+    ...(r.tenantId ? { tenantId: r.tenantId } : {}),
+    ...(r.clientId ? { clientId: r.clientId } : {}),
+  };
 }
 
 interface Flow {
@@ -71,6 +88,7 @@ interface Flow {
 class CredentialTokenProvider implements AuthTokenProvider {
   readonly method: CredentialMethod;
   readonly reason: string;
+  readonly target: AuthTarget;
   readonly #auth: ResolvedAuth & { method: CredentialMethod };
   readonly #logger: Logger;
   readonly #hooks: SignInHooks | undefined;
@@ -84,11 +102,14 @@ class CredentialTokenProvider implements AuthTokenProvider {
   #flow: Flow | undefined;
   #lastFailure: Error | undefined;
   #credential: Promise<CredentialLike> | undefined;
+  #store: SignInStore | undefined;
+  #lastError: string | undefined;
 
   constructor(auth: ResolvedAuth & { method: CredentialMethod }, logger: Logger, hooks: SignInHooks | undefined, options: TokenProviderOptions) {
     this.#auth = auth;
     this.method = auth.method;
     this.reason = auth.reason;
+    this.target = targetOf(auth);
     this.#logger = logger;
     this.#hooks = hooks;
     this.#factory = options.credentialFactory ?? identityCredentialFactory;
@@ -126,6 +147,54 @@ class CredentialTokenProvider implements AuthTokenProvider {
   get pendingSignIn(): SignInPrompt | undefined {
     const flow = this.#flow;
     return flow && !flow.settled ? flow.prompt : undefined;
+  }
+
+  get lastError(): string | undefined {
+    return this.#lastError;
+  }
+
+  get expiresOnTimestamp(): number | undefined {
+    return this.#cached?.expiresOnTimestamp;
+  }
+
+  get signInState(): SignInState | undefined {
+    const store = this.#store;
+    if (!store) return undefined;
+    const { plan } = store;
+    return {
+      setting: plan.setting,
+      tokenCache: plan.kind,
+      summary: plan.summary,
+      ...(plan.advice ? { advice: plan.advice } : {}),
+      ...(store.saved ? { savedUser: store.saved.username } : {}),
+      ...(plan.saveRecord ? { recordFile: store.recordFile } : {}),
+    };
+  }
+
+  async getTokenSilently(signal?: AbortSignal): Promise<string | undefined> {
+    signal?.throwIfAborted();
+    const cached = this.#cached;
+    if (cached && this.#now() < cached.expiresOnTimestamp - this.#opts.refreshMarginMs) return cached.token;
+    const flow = this.#flow;
+    if (flow?.prompt) return cached && this.#now() < cached.expiresOnTimestamp ? cached.token : undefined;
+    if (flow) {
+      try {
+        return await this.#wait(flow, signal);
+      } catch (err) {
+        if (err instanceof SignInRequiredError) return undefined;
+        throw err;
+      }
+    }
+    try {
+      const credential = await this.#getCredential();
+      const token = await credential.getToken(this.#auth.scope, { ...(signal ? { abortSignal: signal } : {}), interactive: false });
+      if (!token?.token) return undefined;
+      this.#accept(token);
+      return token.token;
+    } catch (err) {
+      if (err instanceof InteractionRequiredError) return undefined;
+      throw toAuthError(err, this.#errorContext);
+    }
   }
 
   async getToken(signal?: AbortSignal): Promise<string> {
@@ -186,6 +255,7 @@ class CredentialTokenProvider implements AuthTokenProvider {
           return;
         }
         const error = err ?? new AuthError('sign_in_failed', 'Sign-in failed.', { method: this.method });
+        if (!isAbortError(error)) this.#lastError = error.message;
         if (flow.prompt && flow.waiters === 0 && !isAbortError(error)) this.#lastFailure = error;
         if (flow.prompt) this.#logger.warn('auth: sign-in did not complete', { method: this.method, error: error.message });
         settle.reject(error);
@@ -218,6 +288,9 @@ class CredentialTokenProvider implements AuthTokenProvider {
           disableInstanceDiscovery: a.disableInstanceDiscovery,
           env: a.env,
           onPrompt: (p) => this.#onPrompt(p),
+          onStore: (store) => this.#onStore(store),
+          logger: this.#logger,
+          ...(a.signInStore ? { signInStore: a.signInStore } : {}),
           ...(a.tenantId ? { tenantId: a.tenantId } : {}),
           ...(a.clientId ? { clientId: a.clientId } : {}),
         }),
@@ -285,7 +358,9 @@ class CredentialTokenProvider implements AuthTokenProvider {
       return;
     }
     const expiresOn = new Date(this.#now() + this.#opts.signInTimeoutMs);
-    const prompt = buildSignInPrompt(raw, this.#auth.cloud, expiresOn);
+    const plan = this.#store?.plan;
+    const note = plan?.advice ?? (plan?.kind === 'unencrypted-file' ? 'The sign-in will be kept, unencrypted, in a file only your user can read.' : undefined);
+    const prompt = buildSignInPrompt(raw, this.#auth.cloud, expiresOn, note);
     flow.prompt = prompt;
     if (!flow.timer) {
       flow.timer = setTimeout(() => {
@@ -314,6 +389,18 @@ class CredentialTokenProvider implements AuthTokenProvider {
     for (const listener of [...flow.promptListeners]) listener(prompt);
   }
 
+  #onStore(store: SignInStore): void {
+    this.#store = store;
+    const { plan } = store;
+    if (plan.warning) this.#logger.warn(`auth: ${plan.warning}`);
+    else if (plan.kind === 'memory') this.#logger.warn(`auth: ${plan.advice ?? plan.summary}`);
+    else this.#logger.info(`auth: ${plan.summary}`);
+    if (store.saved) this.#logger.info('auth: found a saved sign-in', { user: store.saved.username, file: store.recordFile });
+    if (store.leftover) {
+      this.#logger.warn(`auth: an unencrypted token cache from an earlier ${AUTH_ENV.tokenCache}=unencrypted is still on disk and no longer used: ${store.leftover}. \`cloudpc-mcp logout\` removes it.`);
+    }
+  }
+
   #accept(token: AccessToken): void {
     const info = describeToken(token.token);
     const now = this.#now();
@@ -324,6 +411,7 @@ class CredentialTokenProvider implements AuthTokenProvider {
     this.#cached = { token: token.token, expiresOnTimestamp };
     this.#info = info;
     this.#lastFailure = undefined;
+    this.#lastError = undefined;
     if (info.kind !== 'unknown') {
       const delegated = info.kind === 'delegated';
       if (delegated !== this.#delegated) {

@@ -3,6 +3,7 @@
 import type { CloudInfo } from '../graph/clouds.js';
 import type { TokenProvider } from '../graph/types.js';
 import type { AuthMethod } from './methods.js';
+import type { TokenCacheKind, TokenCacheSetting } from './tokenCachePlan.js';
 import type { TokenInfo } from './tokenClaims.js';
 
 export interface AuthSettings {
@@ -53,4 +54,39 @@ export interface AuthTokenProvider extends TokenProvider {
   readonly tokenInfo: TokenInfo | undefined;
   /** A sign-in the user has been asked to complete and has not yet, so a status tool can repeat it. */
   readonly pendingSignIn: SignInPrompt | undefined;
+  /** Why the last attempt to get a token failed, until one succeeds. */
+  readonly lastError: string | undefined;
+  /** When the token in hand stops being valid (epoch ms); undefined before the first token. */
+  readonly expiresOnTimestamp: number | undefined;
+  /** What this provider signs in to: for status output. */
+  readonly target: AuthTarget;
+  /** Browser and device code, once the credential is built: where the sign-in is kept between restarts. */
+  readonly signInState: SignInState | undefined;
+  /**
+   * A token only when no person is needed (cached, refreshed, or from the saved sign-in); undefined when only the
+   * user can help, or a sign-in is already waiting for them. Never prompts. Failures are AuthErrors.
+   */
+  getTokenSilently(signal?: AbortSignal): Promise<string | undefined>;
+}
+
+export interface AuthTarget {
+  cloud: CloudInfo;
+  authorityHost: string;
+  tenantId?: string;
+  clientId?: string;
+  /** The one scope requested. */
+  scope: string;
+}
+
+export interface SignInState {
+  setting: TokenCacheSetting;
+  tokenCache: TokenCacheKind;
+  /** Where tokens are kept, or that they are not. */
+  summary: string;
+  /** When a sign-in will not survive a restart: why, and the user's choices. */
+  advice?: string;
+  /** The account of the saved sign-in, if one was saved. */
+  savedUser?: string;
+  /** Where the sign-in record is (or would be) saved; undefined with CLOUDPC_MCP_TOKEN_CACHE=none. */
+  recordFile?: string;
 }

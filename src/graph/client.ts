@@ -100,6 +100,17 @@ async function readCapped(body: Dispatcher.ResponseData['body'], limit: number):
   return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
 }
 
+const BEARER_VALUE = /\b(bearer)\s+[^\s"'<>,;]{16,}/gi;
+const JWT = /\beyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]*/g;
+
+/**
+ * A proxy or a hostile endpoint may echo the request's Authorization header into its error body; what it says is
+ * shown to the admin and the model, so the token (and anything shaped like one) is cut out first.
+ */
+function withoutCredentials(text: string, token: string): string {
+  return (token ? text.split(token).join('[redacted]') : text).replace(BEARER_VALUE, '$1 [redacted]').replace(JWT, '[redacted]');
+}
+
 function discard(body: Dispatcher.ResponseData['body'] | undefined): void {
   if (!body) return;
   body.on('error', () => {});
@@ -399,7 +410,12 @@ export class GraphClient {
       const { text } = await readCapped(res.body, MAX_ERROR_BODY).catch(() => ({ text: '' }));
       logDone(status, requestId);
       if (call.signal?.aborted) return this.abortedResult(call, base, status);
-      const parsed = parseGraphErrorBody(text, contentType);
+      // Before parsing, so the cap on message length cannot cut a token into a piece that no longer matches; and
+      // after, for a token spelled with JSON escapes.
+      const raw = parseGraphErrorBody(withoutCredentials(text, token), contentType);
+      const parsed = Object.fromEntries(
+        Object.entries(raw).map(([k, v]) => [k, typeof v === 'string' ? withoutCredentials(v, token) : v]),
+      ) as typeof raw;
       const retryAfterMs = parseRetryAfter(res.headers, this.now());
       const decision = classifyFailure({ method: call.method, status, aborted: false, timedOut: false });
       return {

@@ -89,6 +89,8 @@ export interface Simulator {
   now(): number;
   /** Moves the simulator clock forward (on top of the injected clock). */
   advance(ms: number): void;
+  /** TCP connections accepted since start, and open now: shows whether a client keeps its connections alive. */
+  connections(): { opened: number; open: number };
   /** Re-seeds the tenant and clears requests, retries, faults and fault history. */
   reset(): void;
   close(): Promise<void>;
@@ -146,7 +148,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       }
     });
   });
+  let connectionsOpened = 0;
   server.on('connection', (socket) => {
+    connectionsOpened++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -391,6 +395,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     now,
     advance,
     reset,
+    connections: () => ({ opened: connectionsOpened, open: sockets.size }),
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);

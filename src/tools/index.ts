@@ -1,8 +1,9 @@
 import type { ToolDefinition } from './defineTool.js';
+import { authStatus } from './authStatus.js';
 import { getBulkActionTool } from './getBulkAction.js';
 import { listBulkActions } from './listBulkActions.js';
 import { listCloudPcs } from './listCloudPcs.js';
 import { retryBulkAction } from './retryBulkAction.js';
 
 // Order is the order clients show them in: discovery first, then the write.
-export const ALL_TOOLS: ToolDefinition<any, any>[] = [listBulkActions, getBulkActionTool, listCloudPcs, retryBulkAction];
+export const ALL_TOOLS: ToolDefinition<any, any>[] = [listBulkActions, getBulkActionTool, listCloudPcs, retryBulkAction, authStatus];

@@ -23,13 +23,17 @@ const DEFAULT_LIMIT = 25;
 const MAX_LIMIT = 200;
 const MAX_PAGES = 10;
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 // Printable text only: these values go into an OData literal, and control characters have no business in a name.
 const searchText = (what: string, max: number) =>
   z
     .string({ error: `${what} must be a string.` })
     .min(1, { error: `${what} must not be empty; omit it instead.` })
     .max(max, { error: `${what} is longer than ${max} characters.` })
-    .regex(/^[^\u0000-\u001f\u007f]+$/, { error: `${what} must not contain control characters.` });
+    .regex(/^[^\u0000-\u001f\u007f]+$/, { error: `${what} must not contain control characters.` })
+    // A lone UTF-16 surrogate cannot be percent-encoded into the query, so it would fail after validation instead of here.
+    .refine((s) => !LONE_SURROGATE.test(s), { error: `${what} must be valid Unicode text (it contains a lone surrogate).` });
 
 export const cloudPcRow = z.object({
   id: z.string(),

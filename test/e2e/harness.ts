@@ -1,12 +1,14 @@
-// Spawns the built server (dist/index.js) and talks to it through the SDK's real stdio client.
+// Spawns the built command (package.json bin) and talks to it through the SDK's real stdio client.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = path.join(ROOT, 'dist/index.js');
+// The command users run (package.json bin: the bundled build), so every end-to-end test covers what ships.
+export const BIN = path.join(ROOT, JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).bin['cloudpc-mcp']);
 
 /** A minimal environment: nothing from the developer's shell (Azure variables, tokens) leaks into a test. */
 export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {

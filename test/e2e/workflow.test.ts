@@ -162,7 +162,7 @@ describe('retry safety', () => {
   it('--read-only: the retry tool is not listed and cannot be called; reads still work', async () => {
     const c = await server({ CLOUDPC_MCP_READ_ONLY: 'true' });
     const { tools } = await c.client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['get_cloudpc_bulk_action', 'list_cloud_pcs', 'list_cloudpc_bulk_actions']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['auth_status', 'get_cloudpc_bulk_action', 'list_cloud_pcs', 'list_cloudpc_bulk_actions']);
     expect(tools.every((t) => t.annotations?.readOnlyHint === true)).toBe(true);
     await expect(call(c, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart })).rejects.toThrow(/read-only/);
     expect(s(await call(c, 'list_cloudpc_bulk_actions', {})).bulkActions.length).toBeGreaterThan(0);

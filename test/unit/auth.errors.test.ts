@@ -115,6 +115,17 @@ describe('toAuthError: unavailable credentials and other failures', () => {
     expect(e.message).toMatch(text);
   });
 
+  it.each([
+    ['a declined device code', 'post_request_failed: authorization_declined (authorization_declined: AADSTS70000: The user declined.)', 'sign_in_cancelled', /declined on the sign-in page/],
+    ['a device code MSAL saw expire', 'device_code_expired: Device code is expired.', 'sign_in_timeout', /code expired before it was used\. Call the tool again/],
+    ['an expired code at Entra', 'post_request_failed: expired_token', 'sign_in_timeout', /code expired/],
+    ['no sign-in endpoints for the tenant', 'endpoints_resolution_error: Could not resolve endpoints.', 'tenant_not_found', /did not return sign-in endpoints for tenant <your-tenant-id>.*AZURE_TENANT_ID/],
+  ] as const)('%s', (_what, message, code, text) => {
+    const e = wrap(named('AuthenticationRequiredError', message));
+    expect(e.code).toBe(code);
+    expect(e.message).toMatch(text);
+  });
+
   it('network failures name the authority host', () => {
     const e = wrap(Object.assign(new Error('getaddrinfo ENOTFOUND login.example'), { code: 'ENOTFOUND' }), ctx({ authorityHost: 'https://login.example' }));
     expect(e.code).toBe('network');

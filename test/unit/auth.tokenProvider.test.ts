@@ -4,6 +4,7 @@ import type { CredentialFactory, CredentialPrompt, CredentialSpec } from '../../
 import { DEFAULT_PUBLIC_CLIENT_ID, type AuthMethod } from '../../src/auth/methods.js';
 import {
   AuthError,
+  InteractionRequiredError,
   SignInRequiredError,
   StaticTokenProvider,
   createTokenProvider,
@@ -304,6 +305,38 @@ describe('interactive sign-in in chat', () => {
       throw new Error('hook bug');
     });
     await expect(p.getToken()).rejects.toBeInstanceOf(SignInRequiredError);
+  });
+});
+
+describe('getTokenSilently (auth_status)', () => {
+  it('never asks the user: the credential is told so, and "only the user can help" is undefined, not a prompt', async () => {
+    const seen: unknown[] = [];
+    const factory: CredentialFactory = (spec) => ({
+      getToken: async (_scopes, options) => {
+        seen.push(options?.interactive);
+        if (options?.interactive === false) throw new InteractionRequiredError('Not signed in yet.', 'devicecode');
+        spec.onPrompt(deviceCode);
+        return new Promise(() => {});
+      },
+    });
+    const prompts: SignInPrompt[] = [];
+    const p = createTokenProvider(settings('devicecode'), silentLogger, { onPrompt: (pr) => prompts.push(pr) }, { credentialFactory: factory });
+    expect(await p.getTokenSilently()).toBeUndefined();
+    expect(prompts).toEqual([]);
+    expect(seen).toEqual([false]);
+    // Once a sign-in waits for the user, the silent check reports it without starting another.
+    await expect(p.getToken()).rejects.toBeInstanceOf(SignInRequiredError);
+    expect(await p.getTokenSilently()).toBeUndefined();
+    expect(seen).toEqual([false, undefined]);
+    expect(p.pendingSignIn?.kind).toBe('deviceCode');
+  });
+
+  it('uses and caches a token the credential can get without the user', async () => {
+    const f = fake(async () => ({ token: 'silent', expiresOnTimestamp: Date.now() + HOUR }));
+    const p = make('devicecode', f);
+    expect(await p.getTokenSilently()).toBe('silent');
+    expect(await p.getToken()).toBe('silent');
+    expect(f.calls).toHaveLength(1);
   });
 });
 

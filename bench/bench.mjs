@@ -1,0 +1,296 @@
+// `npm run bench`: start-up and call overhead of the built server, side by side with floors measured in the same run.
+// Not a test: it prints figures and checks them against the performance goals, and writes bench/results.json.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Agent, request } from 'undici';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const BIN = path.join(root, pkg.bin['cloudpc-mcp']);
+const { startSimulator, DEMO_IDS } = await import(path.join(root, 'dist/simulator/index.js'));
+
+const quick = process.argv.includes('--quick');
+const COLD_RUNS = quick ? 7 : 21;
+const SEQ_CALLS = quick ? 300 : 1000;
+const LOAD_CALLS = 3000;
+const IN_FLIGHT = 32;
+const AGENT_POOL = 16; // src/graph/client.ts: connections per origin of the client's own Agent
+
+const median = (xs) => quantile(xs, 0.5);
+function quantile(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+const ms = (x) => Math.round(x * 100) / 100;
+
+// The floor: a bare Node.js process that answers JSON-RPC lines, written here so both start the same way.
+const floorDir = mkdtempSync(path.join(tmpdir(), 'cloudpc-bench-'));
+const FLOOR = path.join(floorDir, 'floor.mjs');
+writeFileSync(
+  FLOOR,
+  `process.stdin.setEncoding('utf8');let b='';process.stdin.on('data',(d)=>{b+=d;let i;while((i=b.indexOf('\\n'))>=0){const l=b.slice(0,i);b=b.slice(i+1);if(!l)continue;const m=JSON.parse(l);if(m.id!==undefined)process.stdout.write(JSON.stringify({jsonrpc:'2.0',id:m.id,result:m.method==='tools/list'?{tools:[]}:{}})+'\\n');}});`,
+);
+
+/** A minimal JSON-RPC client over a child's stdio: the client's own cost stays out of the figures. */
+function rpcChild(args, env) {
+  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['pipe', 'pipe', 'ignore'] });
+  const waiting = new Map();
+  let buf = '';
+  let nextId = 1;
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (!line) continue;
+      const msg = JSON.parse(line);
+      const w = waiting.get(msg.id);
+      if (w) {
+        waiting.delete(msg.id);
+        w(msg);
+      }
+    }
+  });
+  const call = (method, params) =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      waiting.set(id, resolve);
+      child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id, method, params }) + '\n');
+    });
+  const notify = (method) => child.stdin.write(JSON.stringify({ jsonrpc: '2.0', method }) + '\n');
+  const init = { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } };
+  return { child, call, notify, init };
+}
+
+async function coldStart(args, env) {
+  const t0 = performance.now();
+  const c = rpcChild(args, env);
+  const initDone = c.call('initialize', c.init);
+  c.notify('notifications/initialized');
+  const list = await c.call('tools/list', {});
+  const t = performance.now() - t0;
+  await initDone;
+  if (!list.result) throw new Error(`tools/list failed: ${JSON.stringify(list)}`);
+  c.child.kill();
+  await new Promise((r) => c.child.once('exit', r));
+  return t;
+}
+
+function rssMiB(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round((Number(m[1]) / 1024) * 10) / 10 : undefined;
+  } catch {
+    return undefined; // not Linux: memory figures are skipped
+  }
+}
+
+const results = { machine: { node: process.version, platform: process.platform, arch: process.arch }, quick };
+const out = (s = '') => process.stdout.write(s + '\n');
+
+// 1. Cold start, interleaved so machine noise hits every variant alike.
+{
+  const variants = {
+    floor: { args: [FLOOR], env: {} },
+    withToken: { args: [BIN], env: { CLOUDPC_MCP_ACCESS_TOKEN: 'bench-token', CLOUDPC_MCP_LOG_LEVEL: 'warn' } },
+    noCredential: { args: [BIN], env: { CLOUDPC_MCP_LOG_LEVEL: 'warn' } },
+  };
+  const times = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  for (let i = 0; i < COLD_RUNS; i++) for (const [k, v] of Object.entries(variants)) times[k].push(await coldStart(v.args, v.env));
+  results.coldStart = Object.fromEntries(Object.entries(times).map(([k, t]) => [k, ms(median(t))]));
+  results.coldStart.ratioWithToken = ms(results.coldStart.withToken / results.coldStart.floor);
+  results.coldStart.ratioNoCredential = ms(results.coldStart.noCredential / results.coldStart.floor);
+}
+
+// 2. Call overhead. The simulator runs in its own process, as Graph is remote: the direct POST then crosses a process
+// boundary too, and the difference is what the server adds (stdio both ways, validation, the tool, the Graph client).
+{
+  const simProc = spawn(process.execPath, [path.join(root, 'dist/simulator/cli.js'), '--progress-ms', '10'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const info = await new Promise((resolve, reject) => {
+    simProc.stdout.once('data', (d) => resolve(JSON.parse(String(d))));
+    simProc.once('exit', (code) => reject(new Error(`simulator exited ${code}`)));
+  });
+  try {
+    const c = rpcChild([BIN], { CLOUDPC_MCP_GRAPH_URL: info.url, CLOUDPC_MCP_ACCESS_TOKEN: info.token, CLOUDPC_MCP_LOG_LEVEL: 'warn' });
+    await c.call('initialize', c.init);
+    c.notify('notifications/initialized');
+    const retryArgs = { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.bobPc] };
+    const retry = async () => {
+      const t0 = performance.now();
+      const r = await c.call('tools/call', { name: 'retry_cloudpc_bulk_action', arguments: retryArgs });
+      const t = performance.now() - t0;
+      if (!r.result || r.result.isError) throw new Error(`retry failed: ${JSON.stringify(r).slice(0, 400)}`);
+      return t;
+    };
+    const agent = new Agent({ keepAliveTimeout: 10_000, connections: AGENT_POOL });
+    const direct = async () => {
+      const t0 = performance.now();
+      const res = await request(`${info.url}/beta/deviceManagement/virtualEndpoint/bulkActions/${DEMO_IDS.failedRestart}/retry`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json', 'client-request-id': crypto.randomUUID() },
+        body: JSON.stringify({ cloudPcIds: [DEMO_IDS.bobPc] }),
+      });
+      await res.body.dump();
+      if (res.statusCode !== 202) throw new Error(`direct POST: ${res.statusCode}`);
+      return performance.now() - t0;
+    };
+    for (let i = 0; i < 100; i++) {
+      await retry(); // warm-up: full server loaded, JIT, keep-alive connection, bulk-action cache
+      await direct();
+    }
+    const viaServer = [];
+    const viaDirect = [];
+    for (let i = 0; i < SEQ_CALLS; i++) {
+      viaServer.push(await retry());
+      viaDirect.push(await direct());
+    }
+    results.callOverhead = {
+      serverP50: ms(median(viaServer)),
+      serverP99: ms(quantile(viaServer, 0.99)),
+      directP50: ms(median(viaDirect)),
+      directP99: ms(quantile(viaDirect, 0.99)),
+    };
+    results.callOverhead.overheadP50 = ms(results.callOverhead.serverP50 - results.callOverhead.directP50);
+    await agent.close();
+    c.child.kill();
+  } finally {
+    simProc.kill();
+  }
+}
+
+// 3-5. Load, memory and a 5,000-id retry, against a simulator in this process (it counts the server's connections).
+const sim = await startSimulator({ progressMs: 10 });
+try {
+  const retryArgs = { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.bobPc] };
+  const c = rpcChild([BIN], { CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_LOG_LEVEL: 'warn' });
+  await c.call('initialize', c.init);
+  c.notify('notifications/initialized');
+  await c.call('tools/list', {});
+  await new Promise((r) => setTimeout(r, 1000)); // the full server loads in the background after tools/list
+  results.rssAfterStartMiB = rssMiB(c.child.pid);
+  const retry = async () => {
+    const t0 = performance.now();
+    const r = await c.call('tools/call', { name: 'retry_cloudpc_bulk_action', arguments: retryArgs });
+    const t = performance.now() - t0;
+    if (!r.result || r.result.isError) throw new Error(`retry failed: ${JSON.stringify(r).slice(0, 400)}`);
+    return t;
+  };
+  const rssAt = {};
+  let done = 0;
+  // Memory growth is measured from call 500 on, after warm-up and JIT settle.
+  while (done < 500) {
+    await retry();
+    done++;
+  }
+  rssAt[500] = rssMiB(c.child.pid);
+
+  // 32 in flight: throughput, tail latency and how many TCP connections the server opened to Graph.
+  const connsBefore = sim.connections().opened;
+  const lat = [];
+  let errors = 0;
+  let issued = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (issued < LOAD_CALLS) {
+      issued++;
+      try {
+        lat.push(await retry());
+      } catch {
+        errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  const elapsed = (performance.now() - t0) / 1000;
+  done += LOAD_CALLS;
+  results.inFlight32 = {
+    calls: LOAD_CALLS,
+    errors,
+    throughputPerSec: Math.round(LOAD_CALLS / elapsed),
+    p50: ms(median(lat)),
+    p99: ms(quantile(lat, 0.99)),
+    newConnectionsToGraph: sim.connections().opened - connsBefore,
+    totalConnectionsToGraph: sim.connections().opened,
+    agentPool: AGENT_POOL,
+  };
+  results.inFlight32.p99OverP50 = ms(results.inFlight32.p99 / results.inFlight32.p50);
+  rssAt[done] = rssMiB(c.child.pid);
+  results.memory = { rssAfterStartMiB: results.rssAfterStartMiB, rssAt500CallsMiB: rssAt[500], rssAfterCallsMiB: rssAt[done], calls: done };
+  results.memory.growthPercent = rssAt[500] ? ms(((rssAt[done] - rssAt[500]) / rssAt[500]) * 100) : undefined;
+  delete results.rssAfterStartMiB;
+
+  // 5,000 ids: the server's own time is the round trip minus the same POST sent directly.
+  const action = sim.state.tenant.bulkActions.find((a) => a.id === DEMO_IDS.failedRestart);
+  const ids = Array.from({ length: 5000 }, (_, i) => `${i.toString(16).padStart(8, '0')}-5a5a-4b4b-8c8c-${'0'.repeat(12)}`);
+  for (const id of ids) action.runs.push({ ...action.runs[0], cloudPcId: id, state: 'failed', reportId: id });
+  const bigAgent = new Agent({ keepAliveTimeout: 10_000 });
+  const bigBody = JSON.stringify({ cloudPcIds: ids });
+  const bigDirect = async () => {
+    const t = performance.now();
+    const res = await request(`${sim.url}/beta/deviceManagement/virtualEndpoint/bulkActions/${DEMO_IDS.failedRestart}/retry`, {
+      method: 'POST',
+      dispatcher: bigAgent,
+      headers: { authorization: `Bearer ${sim.token}`, 'content-type': 'application/json' },
+      body: bigBody,
+    });
+    await res.body.dump();
+    return performance.now() - t;
+  };
+  const bigCall = async () => {
+    const t = performance.now();
+    const r = await c.call('tools/call', { name: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: ids } });
+    if (!r.result || r.result.isError) throw new Error(`5,000-id retry failed: ${JSON.stringify(r).slice(0, 400)}`);
+    return performance.now() - t;
+  };
+  await bigCall(); // the first one re-reads the action (its device list grew); later ones hit the cache
+  await bigDirect();
+  const bigServer = [];
+  const bigFloor = [];
+  for (let i = 0; i < 9; i++) {
+    bigServer.push(await bigCall());
+    bigFloor.push(await bigDirect());
+  }
+  results.retry5000 = { roundTripMs: ms(median(bigServer)), directPostMs: ms(median(bigFloor)) };
+  results.retry5000.serverTimeMs = ms(results.retry5000.roundTripMs - results.retry5000.directPostMs);
+  await bigAgent.close();
+  c.child.kill();
+} finally {
+  await sim.close();
+}
+
+const goals = [
+  ['cold start with CLOUDPC_MCP_ACCESS_TOKEN ≤ 1.6x floor', results.coldStart.ratioWithToken <= 1.6, `${results.coldStart.ratioWithToken}x`],
+  ['cold start with no credential ≤ 1.6x floor', results.coldStart.ratioNoCredential <= 1.6, `${results.coldStart.ratioNoCredential}x`],
+  ['call overhead p50 ≤ 0.5 ms over a direct POST', results.callOverhead.overheadP50 <= 0.5, `${results.callOverhead.overheadP50} ms`],
+  ['32 in flight: no errors', results.inFlight32.errors === 0, `${results.inFlight32.errors}`],
+  ['32 in flight: connections to Graph ≤ 2x pool', results.inFlight32.totalConnectionsToGraph <= 2 * AGENT_POOL, `${results.inFlight32.totalConnectionsToGraph} (pool ${AGENT_POOL})`],
+  ['32 in flight: p99 < 20x p50', results.inFlight32.p99OverP50 < 20, `${results.inFlight32.p99OverP50}x`],
+  ['RSS ≤ 80 MiB after 3,000+ calls', results.memory.rssAfterCallsMiB === undefined || results.memory.rssAfterCallsMiB <= 80, `${results.memory.rssAfterCallsMiB} MiB`],
+  ['RSS growth ≤ 10% from call 500 on', results.memory.growthPercent === undefined || results.memory.growthPercent <= 10, `${results.memory.growthPercent}%`],
+  ['5,000 ids: ≤ 50 ms of server time', results.retry5000.serverTimeMs <= 50, `${results.retry5000.serverTimeMs} ms`],
+];
+results.goals = goals.map(([goal, met, value]) => ({ goal, met, value }));
+
+out(`cloudpc-mcp bench (${process.version}, ${process.platform}/${process.arch}${quick ? ', quick' : ''})`);
+out('');
+out('| measure | cloudpc-mcp | floor | ratio / delta |');
+out('|---|---|---|---|');
+out(`| cold start to tools/list, token set (median of ${COLD_RUNS}) | ${results.coldStart.withToken} ms | ${results.coldStart.floor} ms (bare Node JSON-RPC) | ${results.coldStart.ratioWithToken}x |`);
+out(`| cold start to tools/list, no credential | ${results.coldStart.noCredential} ms | ${results.coldStart.floor} ms | ${results.coldStart.ratioNoCredential}x |`);
+out(`| retry round trip p50 (${SEQ_CALLS} sequential) | ${results.callOverhead.serverP50} ms | ${results.callOverhead.directP50} ms (direct keep-alive POST) | +${results.callOverhead.overheadP50} ms |`);
+out(`| retry round trip p99 | ${results.callOverhead.serverP99} ms | ${results.callOverhead.directP99} ms | |`);
+out(`| 32 in flight: ${LOAD_CALLS} calls | ${results.inFlight32.throughputPerSec}/s, p50 ${results.inFlight32.p50} ms, p99 ${results.inFlight32.p99} ms, ${results.inFlight32.errors} errors | | p99/p50 ${results.inFlight32.p99OverP50}x |`);
+out(`| TCP connections to Graph (whole run) | ${results.inFlight32.totalConnectionsToGraph} | pool ${AGENT_POOL} | |`);
+out(`| RSS after start (full server loaded) / call 500 / call ${results.memory.calls} | ${results.memory.rssAfterStartMiB} / ${results.memory.rssAt500CallsMiB} / ${results.memory.rssAfterCallsMiB} MiB | | growth ${results.memory.growthPercent}% |`);
+out(`| retry with 5,000 ids | ${results.retry5000.roundTripMs} ms | ${results.retry5000.directPostMs} ms (direct POST) | server ${results.retry5000.serverTimeMs} ms |`);
+out('');
+for (const g of results.goals) out(`${g.met ? 'met ' : 'MISS'}  ${g.goal}: ${g.value}`);
+writeFileSync(path.join(root, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
+out('\nwrote bench/results.json');
+process.exitCode = results.goals.every((g) => g.met) ? 0 : 1;

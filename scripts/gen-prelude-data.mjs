@@ -1,0 +1,37 @@
+// Build step: records what the real server answers to initialize and tools/list (full and read-only), so the
+// stdio entry can give those answers before loading the server. Runs against the tsc output in dist/.
+import { writeFileSync } from 'node:fs';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+
+const dist = new URL('../dist/', import.meta.url);
+const { loadConfig } = await import(new URL('config.js', dist));
+const { createDeps } = await import(new URL('deps.js', dist));
+const { createServer } = await import(new URL('server.js', dist));
+const { silentLogger } = await import(new URL('log.js', dist));
+
+async function record(env) {
+  const r = loadConfig([], env);
+  if (!r.ok) throw new Error('default configuration should be valid');
+  const server = createServer({ deps: createDeps({ config: r.config, logger: silentLogger }) });
+  const [client, serverSide] = InMemoryTransport.createLinkedPair();
+  const answers = new Map();
+  client.onmessage = (m) => answers.set(m.id, m);
+  await server.connect(serverSide);
+  await client.start();
+  await client.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: SUPPORTED_PROTOCOL_VERSIONS[0], capabilities: {}, clientInfo: { name: 'build', version: '0' } } });
+  await client.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  await client.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
+  for (let i = 0; i < 100 && answers.size < 2; i++) await new Promise((r) => setTimeout(r, 5));
+  await server.close();
+  const init = answers.get(1)?.result;
+  const list = answers.get(2)?.result;
+  if (!init || !list) throw new Error('the server did not answer initialize and tools/list');
+  const { protocolVersion: _v, ...initialize } = init;
+  return { initialize, tools: list.tools };
+}
+
+const full = await record({});
+const readOnly = await record({ CLOUDPC_MCP_READ_ONLY: 'true' });
+const data = { protocolVersions: [...SUPPORTED_PROTOCOL_VERSIONS], initialize: full.initialize, tools: { full: full.tools, readOnly: readOnly.tools } };
+writeFileSync(new URL('prelude-data.json', dist), JSON.stringify(data));

@@ -1,0 +1,172 @@
+// Remote mode: Streamable HTTP on node:http. Refuses to start on any configuration problem (exit 2, with the fix on
+// stderr), since nobody is in a chat to read a tool result; listens; shares one Graph connection pool and one token
+// cache per user across requests; on SIGTERM stops taking requests, lets calls in flight finish, then exits.
+import http, { type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config, ConfigProblem } from '../config.js';
+import { createDeps, createGraphDispatcher, type OwnedDeps } from '../deps.js';
+import { delegatedScope, SCOPE_READ, SCOPE_RETRY } from '../graph/clouds.js';
+import type { TokenProvider } from '../graph/types.js';
+import { MCP_PATH } from '../httpConfig.js';
+import type { Logger } from '../log.js';
+import { VERSION } from '../version.js';
+import { chooseAuthMethod } from '../auth/choose.js';
+import { AUTH_METHOD_INFO, isAppOnlyMethod } from '../auth/methods.js';
+import { createAuditor } from './audit.js';
+import { createEntraVerifier } from './entraAuth.js';
+import { createHandler, type HandlerContext } from './handler.js';
+import { identityOboExchange, UserSessions } from './obo.js';
+import { buildOriginPolicy } from './origin.js';
+
+export interface RunHttpOptions {
+  config: Config;
+  logger: Logger;
+  problems?: readonly ConfigProblem[];
+}
+
+export interface RunningHttp {
+  url: string;
+  shutdown(why: string): Promise<void>;
+}
+
+/** Exit code for "will not start as configured": distinct from 1 (crashed), so a supervisor can tell them apart. */
+export const EXIT_MISCONFIGURED = 2;
+
+export async function runHttp({ config, logger, problems }: RunHttpOptions): Promise<RunningHttp | undefined> {
+  if (problems?.length) {
+    process.stderr.write(
+      '[cloudpc-mcp] error: remote mode (--transport http) did not start, because of these settings. Fix them and start again:\n' +
+        problems.map((p) => `- ${p.setting}: ${p.message}`).join('\n') +
+        '\n',
+    );
+    process.exit(EXIT_MISCONFIGURED);
+  }
+
+  let tokenProvider: TokenProvider | undefined;
+  let stopSimulator: (() => Promise<void>) | undefined;
+  if (config.simulate) {
+    const { startSimulator } = await import('../simulator/index.js');
+    const sim = await startSimulator();
+    config.graphRoot = sim.url;
+    stopSimulator = () => sim.close();
+    tokenProvider = { description: 'embedded simulator token', delegated: true, getToken: async () => sim.token };
+    logger.info(`simulator listening on ${sim.url}; results are simulated`);
+  } else if (!config.http.entra) {
+    const choice = chooseAuthMethod({ method: config.auth, accessToken: config.accessToken }, process.env);
+    if (isAppOnlyMethod(choice.method) && !config.readOnly) {
+      logger.warn(
+        `${AUTH_METHOD_INFO[choice.method].label} is app-only (${choice.reason}); Microsoft Graph does not support retrying bulk actions with application permissions, so only the read tools will work.`,
+      );
+    }
+  }
+
+  // One pool for every request and user: a new undici Agent per request would open a new TLS connection to Graph each time.
+  const dispatcher = createGraphDispatcher();
+  let sharedDeps: OwnedDeps | undefined;
+  let entra: HandlerContext['entra'];
+  if (config.http.entra) {
+    const graphScope = delegatedScope(config.cloud, config.readOnly ? SCOPE_READ : SCOPE_RETRY);
+    entra = {
+      verify: createEntraVerifier(config.http.entra),
+      sessions: new UserSessions({ exchange: identityOboExchange(config.http.entra, graphScope), logger }),
+    };
+  } else {
+    sharedDeps = createDeps({ config, logger, tokenProvider, simulated: config.simulate, dispatcher });
+  }
+
+  const inflight = new Set<ServerResponse>();
+  let draining = false;
+  let onIdle: (() => void) | undefined;
+  let handler: ((req: http.IncomingMessage, res: ServerResponse) => void) | undefined;
+  const server = http.createServer((req, res) => handler!(req, res));
+  // Longer than the idle timeout of common load balancers and ingresses, so they never reuse a socket this side just closed.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.http.port, config.http.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why =
+      e.code === 'EADDRINUSE'
+        ? `port ${config.http.port} on ${config.http.host} is already in use; choose another with --port (CLOUDPC_MCP_PORT)`
+        : e.code === 'EACCES'
+          ? `not allowed to listen on port ${config.http.port}; use a port above 1023`
+          : e.code === 'EADDRNOTAVAIL'
+            ? `${config.http.host} is not an address of this machine; check --host (CLOUDPC_MCP_HOST)`
+            : e.message;
+    process.stderr.write(`[cloudpc-mcp] error: remote mode did not start: ${why}.\n`);
+    await dispatcher.close().catch(() => {});
+    await stopSimulator?.().catch(() => {});
+    process.exit(EXIT_MISCONFIGURED);
+  }
+
+  const port = (server.address() as AddressInfo).port;
+  const host = config.http.host.includes(':') && !config.http.host.startsWith('[') ? `[${config.http.host}]` : config.http.host;
+  const publicUrl = config.http.publicUrl ?? `http://${host}:${port}`;
+  const auditor = createAuditor();
+  handler = createHandler({
+    config,
+    logger,
+    publicUrl,
+    originPolicy: buildOriginPolicy({ loopback: config.http.loopback, port, publicUrl, allowedOrigins: config.http.allowedOrigins }),
+    dispatcher,
+    audit: (entry, caller) => auditor(entry, caller),
+    ...(entra ? { entra } : {}),
+    ...(sharedDeps ? { sharedDeps } : {}),
+    draining: () => draining,
+    track(res) {
+      inflight.add(res);
+      res.once('close', () => {
+        inflight.delete(res);
+        // Once draining, a connection whose last call just ended is closed rather than kept for requests that will be refused.
+        if (draining) server.closeIdleConnections();
+        if (draining && inflight.size === 0) onIdle?.();
+      });
+    },
+  });
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (why: string): Promise<void> =>
+    (closing ??= (async () => {
+      draining = true;
+      logger.info(`shutting down (${why}): refusing new requests, ${inflight.size} in flight`);
+      server.close();
+      server.closeIdleConnections();
+      if (inflight.size > 0) {
+        await new Promise<void>((resolve) => {
+          onIdle = resolve;
+          setTimeout(() => {
+            logger.warn(`shutdown grace of ${config.http.shutdownGraceMs} ms is over; ending ${inflight.size} call(s) still in flight`);
+            resolve();
+          }, config.http.shutdownGraceMs).unref();
+        });
+      }
+      server.closeAllConnections();
+      // Never hang on exit: a stalled socket must not keep the process alive past a couple of seconds.
+      setTimeout(() => process.exit(0), 2_000).unref();
+      await sharedDeps?.close().catch(() => {});
+      await dispatcher.close().catch(() => {});
+      await stopSimulator?.().catch(() => {});
+      logger.info('stopped');
+      process.exit(0);
+    })());
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  const url = `${publicUrl}${MCP_PATH}`;
+  logger.info(
+    `cloudpc-mcp ${VERSION} ready on ${url} (listening on ${host}:${port}; ` +
+      (config.http.entra
+        ? `Entra sign-in required, tenant ${config.http.entra.tenantId}, audience ${config.http.entra.appIdUri}; Graph called on behalf of each user`
+        : `no authentication, Graph called with the server's own credential`) +
+      `; cloud ${config.cloud.name}, Graph ${config.graphRoot})`,
+  );
+  return { url, shutdown };
+}

@@ -1,0 +1,40 @@
+// The answers a client needs first (initialize, tools/list, ping), given from data the build recorded from the real
+// server, so they go out before the SDK, zod and the tools are loaded. test/e2e/earlyAnswers.test.ts proves they are
+// byte-for-byte what the full server answers.
+import type { EarlyAnswer } from './lineTransport.js';
+
+export interface PreludeData {
+  /** Protocol versions the SDK accepts, newest first; an unknown requested version is answered with the first. */
+  protocolVersions: string[];
+  /** The initialize result without protocolVersion (capabilities, serverInfo, instructions). */
+  initialize: Record<string, unknown>;
+  tools: { full: unknown[]; readOnly: unknown[] };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+export function earlyAnswers(data: PreludeData, readOnly: boolean, onToolsListed?: () => void): EarlyAnswer {
+  const tools = readOnly ? data.tools.readOnly : data.tools.full;
+  return (msg) => {
+    if (msg.id === undefined) return undefined;
+    const params = msg.params;
+    switch (msg.method) {
+      case 'initialize': {
+        // Anything unusual goes to the full server, which knows how to refuse it.
+        if (!isObject(params) || typeof params.protocolVersion !== 'string' || !isObject(params.capabilities) || !isObject(params.clientInfo)) return undefined;
+        const info = params.clientInfo;
+        if (typeof info.name !== 'string' || typeof info.version !== 'string') return undefined;
+        const version = data.protocolVersions.includes(params.protocolVersion) ? params.protocolVersion : data.protocolVersions[0];
+        return { jsonrpc: '2.0', id: msg.id, result: { protocolVersion: version, ...data.initialize } };
+      }
+      case 'tools/list':
+        if (params !== undefined && (!isObject(params) || params.cursor !== undefined)) return undefined;
+        if (onToolsListed) setImmediate(onToolsListed);
+        return { jsonrpc: '2.0', id: msg.id, result: { tools } };
+      case 'ping':
+        return { jsonrpc: '2.0', id: msg.id, result: {} };
+      default:
+        return undefined;
+    }
+  };
+}

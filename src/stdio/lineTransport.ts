@@ -1,0 +1,191 @@
+// MCP over stdio: one JSON-RPC message per line. Written here rather than using the SDK's StdioServerTransport so that
+// the first answers (initialize, tools/list) can be given before the SDK is even loaded, an oversized or malformed
+// line gets a JSON-RPC error instead of closing the session, and no schema validation runs twice per message.
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+/** Larger lines are refused with a JSON-RPC error; 10,000 GUIDs are about 400 KB, so this leaves ample room. */
+export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+
+type Id = string | number;
+type Incoming = Record<string, unknown> & { id?: Id; method?: string };
+
+/** Answers a message before the full server is loaded; returns undefined when it cannot. */
+export type EarlyAnswer = (msg: Incoming) => unknown | undefined;
+
+export interface LineTransportOptions {
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  early?: EarlyAnswer;
+  /** Called once, the first time a message arrives that only the full server can handle. */
+  needFullServer?: () => void;
+  /** stdin ended or errored. */
+  onEnd?: () => void;
+}
+
+export class LineTransport implements Transport {
+  onmessage?: (message: JSONRPCMessage) => void;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+
+  private readonly input: NodeJS.ReadableStream;
+  private readonly output: NodeJS.WritableStream;
+  private early: EarlyAnswer | undefined;
+  private readonly needFullServer: (() => void) | undefined;
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private discarding = false;
+  private queue: JSONRPCMessage[] | undefined = [];
+  /** Requests already answered early whose (replayed) response from the full server must not be sent twice. */
+  private readonly suppress = new Set<Id>();
+  private closed = false;
+
+  constructor(opts: LineTransportOptions = {}) {
+    this.input = opts.input ?? process.stdin;
+    this.output = opts.output ?? process.stdout;
+    this.early = opts.early;
+    this.needFullServer = opts.needFullServer;
+    this.input.on('data', this.onData);
+    this.input.on('end', () => opts.onEnd?.());
+    this.input.on('error', (e: Error) => {
+      this.onerror?.(e);
+      opts.onEnd?.();
+    });
+  }
+
+  /** Called by the SDK on connect: from now on messages go to the server, starting with those that were queued. */
+  async start(): Promise<void> {
+    const queued = this.queue ?? [];
+    this.queue = undefined;
+    this.early = undefined;
+    for (const m of queued) this.onmessage?.(m);
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (this.closed) return;
+    const m = message as Incoming;
+    if (m.id !== undefined && !('method' in m) && this.suppress.delete(m.id)) return;
+    const line = JSON.stringify(message) + '\n';
+    if (!this.output.write(line)) await new Promise<void>((r) => this.output.once('drain', () => r()));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.input.off('data', this.onData);
+    this.input.pause?.();
+    this.onclose?.();
+  }
+
+  private readonly onData = (chunk: Buffer | string): void => {
+    let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    for (;;) {
+      const nl = buf.indexOf(10);
+      if (nl === -1) {
+        this.append(buf);
+        return;
+      }
+      this.append(buf.subarray(0, nl));
+      const discarded = this.discarding;
+      const line = discarded ? '' : Buffer.concat(this.chunks, this.size).toString('utf8');
+      this.chunks = [];
+      this.size = 0;
+      this.discarding = false;
+      if (discarded) this.reply({ jsonrpc: '2.0', id: null, error: { code: -32600, message: `Message larger than ${MAX_LINE_BYTES} bytes was refused.` } });
+      else this.handleLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+      buf = buf.subarray(nl + 1);
+    }
+  };
+
+  private append(part: Buffer): void {
+    if (this.discarding || part.length === 0) return;
+    if (this.size + part.length > MAX_LINE_BYTES) {
+      // Drop what was buffered at once: holding an attacker's 1 GB line in memory is the failure to avoid.
+      this.discarding = true;
+      this.chunks = [];
+      this.size = 0;
+      return;
+    }
+    this.chunks.push(part);
+    this.size += part.length;
+  }
+
+  private handleLine(line: string): void {
+    if (line.trim() === '') return;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      this.reply({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: the line is not valid JSON.' } });
+      return;
+    }
+    const problem = envelopeProblem(msg);
+    if (problem) {
+      // Answered here because the SDK drops a malformed envelope silently, leaving the client to wait for a timeout.
+      // Echo any readable id, even one MCP does not allow (2.5), so the caller can match the refusal to its request.
+      const raw = msg && typeof msg === 'object' ? (msg as Incoming).id : undefined;
+      const id = typeof raw === 'string' || (typeof raw === 'number' && Number.isFinite(raw)) ? raw : null;
+      if (id !== null || !(msg && typeof msg === 'object' && 'method' in msg && !('id' in msg))) {
+        this.reply({ jsonrpc: '2.0', id, error: { code: -32600, message: `Invalid Request: ${problem}` } });
+      }
+      return;
+    }
+    const m = msg as Incoming;
+    if (this.queue) {
+      const answer = this.early?.(m);
+      if (answer !== undefined) {
+        this.reply(answer);
+        // initialize is still replayed so the server learns the client's capabilities; its second answer is dropped.
+        if (m.method === 'initialize' && m.id !== undefined) {
+          this.suppress.add(m.id);
+          this.queue.push(m as JSONRPCMessage);
+        }
+        return;
+      }
+      this.queue.push(m as JSONRPCMessage);
+      if (m.method !== undefined && m.method !== 'notifications/initialized') {
+        this.early = undefined;
+        this.needFullServer?.();
+      }
+      return;
+    }
+    this.onmessage?.(m as JSONRPCMessage);
+  }
+
+  private reply(message: unknown): void {
+    if (!this.closed) this.output.write(JSON.stringify(message) + '\n');
+  }
+}
+
+function isId(v: unknown): v is Id {
+  return typeof v === 'string' || Number.isSafeInteger(v);
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const REQUEST_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
+const RESPONSE_KEYS = new Set(['jsonrpc', 'id', 'result', 'error']);
+
+/** What makes this not a JSON-RPC 2.0 message MCP accepts, or undefined when it is one. */
+function envelopeProblem(v: unknown): string | undefined {
+  if (!isPlainObject(v)) return 'expected a JSON-RPC 2.0 message object.';
+  if (v.jsonrpc !== '2.0') return 'jsonrpc must be "2.0".';
+  if (typeof v.method === 'string') {
+    const extra = Object.keys(v).filter((k) => !REQUEST_KEYS.has(k));
+    if (extra.length) return `unexpected member(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}.`;
+    if ('id' in v && !isId(v.id)) return 'id must be a string or an integer.';
+    if (v.params !== undefined) {
+      if (!isPlainObject(v.params)) return 'params must be an object.';
+      const meta = v.params._meta;
+      if (meta !== undefined) {
+        if (!isPlainObject(meta)) return 'params._meta must be an object.';
+        const token = meta.progressToken;
+        if (token !== undefined && typeof token !== 'string' && !Number.isSafeInteger(token)) return 'progressToken must be a string or an integer.';
+      }
+    }
+    return undefined;
+  }
+  if ('method' in v) return 'method must be a string.';
+  if (!isId(v.id) || !('result' in v || 'error' in v)) return 'expected a request, a notification or a response.';
+  const extra = Object.keys(v).filter((k) => !RESPONSE_KEYS.has(k));
+  return extra.length ? `unexpected member(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}.` : undefined;
+}

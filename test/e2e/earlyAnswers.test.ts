@@ -1,0 +1,62 @@
+// The command answers initialize and tools/list before the full server is loaded. Those answers must be exactly what
+// the full server would have said, for every protocol version and in read-only mode, or clients would see two servers.
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { loadConfig } from '../../src/config.js';
+import { createDeps } from '../../src/deps.js';
+import { silentLogger } from '../../src/log.js';
+import { createServer } from '../../src/server.js';
+import { BIN, baseEnv } from './harness.js';
+
+type Msg = { id?: number; result?: unknown; error?: unknown };
+
+async function fullServerAnswers(env: Record<string, string>, protocolVersion: string): Promise<Map<number, Msg>> {
+  const r = loadConfig([], env);
+  const server = createServer({ deps: createDeps({ config: r.ok ? r.config : r.fallback, logger: silentLogger }) });
+  const [client, serverSide] = InMemoryTransport.createLinkedPair();
+  const answers = new Map<number, Msg>();
+  client.onmessage = (m) => answers.set((m as Msg).id!, m as Msg);
+  await server.connect(serverSide);
+  await client.start();
+  await client.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion, capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+  await client.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
+  for (let i = 0; i < 200 && answers.size < 2; i++) await new Promise((r) => setTimeout(r, 5));
+  await server.close();
+  return answers;
+}
+
+async function commandAnswers(env: Record<string, string>, protocolVersion: string): Promise<{ answers: Map<number, Msg>; stdout: string }> {
+  const child = spawn(process.execPath, [BIN], { env: baseEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion, capabilities: {}, clientInfo: { name: 't', version: '1' } } }) + '\n');
+  child.stdin.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n');
+  child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) + '\n');
+  // A call only the full server can answer: the early answers must not be followed by a second answer to 1 or 2.
+  child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'list_cloud_pcs', arguments: { limit: 0 } } }) + '\n');
+  for (let i = 0; i < 1000 && !out.includes('"id":3'); i++) await new Promise((r) => setTimeout(r, 10));
+  child.stdin.end();
+  await new Promise((r) => child.on('exit', r));
+  const answers = new Map<number, Msg>();
+  for (const line of out.split('\n').filter(Boolean)) {
+    const m = JSON.parse(line) as Msg;
+    expect(answers.has(m.id!), `only one answer to id ${m.id}`).toBe(false);
+    answers.set(m.id!, m);
+  }
+  return { answers, stdout: out };
+}
+
+describe('early answers', () => {
+  it.each([...SUPPORTED_PROTOCOL_VERSIONS, '1999-01-01'].flatMap((v) => [[v, false] as const, [v, true] as const]))(
+    'protocol %s, read-only %s: initialize and tools/list equal the full server, each answered once',
+    async (version, readOnly) => {
+      const env: Record<string, string> = { CLOUDPC_MCP_ACCESS_TOKEN: 'early-answers-token', ...(readOnly ? { CLOUDPC_MCP_READ_ONLY: 'true' } : {}) };
+      const [full, cmd] = await Promise.all([fullServerAnswers(env, version), commandAnswers(env, version)]);
+      expect(cmd.answers.get(1)).toEqual(full.get(1));
+      expect(cmd.answers.get(2)).toEqual(full.get(2));
+      expect(cmd.answers.get(3)?.result ?? cmd.answers.get(3)?.error).toBeDefined();
+    },
+  );
+});

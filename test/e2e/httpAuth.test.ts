@@ -1,0 +1,176 @@
+// Remote mode with Entra sign-in, against local stand-ins: an Entra tenant on https://127.0.0.1 (keys, issuer,
+// on-behalf-of token endpoint) and the Graph simulator, which accepts only the token the on-behalf-of grant issues.
+// So a call that works proves Graph saw the exchanged token, never the caller's own.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { textOf } from './harness.js';
+import { CLIENT_ID, CLIENT_SECRET, startEntraStandIn, TENANT_ID, type EntraStandIn, type MintOptions } from '../support/http-entra.js';
+import { startGate, type Gate } from '../support/http-gate.js';
+import { auditLines, httpEnv, INITIALIZE, MCP_HEADERS, startHttpServer, type HttpServerProcess } from '../support/http-server.js';
+
+const GRAPH_TOKEN = 'graph-token-issued-on-behalf-of-the-user';
+const NO_CONSENT_OID = '22222222-aaaa-4bbb-8ccc-000000000002';
+let entra: EntraStandIn;
+let sim: Simulator;
+let graph: Gate;
+let server: HttpServerProcess;
+
+beforeAll(async () => {
+  entra = await startEntraStandIn({ graphToken: GRAPH_TOKEN, noConsent: [NO_CONSENT_OID] });
+  sim = await startSimulator({ token: GRAPH_TOKEN });
+  // Graph traffic passes a counting proxy, to see how many connections the server opens.
+  graph = await startGate(sim.url);
+  server = await startHttpServer(
+    httpEnv({
+      CLOUDPC_MCP_HTTP_AUTH: 'entra',
+      AZURE_TENANT_ID: TENANT_ID,
+      AZURE_CLIENT_ID: CLIENT_ID,
+      AZURE_CLIENT_SECRET: CLIENT_SECRET,
+      // Issuer and key URL follow from the authority, as they do for the real Entra.
+      AZURE_AUTHORITY_HOST: entra.authorityHost,
+      CLOUDPC_MCP_GRAPH_URL: graph.url,
+      NODE_EXTRA_CA_CERTS: entra.caPath,
+    }),
+  );
+});
+afterAll(async () => {
+  await server?.stop();
+  await graph?.close();
+  await sim?.close();
+  await entra?.close();
+});
+
+async function post(token: string | undefined, body: unknown = INITIALIZE) {
+  const res = await fetch(server.url, {
+    method: 'POST',
+    headers: { ...MCP_HEADERS, ...(token !== undefined ? { authorization: token.startsWith('Basic') ? token : `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, challenge: res.headers.get('www-authenticate') ?? '', body: await res.text() };
+}
+
+async function connectAs(token: string): Promise<Client> {
+  const client = new Client({ name: 'copilot-studio-like', version: '1' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  return client;
+}
+
+describe('remote mode with Entra sign-in', () => {
+  it('without a token: 401 pointing to the protected-resource metadata, which names the tenant and the scope', async () => {
+    const r = await post(undefined);
+    expect(r.status).toBe(401);
+    const pointer = /resource_metadata="([^"]+)"/.exec(r.challenge)?.[1];
+    expect(pointer).toBe(`${server.base}/.well-known/oauth-protected-resource/mcp`);
+    expect(r.challenge).toContain(`scope="api://${CLIENT_ID}/access_as_user"`);
+    expect(r.challenge).not.toContain('error=');
+    const metadata = await (await fetch(pointer!)).json();
+    expect(metadata).toMatchObject({
+      resource: server.url,
+      authorization_servers: [entra.issuer],
+      scopes_supported: [`api://${CLIENT_ID}/access_as_user`],
+      bearer_methods_supported: ['header'],
+    });
+    expect(await (await fetch(`${server.base}/.well-known/oauth-protected-resource`)).json()).toEqual(metadata);
+  });
+
+  it.each<[string, MintOptions | 'basic', number, RegExp]>([
+    ['a token for another resource (Graph)', { aud: 'https://graph.microsoft.com' }, 401, /another resource/],
+    ['an expired token', { expiresIn: -600 }, 401, /expired/],
+    ['a token from another issuer', { iss: 'https://login.microsoftonline.com/another-tenant/v2.0' }, 401, /not issued by/],
+    ['a token signed with a key the tenant never published', { foreignKey: true }, 401, /signature/],
+    ['a token without the access_as_user scope', { scp: 'User.Read' }, 403, /lacks the access_as_user scope/],
+    ['an app-only token (roles, no scp)', { scp: null, roles: ['CloudPC.ReadWrite.All'] }, 403, /application token/],
+    ['a Basic credential instead of a bearer token', 'basic', 401, /Bearer <access token>/],
+  ])('refuses %s', async (_what, mint, status, message) => {
+    const token = mint === 'basic' ? 'Basic dXNlcjpwYXNz' : await entra.mint(mint);
+    const r = await post(token);
+    expect(r.status).toBe(status);
+    expect(r.challenge).toContain(`error="${status === 403 ? 'insufficient_scope' : 'invalid_token'}"`);
+    expect(r.challenge).toContain(`resource_metadata="${server.base}/.well-known/oauth-protected-resource/mcp"`);
+    expect(JSON.parse(r.body).error.message).toMatch(message);
+    expect(server.stderr()).not.toContain(token);
+  });
+
+  it('a valid token: the retry runs on behalf of the user, Graph sees the exchanged token, and the exchange is cached per user', async () => {
+    const before = entra.exchanges.length;
+    const token = await entra.mint({ upn: 'alice@contoso.com' });
+    const client = await connectAs(token);
+    try {
+      const r = (await client.callTool({
+        name: 'retry_cloudpc_bulk_action',
+        arguments: { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.bobPc] },
+      })) as CallToolResult;
+      expect(r.isError, textOf(r)).toBeFalsy();
+      expect(r.structuredContent).toMatchObject({ status: 'accepted', cloudPcIds: [DEMO_IDS.bobPc] });
+      expect(sim.retries.at(-1)).toMatchObject({ bulkActionId: DEMO_IDS.failedRestart });
+      // Exactly one exchange, of this caller's own token, for the Graph permission retry needs.
+      expect(entra.exchanges.slice(before)).toEqual([{ oid: '11111111-aaaa-4bbb-8ccc-000000000001', assertion: token, scope: expect.stringContaining('https://graph.microsoft.com/CloudPC.ReadWrite.All') }]);
+
+      // A fresh token of the same user (a new request, as after a client refresh) reuses the user's Graph token.
+      const again = await connectAs(await entra.mint({ upn: 'alice@contoso.com' }));
+      const list = (await again.callTool({ name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } })) as CallToolResult;
+      expect(list.isError, textOf(list)).toBeFalsy();
+      await again.close();
+      expect(entra.exchanges.length).toBe(before + 1);
+
+      // Another user gets an exchange of their own.
+      const bob = await connectAs(await entra.mint({ oid: '33333333-aaaa-4bbb-8ccc-000000000003', upn: 'bob@contoso.com' }));
+      expect(((await bob.callTool({ name: 'list_cloud_pcs', arguments: { userPrincipalName: 'bob@contoso.com' } })) as CallToolResult).isError).toBeFalsy();
+      await bob.close();
+      expect(entra.exchanges.slice(before).map((e) => e.oid)).toEqual(['11111111-aaaa-4bbb-8ccc-000000000001', '33333333-aaaa-4bbb-8ccc-000000000003']);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('the audit line names the signed-in caller; no token or secret appears in the log', async () => {
+    const retry = auditLines(server.stderr()).find((l) => l.tool === 'retry_cloudpc_bulk_action' && l.outcome === 'accepted');
+    expect(retry).toMatchObject({
+      caller: { upn: 'alice@contoso.com', oid: '11111111-aaaa-4bbb-8ccc-000000000001', tid: TENANT_ID },
+      bulkActionId: DEMO_IDS.failedRestart,
+      ids: 1,
+    });
+    expect(retry!.graphRequestId).toMatch(/^[0-9a-f-]{36}$/);
+    const log = server.stderr();
+    for (const secret of [GRAPH_TOKEN, CLIENT_SECRET, ...entra.exchanges.map((e) => e.assertion)]) expect(log).not.toContain(secret);
+  });
+
+  it('when the exchange is refused (no admin consent), the tool result says who must do what; nothing reaches Graph', async () => {
+    const retries = sim.retries.length;
+    const client = await connectAs(await entra.mint({ oid: NO_CONSENT_OID, upn: 'carol@contoso.com' }));
+    try {
+      const r = (await client.callTool({ name: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } })) as CallToolResult;
+      expect(r.isError).toBe(true);
+      expect(textOf(r)).toMatch(/nothing was sent[\s\S]*no consent for the delegated Microsoft Graph permission CloudPC\.ReadWrite\.All[\s\S]*Grant admin consent/i);
+      expect(sim.retries.length).toBe(retries);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('requests of several users, each served by its own MCP server, share one keep-alive connection pool to Graph', async () => {
+    const before = graph.connections();
+    for (const [oid, upn] of [['11111111-aaaa-4bbb-8ccc-000000000001', 'alice@contoso.com'], ['33333333-aaaa-4bbb-8ccc-000000000003', 'bob@contoso.com']] as const) {
+      const client = await connectAs(await entra.mint({ oid, upn }));
+      for (let i = 0; i < 3; i++) {
+        const r = (await client.callTool({ name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } })) as CallToolResult;
+        expect(r.isError, textOf(r)).toBeFalsy();
+      }
+      await client.close();
+    }
+    // A pool per request would open a connection for each of the six calls.
+    expect(graph.connections() - before).toBeLessThanOrEqual(1);
+  });
+
+  it('a browser page from a foreign origin is refused with 403 even with a valid token', async () => {
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, origin: 'https://evil.example.com', authorization: `Bearer ${await entra.mint()}` },
+      body: JSON.stringify(INITIALIZE),
+    });
+    expect(res.status).toBe(403);
+  });
+});

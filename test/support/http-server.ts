@@ -1,0 +1,83 @@
+// Spawns the built command in remote mode (--transport http on 127.0.0.1, a free port) and finds its URL in the
+// "ready on …" line it logs to stderr.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { BIN, baseEnv } from '../e2e/harness.js';
+
+export interface HttpServerProcess {
+  /** The MCP endpoint, e.g. http://127.0.0.1:PORT/mcp. */
+  url: string;
+  /** http://127.0.0.1:PORT */
+  base: string;
+  port: number;
+  child: ChildProcess;
+  stderr(): string;
+  /** Remote mode writes nothing to stdout: logs and audit lines go to stderr. */
+  stdout(): string;
+  /** Resolves when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(): Promise<void>;
+}
+
+/** The server's environment: nothing from the developer's shell, remote mode on loopback with a free port. */
+export function httpEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return baseEnv({ CLOUDPC_MCP_TRANSPORT: 'http', CLOUDPC_MCP_HOST: '127.0.0.1', CLOUDPC_MCP_PORT: '0', ...extra });
+}
+
+export async function startHttpServer(env: Record<string, string>, args: string[] = []): Promise<HttpServerProcess> {
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString('utf8');
+      const m = /ready on (http:\/\/\S+\/mcp)/.exec(err);
+      if (m) resolve(m[1]!);
+    });
+    void exited.then(({ code, signal }) => reject(new Error(`server exited (${code ?? signal}) before it was ready:\n${err}`)));
+  });
+  const base = url.replace(/\/mcp$/, '');
+  return {
+    url,
+    base,
+    port: Number(new URL(url).port),
+    child,
+    stderr: () => err,
+    stdout: () => out,
+    exited,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Runs the command to its end (for start-up refusals): exit code and everything it wrote. */
+export async function runToExit(env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  return { code, stdout, stderr };
+}
+
+/** The audit lines (one JSON object per line) the server wrote to stderr. */
+export function auditLines(stderr: string): Record<string, unknown>[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{') && l.includes('"audit":"tools/call"'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** JSON-RPC initialize, as a client's first POST. */
+export const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'cloudpc-mcp-http-test', version: '1' } },
+};
+
+export const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
