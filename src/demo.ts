@@ -6,7 +6,8 @@ import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), 'index.js');
+// The command users run: the bundled entry beside this file.
+const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cloudpc-mcp.js');
 const out = (s = '') => process.stdout.write(s + '\n');
 const indent = (s: string) => s.split('\n').map((l) => '    ' + l).join('\n');
 

@@ -1,0 +1,19 @@
+// The README's first command must keep working: `npm run demo` tells the whole story against the simulator.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+import { ROOT, baseEnv } from './harness.js';
+
+it('npm run demo: find, inspect, resolve names, retry, dry-run, confirm, retry and watch, all against the simulator', async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'dist/demo.js')], { env: baseEnv(), timeout: 120_000 });
+  expect(stdout).toMatch(/list_cloudpc_bulk_actions/);
+  expect(stdout).toMatch(/bob@contoso\.com/);
+  expect(stdout).toMatch(/Retry accepted \[simulated tenant\].*2 selected Cloud PCs/);
+  expect(stdout).toMatch(/Dry run, nothing sent/);
+  expect(stdout).toMatch(/\[the client asks the admin\] Retry the reprovision/);
+  expect(stdout).toMatch(/… progress: /);
+  expect(stdout).toMatch(/no longer pending/);
+  expect(stdout).toMatch(/Demo complete/);
+  expect(stdout).not.toMatch(/ERROR:/);
+});
