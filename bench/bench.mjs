@@ -67,6 +67,18 @@ function rpcChild(args, env) {
   return { child, call, notify, init };
 }
 
+/** One retry of Bob's PC over the server's stdio, timed from request written to answer read. */
+function timedRetry(c) {
+  const args = { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.bobPc] };
+  return async () => {
+    const t0 = performance.now();
+    const r = await c.call('tools/call', { name: 'retry_cloudpc_bulk_action', arguments: args });
+    const t = performance.now() - t0;
+    if (!r.result || r.result.isError) throw new Error(`retry failed: ${JSON.stringify(r).slice(0, 400)}`);
+    return t;
+  };
+}
+
 async function coldStart(args, env) {
   const t0 = performance.now();
   const c = rpcChild(args, env);
@@ -119,14 +131,7 @@ const out = (s = '') => process.stdout.write(s + '\n');
     const c = rpcChild([BIN], { CLOUDPC_MCP_GRAPH_URL: info.url, CLOUDPC_MCP_ACCESS_TOKEN: info.token, CLOUDPC_MCP_LOG_LEVEL: 'warn' });
     await c.call('initialize', c.init);
     c.notify('notifications/initialized');
-    const retryArgs = { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.bobPc] };
-    const retry = async () => {
-      const t0 = performance.now();
-      const r = await c.call('tools/call', { name: 'retry_cloudpc_bulk_action', arguments: retryArgs });
-      const t = performance.now() - t0;
-      if (!r.result || r.result.isError) throw new Error(`retry failed: ${JSON.stringify(r).slice(0, 400)}`);
-      return t;
-    };
+    const retry = timedRetry(c);
     const agent = new Agent({ keepAliveTimeout: 10_000, connections: AGENT_POOL });
     const direct = async () => {
       const t0 = performance.now();
@@ -167,20 +172,13 @@ const out = (s = '') => process.stdout.write(s + '\n');
 // 3-5. Load, memory and a 5,000-id retry, against a simulator in this process (it counts the server's connections).
 const sim = await startSimulator({ progressMs: 10 });
 try {
-  const retryArgs = { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.bobPc] };
   const c = rpcChild([BIN], { CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_LOG_LEVEL: 'warn' });
   await c.call('initialize', c.init);
   c.notify('notifications/initialized');
   await c.call('tools/list', {});
   await new Promise((r) => setTimeout(r, 1000)); // the full server loads in the background after tools/list
   results.rssAfterStartMiB = rssMiB(c.child.pid);
-  const retry = async () => {
-    const t0 = performance.now();
-    const r = await c.call('tools/call', { name: 'retry_cloudpc_bulk_action', arguments: retryArgs });
-    const t = performance.now() - t0;
-    if (!r.result || r.result.isError) throw new Error(`retry failed: ${JSON.stringify(r).slice(0, 400)}`);
-    return t;
-  };
+  const retry = timedRetry(c);
   const rssAt = {};
   let done = 0;
   // Memory growth is measured from call 500 on, after warm-up and JIT settle.

@@ -15,6 +15,7 @@ import { compileTool, formatInputError, type CompiledTool } from './tools/define
 import type { ConfirmAnswer, ServerDeps, ToolContext } from './tools/context.js';
 import { ALL_TOOLS } from './tools/index.js';
 import { VERSION } from './version.js';
+import { formValidator } from './formValidator.js';
 
 export interface CreateServerOptions {
   deps: ServerDeps;
@@ -82,7 +83,7 @@ export function selectTools(deps: ServerDeps): CompiledTool[] {
 export function createServer({ deps, problems, audit }: CreateServerOptions): Server {
   const server = new Server(
     { name: 'cloudpc-mcp', title: 'Windows 365 Cloud PC bulk actions', version: VERSION },
-    { capabilities: { tools: {}, logging: {} }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: {}, logging: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator: formValidator },
   );
   const tools = selectTools(deps);
   const byName = new Map(tools.map((t) => [t.def.name, t]));
