@@ -5,6 +5,7 @@ import { CLOUD_NAMES, CLOUDS, KNOWN_GRAPH_HOSTS, type CloudInfo, type CloudName 
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { AUTH_METHODS, type AuthMethod } from './auth/methods.js';
 import { ACTION_TYPES_DESTRUCTIVE_DEFAULT } from './actionTypes.js';
+import { GUID_PATTERN } from './jsonShapes.js';
 import { DEFAULT_ENTRA_SCOPE, DEFAULT_PORT, parseHttpSettings, type HttpConfig, type Transport } from './httpConfig.js';
 
 export const CONFIRM_POLICIES = ['confirm-flag', 'refuse'] as const;
@@ -287,7 +288,7 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     problems.push({ setting: 'AZURE_TENANT_ID (--tenant-id)', message: `"${tenantId}" is not a tenant id or domain (e.g. contoso.onmicrosoft.com or a GUID).` });
   }
   const clientId = str('client-id', 'AZURE_CLIENT_ID');
-  if (clientId !== undefined && !GUID.test(clientId)) {
+  if (clientId !== undefined && !GUID_PATTERN.test(clientId)) {
     problems.push({ setting: 'AZURE_CLIENT_ID (--client-id)', message: `"${clientId}" is not an application (client) id; it is a GUID shown on the app registration's Overview page.` });
   }
   let authorityHost: string | undefined;
@@ -384,7 +385,6 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
   return { ok: true, config, command };
 }
 
-export const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export function formatProblems(problems: readonly ConfigProblem[]): string {
   return (

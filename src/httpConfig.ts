@@ -1,6 +1,7 @@
 // Remote-mode settings (transport, bind address, Entra protection) → HttpConfig. Pure, like config.ts, which calls it:
 // every rule, above all "no unauthenticated bind beyond loopback", is a unit-tested table.
 import { CLOUDS, type CloudInfo } from './graph/clouds.js';
+import { GUID_PATTERN } from './jsonShapes.js';
 
 export const TRANSPORTS = ['stdio', 'http'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
@@ -78,7 +79,6 @@ interface Problem {
   message: string;
 }
 
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const LOOPBACK_NAME = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|\[::1\]|localhost)$/i;
 
 export function isLoopbackHost(host: string): boolean {
@@ -224,13 +224,13 @@ function parseEntra(input: HttpSettingsInput, problems: Problem[]): EntraConfig 
   const before = problems.length;
   const tenantId = input.tenantId?.trim();
   const clientId = input.clientId?.trim();
-  if (!tenantId || !GUID.test(tenantId)) {
+  if (!tenantId || !GUID_PATTERN.test(tenantId)) {
     problems.push({
       setting: 'AZURE_TENANT_ID (--tenant-id)',
       message: `remote mode needs the Directory (tenant) ID, a GUID from the app registration's Overview page${tenantId ? `, not "${tenantId}"` : ''}: caller tokens are checked against that tenant's issuer.`,
     });
   }
-  if (!clientId || !GUID.test(clientId)) {
+  if (!clientId || !GUID_PATTERN.test(clientId)) {
     problems.push({
       setting: 'AZURE_CLIENT_ID (--client-id)',
       message: `remote mode needs the Application (client) ID of the server's own app registration (the API callers sign in to; see "Remote mode" in the README)${clientId ? `, not "${clientId}"` : ''}.`,

@@ -4,9 +4,7 @@ import { createDeps } from './deps.js';
 import { createLogger } from './log.js';
 import { createServer } from './server.js';
 import { VERSION } from './version.js';
-import type { TokenProvider } from './graph/types.js';
-import { chooseAuthMethod } from './auth/choose.js';
-import { AUTH_METHOD_INFO, isAppOnlyMethod } from './auth/methods.js';
+import { prepareGraphTarget } from './graphTarget.js';
 import { LineTransport } from './stdio/lineTransport.js';
 
 export interface MainOptions {
@@ -49,32 +47,14 @@ export async function main({ argv, env, transport: given }: MainOptions): Promis
     for (const p of result.problems) logger.error(`configuration: ${p.setting}: ${p.message}`);
   }
 
-  let tokenProvider: TokenProvider | undefined;
-  let stopSimulator: (() => Promise<void>) | undefined;
-  if (config.simulate) {
-    const { startSimulator } = await import('./simulator/index.js');
-    const sim = await startSimulator();
-    config.graphRoot = sim.url;
-    stopSimulator = () => sim.close();
-    tokenProvider = { description: 'embedded simulator token', delegated: true, getToken: async () => sim.token };
-    logger.info(`simulator listening on ${sim.url}; results are simulated`);
-  }
-
-  if (!config.simulate) {
-    const choice = chooseAuthMethod({ method: config.auth, accessToken: config.accessToken }, process.env);
-    if (isAppOnlyMethod(choice.method) && !config.readOnly) {
-      logger.warn(
-        `${AUTH_METHOD_INFO[choice.method].label} is app-only (${choice.reason}); Microsoft Graph does not support retrying bulk actions with application permissions, so only the read tools will work. Use a delegated method (CLOUDPC_MCP_AUTH=browser or devicecode) to retry.`,
-      );
-    }
-  }
+  const target = await prepareGraphTarget(config, logger);
 
   // Sign-in prompts also go to the client's log view, for clients that show MCP log notifications.
   let announce: ((message: string) => void) | undefined;
   const deps = createDeps({
     config,
     logger,
-    tokenProvider,
+    tokenProvider: target.tokenProvider,
     simulated: config.simulate,
     signInHooks: { onPrompt: (p) => announce?.(p.message) },
   });
@@ -89,12 +69,11 @@ export async function main({ argv, env, transport: given }: MainOptions): Promis
     setTimeout(() => process.exit(0), 2_000).unref();
     await server.close().catch(() => {});
     await deps.close().catch(() => {});
-    await stopSimulator?.().catch(() => {});
+    await target.stop().catch(() => {});
     process.exit(0);
   };
+  // Signals and the end of stdin are the command's (src/bin.ts): it owns the process before this module is loaded.
   const transport = given ?? new LineTransport({ onEnd: () => void shutdown('stdin closed') });
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await server.connect(transport);
   logger.info(`cloudpc-mcp ${VERSION} ready on stdio (cloud ${config.cloud.name}, Graph ${config.graphRoot})`);

@@ -16,6 +16,7 @@ import type { ConfirmAnswer, ServerDeps, ToolContext } from './tools/context.js'
 import { ALL_TOOLS } from './tools/index.js';
 import { VERSION } from './version.js';
 import { formValidator } from './formValidator.js';
+import { isPlainObject, metaProblem } from './jsonShapes.js';
 
 export interface CreateServerOptions {
   deps: ServerDeps;
@@ -54,20 +55,12 @@ const compiledByMode = new Map<boolean, CompiledTool[]>();
 
 type RequestExtra = Parameters<Parameters<Server['setRequestHandler']>[1]>[1];
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
-
 /** The parts of a tools/call the handler relies on; anything else is the client's mistake (-32602). */
 export function callParamsProblem(params: unknown): string | undefined {
   if (!isPlainObject(params)) return 'params must be an object with the tool name and its arguments.';
   if (typeof params.name !== 'string') return 'params.name must be the tool name (a string).';
   if (params.arguments !== undefined && !isPlainObject(params.arguments)) return 'params.arguments must be an object.';
-  const meta = params._meta;
-  if (meta !== undefined) {
-    if (!isPlainObject(meta)) return 'params._meta must be an object.';
-    const token = meta.progressToken;
-    if (token !== undefined && typeof token !== 'string' && !Number.isSafeInteger(token)) return 'progressToken must be a string or an integer.';
-  }
-  return undefined;
+  return metaProblem(params);
 }
 
 export function selectTools(deps: ServerDeps): CompiledTool[] {

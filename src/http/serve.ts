@@ -6,12 +6,10 @@ import type { AddressInfo } from 'node:net';
 import type { Config, ConfigProblem } from '../config.js';
 import { createDeps, createGraphDispatcher, type OwnedDeps } from '../deps.js';
 import { delegatedScope, SCOPE_READ, SCOPE_RETRY } from '../graph/clouds.js';
-import type { TokenProvider } from '../graph/types.js';
 import { MCP_PATH } from '../httpConfig.js';
 import type { Logger } from '../log.js';
 import { VERSION } from '../version.js';
-import { chooseAuthMethod } from '../auth/choose.js';
-import { AUTH_METHOD_INFO, isAppOnlyMethod } from '../auth/methods.js';
+import { prepareGraphTarget } from '../graphTarget.js';
 import { createAuditor } from './audit.js';
 import { createEntraVerifier } from './entraAuth.js';
 import { createHandler, type HandlerContext } from './handler.js';
@@ -42,23 +40,7 @@ export async function runHttp({ config, logger, problems }: RunHttpOptions): Pro
     process.exit(EXIT_MISCONFIGURED);
   }
 
-  let tokenProvider: TokenProvider | undefined;
-  let stopSimulator: (() => Promise<void>) | undefined;
-  if (config.simulate) {
-    const { startSimulator } = await import('../simulator/index.js');
-    const sim = await startSimulator();
-    config.graphRoot = sim.url;
-    stopSimulator = () => sim.close();
-    tokenProvider = { description: 'embedded simulator token', delegated: true, getToken: async () => sim.token };
-    logger.info(`simulator listening on ${sim.url}; results are simulated`);
-  } else if (!config.http.entra) {
-    const choice = chooseAuthMethod({ method: config.auth, accessToken: config.accessToken }, process.env);
-    if (isAppOnlyMethod(choice.method) && !config.readOnly) {
-      logger.warn(
-        `${AUTH_METHOD_INFO[choice.method].label} is app-only (${choice.reason}); Microsoft Graph does not support retrying bulk actions with application permissions, so only the read tools will work.`,
-      );
-    }
-  }
+  const target = await prepareGraphTarget(config, logger, !config.http.entra);
 
   // One pool for every request and user: a new undici Agent per request would open a new TLS connection to Graph each time.
   const dispatcher = createGraphDispatcher();
@@ -71,7 +53,7 @@ export async function runHttp({ config, logger, problems }: RunHttpOptions): Pro
       sessions: new UserSessions({ exchange: identityOboExchange(config.http.entra, graphScope), logger }),
     };
   } else {
-    sharedDeps = createDeps({ config, logger, tokenProvider, simulated: config.simulate, dispatcher });
+    sharedDeps = createDeps({ config, logger, tokenProvider: target.tokenProvider, simulated: config.simulate, dispatcher });
   }
 
   const inflight = new Set<ServerResponse>();
@@ -103,7 +85,7 @@ export async function runHttp({ config, logger, problems }: RunHttpOptions): Pro
             : e.message;
     process.stderr.write(`[cloudpc-mcp] error: remote mode did not start: ${why}.\n`);
     await dispatcher.close().catch(() => {});
-    await stopSimulator?.().catch(() => {});
+    await target.stop().catch(() => {});
     process.exit(EXIT_MISCONFIGURED);
   }
 
@@ -153,7 +135,7 @@ export async function runHttp({ config, logger, problems }: RunHttpOptions): Pro
       setTimeout(() => process.exit(0), 2_000).unref();
       await sharedDeps?.close().catch(() => {});
       await dispatcher.close().catch(() => {});
-      await stopSimulator?.().catch(() => {});
+      await target.stop().catch(() => {});
       logger.info('stopped');
       process.exit(0);
     })());

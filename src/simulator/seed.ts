@@ -3,6 +3,7 @@
 // Like real Graph ids, only some of them carry RFC 4122 version/variant bits.
 
 import type { BulkActionRecord, CloudPcRecord, DeviceRun, StatusDetail, Tenant } from './types.js';
+import { seededRandom } from './random.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -70,22 +71,11 @@ const ADMINS = ['adele.vance@contoso.com', 'it-ops@contoso.com', 'megan.bowen@co
 
 // ---------------------------------------------------------------- deterministic generation
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Gen {
   private readonly rand: () => number;
   private n = 0;
   constructor(seed: number) {
-    this.rand = mulberry32(seed);
+    this.rand = seededRandom(seed);
   }
   int(max: number): number {
     return Math.floor(this.rand() * max);

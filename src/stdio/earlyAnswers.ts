@@ -2,6 +2,7 @@
 // server, so they go out before the SDK, zod and the tools are loaded. test/e2e/earlyAnswers.test.ts proves they are
 // byte-for-byte what the full server answers.
 import type { EarlyAnswer } from './lineTransport.js';
+import { isPlainObject as isObject } from '../jsonShapes.js';
 
 export interface PreludeData {
   /** Protocol versions the SDK accepts, newest first; an unknown requested version is answered with the first. */
@@ -11,7 +12,6 @@ export interface PreludeData {
   tools: { full: unknown[]; readOnly: unknown[] };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 export function earlyAnswers(data: PreludeData, readOnly: boolean, onToolsListed?: () => void): EarlyAnswer {
   const tools = readOnly ? data.tools.readOnly : data.tools.full;

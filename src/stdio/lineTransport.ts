@@ -3,6 +3,7 @@
 // line gets a JSON-RPC error instead of closing the session, and no schema validation runs twice per message.
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { isPlainObject, metaProblem } from '../jsonShapes.js';
 
 /** Larger lines are refused with a JSON-RPC error; 10,000 GUIDs are about 400 KB, so this leaves ample room. */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;
@@ -161,7 +162,6 @@ function isId(v: unknown): v is Id {
   return typeof v === 'string' || Number.isSafeInteger(v);
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 const REQUEST_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
 const RESPONSE_KEYS = new Set(['jsonrpc', 'id', 'result', 'error']);
 
@@ -175,12 +175,7 @@ function envelopeProblem(v: unknown): string | undefined {
     if ('id' in v && !isId(v.id)) return 'id must be a string or an integer.';
     if (v.params !== undefined) {
       if (!isPlainObject(v.params)) return 'params must be an object.';
-      const meta = v.params._meta;
-      if (meta !== undefined) {
-        if (!isPlainObject(meta)) return 'params._meta must be an object.';
-        const token = meta.progressToken;
-        if (token !== undefined && typeof token !== 'string' && !Number.isSafeInteger(token)) return 'progressToken must be a string or an integer.';
-      }
+      return metaProblem(v.params);
     }
     return undefined;
   }

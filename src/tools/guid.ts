@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { GUID_PATTERN } from '../jsonShapes.js';
 
-// Any 8-4-4-4-12 hex shape: Graph ids do not always carry RFC 4122 version/variant bits, so z.uuid() would refuse real ids.
-export const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+// Not z.uuid(): it would refuse Graph ids without RFC 4122 version/variant bits.
 
 export function guid(what: string) {
   return z

@@ -1,0 +1,36 @@
+// Where Graph calls go, for both transports: the embedded simulator with its own token when --simulate is set,
+// otherwise the configured Graph root with the configured sign-in (with a warning when that sign-in cannot retry).
+import { chooseAuthMethod } from './auth/choose.js';
+import { AUTH_METHOD_INFO, isAppOnlyMethod } from './auth/methods.js';
+import type { Config } from './config.js';
+import type { TokenProvider } from './graph/types.js';
+import type { Logger } from './log.js';
+
+export interface GraphTarget {
+  /** Set for the simulator; otherwise the deps build the configured sign-in. */
+  tokenProvider?: TokenProvider;
+  stop(): Promise<void>;
+}
+
+/** `ownSignIn` false: Graph is called on behalf of each caller (remote Entra mode), so the server's sign-in is not checked. */
+export async function prepareGraphTarget(config: Config, logger: Logger, ownSignIn = true): Promise<GraphTarget> {
+  if (config.simulate) {
+    const { startSimulator } = await import('./simulator/index.js');
+    const sim = await startSimulator();
+    config.graphRoot = sim.url;
+    logger.info(`simulator listening on ${sim.url}; results are simulated`);
+    return {
+      tokenProvider: { description: 'embedded simulator token', delegated: true, getToken: async () => sim.token },
+      stop: () => sim.close(),
+    };
+  }
+  if (ownSignIn) {
+    const choice = chooseAuthMethod({ method: config.auth, accessToken: config.accessToken }, process.env);
+    if (isAppOnlyMethod(choice.method) && !config.readOnly) {
+      logger.warn(
+        `${AUTH_METHOD_INFO[choice.method].label} is app-only (${choice.reason}); Microsoft Graph does not support retrying bulk actions with application permissions, so only the read tools will work. Use a delegated method (CLOUDPC_MCP_AUTH=browser or devicecode) to retry.`,
+      );
+    }
+  }
+  return { stop: async () => {} };
+}
