@@ -2,11 +2,10 @@
 // Replay a failure with FUZZ_SEED=<seed printed in the failure>; FUZZ_RUNS raises the count for a deeper local run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { DEMO_IDS, type Simulator } from '../../src/simulator/index.js';
 import { fuzzTools, TOOLS } from '../support/hardening-fuzz.js';
-import { makeSecrets, SecretScanner, secretEnv } from '../support/hardening-secrets.js';
-import { connectTapped, type TappedSession } from '../support/hardening-stdio.js';
-import { baseEnv } from './harness.js';
+import { makeSecrets, SecretScanner, startScannedSession } from '../support/hardening-secrets.js';
+import type { TappedSession } from '../support/hardening-stdio.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 7_2026_1128);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
@@ -15,24 +14,16 @@ const secrets = makeSecrets();
 const scanner = new SecretScanner(secrets);
 let sim: Simulator;
 let session: TappedSession;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  sim = await startSimulator({ token: secrets.token });
-  session = await connectTapped({
-    env: baseEnv({
-      ...secretEnv(secrets),
-      CLOUDPC_MCP_GRAPH_URL: sim.url,
-      CLOUDPC_MCP_POLL_INTERVAL_MS: '200',
-    }),
-    observe: scanner.observe,
-  });
+  ({ sim, session, stop } = await startScannedSession(secrets, scanner, { CLOUDPC_MCP_POLL_INTERVAL_MS: '200' }));
   // Listing first makes the SDK client check every structuredContent against the tool's outputSchema too.
   await session.client.listTools();
 });
 
 afterAll(async () => {
-  await session?.proc.stop();
-  await sim?.close();
+  await stop?.();
 });
 
 describe('fuzzing tool arguments over stdio', () => {

@@ -7,7 +7,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { textOf } from './harness.js';
-import { CLIENT_ID, CLIENT_SECRET, startEntraStandIn, TENANT_ID, type EntraStandIn, type MintOptions } from '../support/http-entra.js';
+import { CLIENT_ID, CLIENT_SECRET, entraServerEnv, startEntraStandIn, TENANT_ID, type EntraStandIn, type MintOptions } from '../support/http-entra.js';
 import { startGate, type Gate } from '../support/http-gate.js';
 import { auditLines, httpEnv, INITIALIZE, MCP_HEADERS, startHttpServer, type HttpServerProcess } from '../support/http-server.js';
 
@@ -23,18 +23,7 @@ beforeAll(async () => {
   sim = await startSimulator({ token: GRAPH_TOKEN });
   // Graph traffic passes a counting proxy, to see how many connections the server opens.
   graph = await startGate(sim.url);
-  server = await startHttpServer(
-    httpEnv({
-      CLOUDPC_MCP_HTTP_AUTH: 'entra',
-      AZURE_TENANT_ID: TENANT_ID,
-      AZURE_CLIENT_ID: CLIENT_ID,
-      AZURE_CLIENT_SECRET: CLIENT_SECRET,
-      // Issuer and key URL follow from the authority, as they do for the real Entra.
-      AZURE_AUTHORITY_HOST: entra.authorityHost,
-      CLOUDPC_MCP_GRAPH_URL: graph.url,
-      NODE_EXTRA_CA_CERTS: entra.caPath,
-    }),
-  );
+  server = await startHttpServer(httpEnv(entraServerEnv(entra, graph.url)));
 });
 afterAll(async () => {
   await server?.stop();

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { BIN } from './harness.js';
-import { CLIENT_ID, CLIENT_SECRET, startEntraStandIn, TENANT_ID, type EntraStandIn } from '../support/http-entra.js';
+import { entraServerEnv, startEntraStandIn, type EntraStandIn } from '../support/http-entra.js';
 import { INSPECTOR_CLI, NODE22, requireNode22Tools } from '../support/http-node22.js';
 import { httpEnv, startHttpServer } from '../support/http-server.js';
 
@@ -77,17 +77,7 @@ describe('MCP Inspector CLI as the client', () => {
     try {
       entra = await startEntraStandIn({ graphToken });
       userSim = await startSimulator({ token: graphToken });
-      const server = await startHttpServer(
-        httpEnv({
-          CLOUDPC_MCP_HTTP_AUTH: 'entra',
-          AZURE_TENANT_ID: TENANT_ID,
-          AZURE_CLIENT_ID: CLIENT_ID,
-          AZURE_CLIENT_SECRET: CLIENT_SECRET,
-          AZURE_AUTHORITY_HOST: entra.authorityHost,
-          CLOUDPC_MCP_GRAPH_URL: userSim.url,
-          NODE_EXTRA_CA_CERTS: entra.caPath,
-        }),
-      );
+      const server = await startHttpServer(httpEnv(entraServerEnv(entra, userSim.url)));
       try {
         const header = ['--header', `Authorization: Bearer ${await entra.mint({ upn: 'inspector-user@contoso.com' })}`];
         const out = await inspector([server.url, '--transport', 'http', ...header, ...retryArgs(DEMO_IDS.davePc)]);

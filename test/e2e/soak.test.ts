@@ -2,11 +2,10 @@
 // setting SOAK_CALLS. Bounds here are hang and leak detectors, never speed requirements.
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { makeSecrets, SecretScanner, secretEnv } from '../support/hardening-secrets.js';
+import type { Simulator } from '../../src/simulator/index.js';
+import { makeSecrets, SecretScanner, startScannedSession } from '../support/hardening-secrets.js';
 import { runSoak, type SoakResult } from '../support/hardening-soak.js';
-import { connectTapped, type TappedSession } from '../support/hardening-stdio.js';
-import { baseEnv } from './harness.js';
+import type { TappedSession } from '../support/hardening-stdio.js';
 
 const CALLS = Number(process.env.SOAK_CALLS ?? 600);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 16);
@@ -18,22 +17,16 @@ const secrets = makeSecrets();
 const scanner = new SecretScanner(secrets);
 let sim: Simulator;
 let session: TappedSession;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  sim = await startSimulator({ token: secrets.token });
-  session = await connectTapped({
-    env: baseEnv({
-      ...secretEnv(secrets),
-      CLOUDPC_MCP_GRAPH_URL: sim.url,
-      CLOUDPC_MCP_TIMEOUT_MS: String(TIMEOUT_MS),
-      CLOUDPC_MCP_MAX_THROTTLE_WAIT_MS: '3000',
-    }),
-    observe: scanner.observe,
-  });
+  ({ sim, session, stop } = await startScannedSession(secrets, scanner, {
+    CLOUDPC_MCP_TIMEOUT_MS: String(TIMEOUT_MS),
+    CLOUDPC_MCP_MAX_THROTTLE_WAIT_MS: '3000',
+  }));
 });
 afterAll(async () => {
-  await session?.proc.stop();
-  await sim?.close();
+  await stop?.();
 });
 
 async function until(cond: () => boolean, boundMs: number): Promise<boolean> {

@@ -48,14 +48,5 @@ export function pickFault(random: () => number, slowMs: number): { name: string;
   return { name: `${f.name} on ${onRetry ? 'retry POST' : 'GET'}`, spec: { times: 1, ...f.spec, match } as FaultSpec };
 }
 
-/** Small seeded generator: the mix of calls and faults is the same from run to run (their interleaving is not). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The mix of calls and faults is the same from run to run (their interleaving is not). */
+export { seededRandom } from '../../src/simulator/random.js';

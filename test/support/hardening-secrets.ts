@@ -2,6 +2,9 @@
 // errors, log notifications; stderr lines: logs) goes through. Values are unique per run so a hit can only be a leak.
 import { randomBytes } from 'node:crypto';
 import { clip } from './hardening-jsonrpc.js';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { baseEnv } from '../e2e/harness.js';
+import { connectTapped, type TappedSession } from './hardening-stdio.js';
 
 const b64url = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
@@ -93,4 +96,28 @@ export class SecretScanner {
     const excerpt = clip(this.mask(`${text.slice(Math.max(0, at - 80), at)}[${secret}]${text.slice(at + length, at + length + 80)}`), 300);
     this.hits.push({ source, secret, excerpt });
   }
+}
+
+/**
+ * A stdio server against a fresh simulator that accepts only the distinctive token, with every line the server writes
+ * scanned: the common set-up of the fuzz and soak runs.
+ */
+export async function startScannedSession(
+  secrets: HardeningSecrets,
+  scanner: SecretScanner,
+  env: Record<string, string>,
+): Promise<{ sim: Simulator; session: TappedSession; stop(): Promise<void> }> {
+  const sim = await startSimulator({ token: secrets.token });
+  const session = await connectTapped({
+    env: baseEnv({ ...secretEnv(secrets), CLOUDPC_MCP_GRAPH_URL: sim.url, ...env }),
+    observe: scanner.observe,
+  });
+  return {
+    sim,
+    session,
+    async stop() {
+      await session.proc.stop();
+      await sim.close();
+    },
+  };
 }

@@ -53,6 +53,22 @@ export interface StandInOptions {
   noConsent?: string[];
 }
 
+/**
+ * Settings for a server in Entra mode against this stand-in: its app registration, the stand-in as authority (issuer
+ * and key URL follow from it, as they do for the real Entra) and trust in the stand-in's certificate.
+ */
+export function entraServerEnv(entra: EntraStandIn, graphUrl: string): Record<string, string> {
+  return {
+    CLOUDPC_MCP_HTTP_AUTH: 'entra',
+    AZURE_TENANT_ID: TENANT_ID,
+    AZURE_CLIENT_ID: CLIENT_ID,
+    AZURE_CLIENT_SECRET: CLIENT_SECRET,
+    AZURE_AUTHORITY_HOST: entra.authorityHost,
+    CLOUDPC_MCP_GRAPH_URL: graphUrl,
+    NODE_EXTRA_CA_CERTS: entra.caPath,
+  };
+}
+
 export async function startEntraStandIn(opts: StandInOptions): Promise<EntraStandIn> {
   const dir = mkdtempSync(path.join(tmpdir(), 'cloudpc-entra-'));
   const caPath = path.join(dir, 'cert.pem');
