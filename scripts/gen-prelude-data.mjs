@@ -13,7 +13,7 @@ const { silentLogger } = await import(new URL('log.js', dist));
 async function record(env) {
   const r = loadConfig([], env);
   if (!r.ok) throw new Error('default configuration should be valid');
-  const server = createServer({ deps: createDeps({ config: r.config, logger: silentLogger }) });
+  const { server } = createServer({ deps: createDeps({ config: r.config, logger: silentLogger }) });
   const [client, serverSide] = InMemoryTransport.createLinkedPair();
   const answers = new Map();
   client.onmessage = (m) => answers.set(m.id, m);

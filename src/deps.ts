@@ -1,5 +1,6 @@
 // Wires config to the Graph client and the token provider, both created on first use: start-up does no auth work.
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent } from './graph/undiciAgent.js';
 import type { Config } from './config.js';
 import { BulkActionCache } from './graph/bulkActions.js';
 import { SCOPE_READ, SCOPE_RETRY } from './graph/clouds.js';

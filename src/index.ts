@@ -6,6 +6,7 @@ import { createServer } from './server.js';
 import { VERSION } from './version.js';
 import { prepareGraphTarget } from './graphTarget.js';
 import { LineTransport } from './stdio/lineTransport.js';
+import { toolCallLane } from './stdio/toolCallLane.js';
 
 export interface MainOptions {
   argv: readonly string[];
@@ -58,7 +59,7 @@ export async function main({ argv, env, transport: given }: MainOptions): Promis
     simulated: config.simulate,
     signInHooks: { onPrompt: (p) => announce?.(p.message) },
   });
-  const server = createServer({ deps, problems: result.ok ? undefined : result.problems });
+  const { server, callTool } = createServer({ deps, problems: result.ok ? undefined : result.problems });
   announce = (message) => void server.sendLoggingMessage({ level: 'warning', logger: 'cloudpc-mcp', data: message }).catch(() => {});
   let closing = false;
   const shutdown = async (why: string) => {
@@ -74,6 +75,7 @@ export async function main({ argv, env, transport: given }: MainOptions): Promis
   };
   // Signals and the end of stdin are the command's (src/bin.ts): it owns the process before this module is loaded.
   const transport = given ?? new LineTransport({ onEnd: () => void shutdown('stdin closed') });
+  transport.lane = toolCallLane(callTool, (m) => transport.send(m), (e) => logger.error(e.message));
 
   await server.connect(transport);
   logger.info(`cloudpc-mcp ${VERSION} ready on stdio (cloud ${config.cloud.name}, Graph ${config.graphRoot})`);

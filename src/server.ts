@@ -53,7 +53,21 @@ const ToolsCallMethod = z.object({ method: z.literal('tools/call') }).passthroug
 // Compiling the schemas costs milliseconds, and remote mode builds a server for every HTTP request: compile once per mode.
 const compiledByMode = new Map<boolean, CompiledTool[]>();
 
-type RequestExtra = Parameters<Parameters<Server['setRequestHandler']>[1]>[1];
+/** What a tools/call needs from the session it arrived on: the SDK's request extra has these, and so does the stdio lane. */
+export interface ToolCallExtra {
+  /** Aborted when the client cancels the request or the session closes. */
+  signal: AbortSignal;
+  sendNotification(notification: { method: 'notifications/progress'; params: Record<string, unknown> }): Promise<void>;
+}
+
+/** Answers a tools/call: the result, or a thrown McpError for a protocol-level mistake (-32602). */
+export type ToolCallHandler = (params: unknown, extra: ToolCallExtra) => Promise<CallToolResult>;
+
+export interface McpServerParts {
+  server: Server;
+  /** The same handler the server has registered for tools/call, for transports that dispatch it themselves. */
+  callTool: ToolCallHandler;
+}
 
 /** The parts of a tools/call the handler relies on; anything else is the client's mistake (-32602). */
 export function callParamsProblem(params: unknown): string | undefined {
@@ -73,7 +87,7 @@ export function selectTools(deps: ServerDeps): CompiledTool[] {
   return tools;
 }
 
-export function createServer({ deps, problems, audit }: CreateServerOptions): Server {
+export function createServer({ deps, problems, audit }: CreateServerOptions): McpServerParts {
   const server = new Server(
     { name: 'cloudpc-mcp', title: 'Windows 365 Cloud PC bulk actions', version: VERSION },
     { capabilities: { tools: {}, logging: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator: formValidator },
@@ -86,14 +100,14 @@ export function createServer({ deps, problems, audit }: CreateServerOptions): Se
 
   // Error results keep what was thrown, so the audit line can carry Graph's request-id of a failed call.
   const thrown = new WeakMap<CallToolResult, unknown>();
-  const audited =
-    <R, A extends unknown[]>(handle: (raw: R, ...rest: A) => Promise<CallToolResult>) =>
-    async (raw: R, ...rest: A): Promise<CallToolResult> => {
-      if (!audit) return handle(raw, ...rest);
-      const params = ((raw as { params?: unknown }).params ?? {}) as { name?: unknown; arguments?: unknown };
-      const entry: ToolCallAudit = { tool: String(params.name), arguments: params.arguments };
+  // Without an audit hook the handler is used as it is: stdio calls pay for no wrapper.
+  const audited = (handle: ToolCallHandler): ToolCallHandler => {
+    if (!audit) return handle;
+    return async (params, extra) => {
+      const p = (isPlainObject(params) ? params : {}) as { name?: unknown; arguments?: unknown };
+      const entry: ToolCallAudit = { tool: String(p.name), arguments: p.arguments };
       try {
-        entry.result = await handle(raw, ...rest);
+        entry.result = await handle(params, extra);
         entry.error = thrown.get(entry.result);
         return entry.result;
       } catch (err) {
@@ -107,15 +121,15 @@ export function createServer({ deps, problems, audit }: CreateServerOptions): Se
         }
       }
     };
+  };
 
   // Registered on Protocol, below Server's own tools/call wrapper: that wrapper parses every request again and every
   // result with the full zod schemas, which made up most of a call's CPU time and deep-copied 5,000-id results.
   // The request is checked by callParamsProblem instead; results are ours and tests check them against outputSchema.
-  const register = Protocol.prototype.setRequestHandler as (this: Server, schema: typeof ToolsCallMethod, handler: unknown) => void;
-  register.call(server, ToolsCallMethod, audited(async (raw: { params?: unknown }, extra: RequestExtra): Promise<CallToolResult> => {
-    const problem = callParamsProblem(raw.params);
+  const callTool = audited(async (params: unknown, extra: ToolCallExtra): Promise<CallToolResult> => {
+    const problem = callParamsProblem(params);
     if (problem) throw new McpError(ErrorCode.InvalidParams, `Invalid tools/call request: ${problem}`);
-    const req = raw as unknown as CallToolRequest;
+    const req = { params } as CallToolRequest;
     const tool = byName.get(req.params.name);
     if (!tool) {
       const hint = deps.config.readOnly && req.params.name === 'retry_cloudpc_bulk_action' ? ' The server runs read-only (CLOUDPC_MCP_READ_ONLY).' : '';
@@ -173,9 +187,11 @@ export function createServer({ deps, problems, audit }: CreateServerOptions): Se
       thrown.set(result, err);
       return result;
     }
-  }));
+  });
+  const register = Protocol.prototype.setRequestHandler as (this: Server, schema: typeof ToolsCallMethod, handler: unknown) => void;
+  register.call(server, ToolsCallMethod, (raw: { params?: unknown }, extra: ToolCallExtra) => callTool(raw.params, extra));
 
-  return server;
+  return { server, callTool };
 }
 
 function errorResult(text: string): CallToolResult {

@@ -62,6 +62,11 @@ export class StaticTokenProvider implements AuthTokenProvider {
     return this.getToken(signal);
   }
 
+  readyToken(): string | undefined {
+    const exp = this.tokenInfo.expiresOnTimestamp;
+    return exp !== undefined && this.#now() >= exp ? undefined : this.#token;
+  }
+
   async getToken(signal?: AbortSignal): Promise<string> {
     signal?.throwIfAborted();
     const exp = this.tokenInfo.expiresOnTimestamp;

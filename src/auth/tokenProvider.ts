@@ -197,6 +197,11 @@ class CredentialTokenProvider implements AuthTokenProvider {
     }
   }
 
+  readyToken(): string | undefined {
+    const cached = this.#cached;
+    return cached && this.#now() < cached.expiresOnTimestamp - this.#opts.refreshMarginMs ? cached.token : undefined;
+  }
+
   async getToken(signal?: AbortSignal): Promise<string> {
     signal?.throwIfAborted();
     const cached = this.#cached;

@@ -3,7 +3,9 @@
 
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent } from './undiciAgent.js';
+import { exchange, ExchangeFailure, type ExchangeResponse } from './exchange.js';
 import { silentLogger, type Logger } from '../log.js';
 import { GraphError, parseGraphErrorBody, type GraphErrorInit } from './errors.js';
 import {
@@ -61,7 +63,8 @@ const RESERVED_HEADERS = new Set([
 
 interface Call {
   method: HttpMethod;
-  url: string;
+  /** Path and query below the origin, as sent on the request line. */
+  target: string;
   /** Path below the versioned root, without query: what logs and errors show. */
   logPath: string;
   body?: unknown;
@@ -69,6 +72,8 @@ interface Call {
   signal?: AbortSignal;
   onThrottle?: (notice: ThrottleNotice) => void;
 }
+
+type AttemptBase = Pick<GraphErrorInit, 'method' | 'path' | 'clientRequestId' | 'attempts'>;
 
 type AttemptResult =
   | { ok: true; response: GraphResponse<unknown> }
@@ -84,22 +89,6 @@ function errorCode(e: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-async function readCapped(body: Dispatcher.ResponseData['body'], limit: number): Promise<{ text: string; truncated: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    const remaining = limit - size;
-    if (chunk.length > remaining) {
-      chunks.push(chunk.subarray(0, remaining));
-      // Leaving the loop early destroys the stream, which releases the connection.
-      return { text: Buffer.concat(chunks).toString('utf8'), truncated: true };
-    }
-    chunks.push(chunk);
-    size += chunk.length;
-  }
-  return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
-}
-
 const BEARER_VALUE = /\b(bearer)\s+[^\s"'<>,;]{16,}/gi;
 const JWT = /\beyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]*/g;
 
@@ -111,23 +100,22 @@ function withoutCredentials(text: string, token: string): string {
   return (token ? text.split(token).join('[redacted]') : text).replace(BEARER_VALUE, '$1 [redacted]').replace(JWT, '[redacted]');
 }
 
-function discard(body: Dispatcher.ResponseData['body'] | undefined): void {
-  if (!body) return;
-  body.on('error', () => {});
-  body.destroy();
-}
+// A '.' or '..' segment, also spelled with %2e: the URL parser resolves both, which would climb out of /beta.
+const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?=\/|$)/i;
+const UNSAFE_CHAR = /[?#\\\s\u0000-\u001f\u007f]/;
 
 function unsafePath(path: string): boolean {
-  if (!path.startsWith('/') || path.startsWith('//')) return true;
-  if (/[?#\\\s]/.test(path) || /[\u0000-\u001f\u007f]/.test(path)) return true;
-  // The URL parser treats %2e%2e like '..', so check the decoded form of dots too.
-  return path
-    .split('/')
-    .slice(1)
-    .some((seg) => {
-      const s = seg.replace(/%2e/gi, '.');
-      return s === '.' || s === '..';
-    });
+  return !path.startsWith('/') || path.startsWith('//') || UNSAFE_CHAR.test(path) || DOT_SEGMENT.test(path);
+}
+
+/**
+ * The request target (path and query below the origin) of a Graph path, or undefined when the path could resolve
+ * outside the versioned root. What unsafePath refuses is everything that lets a URL parser change the origin or
+ * climb out of the prefix, so the result needs no second parse (a property test checks this against the URL parser).
+ */
+export function requestTarget(versionPathPrefix: string, path: unknown, query?: Record<string, string>): string | undefined {
+  if (typeof path !== 'string' || unsafePath(path)) return undefined;
+  return `${versionPathPrefix}${path.slice(1)}${encodeQuery(query)}`;
 }
 
 function encodeQuery(query: Record<string, string> | undefined): string {
@@ -140,7 +128,6 @@ function encodeQuery(query: Record<string, string> | undefined): string {
 
 export class GraphClient {
   private readonly rootOrigin: string;
-  private readonly versionRoot: string;
   private readonly versionPathPrefix: string;
   private readonly host: string;
   private readonly dispatcher: Dispatcher;
@@ -154,6 +141,9 @@ export class GraphClient {
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly newId: () => string;
   private readonly tokenProvider: TokenProvider;
+  private lastDate: [string, string] = ['', ''];
+  /** A real token is 2 KB or more: its header value is built once, not on every request. */
+  private lastAuth: [string, string] = ['', ''];
 
   constructor(opts: GraphClientOptions) {
     const root = new URL(opts.graphRoot);
@@ -164,7 +154,6 @@ export class GraphClient {
     this.rootOrigin = root.origin;
     this.host = root.host;
     this.versionPathPrefix = `${basePath}/${GRAPH_VERSION}/`;
-    this.versionRoot = `${root.origin}${basePath}/${GRAPH_VERSION}`;
     if (!(opts.timeoutMs > 0)) throw new Error('timeoutMs must be positive');
     this.timeoutMs = opts.timeoutMs;
     this.tokenProvider = opts.tokenProvider;
@@ -192,15 +181,10 @@ export class GraphClient {
   }
 
   async request<T>(req: GraphRequest): Promise<GraphResponse<T>> {
-    if (typeof req.path !== 'string' || unsafePath(req.path)) {
-      throw this.refused(req.method, 'unsafe Graph path', String(req.path).split('?')[0] ?? '');
-    }
-    const url = `${this.versionRoot}${req.path}${encodeQuery(req.query)}`;
-    const parsed = new URL(url);
-    if (parsed.origin !== this.rootOrigin || !parsed.pathname.startsWith(this.versionPathPrefix)) {
-      throw this.refused(req.method, 'path escapes the Graph root', req.path);
-    }
-    return (await this.execute({ ...req, url, logPath: req.path })) as GraphResponse<T>;
+    const target = requestTarget(this.versionPathPrefix, req.path, req.query);
+    if (target === undefined) throw this.refused(req.method, 'unsafe Graph path', String(req.path).split('?')[0] ?? '');
+    const call: Call = { method: req.method, target, logPath: req.path, body: req.body, headers: req.headers, signal: req.signal, onThrottle: req.onThrottle };
+    return (await this.execute(call)) as GraphResponse<T>;
   }
 
   /** Follows an @odata.nextLink; refuses anything outside this client's versioned Graph root so the token never leaves it. */
@@ -223,7 +207,7 @@ export class GraphClient {
     }
     return (await this.execute({
       method: 'GET',
-      url: parsed.href,
+      target: `${parsed.pathname}${parsed.search}`,
       logPath,
       headers: req.headers,
       signal: req.signal,
@@ -265,14 +249,16 @@ export class GraphClient {
     for (let attempt = 1; ; attempt++) {
       // Earlier attempts here were all "not processed" (throttled, or retried GET), so nothing is in doubt yet.
       if (call.signal?.aborted) throw this.aborted(call, attempt - 1, lastClientRequestId, false);
-      let token: string;
-      try {
-        token = await this.tokenProvider.getToken(call.signal);
-      } catch (e) {
+      let token = this.tokenProvider.readyToken?.();
+      if (token === undefined) {
+        try {
+          token = await this.tokenProvider.getToken(call.signal);
+        } catch (e) {
+          if (call.signal?.aborted) throw this.aborted(call, attempt - 1, lastClientRequestId, false);
+          throw e;
+        }
         if (call.signal?.aborted) throw this.aborted(call, attempt - 1, lastClientRequestId, false);
-        throw e;
       }
-      if (call.signal?.aborted) throw this.aborted(call, attempt - 1, lastClientRequestId, false);
 
       lastClientRequestId = this.newId();
       const result = await this.attempt(call, token, lastClientRequestId, attempt);
@@ -335,114 +321,54 @@ export class GraphClient {
 
   private async attempt(call: Call, token: string, clientRequestId: string, attempt: number): Promise<AttemptResult> {
     const started = this.now();
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error(`Graph request deadline of ${this.timeoutMs} ms exceeded`));
-    }, this.timeoutMs);
-    const onCallerAbort = () => controller.abort(call.signal?.reason);
-    call.signal?.addEventListener('abort', onCallerAbort, { once: true });
-
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(call.headers ?? {})) {
-      if (!RESERVED_HEADERS.has(k.toLowerCase())) headers[k.toLowerCase()] = v;
+    if (token !== this.lastAuth[0]) this.lastAuth = [token, `Bearer ${token}`];
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': this.userAgent,
+      'client-request-id': clientRequestId,
+      'return-client-request-id': 'true',
+      authorization: this.lastAuth[1],
+    };
+    if (call.headers) {
+      for (const [k, v] of Object.entries(call.headers)) {
+        const name = k.toLowerCase();
+        if (!RESERVED_HEADERS.has(name) && !(name in headers)) headers[name] = v;
+      }
     }
-    headers['accept'] = 'application/json';
-    headers['user-agent'] = this.userAgent;
-    headers['client-request-id'] = clientRequestId;
-    headers['return-client-request-id'] = 'true';
-    headers['authorization'] = `Bearer ${token}`;
     const hasBody = call.body !== undefined;
     if (hasBody) headers['content-type'] = 'application/json';
 
     const base = { method: call.method, path: call.logPath, clientRequestId, attempts: attempt };
-    const logDone = (status: number | string, requestId?: string) =>
-      this.log.debug('Graph request', {
-        method: call.method,
-        path: call.logPath,
-        status,
-        requestId,
-        clientRequestId,
-        attempt,
-        ms: this.now() - started,
-      });
+    const logDone = (status: number | string, requestId?: string) => {
+      this.log.debug('Graph request', { method: call.method, path: call.logPath, status, requestId, clientRequestId, attempt, ms: this.now() - started });
+    };
 
-    let res: Dispatcher.ResponseData | undefined;
-    let status: number | undefined;
-    let requestId: string | undefined;
-    let date: string | undefined;
-    let headerDate: string | undefined;
+    let res: ExchangeResponse;
     try {
-      res = await request(call.url, {
+      res = await exchange({
         dispatcher: this.dispatcher,
+        origin: this.rootOrigin,
+        path: call.target,
         method: call.method,
         headers,
         body: hasBody ? JSON.stringify(call.body) : undefined,
-        signal: controller.signal,
+        timeoutMs: this.timeoutMs,
+        signal: call.signal,
+        bodyLimit: (status) => (status >= 200 && status < 300 ? MAX_OK_BODY : MAX_ERROR_BODY),
       });
-      status = res.statusCode;
-      requestId = headerValue(res.headers, 'request-id');
-      headerDate = this.isoDate(headerValue(res.headers, 'date'), false);
-      date = headerDate ?? this.isoDate(undefined);
-      const contentType = headerValue(res.headers, 'content-type');
-      const ids = { requestId, date };
-
-      if (status >= 200 && status < 300) {
-        const { text, truncated } = await readCapped(res.body, MAX_OK_BODY);
-        logDone(status, requestId);
-        if (status === 202 || status === 204 || text.trim() === '') {
-          return { ok: true, response: { status, body: undefined, clientRequestId, attempts: attempt, ...ids } };
-        }
-        try {
-          if (truncated) throw new Error('response body too large');
-          return { ok: true, response: { status, body: JSON.parse(text), clientRequestId, attempts: attempt, ...ids } };
-        } catch (e) {
-          return {
-            ok: false,
-            decision: 'fail',
-            error: { ...base, ...ids, kind: 'invalidResponse', status, message: `Graph ${call.method} ${call.logPath} returned an unreadable body (HTTP ${status})`, cause: e },
-          };
-        }
-      }
-
-      // The error body only adds detail; a failure to read it must not hide the status.
-      const { text } = await readCapped(res.body, MAX_ERROR_BODY).catch(() => ({ text: '' }));
-      logDone(status, requestId);
-      if (call.signal?.aborted) return this.abortedResult(call, base, status);
-      // Before parsing, so the cap on message length cannot cut a token into a piece that no longer matches; and
-      // after, for a token spelled with JSON escapes.
-      const raw = parseGraphErrorBody(withoutCredentials(text, token), contentType);
-      const parsed = Object.fromEntries(
-        Object.entries(raw).map(([k, v]) => [k, typeof v === 'string' ? withoutCredentials(v, token) : v]),
-      ) as typeof raw;
-      const retryAfterMs = parseRetryAfter(res.headers, this.now());
-      const decision = classifyFailure({ method: call.method, status, aborted: false, timedOut: false });
-      return {
-        ok: false,
-        decision,
-        retryAfterMs: isRetryableStatus(status) ? retryAfterMs : undefined,
-        error: {
-          ...base,
-          kind: 'http',
-          status,
-          code: parsed.code,
-          graphMessage: parsed.message,
-          requestId: requestId ?? parsed.requestId,
-          date: headerDate ?? parsed.date ?? date,
-          retryAfterMs,
-          ambiguous: decision === 'ambiguous',
-          message:
-            `Graph ${call.method} ${call.logPath} failed: HTTP ${status}` +
-            (parsed.code ? ` ${parsed.code}` : '') +
-            (parsed.message ? `: ${parsed.message}` : ''),
-        },
-      };
     } catch (e) {
-      discard(res?.body);
-      logDone(timedOut ? 'timeout' : call.signal?.aborted ? 'aborted' : 'error', requestId);
-      if (call.signal?.aborted && !timedOut) return this.abortedResult(call, base, status);
-      const code = errorCode(e);
+      const failure = e instanceof ExchangeFailure ? e : new ExchangeFailure(e, false, false);
+      const { status, timedOut } = failure;
+      const requestId = failure.headers ? headerValue(failure.headers, 'request-id') : undefined;
+      logDone(timedOut ? 'timeout' : failure.callerAborted ? 'aborted' : 'error', requestId);
+      if (failure.callerAborted) return this.abortedResult(call, base, status);
+      if (status !== undefined && status >= 300 && !timedOut) {
+        // Only the error body failed to arrive: it adds detail, and losing it must not hide the status.
+        return this.httpFailure(call, base, token, { status, headers: failure.headers ?? {}, body: '', truncated: true });
+      }
+      const date = this.isoDate(failure.headers ? headerValue(failure.headers, 'date') : undefined);
+      const cause = failure.cause;
+      const code = errorCode(cause);
       // Once headers arrived the request was certainly sent; before that, only connect-phase codes prove it was not.
       const networkPhase = status !== undefined || timedOut ? 'afterSend' : networkPhaseOf(code);
       const decision = classifyFailure({ method: call.method, networkPhase, aborted: false, timedOut });
@@ -451,21 +377,66 @@ export class GraphClient {
         return {
           ok: false,
           decision,
-          error: { ...base, kind: 'timeout', status, requestId, date, ambiguous, timeoutMs: this.timeoutMs, cause: e, message: `Graph ${call.method} ${call.logPath} timed out after ${this.timeoutMs} ms` },
+          error: { ...base, kind: 'timeout', status, requestId, date, ambiguous, timeoutMs: this.timeoutMs, cause, message: `Graph ${call.method} ${call.logPath} timed out after ${this.timeoutMs} ms` },
         };
       }
       return {
         ok: false,
         decision,
-        error: { ...base, kind: 'network', status, requestId, date, ambiguous, host: this.host, cause: e, message: `Graph ${call.method} ${call.logPath} failed: ${code ?? (e instanceof Error ? e.message : String(e))}` },
+        error: { ...base, kind: 'network', status, requestId, date, ambiguous, host: this.host, cause, message: `Graph ${call.method} ${call.logPath} failed: ${code ?? (cause instanceof Error ? cause.message : String(cause))}` },
       };
-    } finally {
-      clearTimeout(timer);
-      call.signal?.removeEventListener('abort', onCallerAbort);
+    }
+
+    const { status } = res;
+    const requestId = headerValue(res.headers, 'request-id');
+    logDone(status, requestId);
+    if (status < 200 || status >= 300) return this.httpFailure(call, base, token, res);
+    const date = this.isoDate(headerValue(res.headers, 'date'));
+    if (status === 202 || status === 204 || res.body.trim() === '') {
+      return { ok: true, response: { status, body: undefined, clientRequestId, attempts: attempt, requestId, date } };
+    }
+    try {
+      if (res.truncated) throw new Error('response body too large');
+      return { ok: true, response: { status, body: JSON.parse(res.body), clientRequestId, attempts: attempt, requestId, date } };
+    } catch (e) {
+      return {
+        ok: false,
+        decision: 'fail',
+        error: { ...base, requestId, date, kind: 'invalidResponse', status, message: `Graph ${call.method} ${call.logPath} returned an unreadable body (HTTP ${status})`, cause: e },
+      };
     }
   }
 
-  private abortedResult(call: Call, base: Pick<GraphErrorInit, 'method' | 'path' | 'clientRequestId' | 'attempts'>, status: number | undefined): AttemptResult {
+  private httpFailure(call: Call, base: AttemptBase, token: string, res: ExchangeResponse): AttemptResult {
+    const { status } = res;
+    const requestId = headerValue(res.headers, 'request-id');
+    const headerDate = this.isoDate(headerValue(res.headers, 'date'), false);
+    // Before parsing, so the cap on message length cannot cut a token into a piece that no longer matches; and
+    // after, for a token spelled with JSON escapes.
+    const raw = parseGraphErrorBody(withoutCredentials(res.body, token), headerValue(res.headers, 'content-type'));
+    const parsed = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'string' ? withoutCredentials(v, token) : v])) as typeof raw;
+    const retryAfterMs = parseRetryAfter(res.headers, this.now());
+    const decision = classifyFailure({ method: call.method, status, aborted: false, timedOut: false });
+    return {
+      ok: false,
+      decision,
+      retryAfterMs: isRetryableStatus(status) ? retryAfterMs : undefined,
+      error: {
+        ...base,
+        kind: 'http',
+        status,
+        code: parsed.code,
+        graphMessage: parsed.message,
+        requestId: requestId ?? parsed.requestId,
+        date: headerDate ?? parsed.date ?? this.isoDate(undefined),
+        retryAfterMs,
+        ambiguous: decision === 'ambiguous',
+        message: `Graph ${call.method} ${call.logPath} failed: HTTP ${status}` + (parsed.code ? ` ${parsed.code}` : '') + (parsed.message ? `: ${parsed.message}` : ''),
+      },
+    };
+  }
+
+  private abortedResult(call: Call, base: AttemptBase, status: number | undefined): AttemptResult {
     // With a status in hand the answer decides (a 429 was not processed, a 500 may have been);
     // without one, an in-flight POST may have gone out.
     const verdict =
@@ -484,8 +455,15 @@ export class GraphClient {
   private isoDate(raw: string | undefined): string;
   private isoDate(raw: string | undefined, fallback: false): string | undefined;
   private isoDate(raw: string | undefined, fallback = true): string | undefined {
+    // The Date header changes once a second, so one remembered conversion serves a burst of calls.
+    if (raw !== undefined && raw === this.lastDate[0]) return this.lastDate[1];
     const t = raw ? Date.parse(raw) : NaN;
-    if (!Number.isNaN(t)) return new Date(t).toISOString();
+    if (!Number.isNaN(t)) {
+      const iso = new Date(t).toISOString();
+      this.lastDate = [raw!, iso];
+      return iso;
+    }
     return fallback ? new Date(this.now()).toISOString() : undefined;
   }
+
 }

@@ -9,6 +9,11 @@ export interface AccessToken {
 /** Supplies a Graph bearer token; implementations cache and refresh, so a burst of calls costs one token request. */
 export interface TokenProvider {
   getToken(signal?: AbortSignal): Promise<string>;
+  /**
+   * A token that getToken would return at once (fresh, cached), or undefined. With one at hand a request goes out
+   * without first yielding to the event loop, ahead of whatever else was queued.
+   */
+  readyToken?(): string | undefined;
   /** Short description for logs and results, e.g. "Azure CLI (delegated)". Never contains secrets. */
   readonly description: string;
   /** True when tokens act as a signed-in user; false for app-only credentials (which cannot retry). */

@@ -140,7 +140,7 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
     }
 
     for (const [k, v] of Object.entries(cors)) res.setHeader(k, v);
-    const server = createServer({ deps, audit: (entry) => ctx.audit(entry, caller) });
+    const { server } = createServer({ deps, audit: (entry) => ctx.audit(entry, caller) });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, maxRequestBodySize: config.http.maxBodyBytes });
     res.on('close', () => {
       // Closing aborts a call the client walked away from, as MCP cancellation would.

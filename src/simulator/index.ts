@@ -319,6 +319,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       case 'stall':
         // Never answered; close() destroys the socket.
         if (spec.applyFirst) produce();
+        req.socket.once('close', () => {
+          if (!closing) record.closedByClient = true;
+        });
         return;
       case 'truncate': {
         const r = spec.applyFirst

@@ -91,6 +91,8 @@ export interface RecordedRequest {
   status?: number;
   /** Kind of fault that handled this request, if one did. */
   fault?: string;
+  /** A stalled request whose connection the client closed (it gave up or cancelled) before the simulator shut down. */
+  closedByClient?: boolean;
 }
 
 export interface RecordedRetry {

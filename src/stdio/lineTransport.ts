@@ -4,6 +4,7 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { isPlainObject, metaProblem } from '../jsonShapes.js';
+import type { Lane } from './toolCallLane.js';
 
 /** Larger lines are refused with a JSON-RPC error; 10,000 GUIDs are about 400 KB, so this leaves ample room. */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;
@@ -28,6 +29,8 @@ export class LineTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   onclose?: () => void;
   onerror?: (error: Error) => void;
+  /** Set before connect: offered every message first, so it can answer tools/call without the SDK's dispatch. */
+  lane?: Lane;
 
   private readonly input: NodeJS.ReadableStream;
   private readonly output: NodeJS.WritableStream;
@@ -59,7 +62,7 @@ export class LineTransport implements Transport {
     const queued = this.queue ?? [];
     this.queue = undefined;
     this.early = undefined;
-    for (const m of queued) this.onmessage?.(m);
+    for (const m of queued) this.deliver(m as Incoming);
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
@@ -75,6 +78,7 @@ export class LineTransport implements Transport {
     this.closed = true;
     this.input.off('data', this.onData);
     this.input.pause?.();
+    this.lane?.close();
     this.onclose?.();
   }
 
@@ -112,7 +116,7 @@ export class LineTransport implements Transport {
   }
 
   private handleLine(line: string): void {
-    if (line.trim() === '') return;
+    if (isBlank(line)) return;
     let msg: unknown;
     try {
       msg = JSON.parse(line);
@@ -150,12 +154,25 @@ export class LineTransport implements Transport {
       }
       return;
     }
-    this.onmessage?.(m as JSONRPCMessage);
+    this.deliver(m);
+  }
+
+  private deliver(m: Incoming): void {
+    if (!this.lane?.take(m)) this.onmessage?.(m as JSONRPCMessage);
   }
 
   private reply(message: unknown): void {
     if (!this.closed) this.output.write(JSON.stringify(message) + '\n');
   }
+}
+
+/** Without trim(), which would copy every line just to test it. */
+function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) return false;
+  }
+  return true;
 }
 
 function isId(v: unknown): v is Id {
@@ -170,8 +187,8 @@ function envelopeProblem(v: unknown): string | undefined {
   if (!isPlainObject(v)) return 'expected a JSON-RPC 2.0 message object.';
   if (v.jsonrpc !== '2.0') return 'jsonrpc must be "2.0".';
   if (typeof v.method === 'string') {
-    const extra = Object.keys(v).filter((k) => !REQUEST_KEYS.has(k));
-    if (extra.length) return `unexpected member(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}.`;
+    const extra = unexpectedKeys(v, REQUEST_KEYS);
+    if (extra) return extra;
     if ('id' in v && !isId(v.id)) return 'id must be a string or an integer.';
     if (v.params !== undefined) {
       if (!isPlainObject(v.params)) return 'params must be an object.';
@@ -181,6 +198,15 @@ function envelopeProblem(v: unknown): string | undefined {
   }
   if ('method' in v) return 'method must be a string.';
   if (!isId(v.id) || !('result' in v || 'error' in v)) return 'expected a request, a notification or a response.';
-  const extra = Object.keys(v).filter((k) => !RESPONSE_KEYS.has(k));
-  return extra.length ? `unexpected member(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}.` : undefined;
+  return unexpectedKeys(v, RESPONSE_KEYS);
+}
+
+function unexpectedKeys(v: Record<string, unknown>, allowed: ReadonlySet<string>): string | undefined {
+  for (const k in v) {
+    if (!allowed.has(k)) {
+      const extra = Object.keys(v).filter((key) => !allowed.has(key));
+      return `unexpected member(s) ${extra.map((key) => JSON.stringify(key)).join(', ')}.`;
+    }
+  }
+  return undefined;
 }

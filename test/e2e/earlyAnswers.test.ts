@@ -14,7 +14,7 @@ type Msg = { id?: number; result?: unknown; error?: unknown };
 
 async function fullServerAnswers(env: Record<string, string>, protocolVersion: string): Promise<Map<number, Msg>> {
   const r = loadConfig([], env);
-  const server = createServer({ deps: createDeps({ config: r.ok ? r.config : r.fallback, logger: silentLogger }) });
+  const { server } = createServer({ deps: createDeps({ config: r.ok ? r.config : r.fallback, logger: silentLogger }) });
   const [client, serverSide] = InMemoryTransport.createLinkedPair();
   const answers = new Map<number, Msg>();
   client.onmessage = (m) => answers.set((m as Msg).id!, m as Msg);

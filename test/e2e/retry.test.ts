@@ -189,14 +189,24 @@ describe('retry_cloudpc_bulk_action over stdio', () => {
   });
 
   it('cancellation from the client aborts the Graph request and the server keeps serving', async () => {
-    sim.faults.add({ kind: 'stall', match: { method: 'POST', path: RETRY } });
-    const ac = new AbortController();
-    const pending = call({ bulkActionId: DEMO_IDS.failedRestart }, conn, { signal: ac.signal });
-    await waitFor(() => posts().length === 1);
-    ac.abort();
-    await expect(pending).rejects.toThrow();
-    const next = await call({ bulkActionId: DEMO_IDS.failedRestart, dryRun: true });
-    expect(next.structuredContent).toMatchObject({ status: 'dryRun' });
+    // A Graph deadline far beyond this test: only the cancellation can end the stalled POST.
+    const patient = await connect({
+      env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_TIMEOUT_MS: '600000' }),
+    });
+    try {
+      sim.faults.add({ kind: 'stall', match: { method: 'POST', path: RETRY } });
+      const ac = new AbortController();
+      const pending = call({ bulkActionId: DEMO_IDS.failedRestart }, patient, { signal: ac.signal });
+      await waitFor(() => posts().length === 1);
+      ac.abort();
+      await expect(pending).rejects.toThrow();
+      // The server itself gave up the stalled POST: it closed that connection to Graph rather than leave it hanging.
+      await waitFor(() => posts()[0]!.closedByClient === true);
+      const next = await call({ bulkActionId: DEMO_IDS.failedRestart, dryRun: true }, patient);
+      expect(next.structuredContent).toMatchObject({ status: 'dryRun' });
+    } finally {
+      await patient.close();
+    }
   });
 });
 

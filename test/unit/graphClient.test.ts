@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MockAgent } from 'undici';
 import { GraphClient, type GraphClientOptions } from '../../src/graph/client.js';
-import { GraphError } from '../../src/graph/errors.js';
+import { graphRejection } from '../support/graph-rejection.js';
 import { graphPath, type ThrottleNotice, type TokenProvider } from '../../src/graph/types.js';
 import { createLogger } from '../../src/log.js';
 
@@ -56,15 +56,6 @@ function setup(over: Partial<GraphClientOptions> = {}) {
   return { agent, pool, client, waits, logs, calls, tokens };
 }
 
-async function rejection(p: Promise<unknown>): Promise<GraphError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(GraphError);
-    return e as GraphError;
-  }
-  throw new Error('expected the request to fail');
-}
 
 function header(h: unknown, name: string): string | undefined {
   const rec = h as Record<string, string>;
@@ -138,7 +129,7 @@ describe('GraphClient requests', () => {
     'refuses unsafe path %j without sending anything',
     async (path) => {
       const { client, calls, tokens } = setup();
-      const e = await rejection(client.request({ method: 'GET', path }));
+      const e = await graphRejection(client.request({ method: 'GET', path }));
       expect(e.kind).toBe('refused');
       expect(calls()).toHaveLength(0);
       expect(tokens.calls).toBe(0);
@@ -148,7 +139,7 @@ describe('GraphClient requests', () => {
   it('invalid JSON on a 200 → invalidResponse', async () => {
     const { pool, client } = setup();
     pool.intercept({ path: `/beta${LIST_PATH}` }).reply(200, '<html>oops', { headers: { 'content-type': 'text/html' } });
-    const e = await rejection(client.request({ method: 'GET', path: LIST_PATH }));
+    const e = await graphRejection(client.request({ method: 'GET', path: LIST_PATH }));
     expect(e.kind).toBe('invalidResponse');
     expect(e.status).toBe(200);
   });
@@ -160,7 +151,7 @@ describe('GraphClient requests', () => {
       { error: { code: 'ResourceNotFound', message: 'Not found', innerError: { 'request-id': 'body-rid', date: '2024-05-01T12:00:00' } } },
       { headers: { 'content-type': 'application/json', 'request-id': 'rid-404', date: HTTP_DATE } },
     );
-    const e = await rejection(client.request({ method: 'POST', path: RETRY_PATH }));
+    const e = await graphRejection(client.request({ method: 'POST', path: RETRY_PATH }));
     expect(e).toMatchObject({
       kind: 'http',
       status: 404,
@@ -201,7 +192,7 @@ describe('GraphClient throttling', () => {
     pool.intercept({ path: BETA_RETRY, method: 'POST' }).reply(429, '', { headers: { 'retry-after': '120', 'request-id': 'rid-t' } });
     const notices: ThrottleNotice[] = [];
 
-    const e = await rejection(client.request({ method: 'POST', path: RETRY_PATH, onThrottle: (n) => notices.push(n) }));
+    const e = await graphRejection(client.request({ method: 'POST', path: RETRY_PATH, onThrottle: (n) => notices.push(n) }));
 
     expect(e).toMatchObject({ kind: 'throttled', status: 429, retryAfterMs: 120_000, ambiguous: false, requestId: 'rid-t', attempts: 1 });
     expect(waits).toEqual([]);
@@ -212,7 +203,7 @@ describe('GraphClient throttling', () => {
   it('429 on every attempt → throttled after maxAttempts', async () => {
     const { pool, client, calls, waits } = setup({ throttle: { maxAttempts: 3 } });
     pool.intercept({ path: BETA_RETRY, method: 'POST' }).reply(429, '', { headers: { 'retry-after': '1' } }).times(3);
-    const e = await rejection(client.request({ method: 'POST', path: RETRY_PATH }));
+    const e = await graphRejection(client.request({ method: 'POST', path: RETRY_PATH }));
     expect(e).toMatchObject({ kind: 'throttled', status: 429, attempts: 3, retryAfterMs: 1000 });
     expect(waits).toEqual([1000, 1000]);
     expect(calls()).toHaveLength(3);
@@ -241,7 +232,7 @@ describe('GraphClient throttling', () => {
     pool.intercept({ path: BETA_RETRY, method: 'POST' }).reply(429, '', { headers: { 'retry-after': '30' } });
     const ac = new AbortController();
 
-    const e = await rejection(
+    const e = await graphRejection(
       client.request({ method: 'POST', path: RETRY_PATH, signal: ac.signal, onThrottle: () => queueMicrotask(() => ac.abort()) }),
     );
 
@@ -253,7 +244,7 @@ describe('GraphClient throttling', () => {
     const { pool, client, calls } = setup({ sleep: undefined });
     pool.intercept({ path: BETA_RETRY, method: 'POST' }).reply(429, '', { headers: { 'retry-after': '50' } });
     const ac = new AbortController();
-    const e = await rejection(
+    const e = await graphRejection(
       client.request({ method: 'POST', path: RETRY_PATH, signal: ac.signal, onThrottle: () => setImmediate(() => ac.abort()) }),
     );
     expect(e.kind).toBe('aborted');
@@ -272,7 +263,7 @@ describe('GraphClient failures that may have been accepted', () => {
       .intercept({ path: BETA_RETRY, method: 'POST' })
       .reply(status, body, { headers: contentType ? { 'content-type': contentType } : {} })
       .persist();
-    const e = await rejection(client.request({ method: 'POST', path: RETRY_PATH }));
+    const e = await graphRejection(client.request({ method: 'POST', path: RETRY_PATH }));
     expect(e).toMatchObject({ kind: 'http', status, ambiguous: true, attempts: 1 });
     expect(e.graphMessage).toBe(message);
     expect(calls()).toHaveLength(1);
@@ -294,7 +285,7 @@ describe('GraphClient failures that may have been accepted', () => {
       .intercept({ path: BETA_RETRY, method: 'POST' })
       .replyWithError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))
       .persist();
-    const e = await rejection(client.request({ method: 'POST', path: RETRY_PATH }));
+    const e = await graphRejection(client.request({ method: 'POST', path: RETRY_PATH }));
     expect(e).toMatchObject({ kind: 'network', ambiguous: true, host: 'graph.test' });
     expect(calls()).toHaveLength(1);
   });
@@ -313,7 +304,7 @@ describe('GraphClient failures that may have been accepted', () => {
   it('deadline hit on a POST → timeout, ambiguous, one request', async () => {
     const { pool, client, calls } = setup({ timeoutMs: 50 });
     pool.intercept({ path: BETA_RETRY, method: 'POST' }).reply(202).delay(5_000).persist();
-    const e = await rejection(client.request({ method: 'POST', path: RETRY_PATH }));
+    const e = await graphRejection(client.request({ method: 'POST', path: RETRY_PATH }));
     expect(e).toMatchObject({ kind: 'timeout', ambiguous: true, timeoutMs: 50 });
     expect(calls()).toHaveLength(1);
   });
@@ -321,7 +312,7 @@ describe('GraphClient failures that may have been accepted', () => {
   it('deadline hit on a GET is retried, then reported as timeout', async () => {
     const { pool, client, calls } = setup({ timeoutMs: 50, throttle: { maxAttempts: 2 } });
     pool.intercept({ path: `/beta${LIST_PATH}` }).reply(200, {}).delay(5_000).persist();
-    const e = await rejection(client.request({ method: 'GET', path: LIST_PATH }));
+    const e = await graphRejection(client.request({ method: 'GET', path: LIST_PATH }));
     expect(e).toMatchObject({ kind: 'timeout', ambiguous: false, attempts: 2 });
     expect(calls()).toHaveLength(2);
   });
@@ -332,13 +323,13 @@ describe('GraphClient failures that may have been accepted', () => {
     const ac = new AbortController();
     const p = client.request({ method: 'POST', path: RETRY_PATH, signal: ac.signal });
     setImmediate(() => ac.abort());
-    const e = await rejection(p);
+    const e = await graphRejection(p);
     expect(e).toMatchObject({ kind: 'aborted', ambiguous: true });
   });
 
   it('an already-aborted signal sends nothing', async () => {
     const { client, calls } = setup();
-    const e = await rejection(client.request({ method: 'POST', path: RETRY_PATH, signal: AbortSignal.abort() }));
+    const e = await graphRejection(client.request({ method: 'POST', path: RETRY_PATH, signal: AbortSignal.abort() }));
     expect(e).toMatchObject({ kind: 'aborted', ambiguous: false });
     expect(calls()).toHaveLength(0);
   });
@@ -361,7 +352,7 @@ describe('GraphClient tokens and nextLink', () => {
     'not a url',
   ])('refuses nextLink %s without any request or token', async (url) => {
     const { client, calls, tokens } = setup();
-    const e = await rejection(client.getNextLink({ url }));
+    const e = await graphRejection(client.getNextLink({ url }));
     expect(e.kind).toBe('refused');
     expect(calls()).toHaveLength(0);
     expect(tokens.calls).toBe(0);
