@@ -154,8 +154,8 @@ const out = (s = '') => process.stdout.write(s + '\n');
       if (res.statusCode !== 202) throw new Error(`direct POST: ${res.statusCode}`);
       return performance.now() - t0;
     };
-    for (let i = 0; i < 300; i++) {
-      await retry(); // warm-up: full server loaded, JIT, keep-alive connection, bulk-action cache
+    for (let i = 0; i < 1000; i++) {
+      await retry(); // warm-up: full server loaded, JIT tiers settled, keep-alive connection, bulk-action cache
       await direct();
     }
     // Rounds of interleaved pairs: this machine's speed drifts by tens of percent over seconds, and a round compares
