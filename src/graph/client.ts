@@ -49,6 +49,10 @@ export interface GraphClientOptions {
 const MAX_OK_BODY = 32 * 1024 * 1024;
 const MAX_ERROR_BODY = 64 * 1024;
 
+function bodyLimitFor(status: number): number {
+  return status >= 200 && status < 300 ? MAX_OK_BODY : MAX_ERROR_BODY;
+}
+
 // Caller headers that would let a tool override what the client itself must control.
 const RESERVED_HEADERS = new Set([
   'authorization',
@@ -354,7 +358,7 @@ export class GraphClient {
         body: hasBody ? JSON.stringify(call.body) : undefined,
         timeoutMs: this.timeoutMs,
         signal: call.signal,
-        bodyLimit: (status) => (status >= 200 && status < 300 ? MAX_OK_BODY : MAX_ERROR_BODY),
+        bodyLimit: bodyLimitFor,
       });
     } catch (e) {
       const failure = e instanceof ExchangeFailure ? e : new ExchangeFailure(e, false, false);

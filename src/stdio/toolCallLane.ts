@@ -20,7 +20,7 @@ const INTERNAL_ERROR = -32603;
 export function toolCallLane(callTool: ToolCallHandler, send: (message: JSONRPCMessage) => Promise<void>, onError: (error: Error) => void): Lane {
   const inFlight = new Map<unknown, AbortController>();
 
-  function run(id: Id, params: unknown): void {
+  async function run(id: Id, params: unknown): Promise<void> {
     const controller = new AbortController();
     inFlight.set(id, controller);
     const { signal } = controller;
@@ -30,33 +30,29 @@ export function toolCallLane(callTool: ToolCallHandler, send: (message: JSONRPCM
         if (!signal.aborted) await send({ jsonrpc: '2.0', ...notification } as JSONRPCMessage);
       },
     };
-    let answer: Promise<unknown>;
+    let answer: JSONRPCMessage;
     try {
-      answer = callTool(params, extra);
-    } catch (err) {
-      answer = Promise.reject(err);
+      answer = { jsonrpc: '2.0', id, result: await callTool(params, extra) } as JSONRPCMessage;
+    } catch (e) {
+      const err = e as { code?: unknown; message?: unknown; data?: unknown };
+      const code = Number.isSafeInteger(err?.code) ? (err.code as number) : INTERNAL_ERROR;
+      const message = typeof err?.message === 'string' ? err.message : 'Internal error';
+      answer = { jsonrpc: '2.0', id, error: { code, message, ...(err?.data !== undefined && { data: err.data }) } } as JSONRPCMessage;
     }
-    answer
-      .then(
-        // A cancelled request gets no answer (MCP cancellation); the client has already stopped waiting for it.
-        (result) => (signal.aborted ? undefined : send({ jsonrpc: '2.0', id, result } as JSONRPCMessage)),
-        (err: { code?: unknown; message?: unknown; data?: unknown }) => {
-          if (signal.aborted) return undefined;
-          const code = Number.isSafeInteger(err?.code) ? (err.code as number) : INTERNAL_ERROR;
-          const message = typeof err?.message === 'string' ? err.message : 'Internal error';
-          return send({ jsonrpc: '2.0', id, error: { code, message, ...(err?.data !== undefined && { data: err.data }) } } as JSONRPCMessage);
-        },
-      )
-      .catch((err: unknown) => onError(new Error(`Failed to send response: ${String(err)}`)))
-      .finally(() => {
-        if (inFlight.get(id) === controller) inFlight.delete(id);
-      });
+    if (inFlight.get(id) === controller) inFlight.delete(id);
+    // A cancelled request gets no answer (MCP cancellation); the client has already stopped waiting for it.
+    if (signal.aborted) return;
+    try {
+      await send(answer);
+    } catch (err) {
+      onError(new Error(`Failed to send response: ${String(err)}`));
+    }
   }
 
   return {
     take(message) {
       if (message.method === 'tools/call' && message.id !== undefined) {
-        run(message.id, message.params);
+        void run(message.id, message.params);
         return true;
       }
       if (message.method === 'notifications/cancelled' && message.id === undefined) {
