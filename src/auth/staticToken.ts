@@ -69,15 +69,13 @@ export class StaticTokenProvider implements AuthTokenProvider {
 
   async getToken(signal?: AbortSignal): Promise<string> {
     signal?.throwIfAborted();
-    const exp = this.tokenInfo.expiresOnTimestamp;
-    if (exp !== undefined && this.#now() >= exp) {
-      throw new AuthError(
-        'token_expired',
-        `${AUTH_METHOD_INFO.token.label}: the token in ${AUTH_ENV.accessToken} expired at ${new Date(exp).toISOString()}. Supply a fresh token, or choose another method with ${AUTH_ENV.method}.`,
-        { method: 'token' },
-      );
-    }
-    return this.#token;
+    const token = this.readyToken();
+    if (token !== undefined) return token;
+    throw new AuthError(
+      'token_expired',
+      `${AUTH_METHOD_INFO.token.label}: the token in ${AUTH_ENV.accessToken} expired at ${new Date(this.tokenInfo.expiresOnTimestamp!).toISOString()}. Supply a fresh token, or choose another method with ${AUTH_ENV.method}.`,
+      { method: 'token' },
+    );
   }
 
   toJSON(): Record<string, unknown> {

@@ -173,8 +173,9 @@ class CredentialTokenProvider implements AuthTokenProvider {
 
   async getTokenSilently(signal?: AbortSignal): Promise<string | undefined> {
     signal?.throwIfAborted();
+    const ready = this.readyToken();
+    if (ready !== undefined) return ready;
     const cached = this.#cached;
-    if (cached && this.#now() < cached.expiresOnTimestamp - this.#opts.refreshMarginMs) return cached.token;
     const flow = this.#flow;
     if (flow?.prompt) return cached && this.#now() < cached.expiresOnTimestamp ? cached.token : undefined;
     if (flow) {
@@ -204,9 +205,10 @@ class CredentialTokenProvider implements AuthTokenProvider {
 
   async getToken(signal?: AbortSignal): Promise<string> {
     signal?.throwIfAborted();
+    const ready = this.readyToken();
+    if (ready !== undefined) return ready;
     const cached = this.#cached;
     const now = this.#now();
-    if (cached && now < cached.expiresOnTimestamp - this.#opts.refreshMarginMs) return cached.token;
     const usable = cached !== undefined && now < cached.expiresOnTimestamp - MIN_USABLE_MS;
     // The user has a sign-in to finish; do not hold calls up while the old token still works.
     if (usable && this.#flow?.prompt) return cached.token;

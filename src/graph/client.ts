@@ -469,5 +469,4 @@ export class GraphClient {
     }
     return fallback ? new Date(this.now()).toISOString() : undefined;
   }
-
 }

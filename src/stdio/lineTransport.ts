@@ -9,8 +9,9 @@ import type { Lane } from './toolCallLane.js';
 /** Larger lines are refused with a JSON-RPC error; 10,000 GUIDs are about 400 KB, so this leaves ample room. */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 
-type Id = string | number;
-type Incoming = Record<string, unknown> & { id?: Id; method?: string };
+export type Id = string | number;
+/** A line that passed the envelope checks: a JSON-RPC request, notification or response. */
+export type Incoming = Record<string, unknown> & { id?: Id; method?: string; params?: unknown };
 
 /** Answers a message before the full server is loaded; returns undefined when it cannot. */
 export type EarlyAnswer = (msg: Incoming) => unknown | undefined;

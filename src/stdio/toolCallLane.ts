@@ -2,11 +2,9 @@
 // type guards over every message and builds a promise chain and a request context per call; measured by
 // `npm run bench`, that was a third of the server's own time per call. Everything else (initialize, elicitation
 // answers, logging/setLevel, ping) still goes through the SDK, which also sends the elicitation requests a call makes.
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolCallHandler } from '../server.js';
-
-type Id = string | number;
-type Incoming = Record<string, unknown> & { id?: Id; method?: string; params?: unknown };
+import type { Id, Incoming } from './lineTransport.js';
 
 export interface Lane {
   /** Handles the message and returns true, or returns false to leave it to the SDK. */
@@ -14,8 +12,6 @@ export interface Lane {
   /** The session is closing: calls in flight are aborted and their answers dropped, as the SDK does. */
   close(): void;
 }
-
-const INTERNAL_ERROR = -32603;
 
 export function toolCallLane(callTool: ToolCallHandler, send: (message: JSONRPCMessage) => Promise<void>, onError: (error: Error) => void): Lane {
   const inFlight = new Map<unknown, AbortController>();
@@ -35,7 +31,7 @@ export function toolCallLane(callTool: ToolCallHandler, send: (message: JSONRPCM
       answer = { jsonrpc: '2.0', id, result: await callTool(params, extra) } as JSONRPCMessage;
     } catch (e) {
       const err = e as { code?: unknown; message?: unknown; data?: unknown };
-      const code = Number.isSafeInteger(err?.code) ? (err.code as number) : INTERNAL_ERROR;
+      const code = Number.isSafeInteger(err?.code) ? (err.code as number) : ErrorCode.InternalError;
       const message = typeof err?.message === 'string' ? err.message : 'Internal error';
       answer = { jsonrpc: '2.0', id, error: { code, message, ...(err?.data !== undefined && { data: err.data }) } } as JSONRPCMessage;
     }
