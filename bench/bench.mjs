@@ -10,7 +10,7 @@ import { Agent, request } from 'undici';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const BIN = path.join(root, pkg.bin['cloudpc-mcp']);
-const { startSimulator, DEMO_IDS } = await import(path.join(root, 'dist/simulator/index.js'));
+const { startSimulator, DEMO_IDS } = await import(path.join(root, 'build/dev/simulator-lib.js'));
 
 const quick = process.argv.includes('--quick');
 const COLD_RUNS = quick ? 7 : 21;
@@ -123,7 +123,7 @@ const out = (s = '') => process.stdout.write(s + '\n');
 // 2. Call overhead. The simulator runs in its own process, as Graph is remote: the direct POST then crosses a process
 // boundary too, and the difference is what the server adds (stdio both ways, validation, the tool, the Graph client).
 {
-  const simProc = spawn(process.execPath, [path.join(root, 'dist/simulator/cli.js'), '--progress-ms', '10'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const simProc = spawn(process.execPath, [path.join(root, 'dist/simulator.js'), '--progress-ms', '10'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const info = await new Promise((resolve, reject) => {
     simProc.stdout.once('data', (d) => resolve(JSON.parse(String(d))));
     simProc.once('exit', (code) => reject(new Error(`simulator exited ${code}`)));

@@ -1,19 +1,22 @@
-// npm run build: type-check and compile (tsc → dist/, used by tests, the demo and the simulator), record the early
-// answers, then bundle the command (esbuild → dist/cloudpc-mcp.js + dist/chunks/): one small entry file that loads
-// the full server as a separate chunk on demand.
+// npm run build: type-check (tsc, no output), then bundle with esbuild.
+// - dist/ is what ships (package.json "files"): the command (cloudpc-mcp.js), the demo (demo.js) and the standalone Graph
+//   simulator (simulator.js), sharing chunks in dist/chunks/, plus the recorded early answers (early-answers.json).
+// - build/dev/ is for this repository only (never shipped): the simulator as a library for `npm run bench`, and the
+//   script that records the early answers from the real server.
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url);
-rmSync(new URL('dist/chunks', root), { recursive: true, force: true });
-execFileSync(process.execPath, [new URL('node_modules/typescript/bin/tsc', root).pathname, '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
-execFileSync(process.execPath, [new URL('scripts/gen-prelude-data.mjs', root).pathname], { cwd: root, stdio: 'inherit' });
+const at = (p) => new URL(p, root).pathname;
+rmSync(at('dist'), { recursive: true, force: true });
+rmSync(at('build/dev'), { recursive: true, force: true });
+execFileSync(process.execPath, [at('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
 
-// Two parts of dependencies the command never runs, kept out of the bundle (measured by `npm run bench`: less code to
-// hold in memory). zod's namespace object keeps every error-message locale alive although only English is used; the
-// SDK's server imports the Ajv validator although createServer always passes its own (src/formValidator.ts).
+// Two parts of dependencies the command never runs, kept out of the bundle through esbuild's own plugin API (less code
+// to load and hold in memory). zod's namespace object keeps every error-message locale alive although only English is
+// used; the SDK's server imports the Ajv validator although createServer always passes its own (src/mcp/formValidator.ts).
 const trimDependencies = {
   name: 'trim-dependencies',
   setup(b) {
@@ -32,28 +35,44 @@ const trimDependencies = {
     }));
     b.onLoad({ filter: /^ajv-provider$/, namespace: 'trimmed' }, () => ({
       contents:
-        "export class AjvJsonSchemaValidator { constructor() { throw new Error('cloudpc-mcp bundles no Ajv: pass jsonSchemaValidator (src/formValidator.ts) to the SDK Server.'); } }",
+        "export class AjvJsonSchemaValidator { constructor() { throw new Error('cloudpc-mcp bundles no Ajv: pass jsonSchemaValidator (src/mcp/formValidator.ts) to the SDK Server.'); } }",
       loader: 'js',
     }));
   },
 };
 
-await build({
-  plugins: [trimDependencies],
-  absWorkingDir: root.pathname,
-  entryPoints: { 'cloudpc-mcp': 'src/bin.ts' },
-  outdir: 'dist',
-  chunkNames: 'chunks/[name]-[hash]',
+const common = {
+  absWorkingDir: at('.'),
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  minify: true,
   // @azure/identity loads its own optional parts (msal, the keychain plugin) at run time: it stays a package.
   external: ['@azure/*', 'keytar'],
   // Bundled CommonJS dependencies (undici) call require() for Node built-ins.
   banner: { js: "import{createRequire as __cpcRequire}from'node:module';const require=__cpcRequire(import.meta.url);" },
   legalComments: 'none',
   logLevel: 'warning',
+};
+
+await build({
+  ...common,
+  plugins: [trimDependencies],
+  entryPoints: { 'cloudpc-mcp': 'src/bin.ts', simulator: 'src/simulate.ts' },
+  outdir: 'dist',
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
+  minify: true,
 });
+
+// The demo is an MCP client, and the SDK's client validates tool results with Ajv: a build of its own, untrimmed.
+await build({ ...common, entryPoints: { demo: 'src/demo.ts' }, outdir: 'dist', minify: true });
+
+await build({
+  ...common,
+  entryPoints: { 'simulator-lib': 'src/simulator/index.ts', 'gen-early-answers': 'scripts/gen-early-answers.mjs' },
+  outdir: 'build/dev',
+  // The recorder must see the very server that ships: same sources, same dependencies, unminified for readable errors.
+  plugins: [trimDependencies],
+});
+execFileSync(process.execPath, [at('build/dev/gen-early-answers.js'), at('dist/early-answers.json')], { cwd: root, stdio: 'inherit' });

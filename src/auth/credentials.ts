@@ -2,7 +2,7 @@
 // only: it is large (MSAL, the core pipeline) and a static-token or read-only start-up must not pay for it.
 
 import type { AccessToken } from '../graph/types.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import { InteractionRequiredError } from './errors.js';
 import type { CredentialMethod } from './methods.js';
 import { createEntraErrorCapture, formatEntraError, withEntraDetail, type EntraError, type EntraErrorCapture } from './serverErrors.js';

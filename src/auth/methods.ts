@@ -1,17 +1,8 @@
 // The sign-in methods in one table, so the README, start-up logs and error messages describe them the same way.
 
-export const AUTH_METHODS = [
-  'auto',
-  'token',
-  'browser',
-  'devicecode',
-  'azurecli',
-  'azd',
-  'environment',
-  'managedidentity',
-  'workloadidentity',
-] as const;
-export type AuthMethod = (typeof AUTH_METHODS)[number];
+import { AUTH_METHODS, type AuthMethod } from '../config/authMethods.js';
+
+export { AUTH_METHODS, type AuthMethod };
 
 /** Methods that end in an @azure/identity credential ('auto' resolves to a method; 'token' needs no library). */
 export type CredentialMethod = Exclude<AuthMethod, 'auto' | 'token'>;

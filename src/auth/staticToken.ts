@@ -2,7 +2,7 @@
 // JSON.stringify and util.inspect of the provider cannot reveal it, and messages describe it by its claims only.
 
 import { CLOUDS, SCOPE_RETRY, delegatedScope, type CloudInfo } from '../graph/clouds.js';
-import { silentLogger, type Logger } from '../log.js';
+import { silentLogger, type Logger } from '../core/log.js';
 import { AuthError } from './errors.js';
 import { AUTH_ENV, AUTH_METHOD_INFO } from './methods.js';
 import { describeToken, type TokenInfo } from './tokenClaims.js';

@@ -4,7 +4,7 @@
 // @azure/identity is not imported here: credentials.ts loads it on the first token request.
 
 import type { AccessToken } from '../graph/types.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import { identityCredentialFactory, type CredentialFactory, type CredentialLike, type CredentialPrompt } from './credentials.js';
 import { AuthError, InteractionRequiredError, SignInRequiredError, isAbortError, scrub, toAuthError, type AuthErrorContext } from './errors.js';
 import { AUTH_ENV, AUTH_METHOD_INFO, type CredentialMethod } from './methods.js';

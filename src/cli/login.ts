@@ -9,9 +9,9 @@ import { signOut } from '../auth/signOut.js';
 import { buildAuthStatus } from '../auth/status.js';
 import { createTokenProvider } from '../auth/tokenProvider.js';
 import type { SignInPrompt } from '../auth/types.js';
-import { formatProblems, type ConfigResult } from '../config.js';
+import { formatProblems, type ConfigResult } from '../config/config.js';
 import { SCOPE_READ, SCOPE_RETRY } from '../graph/clouds.js';
-import { createLogger } from '../log.js';
+import { createLogger } from '../core/log.js';
 
 export type Write = (text: string) => void;
 

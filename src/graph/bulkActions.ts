@@ -1,5 +1,5 @@
 // The bulk-action Graph operations this server makes, typed. Paths are built with graphPath so ids are always encoded.
-import { actionTypeOf } from '../actionTypes.js';
+import { actionTypeOf } from '../core/actionTypes.js';
 import type { GraphClient } from './client.js';
 import { graphPath, type GraphResponse, type ThrottleNotice } from './types.js';
 

@@ -4,9 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { Agent } from './undiciAgent.js';
+import { createGraphAgent, GRAPH_CONNECTIONS } from './dispatcher.js';
 import { exchange, ExchangeFailure, type ExchangeResponse } from './exchange.js';
-import { silentLogger, type Logger } from '../log.js';
+import { silentLogger, type Logger } from '../core/log.js';
 import { GraphError, parseGraphErrorBody, type GraphErrorInit } from './errors.js';
 import {
   backoffDelayMs,
@@ -172,14 +172,7 @@ export class GraphClient {
       this.dispatcher = opts.dispatcher;
       this.ownsDispatcher = false;
     } else {
-      // Idle sockets are dropped well before typical front-door idle limits, so a reused socket is rarely
-      // reset under a POST (which would leave the retry in doubt).
-      this.dispatcher = new Agent({
-        keepAliveTimeout: 10_000,
-        keepAliveMaxTimeout: 60_000,
-        connections: 16,
-        connect: { timeout: 10_000 },
-      });
+      this.dispatcher = createGraphAgent(GRAPH_CONNECTIONS.stdio);
       this.ownsDispatcher = true;
     }
   }

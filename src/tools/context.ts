@@ -1,7 +1,7 @@
 // What a tool handler may use. Built per call by the server, so cancellation and progress belong to that call.
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import type { GraphClient } from '../graph/client.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import type { BulkActionCache } from '../graph/bulkActions.js';
 import type { TokenProvider } from '../graph/types.js';
 

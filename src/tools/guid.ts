@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GUID_PATTERN } from '../jsonShapes.js';
+import { GUID_PATTERN } from '../core/jsonShapes.js';
 
 // Not z.uuid(): it would refuse Graph ids without RFC 4122 version/variant bits.
 

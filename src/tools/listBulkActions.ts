@@ -1,6 +1,6 @@
 // list_cloudpc_bulk_actions: "what failed last night?"
 import { z } from 'zod';
-import { KNOWN_ACTION_TYPES } from '../actionTypes.js';
+import { KNOWN_ACTION_TYPES } from '../core/actionTypes.js';
 import { BULK_ACTIONS_PATH, toBulkAction, type BulkAction } from '../graph/bulkActions.js';
 import { collectPages, odataString } from '../graph/paging.js';
 import { defineTool } from './defineTool.js';

@@ -1,6 +1,6 @@
 // retry_cloudpc_bulk_action: the operation at the heart of the server.
 import { z } from 'zod';
-import { isDestructive } from '../actionTypes.js';
+import { isDestructive } from '../core/actionTypes.js';
 import { getBulkAction, postRetry, type BulkAction, type BulkActionFacts } from '../graph/bulkActions.js';
 import { defineTool } from './defineTool.js';
 import { dedupeIds, guid } from './guid.js';

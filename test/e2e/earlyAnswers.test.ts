@@ -4,17 +4,17 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import { loadConfig } from '../../src/config.js';
-import { createDeps } from '../../src/deps.js';
-import { silentLogger } from '../../src/log.js';
-import { createServer } from '../../src/server.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createDeps } from '../../src/mcp/deps.js';
+import { silentLogger } from '../../src/core/log.js';
+import { createServer } from '../../src/mcp/server.js';
 import { BIN, baseEnv } from './harness.js';
 
 type Msg = { id?: number; result?: unknown; error?: unknown };
 
 async function fullServerAnswers(env: Record<string, string>, protocolVersion: string): Promise<Map<number, Msg>> {
   const r = loadConfig([], env);
-  const { server } = createServer({ deps: createDeps({ config: r.ok ? r.config : r.fallback, logger: silentLogger }) });
+  const server = createServer({ deps: createDeps({ config: r.ok ? r.config : r.fallback, logger: silentLogger }) });
   const [client, serverSide] = InMemoryTransport.createLinkedPair();
   const answers = new Map<number, Msg>();
   client.onmessage = (m) => answers.set((m as Msg).id!, m as Msg);

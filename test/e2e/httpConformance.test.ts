@@ -1,4 +1,4 @@
-// The official MCP conformance suite against remote mode, run with the Node 22 from tools/node22. The baseline file
+// The official MCP conformance suite against remote mode, run with the Node 22 from test/tooling/node22. The baseline file
 // lists the scenarios that do not apply to this server and why; every other scenario must pass.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// A real outside client: the MCP Inspector's CLI (Node 22, from tools/node22) lists the tools and retries a bulk
+// A real outside client: the MCP Inspector's CLI (Node 22, from test/tooling/node22) lists the tools and retries a bulk
 // action against the Graph simulator, over stdio and over Streamable HTTP, and over HTTP with an Entra bearer token
 // as Copilot Studio would send it. Only --cli mode: the other modes open browsers and listen on ports.
 import { execFile } from 'node:child_process';

@@ -2,7 +2,7 @@
 // left out, valid, or hostile (wrong type, huge, unicode, control characters, path and query fragments), and
 // unknown keys include prototype-pollution names. Valid values are common enough that the success path is fuzzed too.
 import fc from 'fast-check';
-import { KNOWN_ACTION_TYPES } from '../../src/actionTypes.js';
+import { KNOWN_ACTION_TYPES } from '../../src/core/actionTypes.js';
 import { DEMO_IDS } from '../../src/simulator/index.js';
 import { CLOUD_PC_STATUSES } from '../../src/tools/listCloudPcs.js';
 import { BULK_ACTION_STATUSES } from '../../src/tools/listBulkActions.js';

@@ -77,6 +77,11 @@ async function checkCall(opts: FuzzOptions, tool: CompiledTool, args: Record<str
   try {
     result = (await client.callTool({ name, arguments: args }, undefined, { timeout: opts.callTimeoutMs ?? 30_000 })) as CallToolResult;
   } catch (e) {
+    // The one protocol-level refusal: a "__proto__" member, which the transport refuses before any tool sees it.
+    if (Object.hasOwn(args, '__proto__') && (e as { code?: unknown }).code === -32602 && sim.requests.length === 0) {
+      stats.refused++;
+      return;
+    }
     throw new Error(`${name}: protocol error, crash or hang instead of a result: ${(e as Error).message}`);
   }
   const requests = [...sim.requests];

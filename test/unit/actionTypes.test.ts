@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTION_TYPES_DESTRUCTIVE_DEFAULT, actionTypeOf, isDestructive, odataTypeOf } from '../../src/actionTypes.js';
+import { ACTION_TYPES_DESTRUCTIVE_DEFAULT, actionTypeOf, isDestructive, odataTypeOf } from '../../src/core/actionTypes.js';
 
 describe('action types', () => {
   it.each([

@@ -40,7 +40,7 @@ vi.mock('@azure/identity', () => {
 import { SignInRequiredError, createTokenProvider } from '../../src/auth/tokenProvider.js';
 import { DEFAULT_PUBLIC_CLIENT_ID } from '../../src/auth/methods.js';
 import { CLOUDS } from '../../src/graph/clouds.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/core/log.js';
 
 const HOUR = 3_600_000;
 const ok = async () => ({ token: 'tok', expiresOnTimestamp: Date.now() + HOUR });

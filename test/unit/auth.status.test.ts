@@ -4,7 +4,7 @@ import { buildAuthStatus, formatAuthStatus } from '../../src/auth/status.js';
 import { StaticTokenProvider } from '../../src/auth/staticToken.js';
 import { createTokenProvider } from '../../src/auth/tokenProvider.js';
 import { CLOUDS } from '../../src/graph/clouds.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/core/log.js';
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const jwt = (payload: Record<string, unknown>) => `${b64({ alg: 'RS256' })}.${b64({ exp: Math.floor(Date.now() / 1000) + 3600, ...payload })}.c2ln`;

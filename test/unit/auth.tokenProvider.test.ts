@@ -14,7 +14,7 @@ import {
 } from '../../src/auth/tokenProvider.js';
 import { CLOUDS } from '../../src/graph/clouds.js';
 import type { AccessToken } from '../../src/graph/types.js';
-import { createLogger, silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/core/log.js';
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const jwt = (payload: Record<string, unknown>) => `${b64({ alg: 'RS256' })}.${b64(payload)}.c2ln`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatProblems, loadConfig } from '../../src/config.js';
+import { formatProblems, loadConfig } from '../../src/config/config.js';
 
 const ok = (argv: string[], env: Record<string, string> = {}) => {
   const r = loadConfig(argv, env);

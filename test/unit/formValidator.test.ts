@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formValidator } from '../../src/formValidator.js';
+import { formValidator } from '../../src/mcp/formValidator.js';
 
 const confirmForm = formValidator.getValidator<{ confirm: boolean }>({
   type: 'object',

@@ -3,7 +3,7 @@ import { MockAgent } from 'undici';
 import { GraphClient, type GraphClientOptions } from '../../src/graph/client.js';
 import { graphRejection } from '../support/graph-rejection.js';
 import { graphPath, type ThrottleNotice, type TokenProvider } from '../../src/graph/types.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/core/log.js';
 
 const ROOT = 'https://graph.test';
 const RETRY_PATH = graphPath`/deviceManagement/virtualEndpoint/bulkActions/${'ba-1'}/retry`;

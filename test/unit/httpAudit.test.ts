@@ -1,6 +1,6 @@
 // The audit line of a tool call: who, what, outcome, Graph request-id, and nothing an argument could forge.
 import { describe, expect, it } from 'vitest';
-import { auditLine } from '../../src/http/audit.js';
+import { auditLine } from '../../src/transports/http/audit.js';
 import { GraphError } from '../../src/graph/errors.js';
 
 const caller = { oid: 'o-1', tid: 't-1', upn: 'alice@contoso.com', assertion: 'eyJ.secret.token', expiresAt: 0 };

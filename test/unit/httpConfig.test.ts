@@ -1,6 +1,6 @@
 // Remote-mode settings: what is refused (and why it says so), what is derived, what is accepted.
 import { describe, expect, it } from 'vitest';
-import { formatProblems, loadConfig } from '../../src/config.js';
+import { formatProblems, loadConfig } from '../../src/config/config.js';
 
 const TENANT = '7f3c1a2b-4d5e-4f60-8a9b-0c1d2e3f4a5b';
 const CLIENT = '3a8e6c1d-2b4f-4e70-9c8d-1e2f3a4b5c6d';

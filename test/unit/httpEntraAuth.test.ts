@@ -2,8 +2,8 @@
 // tenant's token with a matching issuer override, v1/v2 audiences.
 import { describe, expect, it } from 'vitest';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { createEntraVerifier } from '../../src/http/entraAuth.js';
-import type { EntraConfig } from '../../src/httpConfig.js';
+import { createEntraVerifier } from '../../src/transports/http/entraAuth.js';
+import type { EntraConfig } from '../../src/config/http.js';
 
 const TENANT = '7f3c1a2b-4d5e-4f60-8a9b-0c1d2e3f4a5b';
 const CLIENT = '3a8e6c1d-2b4f-4e70-9c8d-1e2f3a4b5c6d';

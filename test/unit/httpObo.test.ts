@@ -1,8 +1,8 @@
 // Per-user Graph tokens from the on-behalf-of exchange: one exchange per user while the token lasts, shared by
 // concurrent calls, never shared between users, bounded in how many users are kept.
 import { describe, expect, it } from 'vitest';
-import { UserSessions } from '../../src/http/obo.js';
-import { silentLogger } from '../../src/log.js';
+import { UserSessions } from '../../src/auth/obo.js';
+import { silentLogger } from '../../src/core/log.js';
 
 const HOUR = 3_600_000;
 const caller = (oid: string, assertion = `assertion-of-${oid}`, tid = 'tenant') => ({ oid, tid, assertion, expiresAt: Date.now() + HOUR, upn: `${oid}@contoso.com` });

@@ -1,6 +1,6 @@
 // DNS-rebinding defence: which Origin and Host values reach the MCP endpoint.
 import { describe, expect, it } from 'vitest';
-import { buildOriginPolicy, checkOrigin } from '../../src/http/origin.js';
+import { buildOriginPolicy, checkOrigin } from '../../src/transports/http/origin.js';
 
 const loopback = buildOriginPolicy({ loopback: true, port: 8080, publicUrl: 'http://127.0.0.1:8080', allowedOrigins: ['http://localhost:6274'] });
 const remote = buildOriginPolicy({ loopback: false, port: 8080, publicUrl: 'https://mcp.contoso.com', allowedOrigins: [] });

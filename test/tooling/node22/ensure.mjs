@@ -21,7 +21,7 @@ const stale = wanted.filter((name) => installed(name) !== lock.packages[`node_mo
 if (!existsSync(path.join(dir, 'node_modules/node/bin/node'))) stale.push('node (binary)');
 
 if (stale.length) {
-  process.stderr.write(`tools/node22: installing (${stale.join(', ')})…\n`);
+  process.stderr.write(`test/tooling/node22: installing (${stale.join(', ')})…\n`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   execFileSync(npm, ['ci', '--prefix', dir, '--no-audit', '--no-fund', '--loglevel=error'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }

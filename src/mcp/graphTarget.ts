@@ -1,25 +1,27 @@
 // Where Graph calls go, for both transports: the embedded simulator with its own token when --simulate is set,
 // otherwise the configured Graph root with the configured sign-in (with a warning when that sign-in cannot retry).
-import { chooseAuthMethod } from './auth/choose.js';
-import { AUTH_METHOD_INFO, isAppOnlyMethod } from './auth/methods.js';
-import type { Config } from './config.js';
-import type { TokenProvider } from './graph/types.js';
-import type { Logger } from './log.js';
+import { chooseAuthMethod } from '../auth/choose.js';
+import { AUTH_METHOD_INFO, isAppOnlyMethod } from '../auth/methods.js';
+import type { Config } from '../config/config.js';
+import type { TokenProvider } from '../graph/types.js';
+import type { Logger } from '../core/log.js';
 
 export interface GraphTarget {
+  /** Where Graph requests go: the configured root, or the embedded simulator's loopback address. */
+  graphRoot: string;
   /** Set for the simulator; otherwise the deps build the configured sign-in. */
   tokenProvider?: TokenProvider;
   stop(): Promise<void>;
 }
 
 /** `ownSignIn` false: Graph is called on behalf of each caller (remote Entra mode), so the server's sign-in is not checked. */
-export async function prepareGraphTarget(config: Config, logger: Logger, ownSignIn = true): Promise<GraphTarget> {
+export async function openGraphTarget(config: Config, logger: Logger, ownSignIn = true): Promise<GraphTarget> {
   if (config.simulate) {
-    const { startSimulator } = await import('./simulator/index.js');
+    const { startSimulator } = await import('../simulator/index.js');
     const sim = await startSimulator();
-    config.graphRoot = sim.url;
     logger.info(`simulator listening on ${sim.url}; results are simulated`);
     return {
+      graphRoot: sim.url,
       tokenProvider: { description: 'embedded simulator token', delegated: true, getToken: async () => sim.token },
       stop: () => sim.close(),
     };
@@ -32,5 +34,5 @@ export async function prepareGraphTarget(config: Config, logger: Logger, ownSign
       );
     }
   }
-  return { stop: async () => {} };
+  return { graphRoot: config.graphRoot, stop: async () => {} };
 }

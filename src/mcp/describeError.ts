@@ -1,8 +1,8 @@
 // Any failure of a tool call → the text of an isError result: what went wrong and what to do about it.
-import { AuthError, SignInRequiredError } from './auth/errors.js';
-import { describeGraphError, GraphError } from './graph/errors.js';
-import type { ServerDeps } from './tools/context.js';
-import { ToolError } from './tools/context.js';
+import { AuthError, SignInRequiredError } from '../auth/errors.js';
+import { describeGraphError, GraphError } from '../graph/errors.js';
+import type { ServerDeps } from '../tools/context.js';
+import { ToolError } from '../tools/context.js';
 
 export function describeError(err: unknown, operation: 'retry' | 'read', deps: Pick<ServerDeps, 'logger'>): string {
   if (err instanceof ToolError) return err.message;

@@ -2,9 +2,9 @@
 // server, so they go out before the SDK, zod and the tools are loaded. test/e2e/earlyAnswers.test.ts proves they are
 // byte-for-byte what the full server answers.
 import type { EarlyAnswer } from './lineTransport.js';
-import { isPlainObject as isObject } from '../jsonShapes.js';
+import { isPlainObject as isObject } from '../../core/jsonShapes.js';
 
-export interface PreludeData {
+export interface EarlyAnswerData {
   /** Protocol versions the SDK accepts, newest first; an unknown requested version is answered with the first. */
   protocolVersions: string[];
   /** The initialize result without protocolVersion (capabilities, serverInfo, instructions). */
@@ -13,7 +13,7 @@ export interface PreludeData {
 }
 
 
-export function earlyAnswers(data: PreludeData, readOnly: boolean, onToolsListed?: () => void): EarlyAnswer {
+export function earlyAnswers(data: EarlyAnswerData, readOnly: boolean, onToolsListed?: () => void): EarlyAnswer {
   const tools = readOnly ? data.tools.readOnly : data.tools.full;
   return (msg) => {
     if (msg.id === undefined) return undefined;

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Runs the Graph simulator on its own, for manual exploration and for tests that want it in another process:
-//   node dist/simulator/cli.js [--port 8787] [--seed demo|empty] [--progress-ms 4000] [--page-size 10] [--token T]
+//   node dist/simulator.js [--port 8787] [--seed demo|empty] [--progress-ms 4000] [--page-size 10] [--token T]
 // Prints one JSON line {"url","token","appToken"} on stdout once listening; everything else goes to stderr.
 
-import { startSimulator, type SimulatorOptions } from './index.js';
+import { startSimulator, type SimulatorOptions } from './simulator/index.js';
 
 function parseArgs(argv: string[]): SimulatorOptions {
   const opts: SimulatorOptions = {};

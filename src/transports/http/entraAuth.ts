@@ -2,19 +2,8 @@
 // against the tenant's published keys, issuer, audience (this server, never Graph or anything else), expiry, and the
 // delegated scope. The token is then used only as the assertion of the on-behalf-of exchange, never sent to Graph.
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { EntraConfig } from '../httpConfig.js';
-
-export interface Caller {
-  /** Entra object id of the user: with tid, the key of everything kept per user. */
-  oid: string;
-  tid: string;
-  /** UPN (or preferred_username) for audit lines; absent for some guest accounts. */
-  upn?: string;
-  /** The validated token, to be exchanged on behalf of the user. Never logged. */
-  assertion: string;
-  /** Epoch ms when the caller's token expires. */
-  expiresAt: number;
-}
+import type { EntraConfig } from '../../config/http.js';
+import type { Caller } from '../../auth/caller.js';
 
 export type Verdict =
   | { ok: true; caller: Caller }

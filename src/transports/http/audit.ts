@@ -1,9 +1,9 @@
 // One JSON line on stderr per tool call in remote mode: who (caller UPN/oid), what (tool, bulk action, how many ids),
 // and how it ended, with Graph's request-id so a line can be matched to Intune's own audit log and to a support case.
 // Built from fixed fields only: no token, no free-form argument values beyond ids and counts.
-import type { ToolCallAudit } from '../server.js';
-import { GraphError } from '../graph/errors.js';
-import type { Caller } from './entraAuth.js';
+import type { ToolCallAudit } from '../../mcp/server.js';
+import { GraphError } from '../../graph/errors.js';
+import type { Caller } from '../../auth/caller.js';
 
 export interface AuditLine {
   time: string;

@@ -1,10 +1,10 @@
-// MCP over stdio: one JSON-RPC message per line. Written here rather than using the SDK's StdioServerTransport so that
-// the first answers (initialize, tools/list) can be given before the SDK is even loaded, an oversized or malformed
-// line gets a JSON-RPC error instead of closing the session, and no schema validation runs twice per message.
+// MCP over stdio: one JSON-RPC message per line, implementing the SDK's public Transport interface. Written here rather
+// than using the SDK's StdioServerTransport so that the first answers (initialize, tools/list) can be given before the
+// SDK is even loaded, and an oversized or malformed line gets a JSON-RPC error instead of closing the session or
+// being dropped without an answer (which leaves the client waiting for its own timeout).
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { isPlainObject, metaProblem } from '../jsonShapes.js';
-import type { Lane } from './toolCallLane.js';
+import { isPlainObject, metaProblem, toolsCallParamsProblem } from '../../core/jsonShapes.js';
 
 /** Larger lines are refused with a JSON-RPC error; 10,000 GUIDs are about 400 KB, so this leaves ample room. */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;
@@ -22,16 +22,16 @@ export interface LineTransportOptions {
   early?: EarlyAnswer;
   /** Called once, the first time a message arrives that only the full server can handle. */
   needFullServer?: () => void;
-  /** stdin ended or errored. */
-  onEnd?: () => void;
+  /** The client is gone: stdin ended or errored, or stdout errored (EPIPE) or stayed full for `drainTimeoutMs`. */
+  onEnd?: (why: string) => void;
+  /** How long a send may wait for a full stdout to drain before the client counts as gone. Default 30 s. */
+  drainTimeoutMs?: number;
 }
 
 export class LineTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   onclose?: () => void;
   onerror?: (error: Error) => void;
-  /** Set before connect: offered every message first, so it can answer tools/call without the SDK's dispatch. */
-  lane?: Lane;
 
   private readonly input: NodeJS.ReadableStream;
   private readonly output: NodeJS.WritableStream;
@@ -44,18 +44,34 @@ export class LineTransport implements Transport {
   /** Requests already answered early whose (replayed) response from the full server must not be sent twice. */
   private readonly suppress = new Set<Id>();
   private closed = false;
+  /** Set once stdout failed: nothing more can reach the client. */
+  private outputGone = false;
+  /** One wait for 'drain' shared by every send that finds stdout full. */
+  private drained: Promise<void> | undefined;
+  private releaseDrain: (() => void) | undefined;
+  private readonly drainTimeoutMs: number;
+  private readonly onEnd: (why: string) => void;
 
   constructor(opts: LineTransportOptions = {}) {
     this.input = opts.input ?? process.stdin;
     this.output = opts.output ?? process.stdout;
     this.early = opts.early;
     this.needFullServer = opts.needFullServer;
+    this.drainTimeoutMs = opts.drainTimeoutMs ?? 30_000;
+    let ended = false;
+    this.onEnd = (why) => {
+      if (ended) return;
+      ended = true;
+      opts.onEnd?.(why);
+    };
     this.input.on('data', this.onData);
-    this.input.on('end', () => opts.onEnd?.());
+    this.input.on('end', () => this.onEnd('stdin closed'));
     this.input.on('error', (e: Error) => {
       this.onerror?.(e);
-      opts.onEnd?.();
+      this.onEnd('stdin failed');
     });
+    // EPIPE when the client closed its end: without a listener it would be an uncaught error.
+    this.output.on('error', (e: Error) => this.outputFailed(`stdout failed (${(e as NodeJS.ErrnoException).code ?? e.message})`));
   }
 
   /** Called by the SDK on connect: from now on messages go to the server, starting with those that were queued. */
@@ -67,11 +83,11 @@ export class LineTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.outputGone) return;
     const m = message as Incoming;
     if (m.id !== undefined && !('method' in m) && this.suppress.delete(m.id)) return;
     const line = JSON.stringify(message) + '\n';
-    if (!this.output.write(line)) await new Promise<void>((r) => this.output.once('drain', () => r()));
+    if (!this.output.write(line)) await this.drain();
   }
 
   async close(): Promise<void> {
@@ -79,8 +95,39 @@ export class LineTransport implements Transport {
     this.closed = true;
     this.input.off('data', this.onData);
     this.input.pause?.();
-    this.lane?.close();
     this.onclose?.();
+  }
+
+  /** Resolves when stdout drains, fails or the client is given up on: a send never waits forever. */
+  private drain(): Promise<void> {
+    this.drained ??= new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.output.off('drain', done);
+        this.output.off('close', done);
+        this.drained = undefined;
+        this.releaseDrain = undefined;
+        resolve();
+      };
+      this.releaseDrain = done;
+      const timer = setTimeout(() => {
+        done();
+        this.outputFailed(`stdout stayed full for ${this.drainTimeoutMs} ms`);
+      }, this.drainTimeoutMs);
+      timer.unref?.();
+      this.output.once('drain', done);
+      this.output.once('close', done);
+    });
+    return this.drained;
+  }
+
+  private outputFailed(why: string): void {
+    if (this.outputGone) return;
+    this.outputGone = true;
+    this.releaseDrain?.();
+    // Closing lets the SDK abort every call in flight; their answers could not be delivered anyway.
+    void this.close();
+    this.onEnd(why);
   }
 
   private readonly onData = (chunk: Buffer | string): void => {
@@ -137,6 +184,13 @@ export class LineTransport implements Transport {
       return;
     }
     const m = msg as Incoming;
+    if (m.method === 'tools/call' && m.id !== undefined) {
+      const bad = toolsCallParamsProblem(m.params);
+      if (bad) {
+        this.reply({ jsonrpc: '2.0', id: m.id, error: { code: -32602, message: `Invalid tools/call request: ${bad}` } });
+        return;
+      }
+    }
     if (this.queue) {
       const answer = this.early?.(m);
       if (answer !== undefined) {
@@ -159,11 +213,11 @@ export class LineTransport implements Transport {
   }
 
   private deliver(m: Incoming): void {
-    if (!this.lane?.take(m)) this.onmessage?.(m as JSONRPCMessage);
+    this.onmessage?.(m as JSONRPCMessage);
   }
 
   private reply(message: unknown): void {
-    if (!this.closed) this.output.write(JSON.stringify(message) + '\n');
+    if (!this.closed && !this.outputGone) this.output.write(JSON.stringify(message) + '\n');
   }
 }
 

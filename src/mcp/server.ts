@@ -1,22 +1,20 @@
 // createServer(config, deps) → an MCP server with the tools registered. Transport-agnostic: index.ts connects it.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { Protocol } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { z } from 'zod';
 import {
+  CallToolRequestSchema,
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
   type CallToolRequest,
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
-import { formatProblems, type ConfigProblem } from './config.js';
+import { formatProblems, type ConfigProblem } from '../config/config.js';
 import { describeError } from './describeError.js';
-import { compileTool, formatInputError, type CompiledTool } from './tools/defineTool.js';
-import type { ConfirmAnswer, ServerDeps, ToolContext } from './tools/context.js';
-import { ALL_TOOLS } from './tools/index.js';
-import { VERSION } from './version.js';
+import { compileTool, formatInputError, type CompiledTool } from '../tools/defineTool.js';
+import type { ConfirmAnswer, ServerDeps, ToolContext } from '../tools/context.js';
+import { ALL_TOOLS } from '../tools/index.js';
+import { VERSION } from '../core/version.js';
 import { formValidator } from './formValidator.js';
-import { isPlainObject, metaProblem } from './jsonShapes.js';
 
 export interface CreateServerOptions {
   deps: ServerDeps;
@@ -44,16 +42,10 @@ const INSTRUCTIONS =
 /** Elicitation waits for a person, who may take a while; the SDK's one-minute default is too short for that. */
 const CONFIRM_TIMEOUT_MS = 10 * 60_000;
 
-/**
- * Only the method: with the full schema, the SDK's own parse would answer a malformed call (`arguments` a string, no
- * `name`) with -32603 Internal error; callParamsProblem answers it -32602 Invalid params, which is what the client got wrong.
- */
-const ToolsCallMethod = z.object({ method: z.literal('tools/call') }).passthrough();
-
 // Compiling the schemas costs milliseconds, and remote mode builds a server for every HTTP request: compile once per mode.
 const compiledByMode = new Map<boolean, CompiledTool[]>();
 
-/** What a tools/call needs from the session it arrived on: the SDK's request extra has these, and so does the stdio lane. */
+/** What a tools/call needs from the session it arrived on (a subset of the SDK's request extra). */
 export interface ToolCallExtra {
   /** Aborted when the client cancels the request or the session closes. */
   signal: AbortSignal;
@@ -61,21 +53,7 @@ export interface ToolCallExtra {
 }
 
 /** Answers a tools/call: the result, or a thrown McpError for a protocol-level mistake (-32602). */
-export type ToolCallHandler = (params: unknown, extra: ToolCallExtra) => Promise<CallToolResult>;
-
-export interface McpServerParts {
-  server: Server;
-  /** The same handler the server has registered for tools/call, for transports that dispatch it themselves. */
-  callTool: ToolCallHandler;
-}
-
-/** The parts of a tools/call the handler relies on; anything else is the client's mistake (-32602). */
-export function callParamsProblem(params: unknown): string | undefined {
-  if (!isPlainObject(params)) return 'params must be an object with the tool name and its arguments.';
-  if (typeof params.name !== 'string') return 'params.name must be the tool name (a string).';
-  if (params.arguments !== undefined && !isPlainObject(params.arguments)) return 'params.arguments must be an object.';
-  return metaProblem(params);
-}
+type ToolCallHandler = (request: CallToolRequest, extra: ToolCallExtra) => Promise<CallToolResult>;
 
 export function selectTools(deps: ServerDeps): CompiledTool[] {
   const readOnly = deps.config.readOnly;
@@ -87,7 +65,7 @@ export function selectTools(deps: ServerDeps): CompiledTool[] {
   return tools;
 }
 
-export function createServer({ deps, problems, audit }: CreateServerOptions): McpServerParts {
+export function createServer({ deps, problems, audit }: CreateServerOptions): Server {
   const server = new Server(
     { name: 'cloudpc-mcp', title: 'Windows 365 Cloud PC bulk actions', version: VERSION },
     { capabilities: { tools: {}, logging: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator: formValidator },
@@ -103,11 +81,10 @@ export function createServer({ deps, problems, audit }: CreateServerOptions): Mc
   // Without an audit hook the handler is used as it is: stdio calls pay for no wrapper.
   const audited = (handle: ToolCallHandler): ToolCallHandler => {
     if (!audit) return handle;
-    return async (params, extra) => {
-      const p = (isPlainObject(params) ? params : {}) as { name?: unknown; arguments?: unknown };
-      const entry: ToolCallAudit = { tool: String(p.name), arguments: p.arguments };
+    return async (request, extra) => {
+      const entry: ToolCallAudit = { tool: request.params.name, arguments: request.params.arguments };
       try {
-        entry.result = await handle(params, extra);
+        entry.result = await handle(request, extra);
         entry.error = thrown.get(entry.result);
         return entry.result;
       } catch (err) {
@@ -123,13 +100,7 @@ export function createServer({ deps, problems, audit }: CreateServerOptions): Mc
     };
   };
 
-  // Registered on Protocol, below Server's own tools/call wrapper: that wrapper parses every request again and every
-  // result with the full zod schemas, which made up most of a call's CPU time and deep-copied 5,000-id results.
-  // The request is checked by callParamsProblem instead; results are ours and tests check them against outputSchema.
-  const callTool = audited(async (params: unknown, extra: ToolCallExtra): Promise<CallToolResult> => {
-    const problem = callParamsProblem(params);
-    if (problem) throw new McpError(ErrorCode.InvalidParams, `Invalid tools/call request: ${problem}`);
-    const req = { params } as CallToolRequest;
+  const callTool = audited(async (req: CallToolRequest, extra: ToolCallExtra): Promise<CallToolResult> => {
     const tool = byName.get(req.params.name);
     if (!tool) {
       const hint = deps.config.readOnly && req.params.name === 'retry_cloudpc_bulk_action' ? ' The server runs read-only (CLOUDPC_MCP_READ_ONLY).' : '';
@@ -188,10 +159,8 @@ export function createServer({ deps, problems, audit }: CreateServerOptions): Mc
       return result;
     }
   });
-  const register = Protocol.prototype.setRequestHandler as (this: Server, schema: typeof ToolsCallMethod, handler: unknown) => void;
-  register.call(server, ToolsCallMethod, (raw: { params?: unknown }, extra: ToolCallExtra) => callTool(raw.params, extra));
-
-  return { server, callTool };
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) => callTool(request, extra));
+  return server;
 }
 
 function errorResult(text: string): CallToolResult {

@@ -1,19 +1,17 @@
-// Build step: records what the real server answers to initialize and tools/list (full and read-only), so the
-// stdio entry can give those answers before loading the server. Runs against the tsc output in dist/.
+// Build step (bundled by scripts/build.mjs, then run): records what the real server answers to initialize and
+// tools/list (full and read-only), so the stdio command can give those answers before loading the server.
 import { writeFileSync } from 'node:fs';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-
-const dist = new URL('../dist/', import.meta.url);
-const { loadConfig } = await import(new URL('config.js', dist));
-const { createDeps } = await import(new URL('deps.js', dist));
-const { createServer } = await import(new URL('server.js', dist));
-const { silentLogger } = await import(new URL('log.js', dist));
+import { loadConfig } from '../src/config/config.ts';
+import { createDeps } from '../src/mcp/deps.ts';
+import { createServer } from '../src/mcp/server.ts';
+import { silentLogger } from '../src/core/log.ts';
 
 async function record(env) {
   const r = loadConfig([], env);
   if (!r.ok) throw new Error('default configuration should be valid');
-  const { server } = createServer({ deps: createDeps({ config: r.config, logger: silentLogger }) });
+  const server = createServer({ deps: createDeps({ config: r.config, logger: silentLogger }) });
   const [client, serverSide] = InMemoryTransport.createLinkedPair();
   const answers = new Map();
   client.onmessage = (m) => answers.set(m.id, m);
@@ -34,4 +32,4 @@ async function record(env) {
 const full = await record({});
 const readOnly = await record({ CLOUDPC_MCP_READ_ONLY: 'true' });
 const data = { protocolVersions: [...SUPPORTED_PROTOCOL_VERSIONS], initialize: full.initialize, tools: { full: full.tools, readOnly: readOnly.tools } };
-writeFileSync(new URL('prelude-data.json', dist), JSON.stringify(data));
+writeFileSync(process.argv[2], JSON.stringify(data));

@@ -3,11 +3,11 @@
 // shows under their name in Intune's audit log. One token cache per user (tid + oid), bounded, shared by every request
 // and every replica-local connection; the caller's own token never reaches Graph.
 import type { AccessToken, TokenProvider } from '../graph/types.js';
-import type { EntraConfig } from '../httpConfig.js';
-import type { Logger } from '../log.js';
-import { AuthError, scrub, type AuthErrorCode } from '../auth/errors.js';
+import type { EntraConfig } from '../config/http.js';
+import type { Logger } from '../core/log.js';
+import { AuthError, scrub, type AuthErrorCode } from './errors.js';
 import { BulkActionCache } from '../graph/bulkActions.js';
-import type { Caller } from './entraAuth.js';
+import type { Caller } from './caller.js';
 
 /** Exchanges a caller token for a Graph token. Tests inject a fake; the default uses @azure/identity. */
 export type OboExchange = (assertion: string) => Promise<AccessToken>;

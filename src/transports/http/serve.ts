@@ -3,44 +3,46 @@
 // cache per user across requests; on SIGTERM stops taking requests, lets calls in flight finish, then exits.
 import http, { type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Config, ConfigProblem } from '../config.js';
-import { createDeps, createGraphDispatcher, type OwnedDeps } from '../deps.js';
-import { delegatedScope, SCOPE_READ, SCOPE_RETRY } from '../graph/clouds.js';
-import { MCP_PATH } from '../httpConfig.js';
-import type { Logger } from '../log.js';
-import { VERSION } from '../version.js';
-import { prepareGraphTarget } from '../graphTarget.js';
+import type { Config, ConfigProblem } from '../../config/config.js';
+import { createDeps, createGraphDispatcher, type OwnedDeps } from '../../mcp/deps.js';
+import { delegatedScope, SCOPE_READ, SCOPE_RETRY } from '../../graph/clouds.js';
+import { MCP_PATH } from '../../config/http.js';
+import type { Logger } from '../../core/log.js';
+import { VERSION } from '../../core/version.js';
+import { openGraphTarget } from '../../mcp/graphTarget.js';
+import type { Lifecycle } from '../../cli/lifecycle.js';
 import { createAuditor } from './audit.js';
 import { createEntraVerifier } from './entraAuth.js';
 import { createHandler, type HandlerContext } from './handler.js';
-import { identityOboExchange, UserSessions } from './obo.js';
+import { identityOboExchange, UserSessions } from '../../auth/obo.js';
 import { buildOriginPolicy } from './origin.js';
 
 export interface RunHttpOptions {
   config: Config;
   logger: Logger;
   problems?: readonly ConfigProblem[];
+  life: Lifecycle;
 }
 
 export interface RunningHttp {
   url: string;
-  shutdown(why: string): Promise<void>;
 }
 
 /** Exit code for "will not start as configured": distinct from 1 (crashed), so a supervisor can tell them apart. */
 export const EXIT_MISCONFIGURED = 2;
 
-export async function runHttp({ config, logger, problems }: RunHttpOptions): Promise<RunningHttp | undefined> {
+export async function runHttp({ config, logger, problems, life }: RunHttpOptions): Promise<RunningHttp | undefined> {
   if (problems?.length) {
     process.stderr.write(
       '[cloudpc-mcp] error: remote mode (--transport http) did not start, because of these settings. Fix them and start again:\n' +
         problems.map((p) => `- ${p.setting}: ${p.message}`).join('\n') +
         '\n',
     );
-    process.exit(EXIT_MISCONFIGURED);
+    life.stop('misconfigured', EXIT_MISCONFIGURED);
+    return undefined;
   }
 
-  const target = await prepareGraphTarget(config, logger, !config.http.entra);
+  const target = await openGraphTarget(config, logger, !config.http.entra);
 
   // One pool for every request and user: a new undici Agent per request would open a new TLS connection to Graph each time.
   const dispatcher = createGraphDispatcher();
@@ -53,7 +55,7 @@ export async function runHttp({ config, logger, problems }: RunHttpOptions): Pro
       sessions: new UserSessions({ exchange: identityOboExchange(config.http.entra, graphScope), logger }),
     };
   } else {
-    sharedDeps = createDeps({ config, logger, tokenProvider: target.tokenProvider, simulated: config.simulate, dispatcher });
+    sharedDeps = createDeps({ config, logger, graphRoot: target.graphRoot, tokenProvider: target.tokenProvider, simulated: config.simulate, dispatcher });
   }
 
   const inflight = new Set<ServerResponse>();
@@ -86,7 +88,8 @@ export async function runHttp({ config, logger, problems }: RunHttpOptions): Pro
     process.stderr.write(`[cloudpc-mcp] error: remote mode did not start: ${why}.\n`);
     await dispatcher.close().catch(() => {});
     await target.stop().catch(() => {});
-    process.exit(EXIT_MISCONFIGURED);
+    life.stop('misconfigured', EXIT_MISCONFIGURED);
+    return undefined;
   }
 
   const port = (server.address() as AddressInfo).port;
@@ -114,33 +117,29 @@ export async function runHttp({ config, logger, problems }: RunHttpOptions): Pro
     },
   });
 
-  let closing: Promise<void> | undefined;
-  const shutdown = (why: string): Promise<void> =>
-    (closing ??= (async () => {
-      draining = true;
-      logger.info(`shutting down (${why}): refusing new requests, ${inflight.size} in flight`);
-      server.close();
-      server.closeIdleConnections();
-      if (inflight.size > 0) {
-        await new Promise<void>((resolve) => {
-          onIdle = resolve;
-          setTimeout(() => {
-            logger.warn(`shutdown grace of ${config.http.shutdownGraceMs} ms is over; ending ${inflight.size} call(s) still in flight`);
-            resolve();
-          }, config.http.shutdownGraceMs).unref();
-        });
-      }
-      server.closeAllConnections();
-      // Never hang on exit: a stalled socket must not keep the process alive past a couple of seconds.
-      setTimeout(() => process.exit(0), 2_000).unref();
-      await sharedDeps?.close().catch(() => {});
-      await dispatcher.close().catch(() => {});
-      await target.stop().catch(() => {});
-      logger.info('stopped');
-      process.exit(0);
-    })());
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // The lifecycle runs this once, on SIGTERM or SIGINT, and exits when it is done or its cap is over.
+  const shutdown = async (why: string): Promise<void> => {
+    draining = true;
+    logger.info(`shutting down (${why}): refusing new requests, ${inflight.size} in flight`);
+    server.close();
+    server.closeIdleConnections();
+    if (inflight.size > 0) {
+      await new Promise<void>((resolve) => {
+        onIdle = resolve;
+        setTimeout(() => {
+          logger.warn(`shutdown grace of ${config.http.shutdownGraceMs} ms is over; ending ${inflight.size} call(s) still in flight`);
+          resolve();
+        }, config.http.shutdownGraceMs).unref();
+      });
+    }
+    server.closeAllConnections();
+    await sharedDeps?.close().catch(() => {});
+    await dispatcher.close().catch(() => {});
+    await target.stop().catch(() => {});
+    logger.info('stopped');
+  };
+  // A stalled socket must not keep the process alive more than a couple of seconds past the grace.
+  life.setShutdown(shutdown, config.http.shutdownGraceMs + 2_000);
 
   const url = `${publicUrl}${MCP_PATH}`;
   logger.info(
@@ -148,7 +147,7 @@ export async function runHttp({ config, logger, problems }: RunHttpOptions): Pro
       (config.http.entra
         ? `Entra sign-in required, tenant ${config.http.entra.tenantId}, audience ${config.http.entra.appIdUri}; Graph called on behalf of each user`
         : `no authentication, Graph called with the server's own credential`) +
-      `; cloud ${config.cloud.name}, Graph ${config.graphRoot})`,
+      `; cloud ${config.cloud.name}, Graph ${target.graphRoot})`,
   );
-  return { url, shutdown };
+  return { url };
 }

@@ -1,8 +1,8 @@
 // The server as an OAuth protected resource (RFC 9728): the metadata document that tells an MCP client which
 // authorization server (the Entra tenant) issues tokens for it and with which scope, and the WWW-Authenticate
 // challenge (RFC 6750) that points to that document on every 401 and 403.
-import type { EntraConfig } from '../httpConfig.js';
-import { MCP_PATH } from '../httpConfig.js';
+import type { EntraConfig } from '../../config/http.js';
+import { MCP_PATH } from '../../config/http.js';
 
 export const METADATA_PATH = '/.well-known/oauth-protected-resource';
 

@@ -1,12 +1,12 @@
 // Flags + environment → one validated Config. Pure: no I/O, so every rule is unit-tested as a table.
 // No zod here on purpose: the command parses its configuration before it loads the server (see src/bin.ts).
 import { parseArgs } from 'node:util';
-import { CLOUD_NAMES, CLOUDS, KNOWN_GRAPH_HOSTS, type CloudInfo, type CloudName } from './graph/clouds.js';
-import { LOG_LEVELS, type LogLevel } from './log.js';
-import { AUTH_METHODS, type AuthMethod } from './auth/methods.js';
-import { ACTION_TYPES_DESTRUCTIVE_DEFAULT } from './actionTypes.js';
-import { GUID_PATTERN } from './jsonShapes.js';
-import { DEFAULT_ENTRA_SCOPE, DEFAULT_PORT, parseHttpSettings, type HttpConfig, type Transport } from './httpConfig.js';
+import { CLOUD_NAMES, CLOUDS, KNOWN_GRAPH_HOSTS, type CloudInfo, type CloudName } from '../graph/clouds.js';
+import { LOG_LEVELS, type LogLevel } from '../core/log.js';
+import { AUTH_METHODS, type AuthMethod } from './authMethods.js';
+import { ACTION_TYPES_DESTRUCTIVE_DEFAULT } from '../core/actionTypes.js';
+import { GUID_PATTERN } from '../core/jsonShapes.js';
+import { DEFAULT_ENTRA_SCOPE, DEFAULT_PORT, parseHttpSettings, type HttpConfig, type Transport } from './http.js';
 
 export const CONFIRM_POLICIES = ['confirm-flag', 'refuse'] as const;
 export type ConfirmPolicy = (typeof CONFIRM_POLICIES)[number];

@@ -5,15 +5,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Dispatcher } from 'undici';
-import type { Config } from '../config.js';
-import { createDeps } from '../deps.js';
-import { MCP_PATH } from '../httpConfig.js';
-import type { Logger } from '../log.js';
-import { createServer, type ToolCallAudit } from '../server.js';
-import type { ServerDeps } from '../tools/context.js';
-import { VERSION } from '../version.js';
-import type { Caller, Verdict } from './entraAuth.js';
-import type { UserSessions } from './obo.js';
+import type { Config } from '../../config/config.js';
+import { createDeps } from '../../mcp/deps.js';
+import { MCP_PATH } from '../../config/http.js';
+import type { Logger } from '../../core/log.js';
+import { createServer, type ToolCallAudit } from '../../mcp/server.js';
+import type { ServerDeps } from '../../tools/context.js';
+import { VERSION } from '../../core/version.js';
+import type { Caller } from '../../auth/caller.js';
+import type { Verdict } from './entraAuth.js';
+import type { UserSessions } from '../../auth/obo.js';
 import { checkOrigin, type OriginPolicy } from './origin.js';
 import { bearerChallenge, METADATA_PATH, protectedResourceMetadata } from './protectedResource.js';
 
@@ -140,7 +141,7 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
     }
 
     for (const [k, v] of Object.entries(cors)) res.setHeader(k, v);
-    const { server } = createServer({ deps, audit: (entry) => ctx.audit(entry, caller) });
+    const server = createServer({ deps, audit: (entry) => ctx.audit(entry, caller) });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, maxRequestBodySize: config.http.maxBodyBytes });
     res.on('close', () => {
       // Closing aborts a call the client walked away from, as MCP cancellation would.

@@ -1,7 +1,7 @@
 // Remote-mode settings (transport, bind address, Entra protection) → HttpConfig. Pure, like config.ts, which calls it:
 // every rule, above all "no unauthenticated bind beyond loopback", is a unit-tested table.
-import { CLOUDS, type CloudInfo } from './graph/clouds.js';
-import { GUID_PATTERN } from './jsonShapes.js';
+import { CLOUDS, type CloudInfo } from '../graph/clouds.js';
+import { GUID_PATTERN } from '../core/jsonShapes.js';
 
 export const TRANSPORTS = ['stdio', 'http'] as const;
 export type Transport = (typeof TRANSPORTS)[number];

@@ -1,19 +1,21 @@
 // Wires config to the Graph client and the token provider, both created on first use: start-up does no auth work.
 import type { Dispatcher } from 'undici';
-import { Agent } from './graph/undiciAgent.js';
-import type { Config } from './config.js';
-import { BulkActionCache } from './graph/bulkActions.js';
-import { SCOPE_READ, SCOPE_RETRY } from './graph/clouds.js';
-import { GraphClient } from './graph/client.js';
-import type { TokenProvider } from './graph/types.js';
-import type { Logger } from './log.js';
-import type { ServerDeps } from './tools/context.js';
-import { createTokenProvider, type SignInHooks } from './auth/tokenProvider.js';
-import { VERSION } from './version.js';
+import { createGraphAgent, GRAPH_CONNECTIONS } from '../graph/dispatcher.js';
+import type { Config } from '../config/config.js';
+import { BulkActionCache } from '../graph/bulkActions.js';
+import { SCOPE_READ, SCOPE_RETRY } from '../graph/clouds.js';
+import { GraphClient } from '../graph/client.js';
+import type { TokenProvider } from '../graph/types.js';
+import type { Logger } from '../core/log.js';
+import type { ServerDeps } from '../tools/context.js';
+import { createTokenProvider, type SignInHooks } from '../auth/tokenProvider.js';
+import { VERSION } from '../core/version.js';
 
 export interface DepsOptions {
   config: Config;
   logger: Logger;
+  /** Where Graph requests go (GraphTarget.graphRoot); default config.graphRoot. */
+  graphRoot?: string;
   /** Overrides the token provider the config would choose (the simulator supplies its own token). */
   tokenProvider?: TokenProvider;
   simulated?: boolean;
@@ -25,20 +27,16 @@ export interface DepsOptions {
   bulkActionCache?: BulkActionCache;
 }
 
-/**
- * The Graph connection pool remote mode shares across all requests and users. Same keep-alive limits as the Graph
- * client's own (idle sockets dropped before typical front-door idle limits, so a reused socket is rarely reset under a
- * POST); more connections, because one process now serves many callers at once.
- */
+/** The Graph connection pool remote mode shares across all requests and users. */
 export function createGraphDispatcher(): Dispatcher {
-  return new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: 64, connect: { timeout: 10_000 } });
+  return createGraphAgent(GRAPH_CONNECTIONS.remote);
 }
 
 export interface OwnedDeps extends ServerDeps {
   close(): Promise<void>;
 }
 
-export function createDeps({ config, logger, tokenProvider, simulated = false, signInHooks, dispatcher, bulkActionCache }: DepsOptions): OwnedDeps {
+export function createDeps({ config, logger, graphRoot = config.graphRoot, tokenProvider, simulated = false, signInHooks, dispatcher, bulkActionCache }: DepsOptions): OwnedDeps {
   let client: GraphClient | undefined;
   let tokens: TokenProvider | undefined = tokenProvider;
   const getTokens = (): TokenProvider => {
@@ -67,7 +65,7 @@ export function createDeps({ config, logger, tokenProvider, simulated = false, s
     graph() {
       if (!client) {
         client = new GraphClient({
-          graphRoot: config.graphRoot,
+          graphRoot,
           tokenProvider: getTokens(),
           timeoutMs: config.timeoutMs,
           throttle: { maxAttempts: config.maxAttempts, maxTotalWaitMs: config.maxThrottleWaitMs },
