@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { getBulkAction, type BulkAction } from '../graph/bulkActions.js';
 import { deviceOutcomesOf, type DeviceOutcomes } from '../graph/deviceOutcomes.js';
 import { defineTool } from './defineTool.js';
-import { guid } from './guid.js';
-import { bulkActionRow, toRow } from './listBulkActions.js';
+import { guid } from './inputs.js';
+import { bulkActionRow, toRow } from './rows.js';
 import { plural, table } from './render.js';
 
 export const MAX_WAIT_SECONDS = 600;

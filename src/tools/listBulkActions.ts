@@ -2,9 +2,10 @@
 import { z } from 'zod';
 import { KNOWN_ACTION_TYPES } from '../core/actionTypes.js';
 import { BULK_ACTIONS_PATH, toBulkAction, type BulkAction } from '../graph/bulkActions.js';
+import { bulkActionRow, toRow } from './rows.js';
 import { collectPages, odataString } from '../graph/paging.js';
 import { defineTool } from './defineTool.js';
-import { limitInput } from './limit.js';
+import { limitInput } from './inputs.js';
 import { plural, table } from './render.js';
 
 export const BULK_ACTION_STATUSES = ['pending', 'succeeded', 'failed'] as const;
@@ -12,38 +13,6 @@ const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
 // Enough to look back over a busy tenant's recent history, few enough that one call stays quick.
 const MAX_PAGES = 10;
-
-export const summaryShape = z.object({
-  successfulCount: z.number(),
-  failedCount: z.number(),
-  inProgressCount: z.number(),
-  pendingCount: z.number(),
-  notSupportedCount: z.number(),
-});
-
-export const bulkActionRow = z.object({
-  id: z.string(),
-  displayName: z.string(),
-  actionType: z.string(),
-  status: z.string(),
-  createdDateTime: z.string().optional(),
-  initiatedByUserPrincipalName: z.string().optional(),
-  cloudPcCount: z.number(),
-  summary: summaryShape,
-});
-
-export function toRow(a: BulkAction): z.output<typeof bulkActionRow> {
-  return {
-    id: a.id,
-    displayName: a.displayName,
-    actionType: a.actionType,
-    status: a.status,
-    createdDateTime: a.createdDateTime,
-    initiatedByUserPrincipalName: a.initiatedByUserPrincipalName,
-    cloudPcCount: a.cloudPcIds.length,
-    summary: a.actionSummary,
-  };
-}
 
 export const listBulkActions = defineTool({
   name: 'list_cloudpc_bulk_actions',

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CLOUD_PC_SELECT, CLOUD_PCS_PATH, toCloudPc } from '../graph/cloudPcs.js';
 import { collectPages, odataString } from '../graph/paging.js';
 import { defineTool } from './defineTool.js';
-import { limitInput } from './limit.js';
+import { limitInput } from './inputs.js';
 import { plural, table } from './render.js';
 
 export const CLOUD_PC_STATUSES = [
