@@ -11,7 +11,7 @@ console.debug = console.error;
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { loadConfig } from './config/config.js';
-import { processLifecycle } from './cli/lifecycle.js';
+import { processLifecycle } from './core/lifecycle.js';
 import { earlyAnswers, type EarlyAnswerData } from './transports/stdio/earlyAnswers.js';
 import { LineTransport } from './transports/stdio/lineTransport.js';
 import type { RunningStdio } from './transports/stdio/serve.js';

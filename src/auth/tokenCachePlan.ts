@@ -10,8 +10,9 @@ import { AuthError } from './errors.js';
 import { fileTokenCache } from './fileTokenCache.js';
 import { AUTH_ENV } from './methods.js';
 import { probeKeychain, type KeychainProbe } from './osKeychain.js';
+import { TOKEN_CACHE_SETTINGS } from '../config/settings.js';
 
-export const TOKEN_CACHE_SETTINGS = ['auto', 'unencrypted', 'none'] as const;
+export { TOKEN_CACHE_SETTINGS };
 export type TokenCacheSetting = (typeof TOKEN_CACHE_SETTINGS)[number];
 export type TokenCacheKind = 'os-store' | 'unencrypted-file' | 'memory';
 

@@ -4,7 +4,7 @@ import { createLogger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 import type { LineTransport } from '../transports/stdio/lineTransport.js';
 import type { RunningStdio } from '../transports/stdio/serve.js';
-import type { Lifecycle } from './lifecycle.js';
+import type { Lifecycle } from '../core/lifecycle.js';
 
 export interface MainOptions {
   argv: readonly string[];

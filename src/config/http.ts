@@ -3,15 +3,12 @@
 import { CLOUDS, type CloudInfo } from '../graph/clouds.js';
 import { GUID_PATTERN } from '../core/jsonShapes.js';
 
-export const TRANSPORTS = ['stdio', 'http'] as const;
-export type Transport = (typeof TRANSPORTS)[number];
+import { DEFAULT_ENTRA_SCOPE, HTTP_AUTH_MODES, TRANSPORTS, labelOf } from './settings.js';
 
-export const HTTP_AUTH_MODES = ['none', 'entra'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
 export type HttpAuthMode = (typeof HTTP_AUTH_MODES)[number];
 
 export const MCP_PATH = '/mcp';
-export const DEFAULT_PORT = 8080;
-export const DEFAULT_ENTRA_SCOPE = 'access_as_user';
 
 export interface EntraConfig {
   /** Directory (tenant) id GUID: issuer and token `tid` must match it. */
@@ -54,11 +51,11 @@ export interface HttpConfig {
 export interface HttpSettingsInput {
   transport?: string;
   host?: string;
-  port?: string;
+  port: number;
   publicUrl?: string;
   allowedOrigins?: string;
-  maxBodyBytes?: string;
-  shutdownGraceMs?: string;
+  maxBodyBytes: number;
+  shutdownGraceMs: number;
   auth?: string;
   entraAudience?: string;
   entraScope?: string;
@@ -86,29 +83,16 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 const S = {
-  transport: 'CLOUDPC_MCP_TRANSPORT (--transport)',
-  host: 'CLOUDPC_MCP_HOST (--host)',
-  port: 'CLOUDPC_MCP_PORT (--port)',
-  publicUrl: 'CLOUDPC_MCP_PUBLIC_URL (--public-url)',
-  origins: 'CLOUDPC_MCP_ALLOWED_ORIGINS (--allowed-origins)',
-  body: 'CLOUDPC_MCP_MAX_BODY_BYTES (--max-body-bytes)',
-  grace: 'CLOUDPC_MCP_SHUTDOWN_GRACE_MS (--shutdown-grace-ms)',
-  auth: 'CLOUDPC_MCP_HTTP_AUTH (--http-auth)',
-  audience: 'CLOUDPC_MCP_ENTRA_AUDIENCE (--entra-audience)',
-  scope: 'CLOUDPC_MCP_ENTRA_SCOPE (--entra-scope)',
-  issuer: 'CLOUDPC_MCP_ENTRA_ISSUER (--entra-issuer)',
-  jwks: 'CLOUDPC_MCP_ENTRA_JWKS_URL (--entra-jwks-url)',
-} as const;
-
-function wholeNumber(setting: string, raw: string | undefined, def: number, min: number, max: number, problems: Problem[]): number {
-  if (raw === undefined || raw.trim() === '') return def;
-  const n = Number(raw.trim());
-  if (!Number.isInteger(n) || n < min || n > max) {
-    problems.push({ setting, message: `"${raw}" is not a whole number from ${min} to ${max}; default is ${def}.` });
-    return def;
-  }
-  return n;
-}
+  transport: labelOf('CLOUDPC_MCP_TRANSPORT'),
+  host: labelOf('CLOUDPC_MCP_HOST'),
+  publicUrl: labelOf('CLOUDPC_MCP_PUBLIC_URL'),
+  origins: labelOf('CLOUDPC_MCP_ALLOWED_ORIGINS'),
+  auth: labelOf('CLOUDPC_MCP_HTTP_AUTH'),
+  audience: labelOf('CLOUDPC_MCP_ENTRA_AUDIENCE'),
+  scope: labelOf('CLOUDPC_MCP_ENTRA_SCOPE'),
+  issuer: labelOf('CLOUDPC_MCP_ENTRA_ISSUER'),
+  jwks: labelOf('CLOUDPC_MCP_ENTRA_JWKS_URL'),
+};
 
 /** An https URL (or http to loopback); returns it without trailing slash. */
 function secureUrl(setting: string, raw: string, problems: Problem[], example: string): string | undefined {
@@ -130,43 +114,29 @@ function secureUrl(setting: string, raw: string, problems: Problem[], example: s
   return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
 }
 
-export function parseHttpSettings(
-  input: HttpSettingsInput,
-  problems: Problem[],
-  warnings: string[],
-): { transport: Transport; http: HttpConfig } {
-  const rawTransport = input.transport?.trim().toLowerCase();
-  let transport: Transport = 'stdio';
-  if (rawTransport) {
-    if ((TRANSPORTS as readonly string[]).includes(rawTransport)) transport = rawTransport as Transport;
-    else {
-      problems.push({ setting: S.transport, message: `"${input.transport}" is not one of: ${TRANSPORTS.join(', ')}.` });
-      // stdio clients never set a transport: whoever set a wrong one meant remote mode, which refuses to start on
-      // a mistake instead of waiting on a stdin nobody writes to.
-      transport = 'http';
-    }
-  }
+function parseTransport(raw: string | undefined, problems: Problem[]): Transport {
+  const v = raw?.trim().toLowerCase();
+  if (!v) return 'stdio';
+  if ((TRANSPORTS as readonly string[]).includes(v)) return v as Transport;
+  problems.push({ setting: S.transport, message: `"${raw}" is not one of: ${TRANSPORTS.join(', ')}.` });
+  // stdio clients never set a transport: whoever set a wrong one meant remote mode, which refuses to start on
+  // a mistake instead of waiting on a stdin nobody writes to.
+  return 'http';
+}
 
-  const host = input.host?.trim() || '127.0.0.1';
-  if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(host)) {
-    problems.push({ setting: S.host, message: `"${input.host}" is not an address or host name; use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface, needs authentication).` });
+function parsePublicUrl(raw: string | undefined, problems: Problem[]): string | undefined {
+  if (!raw?.trim()) return undefined;
+  const publicUrl = secureUrl(S.publicUrl, raw, problems, 'https://cloudpc-mcp.contoso.com');
+  if (publicUrl && new URL(publicUrl).pathname !== '/' && new URL(publicUrl).pathname !== '') {
+    problems.push({ setting: S.publicUrl, message: `give only scheme and host (and port), e.g. ${new URL(publicUrl).origin}: the MCP endpoint is always ${MCP_PATH}.` });
+    return undefined;
   }
-  const loopback = isLoopbackHost(host);
-  const port = wholeNumber(S.port, input.port, DEFAULT_PORT, 0, 65_535, problems);
-  const maxBodyBytes = wholeNumber(S.body, input.maxBodyBytes, 1_048_576, 1_024, 67_108_864, problems);
-  const shutdownGraceMs = wholeNumber(S.grace, input.shutdownGraceMs, 25_000, 0, 600_000, problems);
+  return publicUrl;
+}
 
-  let publicUrl: string | undefined;
-  if (input.publicUrl?.trim()) {
-    publicUrl = secureUrl(S.publicUrl, input.publicUrl, problems, 'https://cloudpc-mcp.contoso.com');
-    if (publicUrl && new URL(publicUrl).pathname !== '/' && new URL(publicUrl).pathname !== '') {
-      problems.push({ setting: S.publicUrl, message: `give only scheme and host (and port), e.g. ${new URL(publicUrl).origin}: the MCP endpoint is always ${MCP_PATH}.` });
-      publicUrl = undefined;
-    }
-  }
-
+function parseOrigins(raw: string | undefined, problems: Problem[]): string[] {
   const allowedOrigins: string[] = [];
-  for (const item of (input.allowedOrigins ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     let origin: string | undefined;
     try {
       const u = new URL(item);
@@ -177,13 +147,32 @@ export function parseHttpSettings(
     if (origin) allowedOrigins.push(origin);
     else problems.push({ setting: S.origins, message: `"${item}" is not an origin; give scheme, host and port only, such as https://copilotstudio.contoso.com (no wildcard, no path).` });
   }
+  return allowedOrigins;
+}
 
-  let auth: HttpAuthMode = 'none';
-  const rawAuth = input.auth?.trim().toLowerCase();
-  if (rawAuth) {
-    if ((HTTP_AUTH_MODES as readonly string[]).includes(rawAuth)) auth = rawAuth as HttpAuthMode;
-    else problems.push({ setting: S.auth, message: `"${input.auth}" is not one of: ${HTTP_AUTH_MODES.join(', ')}.` });
+function parseAuthMode(raw: string | undefined, problems: Problem[]): HttpAuthMode {
+  const v = raw?.trim().toLowerCase();
+  if (!v) return 'none';
+  if ((HTTP_AUTH_MODES as readonly string[]).includes(v)) return v as HttpAuthMode;
+  problems.push({ setting: S.auth, message: `"${raw}" is not one of: ${HTTP_AUTH_MODES.join(', ')}.` });
+  return 'none';
+}
+
+export function parseHttpSettings(
+  input: HttpSettingsInput,
+  problems: Problem[],
+  warnings: string[],
+): { transport: Transport; http: HttpConfig } {
+  const transport = parseTransport(input.transport, problems);
+  const host = input.host?.trim() || '127.0.0.1';
+  if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(host)) {
+    problems.push({ setting: S.host, message: `"${input.host}" is not an address or host name; use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface, needs authentication).` });
   }
+  const loopback = isLoopbackHost(host);
+  const { port, maxBodyBytes, shutdownGraceMs } = input;
+  const publicUrl = parsePublicUrl(input.publicUrl, problems);
+  const allowedOrigins = parseOrigins(input.allowedOrigins, problems);
+  const auth = parseAuthMode(input.auth, problems);
 
   const http: HttpConfig = { host, port, loopback, allowedOrigins, maxBodyBytes, shutdownGraceMs, auth, ...(publicUrl ? { publicUrl } : {}) };
   if (transport !== 'http') return { transport, http };
@@ -210,7 +199,7 @@ export function parseHttpSettings(
     }
     if (input.simulate) {
       problems.push({
-        setting: 'CLOUDPC_MCP_SIMULATE (--simulate)',
+        setting: labelOf('CLOUDPC_MCP_SIMULATE'),
         message: 'the simulator answers with its own built-in token, so it cannot act as the signed-in user; use CLOUDPC_MCP_HTTP_AUTH=none on 127.0.0.1 to try the simulator over HTTP.',
       });
     }
@@ -226,13 +215,13 @@ function parseEntra(input: HttpSettingsInput, problems: Problem[]): EntraConfig 
   const clientId = input.clientId?.trim();
   if (!tenantId || !GUID_PATTERN.test(tenantId)) {
     problems.push({
-      setting: 'AZURE_TENANT_ID (--tenant-id)',
+      setting: labelOf('AZURE_TENANT_ID'),
       message: `remote mode needs the Directory (tenant) ID, a GUID from the app registration's Overview page${tenantId ? `, not "${tenantId}"` : ''}: caller tokens are checked against that tenant's issuer.`,
     });
   }
   if (!clientId || !GUID_PATTERN.test(clientId)) {
     problems.push({
-      setting: 'AZURE_CLIENT_ID (--client-id)',
+      setting: labelOf('AZURE_CLIENT_ID'),
       message: `remote mode needs the Application (client) ID of the server's own app registration (the API callers sign in to; see "Remote mode" in the README)${clientId ? `, not "${clientId}"` : ''}.`,
     });
   }

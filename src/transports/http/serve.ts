@@ -10,7 +10,7 @@ import { MCP_PATH } from '../../config/http.js';
 import type { Logger } from '../../core/log.js';
 import { VERSION } from '../../core/version.js';
 import { openGraphTarget } from '../../mcp/graphTarget.js';
-import type { Lifecycle } from '../../cli/lifecycle.js';
+import type { Lifecycle } from '../../core/lifecycle.js';
 import { createAuditor } from './audit.js';
 import { createEntraVerifier } from './entraAuth.js';
 import { createHandler, type HandlerContext } from './handler.js';

@@ -1,0 +1,86 @@
+// Every setting once: flag, environment variable, default and one line of documentation. Parsing (src/config/config.ts),
+// `--help` and the configuration table in the docs (checked by test/unit/settingsDoc.test.ts) all come from this table.
+import { ACTION_TYPES_DESTRUCTIVE_DEFAULT } from '../core/actionTypes.js';
+import { LOG_LEVELS } from '../core/log.js';
+import { CLOUD_NAMES } from '../graph/clouds.js';
+import { DEFAULT_THROTTLE_POLICY } from '../graph/retryPolicy.js';
+import { AUTH_METHODS } from './authMethods.js';
+
+export interface IntRange {
+  default: number;
+  min: number;
+  max: number;
+}
+
+export interface Setting {
+  /** `--name`; null for settings that live only in the environment (secrets, and what the platform sets). */
+  flag: string | null;
+  env: string;
+  /** The default as people read it. For whole numbers it is `int.default`, written once. */
+  def: string;
+  doc: string;
+  /** A flag that takes no value (`--simulate`); its variable takes true/false. */
+  boolean?: true;
+  /** A whole number and its bounds; the parser checks them. */
+  int?: IntRange;
+}
+
+function int(value: number, min: number, max: number): Pick<Setting, 'def' | 'int'> {
+  return { def: String(value), int: { default: value, min, max } };
+}
+
+export const CONFIRM_POLICIES = ['confirm-flag', 'refuse'] as const;
+export const TRANSPORTS = ['stdio', 'http'] as const;
+export const HTTP_AUTH_MODES = ['none', 'entra'] as const;
+export const TOKEN_CACHE_SETTINGS = ['auto', 'unencrypted', 'none'] as const;
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_ENTRA_SCOPE = 'access_as_user';
+
+export const SETTINGS: readonly Setting[] = [
+  { flag: '--cloud', env: 'CLOUDPC_MCP_CLOUD', def: 'global', doc: `National cloud: ${CLOUD_NAMES.join(', ')}.` },
+  { flag: '--graph-url', env: 'CLOUDPC_MCP_GRAPH_URL', def: "(the cloud's Graph root)", doc: 'Graph root override for proxies and tests; plain http only to loopback; a warning when it is not a Microsoft Graph host.' },
+  { flag: '--auth', env: 'CLOUDPC_MCP_AUTH', def: 'auto', doc: `Sign-in method: ${AUTH_METHODS.join(', ')}.` },
+  { flag: '--tenant-id', env: 'AZURE_TENANT_ID', def: 'organizations', doc: 'Entra tenant (id or domain) to sign in to.' },
+  { flag: '--client-id', env: 'AZURE_CLIENT_ID', def: '(Microsoft Graph Command Line Tools)', doc: 'App registration (client) id used to sign in.' },
+  { flag: null, env: 'AZURE_AUTHORITY_HOST', def: "(the cloud's authority)", doc: 'Entra authority override (private clouds, proxies, tests).' },
+  { flag: null, env: 'CLOUDPC_MCP_ACCESS_TOKEN', def: '(unset)', doc: 'A Graph access token supplied by the operator; no sign-in at all. Environment only, never a flag.' },
+  { flag: null, env: 'CLOUDPC_MCP_TOKEN_CACHE', def: 'auto', doc: `Where a delegated sign-in is kept between restarts: ${TOKEN_CACHE_SETTINGS.join(', ')} (auto: the OS secret store when there is one).` },
+  { flag: null, env: 'CLOUDPC_MCP_CONFIG_DIR', def: '(the per-user config folder)', doc: 'Absolute path of the folder that keeps the saved sign-in (no secrets unless the token cache is unencrypted).' },
+  { flag: '--timeout-ms', env: 'CLOUDPC_MCP_TIMEOUT_MS', ...int(30_000, 100, 600_000), doc: 'Deadline for one Graph request attempt, in milliseconds.' },
+  { flag: '--max-throttle-wait-ms', env: 'CLOUDPC_MCP_MAX_THROTTLE_WAIT_MS', ...int(DEFAULT_THROTTLE_POLICY.maxTotalWaitMs, 0, 3_600_000), doc: 'Total time one call may spend waiting out Graph throttling (429/503).' },
+  { flag: '--max-attempts', env: 'CLOUDPC_MCP_MAX_ATTEMPTS', ...int(DEFAULT_THROTTLE_POLICY.maxAttempts, 1, 10), doc: 'Attempts per Graph request when throttled (1 = never retry).' },
+  { flag: '--poll-interval-ms', env: 'CLOUDPC_MCP_POLL_INTERVAL_MS', ...int(5_000, 100, 60_000), doc: 'How often a waiting get_cloudpc_bulk_action re-reads the action.' },
+  { flag: '--log-level', env: 'CLOUDPC_MCP_LOG_LEVEL', def: 'info', doc: `stderr log level: ${LOG_LEVELS.join(', ')}.` },
+  { flag: '--simulate', env: 'CLOUDPC_MCP_SIMULATE', def: 'false', boolean: true, doc: 'Run against the embedded Graph simulator (no tenant, no sign-in).' },
+  { flag: '--read-only', env: 'CLOUDPC_MCP_READ_ONLY', def: 'false', boolean: true, doc: 'Do not offer the retry tool; reads need only CloudPC.Read.All.' },
+  { flag: '--confirm-policy', env: 'CLOUDPC_MCP_CONFIRM_POLICY', def: 'confirm-flag', doc: 'When the client cannot ask the user: confirm-flag (the call must carry confirm: true) or refuse.' },
+  { flag: '--destructive-actions', env: 'CLOUDPC_MCP_DESTRUCTIVE_ACTIONS', def: [...ACTION_TYPES_DESTRUCTIVE_DEFAULT].join(','), doc: 'Action types whose retry needs confirmation (comma list; "none" for none).' },
+  { flag: '--transport', env: 'CLOUDPC_MCP_TRANSPORT', def: 'stdio', doc: 'stdio (one client that starts the server) or http (remote mode: Streamable HTTP at /mcp).' },
+  { flag: '--host', env: 'CLOUDPC_MCP_HOST', def: '127.0.0.1', doc: 'HTTP: address to listen on; anything but loopback needs CLOUDPC_MCP_HTTP_AUTH=entra.' },
+  { flag: '--port', env: 'CLOUDPC_MCP_PORT', ...int(DEFAULT_PORT, 0, 65_535), doc: 'HTTP: port to listen on (0 picks a free one and logs it).' },
+  { flag: '--public-url', env: 'CLOUDPC_MCP_PUBLIC_URL', def: '(http://<host>:<port>)', doc: 'HTTP: the https URL clients use (behind a proxy or ingress); names the protected resource and is an allowed Origin. Required for entra off loopback.' },
+  { flag: '--allowed-origins', env: 'CLOUDPC_MCP_ALLOWED_ORIGINS', def: '(none)', doc: "HTTP: browser origins allowed besides the server's own (comma list, no wildcard); any other Origin gets 403." },
+  { flag: '--max-body-bytes', env: 'CLOUDPC_MCP_MAX_BODY_BYTES', ...int(1_048_576, 1_024, 67_108_864), doc: 'HTTP: largest request body accepted; larger ones get 413.' },
+  { flag: '--shutdown-grace-ms', env: 'CLOUDPC_MCP_SHUTDOWN_GRACE_MS', ...int(25_000, 0, 600_000), doc: 'HTTP: on SIGTERM, how long calls in flight may run before the process exits.' },
+  { flag: '--http-auth', env: 'CLOUDPC_MCP_HTTP_AUTH', def: 'none', doc: 'HTTP: none (loopback only, the server\'s own credential) or entra (Entra access tokens; Graph called on behalf of each user).' },
+  { flag: '--entra-audience', env: 'CLOUDPC_MCP_ENTRA_AUDIENCE', def: '(api://<client-id>)', doc: "entra: Application ID URI of the server's app registration; tokens for it or for its client id are accepted." },
+  { flag: '--entra-scope', env: 'CLOUDPC_MCP_ENTRA_SCOPE', def: DEFAULT_ENTRA_SCOPE, doc: 'entra: delegated scope every caller token must carry (403 otherwise).' },
+  { flag: '--entra-issuer', env: 'CLOUDPC_MCP_ENTRA_ISSUER', def: '(<authority>/<tenant-id>/v2.0)', doc: 'entra: expected token issuer (v2 tokens).' },
+  { flag: '--entra-jwks-url', env: 'CLOUDPC_MCP_ENTRA_JWKS_URL', def: '(<authority>/<tenant-id>/discovery/v2.0/keys)', doc: 'entra: where the token signing keys are published.' },
+  { flag: null, env: 'AZURE_CLIENT_SECRET', def: '(unset)', doc: 'Client secret of the app registration (environment sign-in; entra: the on-behalf-of exchange). Environment only.' },
+  { flag: null, env: 'AZURE_CLIENT_CERTIFICATE_PATH', def: '(unset)', doc: 'PEM certificate with private key, instead of a client secret.' },
+];
+
+const BY_ENV = new Map(SETTINGS.map((s) => [s.env, s]));
+
+export function settingOf(env: string): Setting {
+  const s = BY_ENV.get(env);
+  if (!s) throw new Error(`no setting ${env} in the settings table`);
+  return s;
+}
+
+/** How messages name a setting: `CLOUDPC_MCP_CLOUD (--cloud)`. */
+export function labelOf(env: string): string {
+  const s = settingOf(env);
+  return s.flag ? `${s.env} (${s.flag})` : s.env;
+}
