@@ -8,8 +8,16 @@ import { ACTION_TYPES_DESTRUCTIVE_DEFAULT } from '../core/actionTypes.js';
 import { GUID_PATTERN } from '../core/jsonShapes.js';
 import { DEFAULT_ENTRA_SCOPE, DEFAULT_PORT, parseHttpSettings, type HttpConfig, type Transport } from './http.js';
 
-export const CONFIRM_POLICIES = ['confirm-flag', 'refuse'] as const;
+/** human: a person approves the exact plan (default); refuse: no destructive retry at all; model: the model may approve with confirm: true. */
+export const CONFIRM_POLICIES = ['human', 'refuse', 'model'] as const;
 export type ConfirmPolicy = (typeof CONFIRM_POLICIES)[number];
+
+/** browser: serve the approval page and open it; link: serve it, the link goes to the log only; off: no page. */
+export const APPROVAL_PAGE_MODES = ['browser', 'link', 'off'] as const;
+export type ApprovalPageMode = (typeof APPROVAL_PAGE_MODES)[number];
+
+export const MODEL_POLICY_WARNING =
+  'CLOUDPC_MCP_CONFIRM_POLICY=model lets the AI model approve destructive retries itself (confirm: true): reprovision, restore and other PC-wiping retries may run without any person seeing the plan. Use it only for unattended automation; the default, human, requires a person.';
 
 export interface Config {
   cloud: CloudInfo;
@@ -31,6 +39,11 @@ export interface Config {
   simulate: boolean;
   readOnly: boolean;
   confirmPolicy: ConfirmPolicy;
+  /** How long a retry plan stays valid, in milliseconds. */
+  planTtlMs: number;
+  approvalPage: ApprovalPageMode;
+  /** How long a retry call waits for approval on the page before answering that approval is pending. */
+  approvalWaitMs: number;
   /** Action types (e.g. 'reprovision') whose retry needs the user's confirmation. */
   destructiveActions: ReadonlySet<string>;
   /** Warnings for stderr and for the first tool result (e.g. a non-Graph host). */
@@ -69,7 +82,10 @@ export const SETTINGS = [
   { flag: '--log-level', env: 'CLOUDPC_MCP_LOG_LEVEL', def: 'info', doc: `stderr log level: ${LOG_LEVELS.join(', ')}.` },
   { flag: '--simulate', env: 'CLOUDPC_MCP_SIMULATE', def: 'false', doc: 'Run against the embedded Graph simulator (no tenant, no sign-in).' },
   { flag: '--read-only', env: 'CLOUDPC_MCP_READ_ONLY', def: 'false', doc: 'Do not offer the retry tool; reads need only CloudPC.Read.All.' },
-  { flag: '--confirm-policy', env: 'CLOUDPC_MCP_CONFIRM_POLICY', def: 'confirm-flag', doc: 'When the client cannot ask the user: confirm-flag (the call must carry confirm: true) or refuse.' },
+  { flag: '--confirm-policy', env: 'CLOUDPC_MCP_CONFIRM_POLICY', def: 'human', doc: 'Who approves a destructive retry: human (a person approves the exact plan; see docs/approval.md), refuse (never), or model (confirm: true from the model; warned at start-up).' },
+  { flag: '--plan-ttl-seconds', env: 'CLOUDPC_MCP_PLAN_TTL_SECONDS', def: '900', doc: 'How long a retry plan (from a dry run or a destructive retry) can be approved and executed, in seconds.' },
+  { flag: '--approval-page', env: 'CLOUDPC_MCP_APPROVAL_PAGE', def: 'browser', doc: 'The approval page for clients that cannot ask the user: browser (serve it and open the browser), link (serve it; the link goes to the MCP log and stderr only) or off.' },
+  { flag: '--approval-wait-seconds', env: 'CLOUDPC_MCP_APPROVAL_WAIT_SECONDS', def: '120', doc: 'How long a retry call waits for approval on the page (with progress) before answering that approval is pending.' },
   { flag: '--destructive-actions', env: 'CLOUDPC_MCP_DESTRUCTIVE_ACTIONS', def: [...ACTION_TYPES_DESTRUCTIVE_DEFAULT].join(','), doc: 'Action types whose retry needs confirmation (comma list; "none" for none).' },
   { flag: '--transport', env: 'CLOUDPC_MCP_TRANSPORT', def: 'stdio', doc: 'stdio (one client that starts the server) or http (remote mode: Streamable HTTP at /mcp).' },
   { flag: '--host', env: 'CLOUDPC_MCP_HOST', def: '127.0.0.1', doc: 'HTTP: address to listen on; anything but loopback needs CLOUDPC_MCP_HTTP_AUTH=entra.' },
@@ -175,6 +191,16 @@ function parseDestructive(raw: string | undefined, problems: ConfigProblem[]): S
   return new Set(items.map((s) => s.toLowerCase()));
 }
 
+function parseConfirmPolicy(raw: string | undefined, problems: ConfigProblem[], warnings: string[]): ConfirmPolicy {
+  const setting = 'CLOUDPC_MCP_CONFIRM_POLICY (--confirm-policy)';
+  // The old name of "model": kept working, since an operator who set it chose to let the model approve.
+  const legacy = raw?.trim().toLowerCase() === 'confirm-flag';
+  const policy = legacy ? 'model' : pickEnum<ConfirmPolicy>(setting, raw, CONFIRM_POLICIES, 'human', problems);
+  if (legacy) warnings.push('CLOUDPC_MCP_CONFIRM_POLICY=confirm-flag is now called model; set model (or remove the setting for human approval).');
+  if (policy === 'model') warnings.push(MODEL_POLICY_WARNING);
+  return policy;
+}
+
 function pickEnum<T extends string>(
   setting: string,
   raw: string | undefined,
@@ -213,6 +239,9 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
         simulate: { type: 'boolean' },
         'read-only': { type: 'boolean' },
         'confirm-policy': { type: 'string' },
+        'plan-ttl-seconds': { type: 'string' },
+        'approval-page': { type: 'string' },
+        'approval-wait-seconds': { type: 'string' },
         'destructive-actions': { type: 'string' },
         transport: { type: 'string' },
         host: { type: 'string' },
@@ -322,13 +351,25 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     problems,
   );
   const logLevel = pickEnum<LogLevel>('CLOUDPC_MCP_LOG_LEVEL (--log-level)', str('log-level', 'CLOUDPC_MCP_LOG_LEVEL'), LOG_LEVELS, 'info', problems);
-  const confirmPolicy = pickEnum<ConfirmPolicy>(
-    'CLOUDPC_MCP_CONFIRM_POLICY (--confirm-policy)',
-    str('confirm-policy', 'CLOUDPC_MCP_CONFIRM_POLICY'),
-    CONFIRM_POLICIES,
-    'confirm-flag',
+  const confirmPolicy = parseConfirmPolicy(str('confirm-policy', 'CLOUDPC_MCP_CONFIRM_POLICY'), problems, warnings);
+  const planTtlMs =
+    parseIntSetting('CLOUDPC_MCP_PLAN_TTL_SECONDS (--plan-ttl-seconds)', str('plan-ttl-seconds', 'CLOUDPC_MCP_PLAN_TTL_SECONDS'), 900, 1, 86_400, problems) * 1000;
+  const approvalPage = pickEnum<ApprovalPageMode>(
+    'CLOUDPC_MCP_APPROVAL_PAGE (--approval-page)',
+    str('approval-page', 'CLOUDPC_MCP_APPROVAL_PAGE'),
+    APPROVAL_PAGE_MODES,
+    'browser',
     problems,
   );
+  const approvalWaitMs =
+    parseIntSetting(
+      'CLOUDPC_MCP_APPROVAL_WAIT_SECONDS (--approval-wait-seconds)',
+      str('approval-wait-seconds', 'CLOUDPC_MCP_APPROVAL_WAIT_SECONDS'),
+      120,
+      0,
+      600,
+      problems,
+    ) * 1000;
   const destructiveActions = parseDestructive(str('destructive-actions', 'CLOUDPC_MCP_DESTRUCTIVE_ACTIONS'), problems);
   const { transport, http } = parseHttpSettings(
     {
@@ -376,6 +417,9 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     simulate,
     readOnly,
     confirmPolicy,
+    planTtlMs,
+    approvalPage,
+    approvalWaitMs,
     destructiveActions,
     warnings,
     transport,
