@@ -147,7 +147,7 @@ export function createServer({ deps, problems, audit, statelessClient }: CreateS
               message,
               requestedSchema: {
                 type: 'object',
-                properties: { confirm: { type: 'boolean', title: 'Retry now', description: 'Yes, retry these Cloud PCs.' } },
+                properties: { confirm: { type: 'boolean', title: 'Approve this plan', description: 'Yes, retry exactly the Cloud PCs of this plan now.' } },
                 required: ['confirm'],
               },
             },
