@@ -55,7 +55,7 @@ export const retryBulkAction = defineTool({
   output: retryOutput,
   async handle(args, ctx) {
     if (args.planId) return executePlanById(args, args.planId, ctx);
-    if (!args.bulkActionId) throw new ToolError('Give bulkActionId (the bulk action to retry), or planId to execute a plan from a dry run.');
+    if (!args.bulkActionId) throw new ToolError('Invalid arguments for retry_cloudpc_bulk_action; nothing was sent to Microsoft Graph. Give bulkActionId (the bulk action to retry), or planId to execute a plan from a dry run.');
     const t = await resolveTarget({ ...args, bulkActionId: args.bulkActionId }, ctx);
     if (args.dryRun) return dryRun(t, ctx);
     if (t.notInAction.length) {
