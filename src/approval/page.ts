@@ -35,7 +35,8 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
+  // same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on the form's POST, which is refused.
+  'referrer-policy': 'same-origin',
 };
 
 function send(res: ServerResponse, status: number, title: string, main: string, extraHeaders: Record<string, string> = {}): void {

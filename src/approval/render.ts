@@ -186,7 +186,7 @@ h1{font-size:18px;margin:0 0 2px}.status{font-size:12px;font-weight:600;padding:
 .plan-approved{color:var(--ok);font-weight:600}.plan-declined,.plan-expired{color:var(--bad);font-weight:600}.plan-pending{color:var(--warn);font-weight:600}
 .warning{color:var(--warn);margin:10px 0}.notice{padding:8px 12px;border-left:3px solid var(--accent);background:var(--bg2)}
 .decide{display:flex;gap:8px;margin-top:10px}.decide button{font:inherit;padding:8px 18px;border-radius:6px;border:1px solid var(--line);cursor:pointer}
-.approve{background:var(--bad);color:#fff;border-color:transparent!important}.decline{background:var(--bg);color:var(--fg)}
+.approve{background:var(--bad);color:light-dark(#ffffff,#17181a);font-weight:600;border-color:transparent!important}.decline{background:var(--bg);color:var(--fg)}
 .devices{width:100%;border-collapse:collapse;margin-top:8px}.devices th,.devices td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 .devices .id{font-size:11px}.sort{font:inherit;font-weight:600;background:none;border:0;color:var(--fg);cursor:pointer;padding:0}
 .sort[aria-sort=ascending]::after{content:" ▲"}.sort[aria-sort=descending]::after{content:" ▼"}
