@@ -54,12 +54,11 @@ export function pageWaitText(plan: Plan, remainingMs: number): string {
 
 /** The answer when approval waits in the user's browser. Names no link unless the link grants nothing by itself. */
 export function pendingText(plan: Plan, where: 'page' | 'app', publicLink: string | undefined): string {
+  const page = publicLink ? `on the approval page, which asks the user to sign in: ${publicLink}` : undefined;
   const place =
     where === 'app'
-      ? 'in the plan view shown with this result (Approve / Decline)'
-      : publicLink
-        ? `on the approval page, which asks the user to sign in: ${publicLink}`
-        : "in the user's browser (the approval page was opened there, and its link was sent to the client's log)";
+      ? `in the plan view shown with this result (Approve / Decline)${page ? `, or ${page}` : ''}`
+      : (page ?? "in the user's browser (the approval page was opened there, and its link was sent to the client's log)");
   return (
     `Not sent yet: plan ${plan.id} (${plan.cloudPcIds.length} Cloud PCs, ${plan.actionType} "${plan.displayName}") is waiting for the user's approval ${place}. ` +
     `Ask the user to approve or decline it there; after they approve, call retry_cloudpc_bulk_action with planId "${plan.id}". ` +
