@@ -4,7 +4,7 @@
 // - build/dev/ is for this repository only (never shipped): the simulator as a library for `npm run bench`, and the
 //   script that records the early answers from the real server.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -41,6 +41,26 @@ const trimDependencies = {
   },
 };
 
+// The MCP Apps view runs in a browser: its own type check (DOM types), its own bundle, inlined into the server as a string.
+execFileSync(process.execPath, [at('node_modules/typescript/bin/tsc'), '-p', 'src/approval/view/tsconfig.json'], { cwd: root, stdio: 'inherit' });
+const view = await build({
+  absWorkingDir: at('.'),
+  entryPoints: ['src/approval/view/app.ts'],
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'chrome120',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  write: false,
+  plugins: [trimDependencies],
+});
+const viewScript = view.outputFiles[0].text;
+mkdirSync(at('build/dev'), { recursive: true });
+// Tests that import the sources (not the bundle) read the view script from here.
+writeFileSync(at('build/dev/view.js'), viewScript);
+
 const common = {
   absWorkingDir: at('.'),
   bundle: true,
@@ -53,6 +73,7 @@ const common = {
   banner: { js: "import{createRequire as __cpcRequire}from'node:module';const require=__cpcRequire(import.meta.url);" },
   legalComments: 'none',
   logLevel: 'warning',
+  define: { __CLOUDPC_VIEW_SCRIPT__: JSON.stringify(viewScript) },
 };
 
 await build({

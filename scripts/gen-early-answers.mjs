@@ -7,8 +7,9 @@ import { loadConfig } from '../src/config/config.ts';
 import { createDeps } from '../src/mcp/deps.ts';
 import { createServer } from '../src/mcp/server.ts';
 import { silentLogger } from '../src/core/log.ts';
+import { UI_EXTENSION, VIEW_MIME_TYPE } from '../src/core/mcpApps.ts';
 
-async function record(env) {
+async function record(env, capabilities = {}) {
   const r = loadConfig([], env);
   if (!r.ok) throw new Error('default configuration should be valid');
   const server = createServer({ deps: createDeps({ config: r.config, logger: silentLogger }) });
@@ -17,7 +18,7 @@ async function record(env) {
   client.onmessage = (m) => answers.set(m.id, m);
   await server.connect(serverSide);
   await client.start();
-  await client.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: SUPPORTED_PROTOCOL_VERSIONS[0], capabilities: {}, clientInfo: { name: 'build', version: '0' } } });
+  await client.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: SUPPORTED_PROTOCOL_VERSIONS[0], capabilities, clientInfo: { name: 'build', version: '0' } } });
   await client.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
   await client.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
   for (let i = 0; i < 100 && answers.size < 2; i++) await new Promise((r) => setTimeout(r, 5));
@@ -29,7 +30,14 @@ async function record(env) {
   return { initialize, tools: list.tools };
 }
 
+const views = { extensions: { [UI_EXTENSION]: { mimeTypes: [VIEW_MIME_TYPE] } } };
 const full = await record({});
 const readOnly = await record({ CLOUDPC_MCP_READ_ONLY: 'true' });
-const data = { protocolVersions: [...SUPPORTED_PROTOCOL_VERSIONS], initialize: full.initialize, tools: { full: full.tools, readOnly: readOnly.tools } };
+const fullApp = await record({}, views);
+const readOnlyApp = await record({ CLOUDPC_MCP_READ_ONLY: 'true' }, views);
+const data = {
+  protocolVersions: [...SUPPORTED_PROTOCOL_VERSIONS],
+  initialize: full.initialize,
+  tools: { full: full.tools, readOnly: readOnly.tools, fullApp: fullApp.tools, readOnlyApp: readOnlyApp.tools },
+};
 writeFileSync(process.argv[2], JSON.stringify(data));

@@ -17,13 +17,14 @@ async function main(): Promise<void> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [bin, '--simulate'],
-    env: { ...process.env, CLOUDPC_MCP_POLL_INTERVAL_MS: '1000', CLOUDPC_MCP_LOG_LEVEL: 'warn' } as Record<string, string>,
+    // The demo client asks the admin itself (form elicitation), so the approval page is never needed here.
+    env: { ...process.env, CLOUDPC_MCP_POLL_INTERVAL_MS: '1000', CLOUDPC_MCP_LOG_LEVEL: 'warn', CLOUDPC_MCP_APPROVAL_PAGE: 'off' } as Record<string, string>,
     stderr: 'inherit',
   });
   const client = new Client({ name: 'cloudpc-mcp-demo', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
   client.setRequestHandler(ElicitRequestSchema, async (req) => {
-    out(`  [the client asks the admin] ${req.params.message}`);
-    out('  [the admin clicks "Retry now"]');
+    out(`  [the client shows the admin the plan] ${req.params.message}`);
+    out('  [the admin reads it and clicks "Approve this plan"]');
     return { action: 'accept', content: { confirm: true } };
   });
   await client.connect(transport);
@@ -63,12 +64,15 @@ async function main(): Promise<void> {
   }
   await call("Retry just Bob's and Carol's.", 'retry_cloudpc_bulk_action', { bulkActionId: restart.id, cloudPcIds: ids });
 
-  // 4. The destructive one: dry run, confirmation, retry, watch.
-  await call(`And the reprovision "${reprovision.displayName}": what would a retry do?`, 'retry_cloudpc_bulk_action', {
+  // 4. The destructive one: a plan of the exact PCs, a person's approval of that plan, the retry of exactly it, watch.
+  const dry = await call(`And the reprovision "${reprovision.displayName}": what would a retry do?`, 'retry_cloudpc_bulk_action', {
     bulkActionId: reprovision.id,
     dryRun: true,
   });
-  await call('Go ahead and retry all of its failed PCs.', 'retry_cloudpc_bulk_action', { bulkActionId: reprovision.id });
+  const plan = dry.plan as Structured;
+  out(`  [the plan: ${plan.id}, ${plan.cloudPcIds.length} Cloud PCs, for ${plan.owner}, until ${plan.expiresAt}]`);
+  const sent = await call('Go ahead and retry exactly those.', 'retry_cloudpc_bulk_action', { planId: plan.id });
+  out(`  [sent: ${JSON.stringify(sent.cloudPcIds)}; approved via ${sent.approval?.via} by ${sent.approval?.by}]`);
   await call('Did it work?', 'get_cloudpc_bulk_action', { bulkActionId: reprovision.id, waitSeconds: 60 }, (m) => out(`  … progress: ${m}`));
 
   out();

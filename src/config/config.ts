@@ -7,13 +7,17 @@ import { GUID_PATTERN } from '../core/jsonShapes.js';
 import { AUTH_METHODS, type AuthMethod } from './authMethods.js';
 import { parseCommandLine, type Command } from './commandLine.js';
 import { parseHttpSettings, type HttpConfig } from './http.js';
-import { CONFIRM_POLICIES, TOKEN_CACHE_SETTINGS, labelOf, type TRANSPORTS } from './settings.js';
+import { APPROVAL_PAGE_MODES, CONFIRM_POLICIES, TOKEN_CACHE_SETTINGS, labelOf, type TRANSPORTS } from './settings.js';
 import { parseAuthorityHost, parseDestructive, parseGraphUrl, SettingReader, type ConfigProblem } from './values.js';
 
 export { COMMANDS, type Command } from './commandLine.js';
 export type { ConfigProblem } from './values.js';
-export { CONFIRM_POLICIES } from './settings.js';
+export { APPROVAL_PAGE_MODES, CONFIRM_POLICIES } from './settings.js';
 export type ConfirmPolicy = (typeof CONFIRM_POLICIES)[number];
+export type ApprovalPageMode = (typeof APPROVAL_PAGE_MODES)[number];
+
+export const MODEL_POLICY_WARNING =
+  'CLOUDPC_MCP_CONFIRM_POLICY=model lets the AI model approve destructive retries itself (confirm: true): reprovision, restore and other PC-wiping retries may run without any person seeing the plan. Use it only for unattended automation; the default, human, requires a person.';
 export type Transport = (typeof TRANSPORTS)[number];
 
 export interface Config {
@@ -36,6 +40,11 @@ export interface Config {
   simulate: boolean;
   readOnly: boolean;
   confirmPolicy: ConfirmPolicy;
+  /** How long a retry plan stays valid, in milliseconds. */
+  planTtlMs: number;
+  approvalPage: ApprovalPageMode;
+  /** How long a retry call waits for approval on the page before answering that approval is pending. */
+  approvalWaitMs: number;
   /** Action types (e.g. 'reprovision') whose retry needs the user's confirmation. */
   destructiveActions: ReadonlySet<string>;
   /** Warnings for stderr and for the first tool result (e.g. a non-Graph host). */
@@ -76,6 +85,15 @@ function readSignIn(r: SettingReader, simulate: boolean): SignIn {
     problems.push({ setting: 'CLOUDPC_MCP_CONFIG_DIR', message: `must be an absolute path; got "${configDir}".` });
   }
   return { auth: simulate ? 'token' : auth, tenantId, clientId, authorityHost: parseAuthorityHost(r.text('AZURE_AUTHORITY_HOST'), problems), accessToken };
+}
+
+function readConfirmPolicy(r: SettingReader, warnings: string[]): ConfirmPolicy {
+  // The old name of "model": kept working, since an operator who set it chose to let the model approve.
+  const legacy = r.text('CLOUDPC_MCP_CONFIRM_POLICY')?.trim().toLowerCase() === 'confirm-flag';
+  const policy = legacy ? 'model' : r.choice<ConfirmPolicy>('CLOUDPC_MCP_CONFIRM_POLICY', CONFIRM_POLICIES, 'human');
+  if (legacy) warnings.push('CLOUDPC_MCP_CONFIRM_POLICY=confirm-flag is now called model; set model (or remove the setting for human approval).');
+  if (policy === 'model') warnings.push(MODEL_POLICY_WARNING);
+  return policy;
 }
 
 function readGraphRoot(r: SettingReader, cloud: CloudInfo, simulate: boolean, warnings: string[]): Pick<Config, 'graphRoot' | 'graphRootOverridden'> {
@@ -142,7 +160,10 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     logLevel: r.choice<LogLevel>('CLOUDPC_MCP_LOG_LEVEL', LOG_LEVELS, 'info'),
     simulate,
     readOnly,
-    confirmPolicy: r.choice<ConfirmPolicy>('CLOUDPC_MCP_CONFIRM_POLICY', CONFIRM_POLICIES, 'confirm-flag'),
+    confirmPolicy: readConfirmPolicy(r, warnings),
+    planTtlMs: r.int('CLOUDPC_MCP_PLAN_TTL_SECONDS') * 1000,
+    approvalPage: r.choice<ApprovalPageMode>('CLOUDPC_MCP_APPROVAL_PAGE', APPROVAL_PAGE_MODES, 'browser'),
+    approvalWaitMs: r.int('CLOUDPC_MCP_APPROVAL_WAIT_SECONDS') * 1000,
     destructiveActions: parseDestructive(r.text('CLOUDPC_MCP_DESTRUCTIVE_ACTIONS'), problems),
     warnings,
     transport,

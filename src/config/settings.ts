@@ -29,7 +29,10 @@ function int(value: number, min: number, max: number): Pick<Setting, 'def' | 'in
   return { def: String(value), int: { default: value, min, max } };
 }
 
-export const CONFIRM_POLICIES = ['confirm-flag', 'refuse'] as const;
+/** human: a person approves the exact plan (default); refuse: no destructive retry at all; model: the model may approve with confirm: true. */
+export const CONFIRM_POLICIES = ['human', 'refuse', 'model'] as const;
+/** browser: serve the approval page and open it; link: serve it, the link goes to the log only; off: no page. */
+export const APPROVAL_PAGE_MODES = ['browser', 'link', 'off'] as const;
 export const TRANSPORTS = ['stdio', 'http'] as const;
 export const HTTP_AUTH_MODES = ['none', 'entra'] as const;
 export const TOKEN_CACHE_SETTINGS = ['auto', 'unencrypted', 'none'] as const;
@@ -53,7 +56,10 @@ export const SETTINGS: readonly Setting[] = [
   { flag: '--log-level', env: 'CLOUDPC_MCP_LOG_LEVEL', def: 'info', doc: `stderr log level: ${LOG_LEVELS.join(', ')}.` },
   { flag: '--simulate', env: 'CLOUDPC_MCP_SIMULATE', def: 'false', boolean: true, doc: 'Run against the embedded Graph simulator (no tenant, no sign-in).' },
   { flag: '--read-only', env: 'CLOUDPC_MCP_READ_ONLY', def: 'false', boolean: true, doc: 'Do not offer the retry tool; reads need only CloudPC.Read.All.' },
-  { flag: '--confirm-policy', env: 'CLOUDPC_MCP_CONFIRM_POLICY', def: 'confirm-flag', doc: 'When the client cannot ask the user: confirm-flag (the call must carry confirm: true) or refuse.' },
+  { flag: '--confirm-policy', env: 'CLOUDPC_MCP_CONFIRM_POLICY', def: 'human', doc: 'Who approves a destructive retry: human (a person approves the exact plan; see docs/approval.md), refuse (never), or model (confirm: true from the model; warned at start-up).' },
+  { flag: '--plan-ttl-seconds', env: 'CLOUDPC_MCP_PLAN_TTL_SECONDS', ...int(900, 1, 86_400), doc: 'How long a retry plan (from a dry run or a destructive retry) can be approved and executed, in seconds.' },
+  { flag: '--approval-page', env: 'CLOUDPC_MCP_APPROVAL_PAGE', def: 'browser', doc: 'The approval page for clients that cannot ask the user: browser (serve it and open the browser), link (serve it; the link goes to the MCP log and stderr only) or off.' },
+  { flag: '--approval-wait-seconds', env: 'CLOUDPC_MCP_APPROVAL_WAIT_SECONDS', ...int(120, 0, 600), doc: 'How long a retry call waits for approval on the page (with progress) before answering that approval is pending.' },
   { flag: '--destructive-actions', env: 'CLOUDPC_MCP_DESTRUCTIVE_ACTIONS', def: [...ACTION_TYPES_DESTRUCTIVE_DEFAULT].join(','), doc: 'Action types whose retry needs confirmation (comma list; "none" for none).' },
   { flag: '--transport', env: 'CLOUDPC_MCP_TRANSPORT', def: 'stdio', doc: 'stdio (one client that starts the server) or http (remote mode: Streamable HTTP at /mcp).' },
   { flag: '--host', env: 'CLOUDPC_MCP_HOST', def: '127.0.0.1', doc: 'HTTP: address to listen on; anything but loopback needs CLOUDPC_MCP_HTTP_AUTH=entra.' },

@@ -7,7 +7,8 @@ import { SCOPE_READ, SCOPE_RETRY } from '../graph/clouds.js';
 import { GraphClient } from '../graph/client.js';
 import type { TokenProvider } from '../graph/types.js';
 import type { Logger } from '../core/log.js';
-import type { ServerDeps } from '../tools/context.js';
+import type { ApprovalPage, ServerDeps } from '../tools/context.js';
+import { PlanStore, type PlanOwner } from '../tools/retry/plans.js';
 import { createTokenProvider, type SignInHooks } from '../auth/tokenProvider.js';
 import { VERSION } from '../core/version.js';
 
@@ -25,6 +26,11 @@ export interface DepsOptions {
   dispatcher?: Dispatcher;
   /** Remote mode keeps one per signed-in user, so what one user's token may read never serves another. */
   bulkActionCache?: BulkActionCache;
+  /** Remote mode shares one store across requests (plans outlive a request); default: a store of its own. */
+  plans?: PlanStore;
+  /** Whom plans made through these deps belong to; default the local user. */
+  owner?: PlanOwner;
+  approvalPage?: ApprovalPage;
 }
 
 /** The Graph connection pool remote mode shares across all requests and users. */
@@ -36,7 +42,7 @@ export interface OwnedDeps extends ServerDeps {
   close(): Promise<void>;
 }
 
-export function createDeps({ config, logger, graphRoot = config.graphRoot, tokenProvider, simulated = false, signInHooks, dispatcher, bulkActionCache }: DepsOptions): OwnedDeps {
+export function createDeps({ config, logger, graphRoot = config.graphRoot, tokenProvider, simulated = false, signInHooks, dispatcher, bulkActionCache, plans, owner, approvalPage }: DepsOptions): OwnedDeps {
   let client: GraphClient | undefined;
   let tokens: TokenProvider | undefined = tokenProvider;
   const getTokens = (): TokenProvider => {
@@ -61,6 +67,9 @@ export function createDeps({ config, logger, graphRoot = config.graphRoot, token
     logger,
     simulated,
     bulkActionCache: bulkActionCache ?? new BulkActionCache(),
+    plans: plans ?? new PlanStore({ ttlMs: config.planTtlMs }),
+    owner: owner ?? { kind: 'local' },
+    ...(approvalPage ? { approvalPage } : {}),
     tokens: getTokens,
     graph() {
       if (!client) {

@@ -3,8 +3,10 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
   ErrorCode,
+  ListResourcesRequestSchema,
   ListToolsRequestSchema,
   McpError,
+  ReadResourceRequestSchema,
   type CallToolRequest,
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -15,6 +17,7 @@ import type { ConfirmAnswer, ServerDeps, ToolContext } from '../tools/context.js
 import { ALL_TOOLS } from '../tools/index.js';
 import { VERSION } from '../core/version.js';
 import { formValidator } from './formValidator.js';
+import { clientAbilities, viewResources, type ViewResources } from './view.js';
 
 export interface CreateServerOptions {
   deps: ServerDeps;
@@ -22,6 +25,11 @@ export interface CreateServerOptions {
   problems?: readonly ConfigProblem[];
   /** Told about every tools/call once it is answered (remote mode writes an audit line from it). Must not throw. */
   audit?: (entry: ToolCallAudit) => void;
+  /**
+   * Remote mode is stateless: a request's client never said what it can do, so the server assumes a host that may
+   * render MCP Apps views (hosts that do not ignore the view metadata) and cannot be asked anything mid-call.
+   */
+  statelessClient?: boolean;
 }
 
 export interface ToolCallAudit {
@@ -49,7 +57,7 @@ const compiledByMode = new Map<boolean, CompiledTool[]>();
 export interface ToolCallExtra {
   /** Aborted when the client cancels the request or the session closes. */
   signal: AbortSignal;
-  sendNotification(notification: { method: 'notifications/progress'; params: Record<string, unknown> }): Promise<void>;
+  sendNotification(notification: { method: 'notifications/progress' | 'notifications/message'; params: Record<string, unknown> }): Promise<void>;
 }
 
 /** Answers a tools/call: the result, or a thrown McpError for a protocol-level mistake (-32602). */
@@ -65,16 +73,20 @@ export function selectTools(deps: ServerDeps): CompiledTool[] {
   return tools;
 }
 
-export function createServer({ deps, problems, audit }: CreateServerOptions): Server {
+export function createServer({ deps, problems, audit, statelessClient }: CreateServerOptions): Server {
   const server = new Server(
     { name: 'cloudpc-mcp', title: 'Windows 365 Cloud PC bulk actions', version: VERSION },
-    { capabilities: { tools: {}, logging: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator: formValidator },
+    { capabilities: { tools: {}, logging: {}, resources: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator: formValidator },
   );
   const tools = selectTools(deps);
-  const byName = new Map(tools.map((t) => [t.def.name, t]));
-  const listing = { tools: tools.map((t) => t.listing) };
+  const abilities = () => clientAbilities(statelessClient ? undefined : server.getClientCapabilities(), statelessClient === true);
+  const views: ViewResources = viewResources(tools);
+  // Hosts that render views get the view metadata and the view's app-only tool; others get neither.
+  const byName = (app: boolean) => (app ? views.byNameApp : views.byNamePlain);
 
-  server.setRequestHandler(ListToolsRequestSchema, () => listing);
+  server.setRequestHandler(ListToolsRequestSchema, () => (abilities().app ? views.listingApp : views.listingPlain));
+  server.setRequestHandler(ListResourcesRequestSchema, () => views.resources);
+  server.setRequestHandler(ReadResourceRequestSchema, (req) => views.read(req.params.uri));
 
   // Error results keep what was thrown, so the audit line can carry Graph's request-id of a failed call.
   const thrown = new WeakMap<CallToolResult, unknown>();
@@ -101,10 +113,12 @@ export function createServer({ deps, problems, audit }: CreateServerOptions): Se
   };
 
   const callTool = audited(async (req: CallToolRequest, extra: ToolCallExtra): Promise<CallToolResult> => {
-    const tool = byName.get(req.params.name);
+    const client = abilities();
+    const named = byName(client.app);
+    const tool = named.get(req.params.name);
     if (!tool) {
       const hint = deps.config.readOnly && req.params.name === 'retry_cloudpc_bulk_action' ? ' The server runs read-only (CLOUDPC_MCP_READ_ONLY).' : '';
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${req.params.name}".${hint} Available: ${[...byName.keys()].join(', ')}.`);
+      throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${req.params.name}".${hint} Available: ${[...named.keys()].join(', ')}.`);
     }
     if (problems?.length) return errorResult(formatProblems(problems));
     const parsed = tool.inputSchema.safeParse(req.params.arguments ?? {});
@@ -114,6 +128,7 @@ export function createServer({ deps, problems, audit }: CreateServerOptions): Se
     let progressCount = 0;
     const ctx: ToolContext = {
       deps,
+      client,
       signal: extra.signal,
       progress(progress, total, message) {
         if (progressToken === undefined) return;
@@ -124,7 +139,7 @@ export function createServer({ deps, problems, audit }: CreateServerOptions): Se
           .catch(() => {});
       },
       async confirm(message): Promise<ConfirmAnswer> {
-        if (!server.getClientCapabilities()?.elicitation?.form) return 'unsupported';
+        if (!client.form) return 'unsupported';
         try {
           const r = await server.elicitInput(
             {
@@ -132,7 +147,7 @@ export function createServer({ deps, problems, audit }: CreateServerOptions): Se
               message,
               requestedSchema: {
                 type: 'object',
-                properties: { confirm: { type: 'boolean', title: 'Retry now', description: 'Yes, retry these Cloud PCs.' } },
+                properties: { confirm: { type: 'boolean', title: 'Approve this plan', description: 'Yes, retry exactly the Cloud PCs of this plan now.' } },
                 required: ['confirm'],
               },
             },
@@ -146,11 +161,31 @@ export function createServer({ deps, problems, audit }: CreateServerOptions): Se
           return 'cancelled';
         }
       },
+      async openUrl(message, url, elicitationId) {
+        if (!client.url) return 'unsupported';
+        try {
+          const r = await server.elicitInput({ mode: 'url', message, url, elicitationId }, { signal: extra.signal, timeout: CONFIRM_TIMEOUT_MS });
+          return r.action === 'accept' ? 'accepted' : r.action === 'decline' ? 'declined' : 'cancelled';
+        } catch (err) {
+          deps.logger.warn('URL elicitation did not complete; falling back to the approval link', { error: (err as Error).message });
+          return 'unsupported';
+        }
+      },
+      urlCompleted(elicitationId) {
+        if (client.url) void server.createElicitationCompletionNotifier(elicitationId)().catch(() => {});
+      },
+      notify(level, message) {
+        deps.logger[level === 'warning' ? 'warn' : 'info'](message);
+        // On this call's own stream, so it reaches a stateless HTTP client too.
+        void extra.sendNotification({ method: 'notifications/message', params: { level, logger: 'cloudpc-mcp', data: message } }).catch(() => {});
+      },
     };
 
     try {
       const out = await tool.def.handle(parsed.data, ctx);
-      return { content: [{ type: 'text', text: out.text }], structuredContent: out.structured as Record<string, unknown> };
+      const result: CallToolResult = { content: [{ type: 'text', text: out.text }], structuredContent: out.structured as Record<string, unknown> };
+      if (out.meta) result._meta = out.meta;
+      return result;
     } catch (err) {
       const text = describeError(err, tool.def.kind === 'read' ? 'read' : 'retry', deps);
       deps.logger.warn(`${tool.def.name} failed`, { error: text.split('\n')[0] });

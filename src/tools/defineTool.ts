@@ -10,7 +10,12 @@ export interface ToolOutcome<O> {
   structured: O;
   /** One or two sentences (or a small table) the assistant can relay as they are. */
   text: string;
+  /** The result's _meta: for the client and the MCP Apps view, not for the model. */
+  meta?: Record<string, unknown>;
 }
+
+/** The MCP Apps view (a ui:// resource) that shows bulk actions and retry plans in hosts that render views. */
+export const VIEW_URI = 'ui://cloudpc-mcp/bulk-action.html';
 
 export interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
   name: string;
@@ -19,6 +24,10 @@ export interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O exten
   input: I;
   output: O;
   kind: ToolKind;
+  /** Results are shown in the MCP Apps view (VIEW_URI) by hosts that render views. */
+  view?: boolean;
+  /** MCP Apps visibility: ['app'] hides the tool from the model; such a tool is listed only to hosts that render views. */
+  visibility?: ('model' | 'app')[];
   handle(args: z.output<z.ZodObject<I>>, ctx: ToolContext): Promise<ToolOutcome<z.output<z.ZodObject<O>>>>;
 }
 
@@ -42,14 +51,19 @@ export interface CompiledTool {
   inputSchema: z.ZodObject;
   outputSchema: z.ZodObject;
   /** The tools/list entry, computed once. */
-  listing: {
-    name: string;
-    title: string;
-    description: string;
-    inputSchema: { type: 'object'; [k: string]: unknown };
-    outputSchema: { type: 'object'; [k: string]: unknown };
-    annotations: ToolAnnotations;
-  };
+  listing: ToolListing;
+  /** The entry for hosts that render MCP Apps views: with _meta.ui (and the legacy key older hosts read). */
+  uiListing: ToolListing;
+}
+
+export interface ToolListing {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: { type: 'object'; [k: string]: unknown };
+  outputSchema: { type: 'object'; [k: string]: unknown };
+  annotations: ToolAnnotations;
+  _meta?: Record<string, unknown>;
 }
 
 function jsonSchema(schema: z.ZodObject, io: 'input' | 'output'): { type: 'object'; [k: string]: unknown } {
@@ -62,19 +76,16 @@ export function compileTool(def: ToolDefinition<any, any>): CompiledTool {
   // Unknown argument names are refused, not dropped: a misspelt `cloudPcIds` must never turn into "retry every failed PC".
   const inputSchema = z.strictObject(def.input);
   const outputSchema = z.object(def.output);
-  return {
-    def,
-    inputSchema,
-    outputSchema,
-    listing: {
-      name: def.name,
-      title: def.title,
-      description: def.description,
-      inputSchema: jsonSchema(inputSchema, 'input'),
-      outputSchema: jsonSchema(outputSchema, 'output'),
-      annotations: annotationsFor(def.kind, def.title),
-    },
+  const listing: ToolListing = {
+    name: def.name,
+    title: def.title,
+    description: def.description,
+    inputSchema: jsonSchema(inputSchema, 'input'),
+    outputSchema: jsonSchema(outputSchema, 'output'),
+    annotations: annotationsFor(def.kind, def.title),
   };
+  const ui = def.view || def.visibility ? { resourceUri: VIEW_URI, ...(def.visibility ? { visibility: def.visibility } : {}) } : undefined;
+  return { def, inputSchema, outputSchema, listing, uiListing: ui ? { ...listing, _meta: { ui, 'ui/resourceUri': VIEW_URI } } : listing };
 }
 
 const MAX_ISSUES_SHOWN = 5;

@@ -30,6 +30,7 @@ export const getBulkActionTool = defineTool({
   name: 'get_cloudpc_bulk_action',
   title: 'Get a Cloud PC bulk action and its device outcomes',
   kind: 'read',
+  view: true,
   description:
     'Get one Windows 365 Cloud PC bulk action: its type, status and counts, and per device whether it succeeded or failed and why, with device names and users. ' +
     'Set waitSeconds to wait (up to 600 s) until the action is no longer pending, e.g. after a retry; progress notifications report the counts while waiting.',

@@ -1,135 +1,232 @@
 // retry_cloudpc_bulk_action: the operation at the heart of the server, in steps: target → confirm → send → render
-// (src/tools/retry/).
+// (src/tools/retry/). A destructive retry is sent only by executing a plan a person approved (docs/approval.md).
 import { z } from 'zod';
-import { defineTool } from './defineTool.js';
+import { defineTool, type ToolOutcome } from './defineTool.js';
 import { guid } from './inputs.js';
-import { ToolError } from './context.js';
-import { confirmVerdict } from './retry/confirm.js';
-import { acceptedText, confirmationQuestion, dryRunText, idList, labelOf } from './retry/render.js';
+import { ToolError, type ToolContext } from './context.js';
+import { seekApproval } from './retry/confirm.js';
+import { makePlan, runPlan, type PlanBasis } from './retry/execute.js';
+import { ownerLabel, PLAN_PROBLEM_TEXT, planProblem, type Plan } from './retry/plans.js';
+import { approvalQuestion, changeText, pendingText, planText } from './retry/planText.js';
+import { acceptedText, dryRunText, idList, labelOf } from './retry/render.js';
 import { sendRetry } from './retry/send.js';
-import { devicesToRetry, resolveTarget } from './retry/target.js';
+import { devicesToRetry, resolveTarget, type RetryTarget } from './retry/target.js';
+import { APPROVAL_META_KEY, planView, retryOutput, type RetryOutput } from './retry/output.js';
 
 /** Graph takes the ids in one body; 10,000 is well above the largest bulk action an admin can create. */
 export const MAX_RETRY_IDS = 10_000;
 
-const deviceRow = z.object({
-  cloudPcId: z.string(),
-  name: z.string().optional(),
-  userPrincipalName: z.string().optional(),
-  state: z.string().optional(),
-  detail: z.string().optional(),
-});
-
-const output = {
-  status: z
-    .enum(['accepted', 'dryRun', 'declined', 'confirmationRequired'])
-    .describe('accepted: Graph answered 202 and the retry runs asynchronously. dryRun/declined/confirmationRequired: nothing was sent.'),
-  bulkActionId: z.string(),
-  actionType: z.string().describe('The bulk action type, e.g. restart or reprovision.'),
-  displayName: z.string(),
-  target: z.enum(['allFailed', 'selected']).describe('allFailed: Graph retries every failed device of the action; selected: only cloudPcIds.'),
-  cloudPcIds: z.array(z.string()).describe('The Cloud PC ids sent (deduplicated); empty when target is allFailed.'),
-  duplicatesRemoved: z.number().int(),
-  destructive: z.boolean().describe('Whether retrying this action type needs the user\'s confirmation.'),
-  requestId: z.string().optional().describe("Graph's request-id response header."),
-  clientRequestId: z.string().optional().describe('The client-request-id this server sent.'),
-  date: z.string().optional().describe('The response date (ISO 8601).'),
-  devices: z.array(deviceRow).optional().describe('dryRun: the devices that would be retried, as far as Graph reports them.'),
-  notInBulkAction: z.array(z.string()).optional().describe('dryRun: given ids that are not part of this bulk action.'),
-  simulated: z.boolean().describe('True when the server runs against its embedded simulator, not a tenant.'),
-};
-
-type Output = z.output<z.ZodObject<typeof output>>;
+type Args = { bulkActionId?: string; cloudPcIds?: string[]; dryRun?: boolean; confirm?: boolean; planId?: string };
+type Outcome = ToolOutcome<RetryOutput>;
 
 export const retryBulkAction = defineTool({
   name: 'retry_cloudpc_bulk_action',
   title: 'Retry a Cloud PC bulk action',
   kind: 'destructive',
+  view: true,
   description: [
     'Retry a Windows 365 Cloud PC bulk action (restart, reprovision, resize, restore, …) in Microsoft Graph.',
     'Omit cloudPcIds to retry every device that failed; give cloudPcIds to retry only those Cloud PCs (they must belong to the bulk action).',
-    'Retrying a reprovision, restore, resize or similar action wipes, rolls back or rebuilds PCs: such retries need the user\'s confirmation.',
-    'Use dryRun: true first to see what would be retried; nothing is sent then.',
+    'Use dryRun: true first: nothing is sent, and the result is a plan (planId) of the exact Cloud PCs.',
+    'Retrying a reprovision, restore, resize or similar action wipes, rolls back or rebuilds PCs: it is sent only by executing a plan that a person approved, so call again with planId;',
+    'the person approves in the client, on an approval page in their browser, or in the plan view. You cannot approve it yourself.',
     'Graph accepts the retry and runs it asynchronously: check the bulk action again later to see the outcome.',
     'Find ids with list_cloudpc_bulk_actions, get_cloudpc_bulk_action and list_cloud_pcs.',
   ].join(' '),
   input: {
-    bulkActionId: guid('bulkActionId').describe('Id (GUID) of the bulk action to retry.'),
+    bulkActionId: guid('bulkActionId').optional().describe('Id (GUID) of the bulk action to retry. Required unless planId is given.'),
     cloudPcIds: z
       .array(guid('Each cloudPcIds item'), { error: 'cloudPcIds must be an array of Cloud PC id strings.' })
       .min(1, { error: 'cloudPcIds is empty. Omit cloudPcIds to retry all failed devices of the bulk action, or list at least one Cloud PC id.' })
       .max(MAX_RETRY_IDS, { error: `cloudPcIds has more than ${MAX_RETRY_IDS} ids; split the retry into several calls.` })
       .optional()
       .describe('Cloud PC ids (GUIDs) to retry. Omit to retry all failed devices. Never pass an empty array.'),
-    dryRun: z.boolean({ error: 'dryRun must be true or false.' }).optional().describe('Report what would be retried and send nothing. Default false.'),
+    dryRun: z.boolean({ error: 'dryRun must be true or false.' }).optional().describe('Make a plan and send nothing. Default false.'),
+    planId: z
+      .string({ error: 'planId must be a string.' })
+      .regex(/^plan-[0-9a-f]{32}$/, { error: 'planId must be a plan id from a dry run, such as plan-0123456789abcdef0123456789abcdef.' })
+      .optional()
+      .describe('Execute this plan (from a dry run): exactly its Cloud PCs are retried, once a person approved it.'),
     confirm: z
       .boolean({ error: 'confirm must be true or false.' })
       .optional()
-      .describe(
-        'Set to true only after the user has explicitly agreed to retry a destructive action (reprovision, restore, resize, …), when the client cannot ask them itself. Default false.',
-      ),
+      .describe('Only where the operator set CLOUDPC_MCP_CONFIRM_POLICY=model: true after the user explicitly agreed. Ignored otherwise. Default false.'),
   },
-  output,
+  output: retryOutput,
   async handle(args, ctx) {
-    const t = await resolveTarget(args, ctx);
-    const base = {
-      bulkActionId: t.bulkActionId,
-      actionType: t.facts.actionType,
-      displayName: t.facts.displayName,
-      target: t.selected ? ('selected' as const) : ('allFailed' as const),
-      cloudPcIds: t.selected ?? [],
-      duplicatesRemoved: t.duplicatesRemoved,
-      destructive: t.destructive,
-      simulated: ctx.deps.simulated,
-    };
-
-    if (args.dryRun) {
-      const { devices, unavailable } = await devicesToRetry(ctx, t.action!, t.selected);
-      const structured: Output = { ...base, status: 'dryRun', devices, notInBulkAction: t.notInAction };
-      return { structured, text: dryRunText(t, ctx.deps.simulated, devices, unavailable) };
-    }
-
+    if (args.planId) return executePlanById(args, args.planId, ctx);
+    if (!args.bulkActionId) throw new ToolError('Invalid arguments for retry_cloudpc_bulk_action; nothing was sent to Microsoft Graph. Give bulkActionId (the bulk action to retry), or planId to execute a plan from a dry run.');
+    const t = await resolveTarget({ ...args, bulkActionId: args.bulkActionId }, ctx);
+    if (args.dryRun) return dryRun(t, ctx);
     if (t.notInAction.length) {
       throw new ToolError(
         `Not sent: ${t.notInAction.length} of the given Cloud PC id(s) are not part of the ${labelOf(t)}: ${idList(t.notInAction)}. ` +
           'Remove them (get_cloudpc_bulk_action lists the action\'s devices) and call again.',
       );
     }
+    if (!t.destructive) return sendNow(t, ctx);
+    // A destructive retry without a plan gets one now, from the action's current state, and goes through approval.
+    const plan = await planFor(t, ctx);
+    if ('none' in plan) throw new ToolError(`Not sent: nothing to plan for the ${labelOf(t)}: ${plan.none}.`);
+    return approveThenRun(plan, ctx, args.confirm);
+  },
+});
 
-    if (t.destructive) {
-      const question = confirmationQuestion(t);
-      const verdict = confirmVerdict(await ctx.confirm(question), ctx.deps.config.confirmPolicy, args.confirm, t.facts.actionType);
-      if (!verdict.go && verdict.status === 'declined') {
-        return {
-          structured: { ...base, status: 'declined' as const },
-          text: `Not sent: the user ${verdict.answer} the retry of the ${labelOf(t)}. Nothing was changed.`,
-        };
-      }
-      if (!verdict.go) {
-        return {
-          structured: { ...base, status: 'confirmationRequired' as const },
-          text: `Not sent: ${question} Ask the user to confirm this explicitly; only if they agree, call retry_cloudpc_bulk_action again with the same arguments and confirm: true.`,
-        };
-      }
+function baseOf(t: RetryTarget, ctx: ToolContext) {
+  return {
+    bulkActionId: t.bulkActionId,
+    actionType: t.facts.actionType,
+    displayName: t.facts.displayName,
+    target: t.selected ? ('selected' as const) : ('allFailed' as const),
+    cloudPcIds: t.selected ?? [],
+    duplicatesRemoved: t.duplicatesRemoved,
+    destructive: t.destructive,
+    simulated: ctx.deps.simulated,
+  };
+}
+
+function planBase(plan: Plan, ctx: ToolContext) {
+  return {
+    bulkActionId: plan.bulkActionId,
+    actionType: plan.actionType,
+    displayName: plan.displayName,
+    target: plan.target,
+    cloudPcIds: plan.cloudPcIds,
+    duplicatesRemoved: 0,
+    destructive: plan.destructive,
+    simulated: ctx.deps.simulated,
+  };
+}
+
+/** The app-only secret goes in the result's _meta, which hosts give to the view and not to the model. */
+function viewMeta(plan: Plan): Record<string, unknown> {
+  return { [APPROVAL_META_KEY]: { planId: plan.id, appToken: plan.appToken } };
+}
+
+async function planFor(t: RetryTarget, ctx: ToolContext) {
+  const { devices, unavailable } = await devicesToRetry(ctx, t.action!, t.selected);
+  const basis: PlanBasis = { bulkActionId: t.bulkActionId, action: t.action!, destructive: t.destructive, ...(t.selected ? { selected: t.selected } : {}) };
+  return makePlan(ctx, basis, devices, unavailable);
+}
+
+async function dryRun(t: RetryTarget, ctx: ToolContext): Promise<Outcome> {
+  const { devices, unavailable } = await devicesToRetry(ctx, t.action!, t.selected);
+  const basis: PlanBasis = { bulkActionId: t.bulkActionId, action: t.action!, destructive: t.destructive, ...(t.selected ? { selected: t.selected } : {}) };
+  // Ids that are not part of the action make no plan: the call would be refused as it stands.
+  const plan = t.notInAction.length ? { none: 'some given ids are not part of the action' } : makePlan(ctx, basis, devices, unavailable);
+  const text = dryRunText(t, ctx.deps.simulated, devices, unavailable);
+  const structured: RetryOutput = { ...baseOf(t, ctx), status: 'dryRun', devices, notInBulkAction: t.notInAction };
+  if ('none' in plan) return { structured, text: `${text}\nNo plan was made: ${plan.none}.` };
+  return {
+    structured: { ...structured, planId: plan.id, plan: planView(plan) },
+    text: `${text}\n${planText(plan, ctx.deps.plans.now())}`,
+    meta: viewMeta(plan),
+  };
+}
+
+async function sendNow(t: RetryTarget, ctx: ToolContext): Promise<Outcome> {
+  const res = await sendRetry(ctx, t.bulkActionId, t.selected);
+  const base = baseOf(t, ctx);
+  // Spelled out rather than spread from base: this is the path every accepted retry takes, and V8 builds a
+  // spread-then-extended object slowly.
+  const structured: RetryOutput = {
+    status: 'accepted',
+    bulkActionId: base.bulkActionId,
+    actionType: base.actionType,
+    displayName: base.displayName,
+    target: base.target,
+    cloudPcIds: base.cloudPcIds,
+    duplicatesRemoved: base.duplicatesRemoved,
+    destructive: base.destructive,
+    requestId: res.requestId,
+    clientRequestId: res.clientRequestId,
+    date: res.date,
+    simulated: base.simulated,
+  };
+  return { structured, text: acceptedText(t, ctx.deps.simulated, res) };
+}
+
+async function executePlanById(args: Args, planId: string, ctx: ToolContext): Promise<Outcome> {
+  const { plans, owner } = ctx.deps;
+  const plan = plans.get(planId);
+  const problem = planProblem(plan, owner, plans.now());
+  if (problem) {
+    throw new ToolError(`Not sent: plan ${planId} ${PLAN_PROBLEM_TEXT[problem]}. Make a new plan with a dry run (dryRun: true) and call again with its planId.`);
+  }
+  if (args.cloudPcIds || (args.bulkActionId && args.bulkActionId.toLowerCase() !== plan!.bulkActionId.toLowerCase())) {
+    throw new ToolError(`Not sent: plan ${planId} fixes the bulk action and the Cloud PCs; call with planId alone (and no cloudPcIds), or make a new plan with a dry run.`);
+  }
+  if (plan!.state === 'declined') {
+    return { structured: { ...planBase(plan!, ctx), status: 'declined', planId, plan: planView(plan!) }, text: `Not sent: the user declined plan ${planId}. Nothing was changed.` };
+  }
+  if (plan!.destructive && plan!.state === 'pending') return approveThenRun(plan!, ctx, args.confirm);
+  if (!plan!.destructive && plan!.state === 'pending') plans.decide(planId, true, 'model', 'not needed (non-destructive action type)');
+  return run(plan!, ctx);
+}
+
+async function approveThenRun(plan: Plan, ctx: ToolContext, confirmFlag: boolean | undefined): Promise<Outcome> {
+  const base = planBase(plan, ctx);
+  const outcome = await seekApproval(plan, ctx, confirmFlag);
+  switch (outcome.kind) {
+    case 'approved':
+      return run(plan, ctx);
+    case 'declined':
+      return {
+        structured: { ...base, status: 'declined', planId: plan.id, plan: planView(plan) },
+        text: `Not sent: the user ${outcome.answer} plan ${plan.id}, the retry of the ${plan.actionType} bulk action "${plan.displayName}". Nothing was changed.`,
+      };
+    case 'confirmationRequired':
+      return {
+        structured: { ...base, status: 'confirmationRequired', planId: plan.id, plan: planView(plan) },
+        text: `Not sent: ${approvalQuestion(plan)} Ask the user to confirm this explicitly; only if they agree, call retry_cloudpc_bulk_action with planId "${plan.id}" and confirm: true.`,
+      };
+    case 'pending': {
+      const publicLink = ctx.deps.approvalPage?.linkIsPublic ? outcome.link : undefined;
+      return {
+        structured: { ...base, status: 'approvalPending', planId: plan.id, plan: planView(plan) },
+        text: pendingText(plan, outcome.where, publicLink),
+        meta: viewMeta(plan),
+      };
     }
+  }
+}
 
-    const res = await sendRetry(ctx, t.bulkActionId, t.selected);
-    // Spelled out rather than spread from base: this is the path every accepted retry takes, and V8 builds a
-    // spread-then-extended object slowly.
-    const structured: Output = {
+async function run(plan: Plan, ctx: ToolContext): Promise<Outcome> {
+  const base = planBase(plan, ctx);
+  const outcome = await runPlan(plan, ctx);
+  if (outcome.kind === 'changed') {
+    const next = outcome.next;
+    const offer = 'none' in next ? `No new plan was made: ${next.none}.` : `A new plan was made from the current state: ${planText(next, ctx.deps.plans.now())}`;
+    return {
+      structured: { ...base, status: 'planChanged', planId: plan.id, changes: outcome.change, ...('none' in next ? {} : { newPlanId: next.id, plan: planView(next) }) },
+      text: `Not sent: the action changed since plan ${plan.id} was made: ${changeText(outcome.change)}. ${offer}`,
+      ...('none' in next ? {} : { meta: viewMeta(next) }),
+    };
+  }
+  const { res } = outcome;
+  const decision = plan.decision!;
+  ctx.deps.logger.info('retry sent for an approved plan', {
+    planId: plan.id,
+    bulkActionId: plan.bulkActionId,
+    ids: plan.cloudPcIds.length,
+    approvedVia: decision.how,
+    approvedBy: decision.by,
+    owner: ownerLabel(plan.owner),
+    requestId: res.requestId,
+  });
+  return {
+    structured: {
+      ...base,
       status: 'accepted',
-      bulkActionId: base.bulkActionId,
-      actionType: base.actionType,
-      displayName: base.displayName,
-      target: base.target,
-      cloudPcIds: base.cloudPcIds,
-      duplicatesRemoved: base.duplicatesRemoved,
-      destructive: base.destructive,
+      planId: plan.id,
+      approval: { via: decision.how, by: decision.by },
       requestId: res.requestId,
       clientRequestId: res.clientRequestId,
       date: res.date,
-      simulated: base.simulated,
-    };
-    return { structured, text: acceptedText(t, ctx.deps.simulated, res) };
-  },
-});
+    },
+    text:
+      `Retry accepted${ctx.deps.simulated ? ' [simulated tenant]' : ''}: Microsoft Graph accepted plan ${plan.id}, the retry of the ${plan.actionType} bulk action "${plan.displayName}" for exactly ${plan.cloudPcIds.length} Cloud PC(s) ` +
+      `(approved via ${decision.how} by ${decision.by}; HTTP ${res.status}). It runs asynchronously: check the bulk action again in a few minutes. ` +
+      `request-id ${res.requestId ?? '(none)'}, client-request-id ${res.clientRequestId}, date ${res.date}.`,
+  };
+}

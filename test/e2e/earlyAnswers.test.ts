@@ -12,7 +12,7 @@ import { BIN, baseEnv } from './harness.js';
 
 type Msg = { id?: number; result?: unknown; error?: unknown };
 
-async function fullServerAnswers(env: Record<string, string>, protocolVersion: string): Promise<Map<number, Msg>> {
+async function fullServerAnswers(env: Record<string, string>, protocolVersion: string, capabilities: Record<string, unknown>): Promise<Map<number, Msg>> {
   const r = loadConfig([], env);
   const server = createServer({ deps: createDeps({ config: r.ok ? r.config : r.fallback, logger: silentLogger }) });
   const [client, serverSide] = InMemoryTransport.createLinkedPair();
@@ -20,18 +20,18 @@ async function fullServerAnswers(env: Record<string, string>, protocolVersion: s
   client.onmessage = (m) => answers.set((m as Msg).id!, m as Msg);
   await server.connect(serverSide);
   await client.start();
-  await client.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion, capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+  await client.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion, capabilities, clientInfo: { name: 't', version: '1' } } });
   await client.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
   for (let i = 0; i < 200 && answers.size < 2; i++) await new Promise((r) => setTimeout(r, 5));
   await server.close();
   return answers;
 }
 
-async function commandAnswers(env: Record<string, string>, protocolVersion: string): Promise<{ answers: Map<number, Msg>; stdout: string }> {
+async function commandAnswers(env: Record<string, string>, protocolVersion: string, capabilities: Record<string, unknown>): Promise<{ answers: Map<number, Msg>; stdout: string }> {
   const child = spawn(process.execPath, [BIN], { env: baseEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
-  child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion, capabilities: {}, clientInfo: { name: 't', version: '1' } } }) + '\n');
+  child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion, capabilities, clientInfo: { name: 't', version: '1' } } }) + '\n');
   child.stdin.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n');
   child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) + '\n');
   // A call only the full server can answer: the early answers must not be followed by a second answer to 1 or 2.
@@ -48,14 +48,24 @@ async function commandAnswers(env: Record<string, string>, protocolVersion: stri
   return { answers, stdout: out };
 }
 
+// A host that renders MCP Apps views gets another tool list (view metadata, the view's app-only tool).
+const VIEWS = { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } };
+const CLIENTS: [string, Record<string, unknown>][] = [
+  ['plain', {}],
+  ['views', VIEWS],
+  ['views of another MIME type', { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html'] } } }],
+];
+
 describe('early answers', () => {
-  it.each([...SUPPORTED_PROTOCOL_VERSIONS, '1999-01-01'].flatMap((v) => [[v, false] as const, [v, true] as const]))(
-    'protocol %s, read-only %s: initialize and tools/list equal the full server, each answered once',
-    async (version, readOnly) => {
+  it.each([...SUPPORTED_PROTOCOL_VERSIONS, '1999-01-01'].flatMap((v) => CLIENTS.flatMap(([name, caps]) => [[v, false, name, caps] as const, [v, true, name, caps] as const])))(
+    'protocol %s, read-only %s, %s client: initialize and tools/list equal the full server, each answered once',
+    async (version, readOnly, _client, capabilities) => {
       const env: Record<string, string> = { CLOUDPC_MCP_ACCESS_TOKEN: 'early-answers-token', ...(readOnly ? { CLOUDPC_MCP_READ_ONLY: 'true' } : {}) };
-      const [full, cmd] = await Promise.all([fullServerAnswers(env, version), commandAnswers(env, version)]);
+      const [full, cmd] = await Promise.all([fullServerAnswers(env, version, capabilities), commandAnswers(env, version, capabilities)]);
       expect(cmd.answers.get(1)).toEqual(full.get(1));
       expect(cmd.answers.get(2)).toEqual(full.get(2));
+      // Only a host that renders views is offered the view's app-only tool.
+      expect(JSON.stringify(cmd.answers.get(2)).includes('decide_cloudpc_retry_plan')).toBe(capabilities === VIEWS && !readOnly);
       expect(cmd.answers.get(3)?.result ?? cmd.answers.get(3)?.error).toBeDefined();
     },
   );

@@ -10,9 +10,19 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 // The command users run (package.json bin: the bundled build), so every end-to-end test covers what ships.
 export const BIN = path.join(ROOT, JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).bin['cloudpc-mcp']);
 
-/** A minimal environment: nothing from the developer's shell (Azure variables, tokens) leaks into a test. */
+/**
+ * A minimal environment: nothing from the developer's shell (Azure variables, tokens) leaks into a test. The approval
+ * page never opens a browser in a test, and a retry waiting for it answers at once unless a test asks it to wait.
+ */
 export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CLOUDPC_MCP_LOG_LEVEL: 'debug', ...extra };
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    CLOUDPC_MCP_LOG_LEVEL: 'debug',
+    CLOUDPC_MCP_APPROVAL_PAGE: 'link',
+    CLOUDPC_MCP_APPROVAL_WAIT_SECONDS: '0',
+    ...extra,
+  };
 }
 
 export interface Connected {

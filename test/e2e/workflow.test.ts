@@ -110,14 +110,29 @@ describe('retry safety', () => {
     expect(sim.retries).toHaveLength(0);
   });
 
-  it('a client without elicitation: a destructive retry needs confirm: true, and is not sent without it', async () => {
-    const first = await call(plain, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision });
+  it('a client without elicitation: a destructive retry waits for a person, and the model\'s confirm: true changes nothing', async () => {
+    for (const confirm of [undefined, true]) {
+      const r = await call(plain, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision, ...(confirm ? { confirm } : {}) });
+      expect(s(r).status).toBe('approvalPending');
+      expect(textOf(r)).toMatch(/Not sent yet.*You cannot approve it yourself/s);
+      // The one-time link reaches the person (log notification, stderr), never the model.
+      expect(textOf(r)).not.toMatch(/token=/);
+    }
+    expect(posts()).toHaveLength(0);
+  });
+
+  it('policy "model": the model may approve with confirm: true, and the plan\'s exact ids are sent, never {}', async () => {
+    const c = await server({ CLOUDPC_MCP_CONFIRM_POLICY: 'model' });
+    const first = await call(c, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision });
     expect(s(first).status).toBe('confirmationRequired');
     expect(textOf(first)).toMatch(/Not sent.*confirm: true/s);
     expect(posts()).toHaveLength(0);
-    const second = await call(plain, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision, confirm: true });
-    expect(s(second).status).toBe('accepted');
+    const second = await call(c, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision, confirm: true });
+    expect(s(second)).toMatchObject({ status: 'accepted', approval: { via: 'model' } });
     expect(sim.retries).toHaveLength(1);
+    expect(posts()[0]!.body).toEqual({ cloudPcIds: s(second).cloudPcIds });
+    expect(s(second).cloudPcIds).toHaveLength(2);
+    expect(c.stderr()).toMatch(/lets the AI model approve destructive retries itself/);
   });
 
   it('a restart needs no confirmation', async () => {
@@ -136,7 +151,7 @@ describe('retry safety', () => {
   it('the operator can make restarts need confirmation too', async () => {
     const c = await server({ CLOUDPC_MCP_DESTRUCTIVE_ACTIONS: 'restart' });
     const r = await call(c, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart });
-    expect(s(r).status).toBe('confirmationRequired');
+    expect(s(r).status).toBe('approvalPending');
     expect(posts()).toHaveLength(0);
   });
 
@@ -155,8 +170,9 @@ describe('retry safety', () => {
     expect(asked[0]).toMatch(/reprovision/);
     answer = 'accept';
     const accepted = await call(c, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision });
-    expect(s(accepted).status).toBe('accepted');
+    expect(s(accepted)).toMatchObject({ status: 'accepted', approval: { via: 'elicitation' } });
     expect(sim.retries).toHaveLength(1);
+    expect(sim.retries[0]!.cloudPcIds).toEqual(s(accepted).plan?.cloudPcIds ?? s(accepted).cloudPcIds);
   });
 
   it('--read-only: the retry tool is not listed and cannot be called; reads still work', async () => {

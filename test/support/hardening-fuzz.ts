@@ -11,7 +11,8 @@ import { ALL_TOOLS } from '../../src/tools/index.js';
 import { argumentsFor, describeArgs } from './hardening-arbitraries.js';
 import { bulkActionIdInPath, operationOf } from './hardening-operations.js';
 
-export const TOOLS: readonly CompiledTool[] = ALL_TOOLS.map(compileTool);
+// The tools a client without MCP Apps views is offered (the view's app-only tool is not among them).
+export const TOOLS: readonly CompiledTool[] = ALL_TOOLS.filter((t) => !t.visibility || t.visibility.includes('model')).map(compileTool);
 
 export interface FuzzStats {
   calls: number;

@@ -2,6 +2,7 @@
 // server under test through NODE_EXTRA_CA_CERTS): OpenID metadata, the signing keys (JWKS) and the token endpoint's
 // on-behalf-of grant. Tests mint caller tokens with its key, or with a stranger's key, or with wrong claims.
 import { execFileSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -36,7 +37,14 @@ export interface MintOptions {
   foreignKey?: boolean;
 }
 
+export interface SignInUser {
+  oid: string;
+  upn: string;
+}
+
 export interface EntraStandIn {
+  /** Who signs in on the next browser sign-in (authorization code flow). */
+  signInAs(user: SignInUser): void;
   authorityHost: string;
   issuer: string;
   /** PEM of the self-signed certificate, for NODE_EXTRA_CA_CERTS. */
@@ -84,12 +92,25 @@ export async function startEntraStandIn(opts: StandInOptions): Promise<EntraStan
   const jwk = { ...(await exportJWK(signing.publicKey)), kid, use: 'sig', alg: 'RS256' };
   const exchanges: Exchange[] = [];
   let base = '';
+  let nextUser: SignInUser = { oid: '11111111-aaaa-4bbb-8ccc-000000000001', upn: 'alice@contoso.com' };
+  const codes = new Map<string, { challenge: string; redirectUri: string; user: SignInUser }>();
 
   const server = https.createServer({ key: readFileSync(keyPath), cert: readFileSync(caPath) }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      void route(req.method ?? 'GET', new URL(req.url ?? '/', base).pathname, Buffer.concat(chunks).toString('utf8')).then(([status, body]) => {
+      const url = new URL(req.url ?? '/', base);
+      // The browser sign-in page: the user (signInAs) signs in at once and is sent back with a code, as Entra does.
+      if (url.pathname === `/${TENANT_ID}/oauth2/v2.0/authorize`) {
+        const back = new URL(url.searchParams.get('redirect_uri') ?? '');
+        const code = `code-${randomUUID()}`;
+        codes.set(code, { challenge: url.searchParams.get('code_challenge') ?? '', redirectUri: back.toString(), user: nextUser });
+        back.searchParams.set('code', code);
+        back.searchParams.set('state', url.searchParams.get('state') ?? '');
+        res.writeHead(302, { location: back.toString() }).end();
+        return;
+      }
+      void route(req.method ?? 'GET', url.pathname, Buffer.concat(chunks).toString('utf8')).then(([status, body]) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       });
@@ -103,6 +124,27 @@ export async function startEntraStandIn(opts: StandInOptions): Promise<EntraStan
     400,
     { error: code, error_description: `AADSTS${aadsts}: ${text}`, error_codes: [aadsts], timestamp: new Date().toISOString() },
   ];
+
+  async function codeGrant(form: URLSearchParams): Promise<[number, unknown]> {
+    const code = codes.get(form.get('code') ?? '');
+    codes.delete(form.get('code') ?? '');
+    if (form.get('client_id') !== CLIENT_ID || form.get('client_secret') !== CLIENT_SECRET) return oauthError('invalid_client', 7000215, 'Invalid client secret provided.');
+    const verifier = form.get('code_verifier') ?? '';
+    if (!code || code.redirectUri.split('?')[0] !== form.get('redirect_uri') || createHash('sha256').update(verifier).digest('base64url') !== code.challenge) {
+      return oauthError('invalid_grant', 501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.');
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const idToken = await new SignJWT({ tid: TENANT_ID, oid: code.user.oid, sub: code.user.oid, preferred_username: code.user.upn, name: code.user.upn, ver: '2.0' })
+      .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
+      .setIssuer(issuer)
+      .setAudience(CLIENT_ID)
+      .setIssuedAt(now)
+      .setNotBefore(now - 60)
+      .setExpirationTime(now + 3600)
+      .sign(signing.privateKey);
+    const clientInfo = Buffer.from(JSON.stringify({ uid: code.user.oid, utid: TENANT_ID })).toString('base64url');
+    return [200, { token_type: 'Bearer', scope: 'openid profile', expires_in: 3600, ext_expires_in: 3600, access_token: `at-${randomUUID()}`, id_token: idToken, client_info: clientInfo }];
+  }
 
   async function route(method: string, pathname: string, body: string): Promise<[number, unknown]> {
     if (pathname === `/${TENANT_ID}/v2.0/.well-known/openid-configuration`) {
@@ -120,6 +162,7 @@ export async function startEntraStandIn(opts: StandInOptions): Promise<EntraStan
     if (pathname === `/${TENANT_ID}/discovery/v2.0/keys`) return [200, { keys: [jwk] }];
     if (pathname === `/${TENANT_ID}/oauth2/v2.0/token` && method === 'POST') {
       const form = new URLSearchParams(body);
+      if (form.get('grant_type') === 'authorization_code') return codeGrant(form);
       if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer' || form.get('requested_token_use') !== 'on_behalf_of') {
         return oauthError('unsupported_grant_type', 70003, 'only the on-behalf-of grant is offered here.');
       }
@@ -145,6 +188,9 @@ export async function startEntraStandIn(opts: StandInOptions): Promise<EntraStan
   }
 
   return {
+    signInAs(user) {
+      nextUser = user;
+    },
     authorityHost: base,
     issuer,
     caPath,

@@ -59,7 +59,7 @@ describe('loadConfig', () => {
     [[], { CLOUDPC_MCP_ACCESS_TOKEN: 'Bearer abc' }, /without "Bearer "/],
     [[], { AZURE_AUTHORITY_HOST: 'http://login.example' }, /AZURE_AUTHORITY_HOST.*not an https URL/],
     [[], { CLOUDPC_MCP_DESTRUCTIVE_ACTIONS: 're-provision' }, /not action type names: "re-provision"/],
-    [[], { CLOUDPC_MCP_CONFIRM_POLICY: 'ask' }, /CLOUDPC_MCP_CONFIRM_POLICY.*confirm-flag, refuse/],
+    [[], { CLOUDPC_MCP_CONFIRM_POLICY: 'ask' }, /CLOUDPC_MCP_CONFIRM_POLICY.*human, refuse, model/],
   ] as const)('refuses %j %j with a message naming the setting and the fix', (argv, env, pattern) => {
     const problems = problemsOf([...argv], env as Record<string, string>);
     expect(problems.join('\n')).toMatch(pattern);
@@ -110,5 +110,36 @@ describe('commands', () => {
     [['logout'], 'logout'],
   ] as const)('%j → %s', (argv, command) => {
     expect(loadConfig([...argv], {}).command).toBe(command);
+  });
+});
+
+describe('approval settings', () => {
+  it('defaults: a person approves, plans live 15 minutes, the page opens in the browser, a call waits 2 minutes', () => {
+    const c = ok([]);
+    expect(c).toMatchObject({ confirmPolicy: 'human', planTtlMs: 900_000, approvalPage: 'browser', approvalWaitMs: 120_000 });
+    expect(c.warnings.join()).not.toMatch(/model/);
+  });
+
+  it.each([
+    [['--confirm-policy', 'refuse'], {}, 'refuse'],
+    [[], { CLOUDPC_MCP_CONFIRM_POLICY: 'Model' }, 'model'],
+  ] as const)('%j %j → %s', (argv, env, policy) => {
+    expect(ok([...argv], env).confirmPolicy).toBe(policy);
+  });
+
+  it('model is warned about at start-up: it lets the model approve its own destructive retries', () => {
+    expect(ok([], { CLOUDPC_MCP_CONFIRM_POLICY: 'model' }).warnings.join('\n')).toMatch(/lets the AI model approve destructive retries itself/);
+  });
+
+  it('the old name confirm-flag still means model, with a warning naming the new value', () => {
+    const c = ok([], { CLOUDPC_MCP_CONFIRM_POLICY: 'confirm-flag' });
+    expect(c.confirmPolicy).toBe('model');
+    expect(c.warnings.join('\n')).toMatch(/now called model/);
+  });
+
+  it('takes plan lifetime, page mode and wait from flags or environment, and refuses nonsense with the range', () => {
+    expect(ok(['--plan-ttl-seconds', '60', '--approval-page', 'link'], { CLOUDPC_MCP_APPROVAL_WAIT_SECONDS: '0' })).toMatchObject({ planTtlMs: 60_000, approvalPage: 'link', approvalWaitMs: 0 });
+    expect(problemsOf([], { CLOUDPC_MCP_PLAN_TTL_SECONDS: '0' }).join()).toMatch(/CLOUDPC_MCP_PLAN_TTL_SECONDS.*from 1 to 86400/);
+    expect(problemsOf([], { CLOUDPC_MCP_APPROVAL_PAGE: 'popup' }).join()).toMatch(/browser, link, off/);
   });
 });

@@ -47,4 +47,20 @@ describe('audit line', () => {
   it('a call refused at protocol level (unknown tool) is recorded as refused', () => {
     expect(auditLine({ tool: 'no_such_tool', arguments: {}, error: new Error('Unknown tool "no_such_tool".') }, caller, now)).toMatchObject({ outcome: 'refused', error: 'Unknown tool "no_such_tool".' });
   });
+
+  it('an executed plan: the plan id, how it was approved and by whom; a forged plan id is not copied', () => {
+    const planId = `plan-${'ab'.repeat(16)}`;
+    const line = auditLine(
+      {
+        tool: 'retry_cloudpc_bulk_action',
+        arguments: { planId },
+        result: { content: [], structuredContent: { status: 'accepted', planId, cloudPcIds: ['a', 'b'], approval: { via: 'page', by: 'alice@contoso.com' } } },
+      },
+      caller,
+      now,
+    );
+    expect(line).toMatchObject({ planId, approvedVia: 'page', approvedBy: 'alice@contoso.com', ids: 2, outcome: 'accepted' });
+    const forged = auditLine({ tool: 'retry_cloudpc_bulk_action', arguments: { planId: 'plan-x","admin":true' }, result: { content: [], isError: true } }, caller, now);
+    expect(forged.planId).toBeUndefined();
+  });
 });

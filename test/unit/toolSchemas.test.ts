@@ -28,8 +28,20 @@ describe('tool listing', () => {
       idempotentHint: false,
       openWorldHint: true,
     });
-    expect(retry.inputSchema.required).toEqual(['bulkActionId']);
+    // bulkActionId, or planId alone to execute a plan: the tool says which is missing.
+    expect(retry.inputSchema.required).toBeUndefined();
+    expect(Object.keys(retry.inputSchema.properties as object)).toEqual(['bulkActionId', 'cloudPcIds', 'dryRun', 'planId', 'confirm']);
     expect(retry.inputSchema.additionalProperties).toBe(false);
+  });
+
+  it('gives hosts that render MCP Apps views the view on the bulk-action tools, and the decision tool to the view only', () => {
+    const ui = Object.fromEntries(ALL_TOOLS.map((t) => [t.name, compileTool(t).uiListing._meta]));
+    const view = { ui: { resourceUri: 'ui://cloudpc-mcp/bulk-action.html' }, 'ui/resourceUri': 'ui://cloudpc-mcp/bulk-action.html' };
+    expect(ui.get_cloudpc_bulk_action).toEqual(view);
+    expect(ui.retry_cloudpc_bulk_action).toEqual(view);
+    expect(ui.decide_cloudpc_retry_plan).toEqual({ ui: { ...view.ui, visibility: ['app'] }, 'ui/resourceUri': view['ui/resourceUri'] });
+    expect(ui.list_cloud_pcs).toBeUndefined();
+    expect(listings.every((l) => l._meta === undefined)).toBe(true);
   });
 
   it('gives every tool an object output schema', () => {

@@ -1,22 +1,105 @@
-// Step 2 of a retry: the person's say on a destructive one. Elicitation when the client can ask; otherwise the
-// operator's policy decides between refusing and a model-set `confirm: true`.
+// Step 2 of a retry: a person's approval of the exact plan before a destructive retry is sent. Which way to ask is a
+// pure decision (approvalRoute) from the operator's policy and what the client can do; seekApproval then asks.
 import type { ConfirmPolicy } from '../../config/config.js';
-import { ToolError, type ConfirmAnswer } from '../context.js';
+import { ToolError, type ClientAbilities, type ToolContext } from '../context.js';
+import { ownerLabel, waitForDecision, type ApprovalWay, type Plan } from './plans.js';
+import { approvalQuestion, pageWaitText } from './planText.js';
 
-export type ConfirmVerdict =
-  | { go: true }
-  | { go: false; status: 'declined'; answer: 'declined' | 'cancelled' }
-  | { go: false; status: 'confirmationRequired' };
+export type ApprovalRoute =
+  | { kind: 'elicitation' | 'url' | 'app' | 'page' | 'model' | 'confirmationRequired' }
+  | { kind: 'refuse'; reason: string };
 
-/** Pure: what a confirmation answer means under the policy. Throws the refusal the policy asks for. */
-export function confirmVerdict(answer: ConfirmAnswer, policy: ConfirmPolicy, confirmFlag: boolean | undefined, actionType: string): ConfirmVerdict {
-  if (answer === 'accepted') return { go: true };
-  if (answer === 'declined' || answer === 'cancelled') return { go: false, status: 'declined', answer };
+/**
+ * Pure: how a destructive retry gets its approval. In order of preference: a form in the client (elicitation), the
+ * approval page opened by the client (URL-mode elicitation), the MCP Apps view's buttons, the approval page opened by
+ * the server; under policy model, the model's confirm: true when the client cannot ask.
+ */
+export function approvalRoute(policy: ConfirmPolicy, client: ClientAbilities, pageAvailable: boolean, confirmFlag: boolean | undefined): ApprovalRoute {
   if (policy === 'refuse') {
-    throw new ToolError(
-      `Not sent: retrying a ${actionType} is destructive and needs the user's confirmation, but this MCP client cannot ask the user (no elicitation support), ` +
-        'and the server\'s policy (CLOUDPC_MCP_CONFIRM_POLICY=refuse) forbids it without that. Use a client that supports elicitation, or ask the operator to change the policy.',
-    );
+    return { kind: 'refuse', reason: "the server's policy (CLOUDPC_MCP_CONFIRM_POLICY=refuse) allows no destructive retry through this server; use the Intune admin center, or ask the operator to change the policy" };
   }
-  return confirmFlag === true ? { go: true } : { go: false, status: 'confirmationRequired' };
+  if (client.form) return { kind: 'elicitation' };
+  if (policy === 'model') return { kind: confirmFlag === true ? 'model' : 'confirmationRequired' };
+  if (client.url && pageAvailable) return { kind: 'url' };
+  if (client.app) return { kind: 'app' };
+  if (pageAvailable) return { kind: 'page' };
+  return {
+    kind: 'refuse',
+    reason:
+      'a person must approve it, but this MCP client cannot ask them (no elicitation, no MCP Apps view) and the approval page is turned off (CLOUDPC_MCP_APPROVAL_PAGE=off). ' +
+      'Use a client that supports elicitation, or ask the operator to turn the approval page on',
+  };
+}
+
+export type ApprovalOutcome =
+  | { kind: 'approved'; how: ApprovalWay; by: string }
+  | { kind: 'declined'; answer: 'declined' | 'cancelled' }
+  | { kind: 'pending'; where: 'page' | 'app'; link?: string }
+  | { kind: 'confirmationRequired' };
+
+/** Asks for approval of `plan` the way `approvalRoute` chooses; records the decision in the plan store. */
+export async function seekApproval(plan: Plan, ctx: ToolContext, confirmFlag: boolean | undefined): Promise<ApprovalOutcome> {
+  const { config, plans, approvalPage, owner } = ctx.deps;
+  const by = ownerLabel(owner);
+  const route = approvalRoute(config.confirmPolicy, ctx.client, approvalPage !== undefined, confirmFlag);
+  switch (route.kind) {
+    case 'refuse':
+      throw new ToolError(`Not sent: retrying a ${plan.actionType} is destructive, and ${route.reason}.`);
+    case 'confirmationRequired':
+      return { kind: 'confirmationRequired' };
+    case 'model':
+      plans.decide(plan.id, true, 'model', 'the model (CLOUDPC_MCP_CONFIRM_POLICY=model)');
+      return { kind: 'approved', how: 'model', by: 'the model (CLOUDPC_MCP_CONFIRM_POLICY=model)' };
+    case 'elicitation': {
+      const answer = await ctx.confirm(approvalQuestion(plan));
+      if (answer === 'accepted') {
+        plans.decide(plan.id, true, 'elicitation', by);
+        return { kind: 'approved', how: 'elicitation', by };
+      }
+      if (answer === 'declined') plans.decide(plan.id, false, 'elicitation', by);
+      // Unsupported cannot happen here (the route checked); a cancelled form leaves the plan open for another try.
+      return { kind: 'declined', answer: answer === 'declined' ? 'declined' : 'cancelled' };
+    }
+    case 'app':
+      return { kind: 'pending', where: 'app', ...(approvalPage ? { link: await announce(plan, ctx, false) } : {}) };
+    case 'url':
+    case 'page':
+      return approvalOnPage(plan, ctx, route.kind);
+  }
+}
+
+/** Sends the page link to the person (never to the model, unless the page itself demands the owner's sign-in). */
+async function announce(plan: Plan, ctx: ToolContext, openBrowser: boolean): Promise<string> {
+  const page = ctx.deps.approvalPage!;
+  const link = await page.linkFor(plan);
+  const opened = openBrowser && page.open(link);
+  ctx.notify('warning', `${opened ? 'A browser window was opened to' : 'Open this link to'} approve or decline retry plan ${plan.id} (${plan.cloudPcIds.length} Cloud PCs, ${plan.actionType} "${plan.displayName}"): ${link}`);
+  return link;
+}
+
+async function approvalOnPage(plan: Plan, ctx: ToolContext, route: 'url' | 'page'): Promise<ApprovalOutcome> {
+  const { plans, config, approvalPage } = ctx.deps;
+  let link: string;
+  if (route === 'url') {
+    link = await approvalPage!.linkFor(plan);
+    const answer = await ctx.openUrl(`Approve or decline retry plan ${plan.id}: ${plan.cloudPcIds.length} Cloud PC(s) of the ${plan.actionType} bulk action "${plan.displayName}".`, link, plan.id);
+    if (answer === 'declined' || answer === 'cancelled') {
+      if (answer === 'declined') plans.decide(plan.id, false, 'url', ownerLabel(ctx.deps.owner));
+      return { kind: 'declined', answer };
+    }
+    if (answer === 'unsupported') link = await announce(plan, ctx, config.approvalPage === 'browser');
+  } else {
+    link = await announce(plan, ctx, config.approvalPage === 'browser');
+  }
+  const decided = await waitForDecision(plans, plan.id, config.approvalWaitMs, ctx.signal, (remaining) =>
+    ctx.progress(0, undefined, pageWaitText(plan, remaining)),
+  );
+  if (route === 'url') ctx.urlCompleted(plan.id);
+  if (decided?.state === 'approved') {
+    // The page recorded the approval; it came through the client's URL elicitation, which the audit line names.
+    if (route === 'url' && decided.decision!.how === 'page') decided.decision!.how = 'url';
+    return { kind: 'approved', how: decided.decision!.how, by: decided.decision!.by };
+  }
+  if (decided?.state === 'declined') return { kind: 'declined', answer: 'declined' };
+  return { kind: 'pending', where: 'page', link };
 }

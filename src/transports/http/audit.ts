@@ -21,9 +21,14 @@ export interface AuditLine {
   httpStatus?: number;
   /** First line of the error the caller saw. */
   error?: string;
+  /** The retry plan the call was about, and for an executed plan how it was approved and by whom. */
+  planId?: string;
+  approvedVia?: string;
+  approvedBy?: string;
 }
 
 const GUID_LIKE = /^[0-9A-Za-z-]{1,64}$/;
+const PLAN_ID = /^plan-[0-9a-f]{32}$/;
 
 export function auditLine(entry: ToolCallAudit, caller: Caller | undefined, now: Date = new Date()): AuditLine {
   const args = (entry.arguments && typeof entry.arguments === 'object' ? entry.arguments : {}) as Record<string, unknown>;
@@ -56,6 +61,11 @@ export function auditLine(entry: ToolCallAudit, caller: Caller | undefined, now:
     if (entry.error.clientRequestId) line.clientRequestId = entry.error.clientRequestId;
     if (entry.error.status !== undefined) line.httpStatus = entry.error.status;
   }
+  const planId = typeof structured.planId === 'string' ? structured.planId : args.planId;
+  if (typeof planId === 'string' && PLAN_ID.test(planId)) line.planId = planId;
+  const approval = structured.approval as { via?: unknown; by?: unknown } | undefined;
+  if (typeof approval?.via === 'string') line.approvedVia = approval.via.slice(0, 20);
+  if (typeof approval?.by === 'string') line.approvedBy = approval.by.slice(0, 200);
   if (typeof structured.requestId === 'string') line.graphRequestId = structured.requestId;
   if (typeof structured.clientRequestId === 'string') line.clientRequestId = structured.clientRequestId;
   if (!entry.result && entry.error instanceof Error) line.error = entry.error.message.split('\n')[0]!.slice(0, 300);

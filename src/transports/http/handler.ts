@@ -17,6 +17,7 @@ import type { Verdict } from './entraAuth.js';
 import type { UserSessions } from '../../auth/obo.js';
 import { checkOrigin, type OriginPolicy } from './origin.js';
 import { bearerChallenge, METADATA_PATH, protectedResourceMetadata } from './protectedResource.js';
+import type { ApprovalMount } from './approvalMount.js';
 
 export const HEALTH_PATH = '/healthz';
 
@@ -35,6 +36,8 @@ export interface HandlerContext {
   draining(): boolean;
   /** Counts a request in flight until its response is done, so shutdown can wait for it. */
   track(res: ServerResponse): void;
+  /** Retry plans of this replica and the approval page's routes (src/approval). */
+  approval: ApprovalMount;
 }
 
 const CORS_ALLOW_HEADERS = 'authorization, content-type, mcp-protocol-version, mcp-session-id, last-event-id';
@@ -86,6 +89,7 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
       });
     }
 
+    if (await ctx.approval.routes?.(req, res)) return;
     if (path !== MCP_PATH) return sendJson(res, 404, { error: `not found; the MCP endpoint is ${MCP_PATH}` });
 
     const origin = checkOrigin({ host: req.headers.host, origin: req.headers.origin }, ctx.originPolicy);
@@ -135,13 +139,14 @@ export function createHandler(ctx: HandlerContext): (req: IncomingMessage, res: 
         bulkActionCache: session.bulkActionCache,
         dispatcher: ctx.dispatcher,
         simulated: false,
+        ...ctx.approval.depsFor(caller),
       });
     } else {
       deps = ctx.sharedDeps!;
     }
 
     for (const [k, v] of Object.entries(cors)) res.setHeader(k, v);
-    const server = createServer({ deps, audit: (entry) => ctx.audit(entry, caller) });
+    const server = createServer({ deps, audit: (entry) => ctx.audit(entry, caller), statelessClient: true });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, maxRequestBodySize: config.http.maxBodyBytes });
     res.on('close', () => {
       // Closing aborts a call the client walked away from, as MCP cancellation would.

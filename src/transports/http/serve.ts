@@ -16,6 +16,8 @@ import { createEntraVerifier } from './entraAuth.js';
 import { createHandler, type HandlerContext } from './handler.js';
 import { identityOboExchange, UserSessions } from '../../auth/obo.js';
 import { buildOriginPolicy } from './origin.js';
+import { mountApproval } from './approvalMount.js';
+import { PlanStore } from '../../tools/retry/plans.js';
 
 export interface RunHttpOptions {
   config: Config;
@@ -48,6 +50,8 @@ export async function runHttp({ config, logger, problems, life }: RunHttpOptions
   const dispatcher = createGraphDispatcher();
   let sharedDeps: OwnedDeps | undefined;
   let entra: HandlerContext['entra'];
+  // Plans live in this replica's memory: approval and execution must reach the same replica (docs/approval.md).
+  const plans = new PlanStore({ ttlMs: config.planTtlMs });
   if (config.http.entra) {
     const graphScope = delegatedScope(config.cloud, config.readOnly ? SCOPE_READ : SCOPE_RETRY);
     entra = {
@@ -55,7 +59,7 @@ export async function runHttp({ config, logger, problems, life }: RunHttpOptions
       sessions: new UserSessions({ exchange: identityOboExchange(config.http.entra, graphScope), logger }),
     };
   } else {
-    sharedDeps = createDeps({ config, logger, graphRoot: target.graphRoot, tokenProvider: target.tokenProvider, simulated: config.simulate, dispatcher });
+    sharedDeps = createDeps({ config, logger, graphRoot: target.graphRoot, tokenProvider: target.tokenProvider, simulated: config.simulate, dispatcher, plans });
   }
 
   const inflight = new Set<ServerResponse>();
@@ -96,7 +100,11 @@ export async function runHttp({ config, logger, problems, life }: RunHttpOptions
   const host = config.http.host.includes(':') && !config.http.host.startsWith('[') ? `[${config.http.host}]` : config.http.host;
   const publicUrl = config.http.publicUrl ?? `http://${host}:${port}`;
   const auditor = createAuditor();
+  const approval = mountApproval(config, logger, publicUrl, plans);
+  // The page's address is known only now that the port is: the shared deps learn it before the first request.
+  if (sharedDeps && approval.page) sharedDeps.approvalPage = approval.page;
   handler = createHandler({
+    approval,
     config,
     logger,
     publicUrl,

@@ -3,18 +3,21 @@
 // byte-for-byte what the full server answers.
 import type { EarlyAnswer } from './lineTransport.js';
 import { isPlainObject as isObject } from '../../core/jsonShapes.js';
+import { declaresViews } from '../../core/mcpApps.js';
 
 export interface EarlyAnswerData {
   /** Protocol versions the SDK accepts, newest first; an unknown requested version is answered with the first. */
   protocolVersions: string[];
   /** The initialize result without protocolVersion (capabilities, serverInfo, instructions). */
   initialize: Record<string, unknown>;
-  tools: { full: unknown[]; readOnly: unknown[] };
+  /** The listings for clients that render MCP Apps views (view metadata, the view's app-only tool) and for the rest. */
+  tools: { full: unknown[]; readOnly: unknown[]; fullApp: unknown[]; readOnlyApp: unknown[] };
 }
 
 
 export function earlyAnswers(data: EarlyAnswerData, readOnly: boolean, onToolsListed?: () => void): EarlyAnswer {
-  const tools = readOnly ? data.tools.readOnly : data.tools.full;
+  // What the client declared in the initialize answered here; tools/list is answered early only after that.
+  let views: boolean | undefined;
   return (msg) => {
     if (msg.id === undefined) return undefined;
     const params = msg.params;
@@ -25,12 +28,15 @@ export function earlyAnswers(data: EarlyAnswerData, readOnly: boolean, onToolsLi
         const info = params.clientInfo;
         if (typeof info.name !== 'string' || typeof info.version !== 'string') return undefined;
         const version = data.protocolVersions.includes(params.protocolVersion) ? params.protocolVersion : data.protocolVersions[0];
+        views = declaresViews(params.capabilities);
         return { jsonrpc: '2.0', id: msg.id, result: { protocolVersion: version, ...data.initialize } };
       }
-      case 'tools/list':
-        if (params !== undefined && (!isObject(params) || params.cursor !== undefined)) return undefined;
+      case 'tools/list': {
+        if (views === undefined || (params !== undefined && (!isObject(params) || params.cursor !== undefined))) return undefined;
         if (onToolsListed) setImmediate(onToolsListed);
+        const tools = views ? (readOnly ? data.tools.readOnlyApp : data.tools.fullApp) : readOnly ? data.tools.readOnly : data.tools.full;
         return { jsonrpc: '2.0', id: msg.id, result: { tools } };
+      }
       case 'ping':
         return { jsonrpc: '2.0', id: msg.id, result: {} };
       default:

@@ -7,6 +7,8 @@ import { createDeps } from '../../mcp/deps.js';
 import { openGraphTarget } from '../../mcp/graphTarget.js';
 import { createServer } from '../../mcp/server.js';
 import type { LineTransport } from './lineTransport.js';
+import { loopbackApprovalPage } from '../../approval/pages.js';
+import { PlanStore } from '../../tools/retry/plans.js';
 
 export interface ServeStdioOptions {
   config: Config;
@@ -27,7 +29,12 @@ export async function serveStdio({ config, logger, problems, transport }: ServeS
 
   // Sign-in prompts also go to the client's log view, for clients that show MCP log notifications.
   let announce: ((message: string) => void) | undefined;
+  const plans = new PlanStore({ ttlMs: config.planTtlMs });
+  // The approval page for clients that cannot ask the user: on 127.0.0.1, started only when a plan needs it.
+  const page = config.approvalPage === 'off' ? undefined : loopbackApprovalPage({ plans, logger, mode: config.approvalPage });
   const deps = createDeps({
+    plans,
+    ...(page ? { approvalPage: page } : {}),
     config,
     logger,
     graphRoot: target.graphRoot,
@@ -45,6 +52,7 @@ export async function serveStdio({ config, logger, problems, transport }: ServeS
       logger.debug(`shutting down (${why})`);
       await server.close().catch(() => {});
       await deps.close().catch(() => {});
+      await page?.close().catch(() => {});
       await target.stop().catch(() => {});
     },
   };

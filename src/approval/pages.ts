@@ -1,0 +1,92 @@
+// The approval page as the retry tool sees it (ApprovalPage): where its link points and how it reaches the person.
+// stdio: a page server of its own on 127.0.0.1, started on first use; remote mode: routes on the public server.
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ApprovalPageMode } from '../config/config.js';
+import type { Logger } from '../core/log.js';
+import type { ApprovalPage } from '../tools/context.js';
+import type { Plan, PlanStore } from '../tools/retry/plans.js';
+import { APPROVE_PATH, createRoutes, tokenLink, type Routes, type SignIn } from './routes.js';
+
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+
+function opener(mode: ApprovalPageMode, logger: Logger): (link: string) => boolean {
+  return (link) => {
+    if (mode !== 'browser') return false;
+    // Loaded on first use: most sessions never need a browser.
+    void import('open')
+      .then((m) => m.default(link))
+      .catch((err: unknown) => logger.warn('could not open a browser for the approval page; use the link from the log', { error: (err as Error).message }));
+    return true;
+  };
+}
+
+function tokenOf(plan: Plan): string {
+  // A link already opened (its token spent) is issued anew when the plan is asked about again, e.g. after a closed tab.
+  plan.pageToken ??= randomBytes(24).toString('base64url');
+  return plan.pageToken;
+}
+
+export interface OwnedApprovalPage extends ApprovalPage {
+  close(): Promise<void>;
+}
+
+/** stdio: the page on its own loopback port, with one-time links. */
+export function loopbackApprovalPage(opts: { plans: PlanStore; logger: Logger; mode: ApprovalPageMode }): OwnedApprovalPage {
+  let server: http.Server | undefined;
+  let origin: Promise<string> | undefined;
+  let port = 0;
+  const routes = createRoutes({
+    plans: opts.plans,
+    logger: opts.logger,
+    origins: () => LOOPBACK_NAMES.map((h) => `http://${h}:${port}`),
+    hosts: () => new Set(LOOPBACK_NAMES.map((h) => `${h}:${port}`)),
+    secure: false,
+  });
+  const start = (): Promise<string> =>
+    new Promise((resolve, reject) => {
+      server = http.createServer((req, res) => {
+        routes(req, res).then(
+          (handled) => handled || res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found.'),
+          () => res.writeHead(500).end(),
+        );
+      });
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        port = (server!.address() as AddressInfo).port;
+        server!.unref();
+        opts.logger.info(`approval page listening on http://127.0.0.1:${port}${APPROVE_PATH}`);
+        resolve(`http://127.0.0.1:${port}`);
+      });
+    });
+  return {
+    linkIsPublic: false,
+    async linkFor(plan) {
+      return tokenLink(await (origin ??= start()), plan.id, tokenOf(plan));
+    },
+    open: opener(opts.mode, opts.logger),
+    async close() {
+      server?.closeAllConnections();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    },
+  };
+}
+
+/** Remote mode: the page on the server's own address; with sign-in when the server has Entra, else one-time links. */
+export function mountedApprovalPage(opts: { plans: PlanStore; logger: Logger; mode: ApprovalPageMode; publicUrl: string; loopback: boolean; signIn?: SignIn }): { page: ApprovalPage; routes: Routes } {
+  const origin = new URL(opts.publicUrl).origin;
+  const port = new URL(opts.publicUrl).port;
+  const routes = createRoutes({
+    plans: opts.plans,
+    logger: opts.logger,
+    origins: () => (opts.loopback ? [origin, ...LOOPBACK_NAMES.map((h) => `http://${h}:${port}`)] : [origin]),
+    ...(opts.loopback ? { hosts: () => new Set([new URL(origin).host, ...LOOPBACK_NAMES.map((h) => `${h}:${port}`)]) } : {}),
+    ...(opts.signIn ? { signIn: opts.signIn } : {}),
+    secure: origin.startsWith('https:'),
+  });
+  const page: ApprovalPage = opts.signIn
+    ? { linkIsPublic: true, linkFor: async (plan) => `${origin}${APPROVE_PATH}/${plan.id}`, open: () => false }
+    : { linkIsPublic: false, linkFor: async (plan) => tokenLink(origin, plan.id, tokenOf(plan)), open: opener(opts.mode, opts.logger) };
+  return { page, routes };
+}

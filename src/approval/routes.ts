@@ -1,0 +1,211 @@
+// The approval page's HTTP routes, mounted by the loopback page server (stdio, loopback HTTP) or by remote mode's
+// handler. Who may decide: in token mode, whoever opens the one-time link (it reaches only the local user, never the
+// model) — the link's token is exchanged for a cookie at once and is dead after that; in sign-in mode, only the plan's
+// owner, signed in with Entra. Either way the decision is a POST that must come from the page itself: own Origin,
+// the session cookie and the page's anti-forgery token.
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../core/log.js';
+import { ownerLabel, planProblem, PLAN_PROBLEM_TEXT, secretMatches, type PlanOwner, type PlanStore } from '../tools/retry/plans.js';
+import { redirect, sendMessagePage, sendPlanPage } from './page.js';
+
+export const APPROVE_PATH = '/approve';
+const CALLBACK_PATH = `${APPROVE_PATH}/callback`;
+const PLAN_PATH = /^\/approve\/(plan-[0-9a-f]{32})$/;
+const SESSION_COOKIE = 'cpc_approval';
+const SIGNIN_COOKIE = 'cpc_signin';
+const MAX_FORM_BYTES = 4096;
+const MAX_SESSIONS = 1000;
+const SESSION_MS = 60 * 60_000;
+const SIGNIN_MS = 10 * 60_000;
+
+/** Remote mode's Entra sign-in (authorization code + PKCE), implemented in entraSignIn.ts. */
+export interface SignIn {
+  authorizeUrl(p: { redirectUri: string; state: string; codeChallenge: string }): Promise<string>;
+  redeem(p: { code: string; redirectUri: string; codeVerifier: string; state: string }): Promise<{ tid: string; oid: string; upn?: string }>;
+}
+
+export interface RoutesOptions {
+  plans: PlanStore;
+  logger: Logger;
+  /** Origins the page is served at (the POST's Origin must be one); the first is used in links. */
+  origins(): string[];
+  /** Host header values accepted; undefined: not checked (behind a proxy, where sign-in protects the page). */
+  hosts?(): ReadonlySet<string>;
+  signIn?: SignIn;
+  /** Set the Secure attribute on cookies (https). */
+  secure: boolean;
+}
+
+interface Session {
+  csrf: string;
+  expiresAt: number;
+  /** Token mode: the one plan this browser opened the link of. */
+  planId?: string;
+  /** Sign-in mode: who signed in. */
+  user?: PlanOwner & { kind: 'entra' };
+}
+
+export type Routes = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+function cookies(req: IncomingMessage): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out.set(part.slice(0, i).trim(), part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_FORM_BYTES) {
+        resolve(undefined);
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+export function createRoutes(opts: RoutesOptions): Routes {
+  const sessions = new Map<string, Session>();
+  const signIns = new Map<string, { verifier: string; returnTo: string; expiresAt: number }>();
+  const now = () => opts.plans.now();
+  const cookie = (name: string, value: string, maxAgeS: number) =>
+    `${name}=${value}; Path=${APPROVE_PATH}; HttpOnly; SameSite=Lax; Max-Age=${maxAgeS}${opts.secure ? '; Secure' : ''}`;
+  const remember = <T>(map: Map<string, T>, key: string, value: T) => {
+    map.set(key, value);
+    while (map.size > MAX_SESSIONS) map.delete(map.keys().next().value!);
+  };
+
+  function newSession(res: ServerResponse, s: Omit<Session, 'csrf' | 'expiresAt'>): void {
+    const sid = randomBytes(24).toString('base64url');
+    remember(sessions, sid, { ...s, csrf: randomBytes(24).toString('base64url'), expiresAt: now() + SESSION_MS });
+    res.setHeader('set-cookie', cookie(SESSION_COOKIE, sid, SESSION_MS / 1000));
+  }
+
+  function sessionOf(req: IncomingMessage): Session | undefined {
+    const s = sessions.get(cookies(req).get(SESSION_COOKIE) ?? '');
+    return s && now() < s.expiresAt ? s : undefined;
+  }
+
+  /** DNS rebinding and cross-site requests: a foreign Host, or an Origin that is not the page's own, is refused. */
+  function foreign(req: IncomingMessage): string | undefined {
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (opts.hosts && !opts.hosts().has(host)) return `Host ${JSON.stringify(req.headers.host ?? '')} is not this approval page.`;
+    const origin = req.headers.origin;
+    if (origin !== undefined && !opts.origins().includes(String(origin))) return `Origin ${JSON.stringify(origin)} may not use this approval page.`;
+    return undefined;
+  }
+
+  async function startSignIn(res: ServerResponse, returnTo: string): Promise<void> {
+    const state = randomBytes(24).toString('base64url');
+    const verifier = randomBytes(32).toString('base64url');
+    remember(signIns, state, { verifier, returnTo, expiresAt: now() + SIGNIN_MS });
+    const url = await opts.signIn!.authorizeUrl({
+      redirectUri: `${opts.origins()[0]}${CALLBACK_PATH}`,
+      state,
+      codeChallenge: createHash('sha256').update(verifier).digest('base64url'),
+    });
+    // The state is also bound to this browser, so a sign-in started elsewhere cannot be completed here (login CSRF).
+    redirect(res, url, { 'set-cookie': cookie(SIGNIN_COOKIE, state, SIGNIN_MS / 1000) });
+  }
+
+  async function callback(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const state = url.searchParams.get('state') ?? '';
+    const pending = signIns.get(state);
+    signIns.delete(state);
+    if (url.searchParams.get('error')) {
+      return sendMessagePage(res, 401, 'Sign-in did not complete', `Entra answered: ${url.searchParams.get('error_description') ?? url.searchParams.get('error')}. Open the approval link again to retry.`);
+    }
+    if (!pending || now() >= pending.expiresAt || !secretMatches(cookies(req).get(SIGNIN_COOKIE), state)) {
+      return sendMessagePage(res, 400, 'Sign-in expired', 'This sign-in was not started in this browser, or it took too long. Open the approval link again.');
+    }
+    let user: { tid: string; oid: string; upn?: string };
+    try {
+      user = await opts.signIn!.redeem({ code: url.searchParams.get('code') ?? '', redirectUri: `${opts.origins()[0]}${CALLBACK_PATH}`, codeVerifier: pending.verifier, state });
+    } catch (err) {
+      opts.logger.warn('approval page: sign-in failed', { error: (err as Error).message.split('\n')[0] });
+      return sendMessagePage(res, 401, 'Sign-in failed', 'Entra did not complete the sign-in. Open the approval link again; if it keeps failing, the operator checks the server log.');
+    }
+    newSession(res, { user: { kind: 'entra', ...user } });
+    redirect(res, pending.returnTo);
+  }
+
+  async function planPage(req: IncomingMessage, res: ServerResponse, url: URL, planId: string): Promise<void> {
+    const plan = opts.plans.get(planId);
+    let session = sessionOf(req);
+    const token = url.searchParams.get('token');
+    if (!opts.signIn && token !== null) {
+      // The one-time link: its token becomes a cookie for this browser and is dead from now on.
+      if (!plan || !secretMatches(token, plan.pageToken)) {
+        return sendMessagePage(res, 403, 'Link not valid', 'This approval link is not valid: it was already opened (each link works once), it expired, or it is wrong. Ask the assistant to make a new plan.');
+      }
+      plan.pageToken = undefined;
+      newSession(res, { planId });
+      // Off the address bar and out of the history: the page's own address carries no secret.
+      return redirect(res, `${APPROVE_PATH}/${planId}`);
+    }
+    if (opts.signIn && !session?.user) return startSignIn(res, `${APPROVE_PATH}/${planId}`);
+    if (!opts.signIn && session?.planId !== planId) {
+      return sendMessagePage(res, 403, 'Link needed', 'Open this page with the approval link the server sent (it works once, in one browser).');
+    }
+    const caller: PlanOwner = session!.user ?? { kind: 'local' };
+    const problem = planProblem(plan, caller, now());
+    if (problem === 'foreign') {
+      return sendMessagePage(res, 403, 'Not your plan', `You are signed in as ${ownerLabel(caller)}; this plan belongs to another user, and only they can approve it.`);
+    }
+    if (problem && !(problem === 'used' && plan)) return sendMessagePage(res, problem === 'expired' ? 410 : 404, 'Plan not available', `This plan ${PLAN_PROBLEM_TEXT[problem]}.`);
+
+    if (req.method === 'POST') {
+      const form = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ? await readForm(req) : undefined;
+      if (!form || !req.headers.origin || !secretMatches(form.get('csrf'), session!.csrf)) {
+        return sendMessagePage(res, 403, 'Refused', 'The decision must be sent from the approval page itself (missing or wrong anti-forgery token or Origin). Reload the page and try again.');
+      }
+      const decision = form.get('decision');
+      if (decision !== 'approve' && decision !== 'decline') return sendMessagePage(res, 400, 'Refused', 'Choose Approve or Decline.');
+      const decided = opts.plans.decide(planId, decision === 'approve', 'page', ownerLabel(caller));
+      opts.logger.info(`approval page: plan ${planId} ${decided ? (decision === 'approve' ? 'approved' : 'declined') : 'was no longer pending'}`, { by: ownerLabel(caller) });
+      const notice = decided
+        ? decision === 'approve'
+          ? 'Approved. The assistant can now run the plan; you can close this page.'
+          : 'Declined: nothing will be sent. You can close this page.'
+        : 'This plan was already decided.';
+      return sendPlanPage(res, plan!, { csrf: session!.csrf, formAction: `${APPROVE_PATH}/${planId}`, notice, now: now() });
+    }
+    sendPlanPage(res, plan!, { csrf: session!.csrf, formAction: `${APPROVE_PATH}/${planId}`, now: now() });
+  }
+
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://page.invalid');
+    const isCallback = url.pathname === CALLBACK_PATH && opts.signIn !== undefined;
+    const planId = PLAN_PATH.exec(url.pathname)?.[1];
+    if (!isCallback && !planId) return false;
+    const refusal = foreign(req);
+    if (refusal) {
+      opts.logger.warn('approval page: refused a request', { reason: refusal });
+      sendMessagePage(res, 403, 'Refused', refusal);
+      return true;
+    }
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && !(method === 'POST' && planId)) {
+      sendMessagePage(res, 405, 'Method not allowed', 'Open the page with GET; decisions are POSTed by its form.', { allow: planId ? 'GET, POST' : 'GET' });
+      return true;
+    }
+    if (isCallback) await callback(req, res, url);
+    else await planPage(req, res, url, planId!);
+    return true;
+  };
+}
+
+/** Token mode's link: the page path with the plan's one-time token. */
+export function tokenLink(origin: string, planId: string, token: string): string {
+  return `${origin}${APPROVE_PATH}/${planId}?token=${encodeURIComponent(token)}`;
+}
+

@@ -1,0 +1,76 @@
+// Tool results → the renderer's model. Used by the MCP Apps view (bundled) on each result the host hands it; kept free
+// of imports for that reason. Accepts the shapes of get_cloudpc_bulk_action and retry_cloudpc_bulk_action results.
+import { summaryOf, type ViewDevice, type ViewModel, type ViewPlan } from './render.js';
+
+type Loose = Record<string, any>;
+
+function devicesOf(list: unknown): ViewDevice[] {
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((d): d is Loose => !!d && typeof d === 'object' && typeof d.cloudPcId === 'string')
+    .map((d) => ({
+      cloudPcId: d.cloudPcId,
+      ...(typeof d.name === 'string' ? { name: d.name } : {}),
+      ...(typeof d.userPrincipalName === 'string' ? { userPrincipalName: d.userPrincipalName } : {}),
+      ...(typeof d.state === 'string' ? { state: d.state } : {}),
+      // issue 11's per-action reason when present, else Graph's last remote-action detail.
+      ...(typeof (d.reason ?? d.detail) === 'string' ? { reason: d.reason ?? d.detail } : {}),
+      ...(typeof d.retryClass === 'string' ? { retryClass: d.retryClass } : {}),
+    }));
+}
+
+export function planOf(p: unknown): ViewPlan | undefined {
+  if (!p || typeof p !== 'object') return undefined;
+  const plan = p as Loose;
+  if (typeof plan.id !== 'string') return undefined;
+  return {
+    id: plan.id,
+    state: String(plan.state ?? 'pending'),
+    expiresAt: String(plan.expiresAt ?? ''),
+    approvalNeeded: plan.approvalNeeded === true,
+    owner: String(plan.owner ?? ''),
+    ...(plan.decision && typeof plan.decision === 'object' ? { decision: { via: String(plan.decision.via), by: String(plan.decision.by), at: String(plan.decision.at) } } : {}),
+  };
+}
+
+const NOTICES: Record<string, string> = {
+  accepted: 'Retry accepted by Microsoft Graph: it runs asynchronously.',
+  declined: 'Declined: nothing was sent.',
+  approvalPending: 'Waiting for your approval: nothing has been sent.',
+  planChanged: 'The failed Cloud PCs changed since the plan was made: nothing was sent. This is the new plan.',
+  confirmationRequired: 'Not sent: the assistant must ask you first.',
+};
+
+export function modelFromResult(structured: unknown): ViewModel | undefined {
+  if (!structured || typeof structured !== 'object') return undefined;
+  const s = structured as Loose;
+  if (s.bulkAction && typeof s.bulkAction === 'object') {
+    const a = s.bulkAction as Loose;
+    const sum = (a.summary ?? {}) as Loose;
+    const n = (v: unknown) => (typeof v === 'number' ? v : 0);
+    return {
+      bulkActionId: String(a.id ?? ''),
+      actionType: String(a.actionType ?? ''),
+      displayName: String(a.displayName ?? ''),
+      status: typeof a.status === 'string' ? a.status : undefined,
+      summary: { succeeded: n(sum.successfulCount), failed: n(sum.failedCount), inProgress: n(sum.inProgressCount), pending: n(sum.pendingCount), notSupported: n(sum.notSupportedCount) },
+      devices: devicesOf(s.devices),
+      simulated: s.simulated === true,
+    };
+  }
+  if (typeof s.bulkActionId === 'string') {
+    const plan = planOf(s.plan);
+    const devices = devicesOf(s.plan?.devices ?? s.devices);
+    return {
+      bulkActionId: s.bulkActionId,
+      actionType: String(s.actionType ?? ''),
+      displayName: String(s.displayName ?? ''),
+      summary: summaryOf(devices),
+      devices,
+      ...(plan ? { plan } : {}),
+      ...(typeof s.status === 'string' && NOTICES[s.status] ? { notice: NOTICES[s.status] } : {}),
+      simulated: s.simulated === true,
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,12 @@
+// MCP Apps (the io.modelcontextprotocol/ui extension): whether a client renders views. Here, with no dependencies, so
+// the early answers given before the server loads (src/transports/stdio/earlyAnswers.ts) decide exactly as it does.
+
+export const UI_EXTENSION = 'io.modelcontextprotocol/ui';
+export const VIEW_MIME_TYPE = 'text/html;profile=mcp-app';
+
+/** True when the client's capabilities declare the UI extension with the MCP App MIME type. */
+export function declaresViews(capabilities: unknown): boolean {
+  const ext = (capabilities as { extensions?: Record<string, { mimeTypes?: unknown } | undefined> } | undefined)?.extensions;
+  const ui = ext && typeof ext === 'object' ? ext[UI_EXTENSION] : undefined;
+  return Array.isArray(ui?.mimeTypes) && ui.mimeTypes.includes(VIEW_MIME_TYPE);
+}

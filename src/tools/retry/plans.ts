@@ -1,0 +1,205 @@
+// Retry plans: what a person approves is exactly what is sent. A plan names the bulk action, the exact Cloud PC ids
+// (for "all failed": the failed ids when the plan was made) and who asked; it is approved at most once, executed at
+// most once, and expires. Plans live in this process's memory (remote mode: per replica), bounded, oldest dropped first.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** How a plan was approved; recorded in the result and the audit line. */
+export type ApprovalWay = 'elicitation' | 'url' | 'page' | 'app' | 'model';
+export type RetryClass = 'retryable' | 'fixFirst' | 'unknown';
+
+export interface PlanDevice {
+  cloudPcId: string;
+  name?: string;
+  userPrincipalName?: string;
+  state?: string;
+  detail?: string;
+  /** Why it failed in this action, when known (issue 11). */
+  reason?: string;
+  retryClass?: RetryClass;
+}
+
+/** Who a plan belongs to: the local user (stdio, loopback HTTP) or one remote caller (tenant + object id). */
+export type PlanOwner = { kind: 'local' } | { kind: 'entra'; tid: string; oid: string; upn?: string };
+
+export interface Plan {
+  id: string;
+  bulkActionId: string;
+  actionType: string;
+  displayName: string;
+  destructive: boolean;
+  target: 'allFailed' | 'selected';
+  /** Exactly what is sent: never empty for a destructive plan, never replaced by `{}`. */
+  cloudPcIds: string[];
+  devices: PlanDevice[];
+  owner: PlanOwner;
+  createdAt: number;
+  expiresAt: number;
+  state: 'pending' | 'approved' | 'declined' | 'used';
+  decision?: { how: ApprovalWay; by: string; at: number };
+  /** One-time secret of the approval page link (loopback mode); cleared once the link is opened. */
+  pageToken?: string;
+  /** Secret only the MCP Apps view receives (in the result's _meta): what makes the app-only tool the app's. */
+  appToken: string;
+}
+
+export type PlanInput = Omit<Plan, 'id' | 'createdAt' | 'expiresAt' | 'state' | 'pageToken' | 'appToken' | 'decision'>;
+
+export type PlanProblem = 'unknown' | 'expired' | 'used' | 'foreign';
+
+export const PLAN_PROBLEM_TEXT: Record<PlanProblem, string> = {
+  unknown:
+    'is not known to this server: it was never made here, it was dropped to make room for newer plans, or the server restarted (in remote mode, another replica may have made it)',
+  expired: 'has expired',
+  used: 'was already executed (a plan is used once)',
+  foreign: 'belongs to another user',
+};
+
+export function ownerLabel(owner: PlanOwner): string {
+  return owner.kind === 'local' ? 'the local user' : (owner.upn ?? `${owner.oid} (tenant ${owner.tid})`);
+}
+
+export function sameOwner(a: PlanOwner, b: PlanOwner): boolean {
+  if (a.kind === 'local' || b.kind === 'local') return a.kind === b.kind;
+  return a.tid.toLowerCase() === b.tid.toLowerCase() && a.oid.toLowerCase() === b.oid.toLowerCase();
+}
+
+/** Pure: why `plan` may not be approved or executed by `caller` at `now`, or undefined when it may. */
+export function planProblem(plan: Plan | undefined, caller: PlanOwner, now: number): PlanProblem | undefined {
+  if (!plan) return 'unknown';
+  // Ownership first: another user learns nothing about a plan's state.
+  if (!sameOwner(plan.owner, caller)) return 'foreign';
+  if (plan.state === 'used') return 'used';
+  if (now >= plan.expiresAt) return 'expired';
+  return undefined;
+}
+
+export interface FailedSetChange {
+  /** Planned Cloud PCs that are no longer failed (retried meanwhile, succeeded, or gone). */
+  noLongerFailed: string[];
+  /** For an "all failed" plan: Cloud PCs that failed since the plan was made. */
+  newlyFailed: string[];
+  /** The action's type is not what the plan said. */
+  typeChanged?: { from: string; to: string };
+}
+
+/** Pure: how the action's failed set now differs from the plan; undefined when the plan still holds. */
+export function failedSetChange(plan: Pick<Plan, 'cloudPcIds' | 'target' | 'actionType'>, nowFailed: readonly string[], actionType: string): FailedSetChange | undefined {
+  const failed = new Set(nowFailed.map((id) => id.toLowerCase()));
+  const planned = new Set(plan.cloudPcIds.map((id) => id.toLowerCase()));
+  const noLongerFailed = plan.cloudPcIds.filter((id) => !failed.has(id.toLowerCase()));
+  const newlyFailed = plan.target === 'allFailed' ? nowFailed.filter((id) => !planned.has(id.toLowerCase())) : [];
+  const typeChanged = actionType !== plan.actionType ? { from: plan.actionType, to: actionType } : undefined;
+  if (!noLongerFailed.length && !newlyFailed.length && !typeChanged) return undefined;
+  return { noLongerFailed, newlyFailed, ...(typeChanged ? { typeChanged } : {}) };
+}
+
+function secret(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** Constant-time comparison of a presented secret with the expected one. */
+export function secretMatches(presented: unknown, expected: string | undefined): boolean {
+  if (typeof presented !== 'string' || !expected) return false;
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export interface PlanStoreOptions {
+  ttlMs: number;
+  /** Plans kept at once; the oldest is dropped first. Default 500. */
+  max?: number;
+  now?: () => number;
+}
+
+type Listener = (plan: Plan) => void;
+
+export class PlanStore {
+  readonly #plans = new Map<string, Plan>();
+  readonly #listeners = new Map<string, Set<Listener>>();
+  readonly #ttlMs: number;
+  readonly #max: number;
+  readonly now: () => number;
+
+  constructor(opts: PlanStoreOptions) {
+    this.#ttlMs = opts.ttlMs;
+    this.#max = opts.max ?? 500;
+    this.now = opts.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.#plans.size;
+  }
+
+  create(input: PlanInput): Plan {
+    const createdAt = this.now();
+    // 128 random bits: a plan id is not a secret (it appears in chat), but it must not be guessable either.
+    const plan: Plan = { ...input, id: `plan-${randomBytes(16).toString('hex')}`, createdAt, expiresAt: createdAt + this.#ttlMs, state: 'pending', pageToken: secret(), appToken: secret() };
+    this.#plans.set(plan.id, plan);
+    while (this.#plans.size > this.#max) {
+      const oldest = this.#plans.keys().next().value!;
+      this.#plans.delete(oldest);
+      this.#listeners.delete(oldest);
+    }
+    return plan;
+  }
+
+  get(id: string): Plan | undefined {
+    return this.#plans.get(id);
+  }
+
+  /** Records a person's (or the model's, under policy model) decision on a pending plan; false if it was not pending. */
+  decide(id: string, approved: boolean, how: ApprovalWay, by: string): boolean {
+    const plan = this.#plans.get(id);
+    if (!plan || plan.state !== 'pending' || this.now() >= plan.expiresAt) return false;
+    plan.state = approved ? 'approved' : 'declined';
+    plan.decision = { how, by, at: this.now() };
+    plan.pageToken = undefined;
+    this.#notify(plan);
+    return true;
+  }
+
+  /** Marks an approved plan used, just before it is sent: a plan can never be sent twice, even after an ambiguous failure. */
+  use(id: string): boolean {
+    const plan = this.#plans.get(id);
+    if (!plan || plan.state !== 'approved') return false;
+    plan.state = 'used';
+    this.#notify(plan);
+    return true;
+  }
+
+  /** Calls `listener` on every change of the plan until the returned function is called. */
+  watch(id: string, listener: Listener): () => void {
+    let set = this.#listeners.get(id);
+    if (!set) this.#listeners.set(id, (set = new Set()));
+    set.add(listener);
+    return () => void set.delete(listener);
+  }
+
+  #notify(plan: Plan): void {
+    for (const l of [...(this.#listeners.get(plan.id) ?? [])]) l(plan);
+  }
+}
+
+/** Resolves when the plan is decided, or with undefined when `timeoutMs` passes or `signal` aborts first. */
+export function waitForDecision(store: PlanStore, id: string, timeoutMs: number, signal: AbortSignal, onTick?: (remainingMs: number) => void): Promise<Plan | undefined> {
+  return new Promise((resolve) => {
+    const decided = (p: Plan) => p.state === 'approved' || p.state === 'declined';
+    const current = store.get(id);
+    if (!current || decided(current) || timeoutMs <= 0 || signal.aborted) return resolve(current && decided(current) ? current : undefined);
+    const deadline = store.now() + timeoutMs;
+    const finish = (p: Plan | undefined) => {
+      clearTimeout(timer);
+      clearInterval(ticker);
+      stop();
+      signal.removeEventListener('abort', aborted);
+      resolve(p);
+    };
+    const stop = store.watch(id, (p) => decided(p) && finish(p));
+    const aborted = () => finish(undefined);
+    const timer = setTimeout(() => finish(undefined), timeoutMs);
+    // Progress every few seconds keeps clients (and their timeouts) informed that the call is alive and waiting.
+    const ticker = setInterval(() => onTick?.(Math.max(0, deadline - store.now())), 5_000);
+    signal.addEventListener('abort', aborted, { once: true });
+  });
+}

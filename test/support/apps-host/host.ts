@@ -1,0 +1,45 @@
+// A minimal MCP Apps host page, built on the extension's own host bridge (AppBridge): it loads a view's HTML into a
+// sandboxed iframe, hands it the tool input and result, and relays the view's tool calls to the real MCP client in the
+// test process (window.hostCallTool, exposed by the test), refusing tools whose visibility does not include "app".
+import { AppBridge, PostMessageTransport } from '@modelcontextprotocol/ext-apps/app-bridge';
+
+interface Start {
+  html: string;
+  tools: { name: string; _meta?: { ui?: { visibility?: string[] } } }[];
+  toolInput: Record<string, unknown>;
+  toolResult: any;
+  theme: 'light' | 'dark';
+}
+
+declare global {
+  interface Window {
+    hostCallTool(params: unknown): Promise<any>;
+    startHost(start: Start): Promise<void>;
+    hostLog: string[];
+  }
+}
+
+window.hostLog = [];
+window.startHost = async ({ html, tools, toolInput, toolResult, theme }) => {
+  const iframe = document.createElement('iframe');
+  iframe.setAttribute('sandbox', 'allow-scripts');
+  iframe.style.cssText = 'width:100%;height:560px;border:1px solid #888';
+  document.body.appendChild(iframe);
+  const bridge = new AppBridge(null, { name: 'cloudpc-mcp test host', version: '1' }, { serverTools: {}, logging: {} }, { hostContext: { theme, displayMode: 'inline' } });
+  bridge.oncalltool = async (params) => {
+    const tool = tools.find((t) => t.name === params.name);
+    const visibility = tool?._meta?.ui?.visibility ?? ['model', 'app'];
+    if (!tool || !visibility.includes('app')) throw new Error(`tool ${params.name} is not callable by the app`);
+    window.hostLog.push(`tools/call ${params.name}`);
+    return window.hostCallTool(params);
+  };
+  bridge.onsizechange = ({ height }) => {
+    if (height) iframe.style.height = `${height + 2}px`;
+  };
+  const initialized = new Promise<void>((resolve) => (bridge.oninitialized = () => resolve()));
+  await bridge.connect(new PostMessageTransport(iframe.contentWindow!, iframe.contentWindow!));
+  iframe.srcdoc = html;
+  await initialized;
+  await bridge.sendToolInput({ arguments: toolInput });
+  await bridge.sendToolResult(toolResult);
+};

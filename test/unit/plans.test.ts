@@ -1,0 +1,135 @@
+// Retry plans: what a person approves is what is sent, once, by its owner, before it expires.
+import { describe, expect, it } from 'vitest';
+import { failedSetChange, planProblem, PlanStore, sameOwner, secretMatches, waitForDecision, type Plan, type PlanInput, type PlanOwner } from '../../src/tools/retry/plans.js';
+
+const LOCAL: PlanOwner = { kind: 'local' };
+const ALICE: PlanOwner = { kind: 'entra', tid: 'T1', oid: 'A1', upn: 'alice@contoso.com' };
+const ALICE_LOWER: PlanOwner = { kind: 'entra', tid: 't1', oid: 'a1' };
+const BOB_SAME_TENANT: PlanOwner = { kind: 'entra', tid: 'T1', oid: 'B2' };
+const ALICE_OTHER_TENANT: PlanOwner = { kind: 'entra', tid: 'T9', oid: 'A1' };
+
+function input(owner: PlanOwner = LOCAL, ids = ['pc-1', 'pc-2']): PlanInput {
+  return {
+    bulkActionId: 'ba-1', actionType: 'reprovision', displayName: 'Reprovision', destructive: true, target: 'allFailed',
+    cloudPcIds: ids, devices: ids.map((cloudPcId) => ({ cloudPcId, state: 'failed' })), owner,
+  };
+}
+
+function clockStore(ttlMs = 1000, max?: number) {
+  let t = 1_000_000;
+  const store = new PlanStore({ ttlMs, now: () => t, ...(max ? { max } : {}) });
+  return { store, advance: (ms: number) => (t += ms) };
+}
+
+describe('planProblem', () => {
+  const plan = (state: Plan['state'], owner = ALICE): Plan => ({ ...input(owner), id: 'plan-x', createdAt: 0, expiresAt: 100, state, appToken: 'a' });
+  it.each<[string, Plan | undefined, PlanOwner, number, string | undefined]>([
+    ['unknown plan', undefined, ALICE, 0, 'unknown'],
+    ['pending, owner, in time', plan('pending'), ALICE, 99, undefined],
+    ['approved, owner, in time', plan('approved'), ALICE, 99, undefined],
+    ['ids compared case-insensitively', plan('pending'), ALICE_LOWER, 99, undefined],
+    ['expired at the instant of expiry', plan('pending'), ALICE, 100, 'expired'],
+    ['already used', plan('used'), ALICE, 0, 'used'],
+    ['another user of the same tenant', plan('pending'), BOB_SAME_TENANT, 0, 'foreign'],
+    ['the same object id in another tenant', plan('pending'), ALICE_OTHER_TENANT, 0, 'foreign'],
+    ['a local caller for a remote plan', plan('pending'), LOCAL, 0, 'foreign'],
+    ['a remote caller for a local plan', plan('pending', LOCAL), ALICE, 0, 'foreign'],
+    ['another user learns nothing of a used plan', plan('used'), BOB_SAME_TENANT, 0, 'foreign'],
+  ])('%s', (_what, p, caller, now, expected) => {
+    expect(planProblem(p, caller, now)).toBe(expected);
+  });
+
+  it('sameOwner: local is only ever the local user', () => {
+    expect(sameOwner(LOCAL, LOCAL)).toBe(true);
+    expect(sameOwner(ALICE, ALICE_LOWER)).toBe(true);
+    expect(sameOwner(ALICE, LOCAL)).toBe(false);
+  });
+});
+
+describe('failedSetChange', () => {
+  const all = { target: 'allFailed' as const, cloudPcIds: ['A', 'B'], actionType: 'reprovision' };
+  const sel = { ...all, target: 'selected' as const };
+  it.each<[string, typeof all | typeof sel, string[], string, ReturnType<typeof failedSetChange>]>([
+    ['unchanged (case-insensitive)', all, ['a', 'b'], 'reprovision', undefined],
+    ['a planned PC no longer failed', all, ['A'], 'reprovision', { noLongerFailed: ['B'], newlyFailed: [] }],
+    ['all failed: a PC failed since', all, ['A', 'B', 'C'], 'reprovision', { noLongerFailed: [], newlyFailed: ['C'] }],
+    ['selected: other failures do not matter', sel, ['A', 'B', 'C'], 'reprovision', undefined],
+    ['selected: a chosen PC no longer failed', sel, ['A', 'C'], 'reprovision', { noLongerFailed: ['B'], newlyFailed: [] }],
+    ['the action type changed', all, ['A', 'B'], 'restore', { noLongerFailed: [], newlyFailed: [], typeChanged: { from: 'reprovision', to: 'restore' } }],
+  ])('%s', (_what, plan, now, type, expected) => {
+    expect(failedSetChange(plan, now, type)).toEqual(expected);
+  });
+});
+
+describe('PlanStore', () => {
+  it('creates a pending plan with unguessable ids and secrets, expiring after the TTL', () => {
+    const { store } = clockStore(15 * 60_000);
+    const a = store.create(input());
+    const b = store.create(input());
+    expect(a.id).toMatch(/^plan-[0-9a-f]{32}$/);
+    expect(a.id).not.toBe(b.id);
+    expect(a.state).toBe('pending');
+    expect(a.expiresAt - a.createdAt).toBe(15 * 60_000);
+    expect(a.pageToken).toMatch(/^[\w-]{32}$/);
+    expect(a.appToken).not.toBe(a.pageToken);
+  });
+
+  it('approves once, uses once: a plan can never be sent twice', () => {
+    const { store } = clockStore();
+    const p = store.create(input());
+    expect(store.use(p.id)).toBe(false);
+    expect(store.decide(p.id, true, 'page', 'the local user')).toBe(true);
+    expect(p.decision).toMatchObject({ how: 'page', by: 'the local user' });
+    expect(p.pageToken).toBeUndefined();
+    expect(store.decide(p.id, false, 'app', 'x')).toBe(false);
+    expect(store.use(p.id)).toBe(true);
+    expect(store.use(p.id)).toBe(false);
+    expect(planProblem(p, LOCAL, store.now())).toBe('used');
+  });
+
+  it('a declined plan cannot be approved or used', () => {
+    const { store } = clockStore();
+    const p = store.create(input());
+    store.decide(p.id, false, 'elicitation', 'the local user');
+    expect(store.decide(p.id, true, 'page', 'x')).toBe(false);
+    expect(store.use(p.id)).toBe(false);
+  });
+
+  it('an expired plan cannot be approved', () => {
+    const { store, advance } = clockStore(1000);
+    const p = store.create(input());
+    advance(1000);
+    expect(store.decide(p.id, true, 'page', 'x')).toBe(false);
+    expect(planProblem(p, LOCAL, store.now())).toBe('expired');
+  });
+
+  it('is bounded: the oldest plan is dropped first', () => {
+    const { store } = clockStore(1000, 3);
+    const ids = [1, 2, 3, 4].map(() => store.create(input()).id);
+    expect(store.size).toBe(3);
+    expect(store.get(ids[0]!)).toBeUndefined();
+    expect(store.get(ids[3]!)).toBeDefined();
+  });
+
+  it('waitForDecision resolves on the decision, or undefined on timeout or abort', async () => {
+    const { store } = clockStore(60_000);
+    const p = store.create(input());
+    const waiting = waitForDecision(store, p.id, 60_000, new AbortController().signal);
+    store.decide(p.id, true, 'page', 'the local user');
+    expect((await waiting)?.state).toBe('approved');
+    const q = store.create(input());
+    expect(await waitForDecision(store, q.id, 1, new AbortController().signal)).toBeUndefined();
+    const ac = new AbortController();
+    const aborted = waitForDecision(store, q.id, 60_000, ac.signal);
+    ac.abort();
+    expect(await aborted).toBeUndefined();
+  });
+
+  it('secretMatches compares exactly, and never matches a missing secret', () => {
+    expect(secretMatches('abc', 'abc')).toBe(true);
+    expect(secretMatches('abd', 'abc')).toBe(false);
+    expect(secretMatches('ab', 'abc')).toBe(false);
+    expect(secretMatches(undefined, 'abc')).toBe(false);
+    expect(secretMatches('', undefined)).toBe(false);
+  });
+});
