@@ -6,6 +6,7 @@ import { LOG_LEVELS, type LogLevel } from '../core/log.js';
 import { AUTH_METHODS, type AuthMethod } from './authMethods.js';
 import { ACTION_TYPES_DESTRUCTIVE_DEFAULT } from '../core/actionTypes.js';
 import { GUID_PATTERN } from '../core/jsonShapes.js';
+import { proxyProblem } from '../graph/proxy.js';
 import { DEFAULT_ENTRA_SCOPE, DEFAULT_PORT, parseHttpSettings, type HttpConfig, type Transport } from './http.js';
 
 export const CONFIRM_POLICIES = ['confirm-flag', 'refuse'] as const;
@@ -273,6 +274,8 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     }
     if (simulate) warnings.push('--simulate is set, so CLOUDPC_MCP_GRAPH_URL is ignored: calls go to the embedded simulator.');
   }
+  const proxy = simulate ? undefined : proxyProblem(graphRoot, env);
+  if (proxy) problems.push(proxy);
 
   const accessToken = env.CLOUDPC_MCP_ACCESS_TOKEN?.trim() || undefined;
   if (accessToken !== undefined && /\s/.test(accessToken)) {
