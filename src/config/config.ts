@@ -7,7 +7,7 @@ import { AUTH_METHODS, type AuthMethod } from './authMethods.js';
 import { ACTION_TYPES_DESTRUCTIVE_DEFAULT } from '../core/actionTypes.js';
 import { GUID_PATTERN } from '../core/jsonShapes.js';
 import { proxyProblem } from '../graph/proxy.js';
-import { DEFAULT_ENTRA_SCOPE, DEFAULT_PORT, parseHttpSettings, type HttpConfig, type Transport } from './http.js';
+import { DEFAULT_ENTRA_SCOPE, DEFAULT_OBO_TIMEOUT_MS, DEFAULT_PORT, parseHttpSettings, type HttpConfig, type Transport } from './http.js';
 
 export const CONFIRM_POLICIES = ['confirm-flag', 'refuse'] as const;
 export type ConfirmPolicy = (typeof CONFIRM_POLICIES)[number];
@@ -84,6 +84,7 @@ export const SETTINGS = [
   { flag: '--entra-scope', env: 'CLOUDPC_MCP_ENTRA_SCOPE', def: DEFAULT_ENTRA_SCOPE, doc: 'entra: delegated scope every caller token must carry (403 otherwise).' },
   { flag: '--entra-issuer', env: 'CLOUDPC_MCP_ENTRA_ISSUER', def: '(<authority>/<tenant-id>/v2.0)', doc: 'entra: expected token issuer (v2 tokens).' },
   { flag: '--entra-jwks-url', env: 'CLOUDPC_MCP_ENTRA_JWKS_URL', def: '(<authority>/<tenant-id>/discovery/v2.0/keys)', doc: 'entra: where the token signing keys are published.' },
+  { flag: '--obo-timeout-ms', env: 'CLOUDPC_MCP_OBO_TIMEOUT_MS', def: String(DEFAULT_OBO_TIMEOUT_MS), doc: 'entra: deadline of one on-behalf-of token exchange; the user\'s next call starts a fresh one.' },
   { flag: null, env: 'AZURE_CLIENT_SECRET', def: '(unset)', doc: 'Client secret of the app registration (environment sign-in; entra: the on-behalf-of exchange). Environment only.' },
   { flag: null, env: 'AZURE_CLIENT_CERTIFICATE_PATH', def: '(unset)', doc: 'PEM certificate with private key, instead of a client secret.' },
 ] as const;
@@ -227,6 +228,7 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
         'entra-scope': { type: 'string' },
         'entra-issuer': { type: 'string' },
         'entra-jwks-url': { type: 'string' },
+        'obo-timeout-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -347,6 +349,7 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
       entraScope: str('entra-scope', 'CLOUDPC_MCP_ENTRA_SCOPE'),
       entraIssuer: str('entra-issuer', 'CLOUDPC_MCP_ENTRA_ISSUER'),
       entraJwksUrl: str('entra-jwks-url', 'CLOUDPC_MCP_ENTRA_JWKS_URL'),
+      oboTimeoutMs: str('obo-timeout-ms', 'CLOUDPC_MCP_OBO_TIMEOUT_MS'),
       tenantId,
       clientId,
       clientSecret: env.AZURE_CLIENT_SECRET,

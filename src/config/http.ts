@@ -12,6 +12,8 @@ export type HttpAuthMode = (typeof HTTP_AUTH_MODES)[number];
 export const MCP_PATH = '/mcp';
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_ENTRA_SCOPE = 'access_as_user';
+/** How long one on-behalf-of exchange may take (CLOUDPC_MCP_OBO_TIMEOUT_MS). */
+export const DEFAULT_OBO_TIMEOUT_MS = 15_000;
 
 export interface EntraConfig {
   /** Directory (tenant) id GUID: issuer and token `tid` must match it. */
@@ -33,6 +35,8 @@ export interface EntraConfig {
   /** Never logged. */
   clientSecret?: string;
   certificatePath?: string;
+  /** Deadline of one on-behalf-of exchange; the user's next call starts a fresh one. */
+  oboTimeoutMs: number;
 }
 
 export interface HttpConfig {
@@ -64,6 +68,7 @@ export interface HttpSettingsInput {
   entraScope?: string;
   entraIssuer?: string;
   entraJwksUrl?: string;
+  oboTimeoutMs?: string;
   tenantId?: string;
   clientId?: string;
   clientSecret?: string;
@@ -98,6 +103,7 @@ const S = {
   scope: 'CLOUDPC_MCP_ENTRA_SCOPE (--entra-scope)',
   issuer: 'CLOUDPC_MCP_ENTRA_ISSUER (--entra-issuer)',
   jwks: 'CLOUDPC_MCP_ENTRA_JWKS_URL (--entra-jwks-url)',
+  oboTimeout: 'CLOUDPC_MCP_OBO_TIMEOUT_MS (--obo-timeout-ms)',
 } as const;
 
 function wholeNumber(setting: string, raw: string | undefined, def: number, min: number, max: number, problems: Problem[]): number {
@@ -244,6 +250,7 @@ function parseEntra(input: HttpSettingsInput, problems: Problem[]): EntraConfig 
       message: "remote mode calls Graph on behalf of each signed-in user, which needs the server app's client secret (AZURE_CLIENT_SECRET) or a PEM certificate with its private key (AZURE_CLIENT_CERTIFICATE_PATH).",
     });
   }
+  const oboTimeoutMs = wholeNumber(S.oboTimeout, input.oboTimeoutMs, DEFAULT_OBO_TIMEOUT_MS, 1_000, 300_000, problems);
   const scope = input.entraScope?.trim() || DEFAULT_ENTRA_SCOPE;
   if (!/^[A-Za-z0-9._-]{1,120}$/.test(scope)) {
     problems.push({ setting: S.scope, message: `"${input.entraScope}" is not a scope name such as ${DEFAULT_ENTRA_SCOPE} (the name under "Expose an API", without the api:// prefix).` });
@@ -274,6 +281,7 @@ function parseEntra(input: HttpSettingsInput, problems: Problem[]): EntraConfig 
     jwksUrl,
     authorityHost: authority,
     disableInstanceDiscovery: !knownAuthority,
+    oboTimeoutMs,
     ...(clientSecret ? { clientSecret } : {}),
     ...(certificatePath ? { certificatePath } : {}),
   };
