@@ -5,7 +5,8 @@ import type { AccessToken } from '../graph/types.js';
 import type { Logger } from '../core/log.js';
 import { InteractionRequiredError } from './errors.js';
 import type { CredentialMethod } from './methods.js';
-import { createEntraErrorCapture, formatEntraError, withEntraDetail, type EntraError, type EntraErrorCapture } from './serverErrors.js';
+import { checkCertificateFile } from './certificateFile.js';
+import { createEntraErrorCapture, formatEntraError, type EntraError, type EntraErrorCapture } from './serverErrors.js';
 import { openSignInStore, routeIdentityCache, type SignInStore, type SignInStoreSettings } from './signInStore.js';
 import { CACHE_NAME } from './tokenCachePlan.js';
 
@@ -57,9 +58,13 @@ export const identityCredentialFactory: CredentialFactory = async (spec) => {
       return new id.AzureCliCredential(spec.tenantId ? { tenantId: spec.tenantId } : {});
     case 'azd':
       return new id.AzureDeveloperCliCredential(spec.tenantId ? { tenantId: spec.tenantId } : {});
-    case 'environment':
-      // Reads AZURE_* from process.env itself; tenant and client come from there.
+    case 'environment': {
+      // EnvironmentCredential prefers a secret; without one it reads the certificate, which is checked first so a
+      // bad file is reported as that. It reads AZURE_* from process.env itself; tenant and client come from there.
+      const certificatePath = spec.env['AZURE_CLIENT_CERTIFICATE_PATH'];
+      if (!spec.env['AZURE_CLIENT_SECRET'] && certificatePath) await checkCertificateFile(certificatePath);
       return explained(new id.EnvironmentCredential(common), capture);
+    }
     case 'managedidentity':
       return explained(
         new id.ManagedIdentityCredential({ authorityHost: spec.authorityHost, additionalPolicies: [capture.policy], ...(spec.clientId ? { clientId: spec.clientId } : {}) }),
@@ -80,7 +85,7 @@ function explained(cred: CredentialLike, capture: EntraErrorCapture): Credential
       try {
         return await cred.getToken(scopes, options?.abortSignal ? { abortSignal: options.abortSignal } : {});
       } catch (err) {
-        throw withEntraDetail(err, capture.since(mark));
+        throw capture.explain(err, mark);
       }
     },
   };
@@ -133,7 +138,7 @@ async function interactiveCredential(
       try {
         return await cred.getToken(scopes, call);
       } catch (err) {
-        if ((err as Error | undefined)?.name !== 'AuthenticationRequiredError') throw withEntraDetail(err, capture.since(mark));
+        if ((err as Error | undefined)?.name !== 'AuthenticationRequiredError') throw capture.explain(err, mark);
         reason = whySignInAgain(capture.since(mark), store);
         if (opts.interactive === false) {
           throw new InteractionRequiredError(reason ?? 'Not signed in yet.', spec.method);
@@ -145,7 +150,7 @@ async function interactiveCredential(
       try {
         signedIn = await cred.authenticate(scopes, call);
       } catch (err) {
-        throw withEntraDetail(err, capture.since(signInMark));
+        throw capture.explain(err, signInMark);
       } finally {
         reason = undefined;
       }

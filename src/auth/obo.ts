@@ -5,34 +5,64 @@
 import type { AccessToken, TokenProvider } from '../graph/types.js';
 import type { EntraConfig } from '../config/http.js';
 import type { Logger } from '../core/log.js';
-import { AuthError, scrub, type AuthErrorCode } from './errors.js';
 import { BulkActionCache } from '../graph/bulkActions.js';
 import type { Caller } from './caller.js';
+import { checkCertificateFile } from './certificateFile.js';
+import { oboDeadlineError, oboError } from './oboErrors.js';
+import { createEntraErrorCapture } from './serverErrors.js';
 
-/** Exchanges a caller token for a Graph token. Tests inject a fake; the default uses @azure/identity. */
-export type OboExchange = (assertion: string) => Promise<AccessToken>;
+/** Exchanges a caller token for a Graph token, giving up when `signal` aborts. Tests inject a fake; the default uses @azure/identity. */
+export type OboExchange = (assertion: string, signal?: AbortSignal) => Promise<AccessToken>;
 
 export function identityOboExchange(entra: EntraConfig, graphScope: string): OboExchange {
-  return async (assertion) => {
+  const exchange: OboExchange = async (assertion, signal) => {
     // Loaded on the first exchange only: MSAL and the Azure core pipeline are large, and a server that only ever
     // refuses requests never needs them.
     const { OnBehalfOfCredential } = await import('@azure/identity');
+    const capture = createEntraErrorCapture();
     const options = {
       tenantId: entra.tenantId,
       clientId: entra.clientId,
       userAssertionToken: assertion,
       authorityHost: entra.authorityHost,
       disableInstanceDiscovery: entra.disableInstanceDiscovery,
+      additionalPolicies: [capture.policy],
     };
+    const mark = capture.mark();
     try {
+      if (!entra.clientSecret) await checkCertificateFile(entra.certificatePath ?? '');
       const credential = entra.clientSecret
         ? new OnBehalfOfCredential({ ...options, clientSecret: entra.clientSecret })
         : new OnBehalfOfCredential({ ...options, certificatePath: entra.certificatePath ?? '' });
-      return await credential.getToken(graphScope);
+      return await credential.getToken(graphScope, signal ? { abortSignal: signal } : {});
     } catch (err) {
-      throw oboError(err, entra, graphScope, [assertion, entra.clientSecret ?? '']);
+      throw oboError(capture.explain(err, mark), entra, graphScope, [assertion, entra.clientSecret ?? '']);
     }
   };
+  return withDeadline(exchange, entra.oboTimeoutMs, (ms) => oboDeadlineError(ms, entra));
+}
+
+/**
+ * The exchange, bounded: after `timeoutMs` it rejects with `onTimeout(timeoutMs)` and aborts the request underneath,
+ * so a user whose exchange hung gets an answer, and their next call starts a fresh exchange.
+ */
+export function withDeadline(exchange: OboExchange, timeoutMs: number, onTimeout: (timeoutMs: number) => Error): OboExchange {
+  return (assertion, signal) =>
+    new Promise<AccessToken>((resolve, reject) => {
+      const controller = new AbortController();
+      const forward = () => controller.abort(signal?.reason);
+      signal?.addEventListener('abort', forward, { once: true });
+      const timer = setTimeout(() => {
+        reject(onTimeout(timeoutMs));
+        controller.abort();
+      }, timeoutMs);
+      exchange(assertion, controller.signal)
+        .then(resolve, reject)
+        .finally(() => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', forward);
+        });
+    });
 }
 
 export interface UserSession {
@@ -138,53 +168,4 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T
       },
     );
   });
-}
-
-/** What went wrong in the exchange, said for the person who can fix it; never carries the assertion or the secret. */
-export function oboError(err: unknown, entra: EntraConfig, graphScope: string, secrets: readonly string[]): AuthError {
-  const raw = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  const aadsts = /AADSTS(\d{5,7})/.exec(raw)?.[1];
-  const detail = scrub(raw.split('\n')[0] ?? '', secrets);
-  const [code, text] = explain(aadsts, raw, entra, graphScope.split('/').pop() ?? graphScope);
-  return new AuthError(code, `On-behalf-of sign-in to Microsoft Graph failed: ${text} Details: ${detail}`, aadsts ? { aadsts } : {});
-}
-
-function explain(aadsts: string | undefined, raw: string, entra: EntraConfig, permission: string): [AuthErrorCode, string] {
-  switch (aadsts) {
-    case '65001':
-    case '65004':
-      return [
-        'consent_required',
-        `the server's app registration (${entra.clientId}) has no consent for the delegated Microsoft Graph permission ${permission}. An administrator grants it once: Entra admin center → App registrations → the server app → API permissions → Grant admin consent.`,
-      ];
-    case '50076':
-    case '50079':
-    case '50158':
-    case '53003':
-      return [
-        'conditional_access',
-        'Microsoft Graph asks more of this sign-in (multi-factor authentication or a Conditional Access policy) than the sign-in the client made. Sign out of the connection in the client and sign in again.',
-      ];
-    case '500133':
-    case '50013':
-    case '50173':
-    case '70043':
-      return ['reauthentication_required', 'the sign-in has expired or was revoked. Sign in again in the client.'];
-    case '7000215':
-    case '7000222':
-    case '700027':
-    case '50012':
-      return [
-        'invalid_client_credential',
-        "the server's client secret or certificate was rejected (wrong, expired, or the secret's ID given instead of its value). The operator fixes AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH.",
-      ];
-    case '700016':
-      return ['app_not_found', `application ${entra.clientId} was not found in tenant ${entra.tenantId}. The operator checks AZURE_CLIENT_ID and AZURE_TENANT_ID.`];
-    default:
-      break;
-  }
-  if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|certificate|self[- ]signed/i.test(raw)) {
-    return ['network', `could not reach ${entra.authorityHost}. The operator checks the network, proxy and AZURE_AUTHORITY_HOST.`];
-  }
-  return ['sign_in_failed', 'Entra refused the exchange. Try again; if it persists, the operator checks the server log.'];
 }

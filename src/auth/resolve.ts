@@ -13,7 +13,7 @@ import {
 } from './methods.js';
 import type { SignInStoreSettings } from './signInStore.js';
 import { parseTokenCacheSetting } from './tokenCachePlan.js';
-import type { AuthSettings } from './types.js';
+import type { AuthSettings, AuthTarget } from './types.js';
 
 export interface ResolvedAuth {
   method: Exclude<AuthMethod, 'auto'>;
@@ -109,4 +109,15 @@ function parseAuthority(value: string): { host: string; known: boolean } {
 function clean(v: string | undefined): string | undefined {
   const t = v?.trim();
   return t ? t : undefined;
+}
+
+/** Where the provider signs in, as auth_status reports it. */
+export function targetOf(r: ResolvedAuth): AuthTarget {
+  return {
+    cloud: r.cloud,
+    authorityHost: r.authorityHost,
+    scope: r.scope,
+    ...(r.tenantId ? { tenantId: r.tenantId } : {}),
+    ...(r.clientId ? { clientId: r.clientId } : {}),
+  };
 }

@@ -2,7 +2,9 @@
 // "AADSTS65001: … not consented" reaches us as "post_request_failed: invalid_grant", and @azure/identity replaces
 // the reason a silent refresh failed with "Automatic authentication has been disabled". The AADSTS number is what
 // tells the user the fix, so a pipeline policy on the credential's HTTP client keeps the last error Entra sent.
-// Only `error`, the error codes and the description are kept: Entra error bodies carry no tokens.
+// Only `error`, the error codes and the description are kept: Entra error bodies carry no tokens. The same policy notes a
+// request that got no answer from Entra at all (refused, DNS, TLS, a proxy asking for credentials), which MSAL reports
+// only as "endpoints_resolution_error" or "network_error", so the user hears "could not reach" instead of a guess.
 
 /** The shape of an @azure/core-rest-pipeline policy, without depending on that package's types directly. */
 export interface ResponsePolicy {
@@ -18,6 +20,26 @@ export interface EntraError {
   description: string;
 }
 
+/** A sign-in request that got no answer from Entra. */
+export interface TransportFailure {
+  /** Node or undici error code, e.g. ECONNREFUSED, ENOTFOUND, SELF_SIGNED_CERT_IN_CHAIN. */
+  code?: string;
+  /** A proxy answered in Entra's place with this status (407: it wants credentials). */
+  proxyStatus?: number;
+}
+
+/** The credential's error, kept as the cause, for a sign-in that never reached Entra. */
+export class SignInUnreachableError extends Error {
+  override readonly name = 'SignInUnreachableError';
+
+  constructor(
+    cause: unknown,
+    readonly failure: TransportFailure,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
 export interface EntraErrorCapture {
   /** Add to the credential's options: `additionalPolicies: [capture.policy]`. */
   readonly policy: { policy: ResponsePolicy; position: 'perCall' };
@@ -25,29 +47,59 @@ export interface EntraErrorCapture {
   mark(): number;
   /** The last error Entra sent after `mark`, if any. */
   since(mark: number): EntraError | undefined;
+  /**
+   * The credential's error with what the wire said since `mark`: Entra's error appended (withEntraDetail), or, when
+   * Entra never answered, a SignInUnreachableError.
+   */
+  explain(err: unknown, mark: number): unknown;
 }
 
 // The device code flow polls with these until the user acts; they are not failures.
 const NOT_FAILURES = new Set(['authorization_pending', 'slow_down']);
 
+function codeOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown })?.code ?? (err as { cause?: { code?: unknown } })?.cause?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 export function createEntraErrorCapture(): EntraErrorCapture {
   let seq = 0;
   let last: { seq: number; error: EntraError } | undefined;
+  let lost: { seq: number; failure: TransportFailure } | undefined;
   const policy: ResponsePolicy = {
     name: 'cloudpc-mcp-entra-errors',
     async sendRequest(request, next) {
-      const response = await next(request);
-      if (response.status >= 400 && response.bodyAsText) {
+      let response;
+      try {
+        response = await next(request);
+      } catch (err) {
+        // A cancelled request is the caller's doing, not the network's.
+        if ((err as Error)?.name !== 'AbortError') {
+          const code = codeOf(err);
+          lost = { seq: ++seq, failure: code ? { code } : {} };
+        }
+        throw err;
+      }
+      // The proxy's own answer to the tunnel request, passed on as if it came from Entra (https-proxy-agent does so).
+      if (response.status === 407) lost = { seq: ++seq, failure: { proxyStatus: 407 } };
+      else if (response.status >= 400 && response.bodyAsText) {
         const error = parseEntraError(response.status, response.bodyAsText);
         if (error && !NOT_FAILURES.has(error.error)) last = { seq: ++seq, error };
       }
       return response;
     },
   };
+  const since = (mark: number) => (last && last.seq > mark ? last.error : undefined);
   return {
     policy: { policy, position: 'perCall' },
     mark: () => seq,
-    since: (mark) => (last && last.seq > mark ? last.error : undefined),
+    since,
+    explain(err, mark) {
+      const entra = since(mark);
+      if (entra) return withEntraDetail(err, entra);
+      if ((err as Error)?.name === 'AbortError') return err;
+      return lost && lost.seq > mark ? new SignInUnreachableError(err, lost.failure) : err;
+    },
   };
 }
 

@@ -4,7 +4,7 @@
 
 import { SCOPE_RETRY } from '../graph/clouds.js';
 import type { TokenProvider } from '../graph/types.js';
-import { adminConsentUrl, consentFix } from './errors.js';
+import { adminConsentUrl, consentFix } from './signInFixes.js';
 import { AUTH_ENV, AUTH_METHOD_INFO, isAppOnlyMethod } from './methods.js';
 import { tokenHasPermission } from './tokenClaims.js';
 import type { AuthTokenProvider, SignInPrompt, SignInState } from './types.js';

@@ -6,6 +6,7 @@ import { LOG_LEVELS, type LogLevel } from '../core/log.js';
 import { GUID_PATTERN } from '../core/jsonShapes.js';
 import { AUTH_METHODS, type AuthMethod } from './authMethods.js';
 import { parseCommandLine, type Command } from './commandLine.js';
+import { proxyProblem } from '../graph/proxy.js';
 import { parseHttpSettings, type HttpConfig } from './http.js';
 import { APPROVAL_PAGE_MODES, CONFIRM_POLICIES, TOKEN_CACHE_SETTINGS, labelOf, type TRANSPORTS } from './settings.js';
 import { parseAuthorityHost, parseDestructive, parseGraphUrl, SettingReader, type ConfigProblem } from './values.js';
@@ -119,6 +120,7 @@ function readHttp(r: SettingReader, signIn: SignIn, cloud: CloudInfo, simulate: 
       entraScope: r.text('CLOUDPC_MCP_ENTRA_SCOPE'),
       entraIssuer: r.text('CLOUDPC_MCP_ENTRA_ISSUER'),
       entraJwksUrl: r.text('CLOUDPC_MCP_ENTRA_JWKS_URL'),
+      oboTimeoutMs: r.int('CLOUDPC_MCP_OBO_TIMEOUT_MS'),
       tenantId: signIn.tenantId,
       clientId: signIn.clientId,
       clientSecret: r.text('AZURE_CLIENT_SECRET'),
@@ -143,6 +145,9 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
   const simulate = r.bool('CLOUDPC_MCP_SIMULATE');
   const readOnly = r.bool('CLOUDPC_MCP_READ_ONLY');
   const graph = readGraphRoot(r, cloud, simulate, warnings);
+  // The simulator is never proxied; a real Graph root goes through HTTPS_PROXY as curl would send it.
+  const proxy = simulate ? undefined : proxyProblem(graph.graphRoot, env);
+  if (proxy) problems.push(proxy);
   const signIn = readSignIn(r, simulate);
   const { transport, http } = readHttp(r, signIn, cloud, simulate, warnings);
   if (http.entra && signIn.accessToken) {

@@ -27,6 +27,8 @@ export interface EntraConfig {
   authorityHost: string;
   /** A custom authority is not a public Entra host, so MSAL must not ask a public host about it. */
   disableInstanceDiscovery: boolean;
+  /** Deadline of one on-behalf-of exchange; the user's next call starts a fresh one. */
+  oboTimeoutMs: number;
   /** Never logged. */
   clientSecret?: string;
   certificatePath?: string;
@@ -61,6 +63,8 @@ export interface HttpSettingsInput {
   entraScope?: string;
   entraIssuer?: string;
   entraJwksUrl?: string;
+  /** CLOUDPC_MCP_OBO_TIMEOUT_MS, already checked against its bounds. */
+  oboTimeoutMs: number;
   tenantId?: string;
   clientId?: string;
   clientSecret?: string;
@@ -255,6 +259,7 @@ function parseEntra(input: HttpSettingsInput, problems: Problem[]): EntraConfig 
   return {
     tenantId,
     clientId,
+    oboTimeoutMs: input.oboTimeoutMs,
     appIdUri,
     audiences: [...new Set([appIdUri, clientId])],
     scope,

@@ -73,6 +73,7 @@ export const SETTINGS: readonly Setting[] = [
   { flag: '--entra-scope', env: 'CLOUDPC_MCP_ENTRA_SCOPE', def: DEFAULT_ENTRA_SCOPE, doc: 'entra: delegated scope every caller token must carry (403 otherwise).' },
   { flag: '--entra-issuer', env: 'CLOUDPC_MCP_ENTRA_ISSUER', def: '(<authority>/<tenant-id>/v2.0)', doc: 'entra: expected token issuer (v2 tokens).' },
   { flag: '--entra-jwks-url', env: 'CLOUDPC_MCP_ENTRA_JWKS_URL', def: '(<authority>/<tenant-id>/discovery/v2.0/keys)', doc: 'entra: where the token signing keys are published.' },
+  { flag: '--obo-timeout-ms', env: 'CLOUDPC_MCP_OBO_TIMEOUT_MS', ...int(15_000, 1_000, 300_000), doc: "entra: deadline of one on-behalf-of token exchange; the user's next call starts a fresh one." },
   { flag: null, env: 'AZURE_CLIENT_SECRET', def: '(unset)', doc: 'Client secret of the app registration (environment sign-in; entra: the on-behalf-of exchange). Environment only.' },
   { flag: null, env: 'AZURE_CLIENT_CERTIFICATE_PATH', def: '(unset)', doc: 'PEM certificate with private key, instead of a client secret.' },
 ];

@@ -11,6 +11,17 @@ export type GraphErrorKind =
   | 'invalidResponse'
   | 'refused';
 
+export interface GraphProxyFailure {
+  /** scheme://host:port, never credentials. */
+  shown: string;
+  /** The environment variable that named it, e.g. HTTPS_PROXY. */
+  variable: string;
+  /** The proxy answered the tunnel request with this status (407: it wants credentials). */
+  status?: number;
+  /** The proxy itself could not be reached (refused, not resolved, timed out). */
+  unreachable?: boolean;
+}
+
 export interface GraphErrorInit {
   kind: GraphErrorKind;
   message: string;
@@ -28,6 +39,8 @@ export interface GraphErrorInit {
   retryAfterMs?: number;
   /** Host of the Graph root, for network errors. */
   host?: string;
+  /** The proxy the request went through, for network errors. */
+  proxy?: GraphProxyFailure;
   /** The per-attempt deadline, for timeout errors. */
   timeoutMs?: number;
   cause?: unknown;
@@ -49,6 +62,7 @@ export class GraphError extends Error {
   readonly method: HttpMethod;
   readonly path: string;
   readonly host?: string;
+  readonly proxy?: GraphProxyFailure;
   readonly timeoutMs?: number;
 
   constructor(init: GraphErrorInit) {
@@ -66,6 +80,7 @@ export class GraphError extends Error {
     this.method = init.method;
     this.path = init.path;
     this.host = init.host;
+    this.proxy = init.proxy;
     this.timeoutMs = init.timeoutMs;
   }
 }
@@ -181,10 +196,7 @@ function hintFor(err: GraphError, ctx: DescribeContext): string {
         (retry && err.ambiguous ? `. ${mayBeAccepted}` : '; try again, or raise the timeout if Graph is slow.')
       );
     case 'network':
-      return (
-        `Cannot reach Graph${err.host ? ` (${err.host})` : ''}: check the network connection, DNS and any proxy/firewall settings.` +
-        (retry && err.ambiguous ? ` The connection broke after the request was sent. ${mayBeAccepted}` : '')
-      );
+      return networkHint(err) + (retry && err.ambiguous ? ` The connection broke after the request was sent. ${mayBeAccepted}` : '');
     case 'aborted':
       return err.ambiguous && retry
         ? `Cancelled by the client after the request was sent. ${mayBeAccepted}`
@@ -223,6 +235,30 @@ function hintFor(err: GraphError, ctx: DescribeContext): string {
     return 'Graph had a service error; try again later.';
   }
   return 'Graph rejected the request.';
+}
+
+const TLS_UNTRUSTED = /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_HAS_EXPIRED)$/;
+
+/** Why Graph could not be reached and the fix: the proxy by name when one was used (never its credentials). */
+function networkHint(err: GraphError): string {
+  const host = err.host ?? 'graph.microsoft.com';
+  const p = err.proxy;
+  const bypass = `or list ${host.replace(/:\d+$/, '')} in NO_PROXY if Graph is reachable without the proxy`;
+  if (p?.status === 407) {
+    return `The proxy ${p.shown} (${p.variable}) asks for authentication (HTTP 407), so nothing reached Graph. Give its credentials in the proxy URL, ${p.variable}=http://user:password@host:port (percent-encode special characters; Basic authentication), ${bypass}.`;
+  }
+  if (p?.status !== undefined) {
+    return `The proxy ${p.shown} (${p.variable}) refused the connection to ${host} (HTTP ${p.status}), so nothing reached Graph. Ask whoever runs the proxy to allow ${host}, check ${p.variable}, ${bypass}.`;
+  }
+  if (p?.unreachable) {
+    return `Cannot reach the proxy ${p.shown} (${p.variable}), so nothing reached Graph. Check that the proxy runs and that ${p.variable} names it, ${bypass}.`;
+  }
+  const code = (err.cause as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && TLS_UNTRUSTED.test(code)) {
+    return `Cannot reach Graph (${host}): its TLS certificate is not trusted (${code}). A proxy that inspects TLS needs its root certificate in NODE_EXTRA_CA_CERTS (a PEM file, read at start).`;
+  }
+  if (p) return `Cannot reach Graph (${host}) through the proxy ${p.shown} (${p.variable}): check the network and the proxy, ${bypass}.`;
+  return `Cannot reach Graph (${host}): check the network connection, DNS and any proxy or firewall (HTTPS_PROXY, NO_PROXY).`;
 }
 
 /** Text for a tool error result: what failed, why, the ids support asks for, and what to do. Never contains tokens. */

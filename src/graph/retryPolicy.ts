@@ -94,6 +94,8 @@ export interface FailureInfo {
   aborted: boolean;
   /** The per-attempt deadline fired. */
   timedOut: boolean;
+  /** A proxy refused to open the tunnel to Graph, with this status: nothing reached Graph. */
+  proxyStatus?: number;
 }
 
 /**
@@ -103,6 +105,8 @@ export interface FailureInfo {
 export type FailureDecision = 'retry' | 'fail' | 'ambiguous';
 
 export function classifyFailure(f: FailureInfo): FailureDecision {
+  // 407 or a policy refusal stays until someone changes the settings; a 5xx from the proxy may pass.
+  if (f.proxyStatus !== undefined) return f.proxyStatus >= 500 ? 'retry' : 'fail';
   const post = f.method !== 'GET';
   if (f.status !== undefined) {
     if (isRetryableStatus(f.status)) return 'retry';
@@ -149,4 +153,25 @@ export function backoffDelayMs(
   const r = Math.min(1, Math.max(0, random()));
   const floor = step / 10;
   return Math.round(floor + r * (step - floor));
+}
+
+export interface RetryWaitInput {
+  /** The attempt that just failed (1-based). */
+  attempt: number;
+  /** Time already spent waiting between earlier attempts. */
+  waitedMs: number;
+  /** What the server asked for (Retry-After and friends), if it said. */
+  retryAfterMs?: number;
+}
+
+/**
+ * How long to wait before sending again, or undefined to give up now: attempts are spent, the wait budget is, or the
+ * server asked for more than is left (its requested wait is never shortened).
+ */
+export function nextRetryWait(policy: ThrottlePolicy, input: RetryWaitInput, random: () => number = Math.random): number | undefined {
+  if (input.attempt >= policy.maxAttempts) return undefined;
+  const remaining = policy.maxTotalWaitMs - input.waitedMs;
+  if (input.retryAfterMs !== undefined) return input.retryAfterMs > remaining ? undefined : input.retryAfterMs;
+  if (remaining <= 0) return undefined;
+  return Math.min(remaining, backoffDelayMs(input.attempt, { baseMs: policy.baseDelayMs, maxMs: policy.maxTotalWaitMs }, random));
 }

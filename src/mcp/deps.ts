@@ -1,6 +1,6 @@
 // Wires config to the Graph client and the token provider, both created on first use: start-up does no auth work.
 import type { Dispatcher } from 'undici';
-import { createGraphAgent, GRAPH_CONNECTIONS } from '../graph/dispatcher.js';
+import { createGraphAgent, GRAPH_CONNECTIONS, type ProxyUse } from '../graph/dispatcher.js';
 import type { Config } from '../config/config.js';
 import { BulkActionCache } from '../graph/bulkActions.js';
 import { SCOPE_READ, SCOPE_RETRY } from '../graph/clouds.js';
@@ -19,7 +19,13 @@ export interface DepsOptions {
   graphRoot?: string;
   /** Overrides the token provider the config would choose (the simulator supplies its own token). */
   tokenProvider?: TokenProvider;
+  /** Graph is the embedded simulator: tools say results are simulated. */
   simulated?: boolean;
+  /**
+   * Whether Graph requests may use a proxy (GraphTarget.proxy). Default: 'never' when simulated, else 'environment'.
+   * 'never' gives the client a direct pool of its own even when a shared one is passed: the shared pool is for real Graph.
+   */
+  proxy?: ProxyUse;
   /** Where sign-in prompts (device code, browser) go besides the tool result, e.g. MCP log notifications. */
   signInHooks?: SignInHooks;
   /** A connection pool shared with other deps (remote mode: one per process, not one per request); never closed here. */
@@ -33,17 +39,21 @@ export interface DepsOptions {
   approvalPage?: ApprovalPage;
 }
 
-/** The Graph connection pool remote mode shares across all requests and users. */
+/** The Graph connection pool remote mode shares across all requests and users, proxied as the environment says. */
 export function createGraphDispatcher(): Dispatcher {
-  return createGraphAgent(GRAPH_CONNECTIONS.remote);
+  return createGraphAgent({ connections: GRAPH_CONNECTIONS.remote });
 }
 
 export interface OwnedDeps extends ServerDeps {
   close(): Promise<void>;
 }
 
-export function createDeps({ config, logger, graphRoot = config.graphRoot, tokenProvider, simulated = false, signInHooks, dispatcher, bulkActionCache, plans, owner, approvalPage }: DepsOptions): OwnedDeps {
+export function createDeps({ config, logger, graphRoot = config.graphRoot, tokenProvider, simulated = false, proxy, signInHooks, dispatcher, bulkActionCache, plans, owner, approvalPage }: DepsOptions): OwnedDeps {
   let client: GraphClient | undefined;
+  const direct = (proxy ?? (simulated ? 'never' : 'environment')) === 'never';
+  // Created and closed here: the client only closes a pool it made itself.
+  const ownPool = direct ? createGraphAgent({ connections: GRAPH_CONNECTIONS.stdio, proxy: 'never' }) : undefined;
+  const pool = ownPool ?? dispatcher;
   let tokens: TokenProvider | undefined = tokenProvider;
   const getTokens = (): TokenProvider => {
     tokens ??= createTokenProvider(
@@ -80,13 +90,14 @@ export function createDeps({ config, logger, graphRoot = config.graphRoot, token
           throttle: { maxAttempts: config.maxAttempts, maxTotalWaitMs: config.maxThrottleWaitMs },
           logger,
           userAgent: `cloudpc-mcp/${VERSION}`,
-          ...(dispatcher ? { dispatcher } : {}),
+          ...(pool ? { dispatcher: pool } : {}),
         });
       }
       return client;
     },
     async close() {
       await client?.close();
+      await ownPool?.close();
     },
   };
 }

@@ -1,8 +1,11 @@
 // Where Graph calls go, for both transports: the embedded simulator with its own token when --simulate is set,
 // otherwise the configured Graph root with the configured sign-in (with a warning when that sign-in cannot retry).
+// Requests to the simulator never use a proxy: it runs inside this process, so HTTPS_PROXY or HTTP_PROXY could only
+// send its traffic (and its token) out to a proxy that cannot reach it. Real Graph goes as the environment says.
 import { chooseAuthMethod } from '../auth/choose.js';
 import { AUTH_METHOD_INFO, isAppOnlyMethod } from '../auth/methods.js';
 import type { Config } from '../config/config.js';
+import type { ProxyUse } from '../graph/dispatcher.js';
 import type { TokenProvider } from '../graph/types.js';
 import type { Logger } from '../core/log.js';
 
@@ -11,6 +14,8 @@ export interface GraphTarget {
   graphRoot: string;
   /** Set for the simulator; otherwise the deps build the configured sign-in. */
   tokenProvider?: TokenProvider;
+  /** 'never' for the embedded simulator; 'environment' (HTTPS_PROXY / HTTP_PROXY / NO_PROXY) for real Graph. */
+  proxy: ProxyUse;
   stop(): Promise<void>;
 }
 
@@ -23,6 +28,7 @@ export async function openGraphTarget(config: Config, logger: Logger, ownSignIn 
     return {
       graphRoot: sim.url,
       tokenProvider: { description: 'embedded simulator token', delegated: true, getToken: async () => sim.token },
+      proxy: 'never',
       stop: () => sim.close(),
     };
   }
@@ -34,5 +40,5 @@ export async function openGraphTarget(config: Config, logger: Logger, ownSignIn 
       );
     }
   }
-  return { graphRoot: config.graphRoot, stop: async () => {} };
+  return { graphRoot: config.graphRoot, proxy: 'environment', stop: async () => {} };
 }

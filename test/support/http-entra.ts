@@ -50,6 +50,8 @@ export interface EntraStandIn {
   /** PEM of the self-signed certificate, for NODE_EXTRA_CA_CERTS. */
   caPath: string;
   exchanges: Exchange[];
+  /** oid of every on-behalf-of request that reached the token endpoint with a valid assertion, answered or not. */
+  attempts: string[];
   mint(opts?: MintOptions): Promise<string>;
   close(): Promise<void>;
 }
@@ -59,6 +61,8 @@ export interface StandInOptions {
   graphToken: string;
   /** Users (oid) for whom the grant answers AADSTS65001, as Entra does when admin consent is missing. */
   noConsent?: string[];
+  /** Users (oid) whose first on-behalf-of request is never answered, as with a token service that hangs. */
+  holdFirst?: string[];
 }
 
 /**
@@ -91,6 +95,7 @@ export async function startEntraStandIn(opts: StandInOptions): Promise<EntraStan
   const kid = 'stand-in-key-1';
   const jwk = { ...(await exportJWK(signing.publicKey)), kid, use: 'sig', alg: 'RS256' };
   const exchanges: Exchange[] = [];
+  const attempts: string[] = [];
   let base = '';
   let nextUser: SignInUser = { oid: '11111111-aaaa-4bbb-8ccc-000000000001', upn: 'alice@contoso.com' };
   const codes = new Map<string, { challenge: string; redirectUri: string; user: SignInUser }>();
@@ -177,6 +182,8 @@ export async function startEntraStandIn(opts: StandInOptions): Promise<EntraStan
         return oauthError('invalid_grant', 50013, 'Assertion failed signature validation.');
       }
       const oid = String(claims.oid);
+      attempts.push(oid);
+      if (opts.holdFirst?.includes(oid) && attempts.filter((a) => a === oid).length === 1) return new Promise<never>(() => {});
       if (opts.noConsent?.includes(oid)) {
         return oauthError('invalid_grant', 65001, `The user or administrator has not consented to use the application with ID '${CLIENT_ID}'.`);
       }
@@ -195,6 +202,7 @@ export async function startEntraStandIn(opts: StandInOptions): Promise<EntraStan
     issuer,
     caPath,
     exchanges,
+    attempts,
     async mint(m: MintOptions = {}) {
       const now = Math.floor(Date.now() / 1000);
       const claims: JWTPayload = {

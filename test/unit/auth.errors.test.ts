@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AuthError, SignInRequiredError, scrub, toAuthError, type AuthErrorContext } from '../../src/auth/errors.js';
+import { AuthError, SignInRequiredError } from '../../src/auth/errors.js';
+import { scrub } from '../../src/auth/scrub.js';
+import { toAuthError } from '../../src/auth/signInErrors.js';
 import { DEFAULT_PUBLIC_CLIENT_ID } from '../../src/auth/methods.js';
 import { CLOUDS } from '../../src/graph/clouds.js';
+import { signInContext } from '../support/signInContext.js';
 
-const ctx = (over: Partial<AuthErrorContext> = {}): AuthErrorContext => ({
-  method: 'devicecode',
-  cloud: CLOUDS.global,
-  authorityHost: 'https://login.microsoftonline.com',
-  tenantId: 'organizations',
-  clientId: DEFAULT_PUBLIC_CLIENT_ID,
-  scope: 'https://graph.microsoft.com/CloudPC.ReadWrite.All',
-  ...over,
-});
+const ctx = signInContext;
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });
 const wrap = (err: unknown, c = ctx()) => toAuthError(err, c) as AuthError;
 

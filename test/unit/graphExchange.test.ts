@@ -4,7 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GraphClient, requestTarget } from '../../src/graph/client.js';
+import { GraphClient } from '../../src/graph/client.js';
+import { requestTarget } from '../../src/graph/requestTarget.js';
 import { graphRejection } from '../support/graph-rejection.js';
 import type { TokenProvider } from '../../src/graph/types.js';
 

@@ -40,6 +40,7 @@ export async function serveStdio({ config, logger, problems, transport }: ServeS
     graphRoot: target.graphRoot,
     tokenProvider: target.tokenProvider,
     simulated: config.simulate,
+    proxy: target.proxy,
     signInHooks: { onPrompt: (p) => announce?.(p.message) },
   });
   const server = createServer({ deps, problems });
