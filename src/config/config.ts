@@ -127,7 +127,9 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
   const graph = readGraphRoot(r, cloud, simulate, warnings);
   const signIn = readSignIn(r, simulate);
   const { transport, http } = readHttp(r, signIn, cloud, simulate, warnings);
-  if (http.entra && signIn.accessToken) {
+  if (simulate && signIn.accessToken) {
+    warnings.push('--simulate is set, so CLOUDPC_MCP_ACCESS_TOKEN is ignored: the embedded simulator needs no token, and this one is sent nowhere.');
+  } else if (http.entra && signIn.accessToken) {
     warnings.push('CLOUDPC_MCP_ACCESS_TOKEN is ignored in remote mode with Entra sign-in: Graph is called on behalf of each signed-in user.');
   }
 
@@ -152,11 +154,19 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
   return { ok: true, config, command: line.command };
 }
 
-export function formatProblems(problems: readonly ConfigProblem[]): string {
-  return (
-    'cloudpc-mcp is misconfigured, so no Graph call was made. Fix these settings in the MCP client\'s server configuration (env or args) and restart the server:\n' +
-    problems.map((p) => `- ${p.setting}: ${p.message}`).join('\n')
-  );
+/** Exit code for "will not run as configured", distinct from 1 (failed) so a script or supervisor can tell them apart. */
+export const EXIT_MISCONFIGURED = 2;
+
+/**
+ * The problems and where to fix them, worded for where they are read: an MCP client's tool result (the client owns the
+ * server's configuration), or the terminal `command` was run in (its command line and environment).
+ */
+export function formatProblems(problems: readonly ConfigProblem[], where: 'client' | { terminal: string } = 'client'): string {
+  const list = problems.map((p) => `- ${p.setting}: ${p.message}`).join('\n');
+  if (where === 'client') {
+    return `cloudpc-mcp is misconfigured, so no Graph call was made. Fix these settings in the MCP client's server configuration (env or args) and restart the server:\n${list}`;
+  }
+  return `${where.terminal} did nothing, because of these mistakes. Fix the command line or the environment variables and run it again:\n${list}`;
 }
 
 export { helpText } from './help.js';
