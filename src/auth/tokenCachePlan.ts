@@ -92,6 +92,6 @@ export async function planTokenCache(
 }
 
 function fixFor(platform: NodeJS.Platform): string {
-  if (platform === 'linux') return 'install libsecret and a keyring, then reinstall cloudpc-mcp (README, Sign-in)';
-  return 'reinstall cloudpc-mcp so its optional keychain module installs (README, Sign-in)';
+  if (platform === 'linux') return 'install libsecret and a keyring, then reinstall cloudpc-mcp (docs/sign-in.md, "Where the sign-in is kept")';
+  return 'reinstall cloudpc-mcp so its optional keychain module installs (docs/sign-in.md, "Where the sign-in is kept")';
 }

@@ -9,10 +9,9 @@ import { signOut } from '../auth/signOut.js';
 import { buildAuthStatus } from '../auth/status.js';
 import { createTokenProvider } from '../auth/tokenProvider.js';
 import type { SignInPrompt } from '../auth/types.js';
-import { EXIT_MISCONFIGURED, formatProblems, type ConfigResult } from '../config/config.js';
+import { commandName, EXIT_MISCONFIGURED, formatProblems, type ConfigResult } from '../config/config.js';
 import { SCOPE_READ, SCOPE_RETRY } from '../graph/clouds.js';
 import { createLogger } from '../core/log.js';
-import { commandName } from './startup.js';
 
 export type Write = (text: string) => void;
 

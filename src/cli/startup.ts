@@ -2,7 +2,7 @@
 // reads it: say what this is and how to get help, or list the mistakes and exit 2 (nothing else would happen).
 // Started by an MCP client, stderr is a log that clients often hide: the mistakes are logged, and the server starts
 // anyway so that every tool call answers with them (the one place the user is sure to look).
-import { EXIT_MISCONFIGURED, formatProblems, type ConfigResult } from '../config/config.js';
+import { commandName, EXIT_MISCONFIGURED, formatProblems, type ConfigResult } from '../config/config.js';
 import { createLogger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 
@@ -31,11 +31,6 @@ export function reportStdioStartup(
   }
   for (const w of config.warnings) logger.warn(w);
   return {};
-}
-
-/** How the user started the command, so the banner's examples can be typed as shown (`npx cloudpc-mcp` in a clone). */
-export function commandName(env: NodeJS.ProcessEnv): string {
-  return env['npm_command'] === 'exec' ? 'npx cloudpc-mcp' : 'cloudpc-mcp';
 }
 
 export function terminalBanner(name: string, simulate: boolean): string {

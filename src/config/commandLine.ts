@@ -23,9 +23,14 @@ const OPTIONS: Record<string, { type: OptionType; short?: string }> = Object.fro
   ['version', { type: 'boolean', short: 'v' }],
 ]);
 const FLAG_TO_ENV = new Map(SETTINGS.filter((s) => s.flag).map((s) => [s.flag!.slice(2), s.env]));
-const HELP = 'run cloudpc-mcp --help for the options';
 
-export function parseCommandLine(argv: readonly string[]): CommandLine {
+/** How the user started the command, so that messages show commands that can be typed as shown (`npx` in a clone). */
+export function commandName(env: Record<string, string | undefined>): string {
+  return env['npm_command'] === 'exec' ? 'npx cloudpc-mcp' : 'cloudpc-mcp';
+}
+
+export function parseCommandLine(argv: readonly string[], name = 'cloudpc-mcp'): CommandLine {
+  const helpHint = `run ${name} --help for the options`;
   const values = new Map<string, string | boolean>();
   const problems: CommandLine['problems'] = [];
   const problem = (message: string) => problems.push({ setting: 'command line', message });
@@ -41,7 +46,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     if (t.kind === 'positional' && !(swallow && !(COMMANDS as readonly string[]).includes(t.value))) positionals.push(t.value);
     if (t.kind !== 'option') continue;
     const def = OPTIONS[t.name];
-    const message = def ? valueProblem(t.rawName, def.type, t.value, t.inlineValue) : unknownOption(t.rawName);
+    const message = def ? valueProblem(t.rawName, def.type, t.value, t.inlineValue, helpHint) : unknownOption(t.rawName, helpHint);
     if (message) {
       problem(message);
       afterUnknown = !def && t.value === undefined;
@@ -57,16 +62,16 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     if ((COMMANDS as readonly string[]).includes(first)) {
       if (command === 'serve') command = first as Command;
     } else {
-      problem(`unexpected argument "${first}"; commands are ${COMMANDS.join(', ')}; ${HELP}.`);
+      problem(`unexpected argument "${first}"; commands are ${COMMANDS.join(', ')}; ${helpHint}.`);
     }
   }
-  for (const p of rest) problem(`unexpected argument "${p}"; ${HELP}.`);
+  for (const p of rest) problem(`unexpected argument "${p}"; ${helpHint}.`);
   return { command, values, problems };
 }
 
-function valueProblem(raw: string, type: OptionType, value: string | undefined, inline: boolean | undefined): string | undefined {
+function valueProblem(raw: string, type: OptionType, value: string | undefined, inline: boolean | undefined, help: string): string | undefined {
   if (type === 'boolean') return value === undefined ? undefined : `${raw} takes no value (got "${value}"); write ${raw} alone to turn it on.`;
-  if (value === undefined) return `${raw} needs a value, e.g. ${raw}=<value>; ${HELP}.`;
+  if (value === undefined) return `${raw} needs a value, e.g. ${raw}=<value>; ${help}.`;
   // `--cloud --read-only`: the next flag was taken as the value, which is never what was meant.
   if (!inline && value.startsWith('-')) return `${raw} needs a value, but the next word is the option ${value}; write ${raw}=<value>.`;
   if (value.trim() === '') return `${raw} is empty; give a value or leave the option out.`;
@@ -74,7 +79,7 @@ function valueProblem(raw: string, type: OptionType, value: string | undefined, 
 }
 
 /** Names the flag meant when it is close to a real one, and says where an environment-only setting goes. */
-function unknownOption(raw: string): string {
+function unknownOption(raw: string, help: string): string {
   const name = raw.replace(/^-+/, '');
   const envOnly = SETTINGS.find((s) => !s.flag && kebabOf(s.env) === name.toLowerCase());
   if (envOnly) {
@@ -82,7 +87,7 @@ function unknownOption(raw: string): string {
     return `unknown option ${raw}: ${envOnly.env} is set in the environment only, never as a flag${why}.`;
   }
   const near = raw.startsWith('--') ? closestFlag(name) : undefined;
-  return `unknown option ${raw}${near ? ` (did you mean --${near}?)` : ''}; ${HELP}.`;
+  return `unknown option ${raw}${near ? ` (did you mean --${near}?)` : ''}; ${help}.`;
 }
 
 function kebabOf(env: string): string {

@@ -5,12 +5,12 @@ import { CLOUD_NAMES, CLOUDS, type CloudInfo, type CloudName } from '../graph/cl
 import { LOG_LEVELS, type LogLevel } from '../core/log.js';
 import { GUID_PATTERN } from '../core/jsonShapes.js';
 import { AUTH_METHODS, type AuthMethod } from './authMethods.js';
-import { parseCommandLine, type Command } from './commandLine.js';
+import { commandName, parseCommandLine, type Command } from './commandLine.js';
 import { parseHttpSettings, type HttpConfig } from './http.js';
 import { CONFIRM_POLICIES, TOKEN_CACHE_SETTINGS, labelOf, type TRANSPORTS } from './settings.js';
 import { parseAuthorityHost, parseDestructive, parseGraphUrl, SettingReader, type ConfigProblem } from './values.js';
 
-export { COMMANDS, type Command } from './commandLine.js';
+export { COMMANDS, commandName, type Command } from './commandLine.js';
 export type { ConfigProblem } from './values.js';
 export { CONFIRM_POLICIES } from './settings.js';
 export type ConfirmPolicy = (typeof CONFIRM_POLICIES)[number];
@@ -115,7 +115,7 @@ function readHttp(r: SettingReader, signIn: SignIn, cloud: CloudInfo, simulate: 
 }
 
 export function loadConfig(argv: readonly string[], env: Record<string, string | undefined>): ConfigResult {
-  const line = parseCommandLine(argv);
+  const line = parseCommandLine(argv, commandName(env));
   const problems: ConfigProblem[] = [...line.problems];
   const warnings: string[] = [];
   const r = new SettingReader(line.values, env, problems);

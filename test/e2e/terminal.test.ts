@@ -4,12 +4,12 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { BIN, baseEnv, connect, textOf } from './harness.js';
+import { BIN, ROOT, baseEnv, connect, textOf } from './harness.js';
 import { Terminal } from '../support/terminal.js';
 
 const open: Terminal[] = [];
 function terminal(args: string[], env: Record<string, string> = baseEnv()): Terminal {
-  const t = new Terminal([BIN, ...args], env);
+  const t = new Terminal(process.execPath, [BIN, ...args], env);
   open.push(t);
   return t;
 }
@@ -106,5 +106,27 @@ describe('started by an MCP client (stdin is not a terminal)', () => {
     } finally {
       await c.close();
     }
+  });
+});
+
+describe('from a clone, as the README and docs write it', () => {
+  // npm as a user runs it: no npm_* variables from the `npm test` that started vitest, and no registry check.
+  const npmEnv = () => baseEnv({ npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' });
+
+  it('`npx cloudpc-mcp` in the clone runs this clone\'s command, and its messages show commands typed the same way', async () => {
+    const t = new Terminal('npx', ['cloudpc-mcp', '--readonly'], npmEnv(), ROOT);
+    open.push(t);
+    expect(await t.exitCode()).toBe(2);
+    expect(t.output).toContain('npx cloudpc-mcp did nothing, because of these mistakes.');
+    expect(t.output).toContain('unknown option --readonly (did you mean --read-only?); run npx cloudpc-mcp --help for the options.');
+  });
+
+  it('`npx cloudpc-mcp` with no command shows the banner with npx in its examples', async () => {
+    const t = new Terminal('npx', ['cloudpc-mcp', '--simulate'], npmEnv(), ROOT);
+    open.push(t);
+    const banner = await t.waitFor(/Press Ctrl\+C to stop\./);
+    expect(banner).toMatch(/npx cloudpc-mcp login +sign in once/);
+    t.type('\x03');
+    await t.exitCode();
   });
 });

@@ -12,9 +12,9 @@ export class Terminal {
   private readonly exited: Promise<number | null>;
   private readonly watchers = new Set<() => void>();
 
-  /** Runs `node <args>` in a new terminal, with exactly `env`. */
-  constructor(args: string[], env: Record<string, string>) {
-    this.child = spawn('python3', [RELAY, process.execPath, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  /** Runs `command args…` in a new terminal, with exactly `env`. */
+  constructor(command: string, args: string[], env: Record<string, string>, cwd?: string) {
+    this.child = spawn('python3', [RELAY, command, ...args], { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (d: Buffer) => {
       // The terminal ends lines with CR LF; tests read them as plain lines.
       this.shown += d.toString('utf8').replace(/\r\n/g, '\n');
