@@ -131,7 +131,7 @@ function retryVerdictFor(
     return {
       retry: 'not-allowed',
       retryReason: 'The token is app-only (application permissions); Microsoft Graph does not support retrying bulk actions with them. Reads work with CloudPC.Read.All.',
-      retryFix: `Sign in as a user: set ${AUTH_ENV.method}=devicecode or browser in the server configuration and restart (or run \`cloudpc-mcp login\` in a terminal first).`,
+      retryFix: `Sign in as a user: set ${AUTH_ENV.method}=devicecode or browser in the server configuration and restart (or run \`npx cloudpc-mcp login\` in a terminal first).`,
     };
   }
   if (!provider) {
@@ -146,7 +146,7 @@ function retryVerdictFor(
     const fix =
       provider.method === 'token'
         ? `Supply a token with ${SCOPE_RETRY} in its scp claim in ${AUTH_ENV.accessToken}, or let the server sign in (unset ${AUTH_ENV.accessToken}).`
-        : `${consentFix({ method: provider.method, authorityHost: t.authorityHost, ...(t.tenantId ? { tenantId: t.tenantId } : {}), ...(t.clientId ? { clientId: t.clientId } : {}) })} Then sign in again (\`cloudpc-mcp logout\`, then \`cloudpc-mcp login\`).`;
+        : `${consentFix({ method: provider.method, authorityHost: t.authorityHost, ...(t.tenantId ? { tenantId: t.tenantId } : {}), ...(t.clientId ? { clientId: t.clientId } : {}) })} Then sign in again (\`npx cloudpc-mcp logout\`, then \`npx cloudpc-mcp login\`).`;
     return {
       retry: 'not-allowed',
       retryReason: `The token's delegated permissions do not include ${SCOPE_RETRY}: Graph will refuse a retry with 403.`,

@@ -1,11 +1,11 @@
 // The commands the README and the docs show must work as written from a clone after the Quick start: the command is
 // spelled `npx cloudpc-mcp …` (bare `cloudpc-mcp` does not exist there; test/e2e/terminal.test.ts runs the npx form),
 // and every flag and command shown is one the command line accepts.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/config/commandLine.js';
 
-const PAGES = ['README.md', 'docs/terminal.md', 'docs/sign-in.md', 'docs/configuration.md'];
+const PAGES = ['README.md', 'SECURITY.md', ...readdirSync(new URL('../../docs', import.meta.url)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 
 /** Commands as a reader would copy them: lines of sh code blocks, and inline code spans. Output samples are skipped. */
 function commandsIn(page: string): string[] {
