@@ -9,13 +9,14 @@ let passed = 0;
 let failed = 0;
 for (const name of names) {
   const file = path.join(dir, `${name}.json`);
-  const secondsFile = path.join(dir, `${name}.seconds`);
-  const seconds = existsSync(secondsFile) ? `${readFileSync(secondsFile, 'utf8').trim()} s` : '?';
+  const read = (ext) => (existsSync(path.join(dir, `${name}.${ext}`)) ? readFileSync(path.join(dir, `${name}.${ext}`), 'utf8').trim() : '?');
+  const seconds = `${read('seconds')} s`;
+  const label = `${name} (Node ${read('version')})`;
   let r;
   try {
     r = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
-    console.log(`${name}: no test report (the run crashed before vitest wrote it); counted as 1 failure, ${seconds}`);
+    console.log(`${label}: no test report (the run crashed before vitest wrote it); counted as 1 failure, ${seconds}`);
     failed += 1;
     continue;
   }
@@ -24,7 +25,7 @@ for (const name of names) {
   const f = r.numFailedTests + broken;
   passed += r.numPassedTests;
   failed += f;
-  console.log(`${name}: passed ${r.numPassedTests}, failed ${f}${r.numPendingTests ? `, skipped ${r.numPendingTests}` : ''}, ${seconds}`);
+  console.log(`${label}: passed ${r.numPassedTests}, failed ${f}${r.numPendingTests ? `, skipped ${r.numPendingTests}` : ''}, ${seconds}`);
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
