@@ -9,7 +9,9 @@ console.info = console.error;
 console.debug = console.error;
 
 import { readFileSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { setFlagsFromString } from 'node:v8';
+import { reportStdioStartup } from './cli/startup.js';
 import { loadConfig } from './config/config.js';
 import { processLifecycle } from './core/lifecycle.js';
 import { earlyAnswers, type EarlyAnswerData } from './transports/stdio/earlyAnswers.js';
@@ -46,8 +48,12 @@ const life = processLifecycle();
 const pre = loadConfig(argv, env);
 const preConfig = pre.ok ? pre.config : pre.fallback;
 const servesStdio = pre.command === 'serve' && preConfig.transport === 'stdio';
+// Reported now, before any client message: in a terminal a mistake ends the command here (exit 2).
+const stopWith = servesStdio ? reportStdioStartup(pre, isatty(0), env).exitCode : undefined;
 
-if (!servesStdio) {
+if (stopWith !== undefined) {
+  process.exitCode = stopWith;
+} else if (!servesStdio) {
   import('./cli/run.js').then((m) => m.main({ argv, env, life })).catch(fatal);
 } else {
   let loading: Promise<RunningStdio | undefined> | undefined;

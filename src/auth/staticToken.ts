@@ -5,7 +5,7 @@ import { CLOUDS, SCOPE_RETRY, delegatedScope, type CloudInfo } from '../graph/cl
 import { silentLogger, type Logger } from '../core/log.js';
 import { AuthError } from './errors.js';
 import { AUTH_ENV, AUTH_METHOD_INFO } from './methods.js';
-import { describeToken, type TokenInfo } from './tokenClaims.js';
+import { describeToken, tokenAudienceMatches, type TokenInfo } from './tokenClaims.js';
 import { tokenWarnings } from './tokenChecks.js';
 import type { AuthTarget, AuthTokenProvider } from './types.js';
 
@@ -17,6 +17,12 @@ export interface StaticTokenOptions {
   now?: () => number;
 }
 
+/** Why the token is not used at all, and what to do instead; decided once, from its claims. */
+export interface TokenRefusal {
+  reason: string;
+  fix: string;
+}
+
 export class StaticTokenProvider implements AuthTokenProvider {
   readonly method = 'token' as const;
   readonly reason: string;
@@ -25,7 +31,8 @@ export class StaticTokenProvider implements AuthTokenProvider {
   readonly tokenInfo: TokenInfo;
   readonly pendingSignIn = undefined;
   readonly signInState = undefined;
-  readonly lastError = undefined;
+  /** Set when the token is for another cloud or resource: it is never sent, and every call says why. */
+  readonly refusal: TokenRefusal | undefined;
   readonly target: AuthTarget;
   readonly #token: string;
   readonly #now: () => number;
@@ -49,8 +56,14 @@ export class StaticTokenProvider implements AuthTokenProvider {
     // An opaque token gives no answer; the operator asked for it to be used as a user token.
     this.delegated = this.tokenInfo.kind !== 'app-only';
     this.description = `${AUTH_METHOD_INFO.token.label} (${this.delegated ? 'delegated' : 'app-only'})`;
+    this.refusal = audienceRefusal(this.tokenInfo, cloud);
     const logger = options.logger ?? silentLogger;
-    for (const w of tokenWarnings(this.tokenInfo, options.cloud ?? CLOUDS.global, this.#now())) logger.warn(w);
+    if (this.refusal) logger.error(`${this.refusal.reason} ${this.refusal.fix}`);
+    else for (const w of tokenWarnings(this.tokenInfo, cloud, this.#now())) logger.warn(w);
+  }
+
+  get lastError(): string | undefined {
+    return this.refusal && `${this.refusal.reason} ${this.refusal.fix}`;
   }
 
   get expiresOnTimestamp(): number | undefined {
@@ -63,17 +76,19 @@ export class StaticTokenProvider implements AuthTokenProvider {
   }
 
   readyToken(): string | undefined {
+    if (this.refusal) return undefined;
     const exp = this.tokenInfo.expiresOnTimestamp;
     return exp !== undefined && this.#now() >= exp ? undefined : this.#token;
   }
 
   async getToken(signal?: AbortSignal): Promise<string> {
     signal?.throwIfAborted();
+    if (this.refusal) throw new AuthError('invalid_configuration', this.lastError!, { method: 'token' });
     const token = this.readyToken();
     if (token !== undefined) return token;
     throw new AuthError(
       'token_expired',
-      `${AUTH_METHOD_INFO.token.label}: the token in ${AUTH_ENV.accessToken} expired at ${new Date(this.tokenInfo.expiresOnTimestamp!).toISOString()}. Supply a fresh token, or choose another method with ${AUTH_ENV.method}.`,
+      `${AUTH_METHOD_INFO.token.label}: the token in ${AUTH_ENV.accessToken} expired at ${new Date(this.tokenInfo.expiresOnTimestamp!).toISOString()}. ${REPLACE_TOKEN}`,
       { method: 'token' },
     );
   }
@@ -81,4 +96,28 @@ export class StaticTokenProvider implements AuthTokenProvider {
   toJSON(): Record<string, unknown> {
     return { method: this.method, description: this.description, delegated: this.delegated };
   }
+}
+
+/** What to do about an operator token that Graph will not take: the server never gets a new one itself. */
+export const REPLACE_TOKEN = `Put a fresh Microsoft Graph token in ${AUTH_ENV.accessToken} and restart the server, or remove ${AUTH_ENV.accessToken} to let the server sign in itself.`;
+
+/**
+ * A token issued for another cloud's Graph, or for another resource, is refused before it is sent: Graph would answer
+ * 401, and the token would have gone to a service it was not meant for.
+ */
+export function audienceRefusal(info: TokenInfo, cloud: CloudInfo): TokenRefusal | undefined {
+  if (tokenAudienceMatches(info, cloud.scopeHost) !== false) return undefined;
+  const aud = info.audience!.replace(/\/+$/, '').toLowerCase();
+  const other = Object.values(CLOUDS).find((c) => c.scopeHost.toLowerCase() === aud);
+  const configured = `the server is configured for the ${cloud.label} cloud (CLOUDPC_MCP_CLOUD=${cloud.name}, ${cloud.scopeHost})`;
+  if (other) {
+    return {
+      reason: `${AUTH_ENV.accessToken} holds a token for Microsoft Graph in the ${other.label} cloud (${other.scopeHost}), but ${configured}; it was not sent.`,
+      fix: `Fix: if the tenant is in the ${other.label} cloud, set CLOUDPC_MCP_CLOUD=${other.name}; otherwise supply a token for ${cloud.scopeHost}.`,
+    };
+  }
+  return {
+    reason: `${AUTH_ENV.accessToken} holds a token for ${info.audience}, not for Microsoft Graph; ${configured}, and the token was not sent.`,
+    fix: `Fix: supply a Microsoft Graph token for ${cloud.scopeHost} (for example from \`az account get-access-token --resource ${cloud.scopeHost}\`).`,
+  };
 }

@@ -71,7 +71,7 @@ export async function planTokenCache(
       setting,
       kind: 'unencrypted-file',
       summary: `Tokens, including the refresh token, are kept UNENCRYPTED in ${file(CACHE_NAME)} (readable only by your user), because ${AUTH_ENV.tokenCache}=unencrypted.`,
-      warning: `WARNING: ${AUTH_ENV.tokenCache}=unencrypted: the refresh token is stored UNENCRYPTED in ${dir}. Anyone who can read your files (a backup, another administrator, malware running as you) can act as you in Microsoft Graph until it expires. Prefer an OS secret store; remove it with \`cloudpc-mcp logout\`.`,
+      warning: `WARNING: ${AUTH_ENV.tokenCache}=unencrypted: the refresh token is stored UNENCRYPTED in ${dir}. Anyone who can read your files (a backup, another administrator, malware running as you) can act as you in Microsoft Graph until it expires. Prefer an OS secret store; remove it with \`npx cloudpc-mcp logout\`.`,
       saveRecord: true,
       factory: async (options) => fileTokenCache(file(options?.name)),
     };
@@ -92,6 +92,6 @@ export async function planTokenCache(
 }
 
 function fixFor(platform: NodeJS.Platform): string {
-  if (platform === 'linux') return 'install libsecret and a keyring, then reinstall cloudpc-mcp (README, Sign-in)';
-  return 'reinstall cloudpc-mcp so its optional keychain module installs (README, Sign-in)';
+  if (platform === 'linux') return 'install libsecret and a keyring, then reinstall cloudpc-mcp (docs/sign-in.md, "Where the sign-in is kept")';
+  return 'reinstall cloudpc-mcp so its optional keychain module installs (docs/sign-in.md, "Where the sign-in is kept")';
 }

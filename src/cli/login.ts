@@ -9,7 +9,7 @@ import { signOut } from '../auth/signOut.js';
 import { buildAuthStatus } from '../auth/status.js';
 import { createTokenProvider } from '../auth/tokenProvider.js';
 import type { SignInPrompt } from '../auth/types.js';
-import { formatProblems, type ConfigResult } from '../config/config.js';
+import { commandName, EXIT_MISCONFIGURED, formatProblems, type ConfigResult } from '../config/config.js';
 import { SCOPE_READ, SCOPE_RETRY } from '../graph/clouds.js';
 import { createLogger } from '../core/log.js';
 
@@ -19,26 +19,35 @@ const toStderr: Write = (text) => void process.stderr.write(text.endsWith('\n') 
 
 /** Exit code: 0 done, 1 failed (or the sign-in cannot be kept), 2 misconfigured. */
 export async function runAuthCommand(command: 'login' | 'logout', result: ConfigResult, env: NodeJS.ProcessEnv, write: Write = toStderr): Promise<number> {
+  const name = commandName(env);
   if (!result.ok) {
-    write(formatProblems(result.problems));
-    return 2;
+    write(formatProblems(result.problems, { terminal: `${name} ${command}` }));
+    return EXIT_MISCONFIGURED;
+  }
+  if (command === 'login' && result.config.simulate) {
+    write(
+      `Nothing to log in to: --simulate runs the server against its embedded Graph simulator, which needs no sign-in and no tenant. ` +
+        `Give --simulate to the server in the MCP client's configuration (or try \`npm run demo\` in a clone); run \`${name} login\` without --simulate to sign in to a real tenant.`,
+    );
+    return EXIT_MISCONFIGURED;
   }
   try {
-    return command === 'login' ? await login(result.config, env, write) : await logout(env, write);
+    return command === 'login' ? await login(result.config, env, write, name) : await logout(env, write);
   } catch (err) {
     write(err instanceof AuthError ? `cloudpc-mcp ${command}: ${err.message}` : `cloudpc-mcp ${command} failed: ${(err as Error)?.message ?? String(err)}`);
-    return err instanceof AuthError && err.code === 'invalid_configuration' ? 2 : 1;
+    return err instanceof AuthError && err.code === 'invalid_configuration' ? EXIT_MISCONFIGURED : 1;
   }
 }
 
-async function login(config: Extract<ConfigResult, { ok: true }>['config'], env: NodeJS.ProcessEnv, write: Write): Promise<number> {
+async function login(config: Extract<ConfigResult, { ok: true }>['config'], env: NodeJS.ProcessEnv, write: Write, name: string): Promise<number> {
   const choice = chooseAuthMethod({ method: config.auth, ...(config.accessToken ? { accessToken: config.accessToken } : {}) }, env);
   if (!isInteractiveMethod(choice.method)) {
+    const unset = choice.method === 'token' ? ` without ${AUTH_ENV.accessToken} in the environment` : '';
     write(
       `Nothing to log in to: this configuration signs in with ${AUTH_METHOD_INFO[choice.method].label} (${choice.reason}), which needs no interactive sign-in. ` +
-        `To sign in as a user, set ${AUTH_ENV.method}=devicecode or browser.`,
+        `To sign in as a user, run \`${name} login --auth devicecode\` (or --auth browser)${unset}.`,
     );
-    return 2;
+    return EXIT_MISCONFIGURED;
   }
   // The terminal shows the prompt and the outcome itself; log lines would bury them. An explicit log level is honoured.
   const logger = createLogger(env['CLOUDPC_MCP_LOG_LEVEL'] ? config.logLevel : 'error', (line) => write(line));
@@ -73,7 +82,7 @@ async function login(config: Extract<ConfigResult, { ok: true }>['config'], env:
     write(`The sign-in could not be saved for the MCP server. ${state?.advice ?? ''}`.trim());
     return 1;
   }
-  write(`${state.summary} The MCP server will use this sign-in without asking until it expires; \`cloudpc-mcp logout\` removes it.`);
+  write(`${state.summary} The MCP server will use this sign-in without asking until it expires; \`${name} logout\` removes it.`);
   return 0;
 }
 

@@ -33,9 +33,10 @@ export async function main({ argv, env, life, transport }: MainOptions): Promise
   }
   const config = result.ok ? result.config : result.fallback;
   const logger = createLogger(config.logLevel);
-  for (const w of config.warnings) logger.warn(w);
   const problems = result.ok ? undefined : result.problems;
   if (config.transport === 'http') {
+    // (The stdio command reported its warnings and problems at start-up: src/cli/startup.ts.)
+    for (const w of config.warnings) logger.warn(w);
     // Remote mode is its own chunk, loaded only here: a stdio start-up never loads HTTP, Entra or on-behalf-of code.
     const { runHttp } = await import('../transports/http/serve.js');
     await runHttp({ config, logger, problems, life });

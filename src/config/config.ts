@@ -5,13 +5,13 @@ import { CLOUD_NAMES, CLOUDS, type CloudInfo, type CloudName } from '../graph/cl
 import { LOG_LEVELS, type LogLevel } from '../core/log.js';
 import { GUID_PATTERN } from '../core/jsonShapes.js';
 import { AUTH_METHODS, type AuthMethod } from './authMethods.js';
-import { parseCommandLine, type Command } from './commandLine.js';
+import { commandName, parseCommandLine, type Command } from './commandLine.js';
 import { proxyProblem } from '../graph/proxy.js';
 import { parseHttpSettings, type HttpConfig } from './http.js';
 import { APPROVAL_PAGE_MODES, CONFIRM_POLICIES, TOKEN_CACHE_SETTINGS, labelOf, type TRANSPORTS } from './settings.js';
 import { parseAuthorityHost, parseDestructive, parseGraphUrl, SettingReader, type ConfigProblem } from './values.js';
 
-export { COMMANDS, type Command } from './commandLine.js';
+export { COMMANDS, commandName, type Command } from './commandLine.js';
 export type { ConfigProblem } from './values.js';
 export { APPROVAL_PAGE_MODES, CONFIRM_POLICIES } from './settings.js';
 export type ConfirmPolicy = (typeof CONFIRM_POLICIES)[number];
@@ -135,7 +135,7 @@ function readHttp(r: SettingReader, signIn: SignIn, cloud: CloudInfo, simulate: 
 }
 
 export function loadConfig(argv: readonly string[], env: Record<string, string | undefined>): ConfigResult {
-  const line = parseCommandLine(argv);
+  const line = parseCommandLine(argv, commandName(env));
   const problems: ConfigProblem[] = [...line.problems];
   const warnings: string[] = [];
   const r = new SettingReader(line.values, env, problems);
@@ -150,7 +150,9 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
   if (proxy) problems.push(proxy);
   const signIn = readSignIn(r, simulate);
   const { transport, http } = readHttp(r, signIn, cloud, simulate, warnings);
-  if (http.entra && signIn.accessToken) {
+  if (simulate && signIn.accessToken) {
+    warnings.push('--simulate is set, so CLOUDPC_MCP_ACCESS_TOKEN is ignored: the embedded simulator needs no token, and this one is sent nowhere.');
+  } else if (http.entra && signIn.accessToken) {
     warnings.push('CLOUDPC_MCP_ACCESS_TOKEN is ignored in remote mode with Entra sign-in: Graph is called on behalf of each signed-in user.');
   }
 
@@ -178,11 +180,19 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
   return { ok: true, config, command: line.command };
 }
 
-export function formatProblems(problems: readonly ConfigProblem[]): string {
-  return (
-    'cloudpc-mcp is misconfigured, so no Graph call was made. Fix these settings in the MCP client\'s server configuration (env or args) and restart the server:\n' +
-    problems.map((p) => `- ${p.setting}: ${p.message}`).join('\n')
-  );
+/** Exit code for "will not run as configured", distinct from 1 (failed) so a script or supervisor can tell them apart. */
+export const EXIT_MISCONFIGURED = 2;
+
+/**
+ * The problems and where to fix them, worded for where they are read: an MCP client's tool result (the client owns the
+ * server's configuration), or the terminal `command` was run in (its command line and environment).
+ */
+export function formatProblems(problems: readonly ConfigProblem[], where: 'client' | { terminal: string } = 'client'): string {
+  const list = problems.map((p) => `- ${p.setting}: ${p.message}`).join('\n');
+  if (where === 'client') {
+    return `cloudpc-mcp is misconfigured, so no Graph call was made. Fix these settings in the MCP client's server configuration (env or args) and restart the server:\n${list}`;
+  }
+  return `${where.terminal} did nothing, because of these mistakes. Fix the command line or the environment variables and run it again:\n${list}`;
 }
 
 export { helpText } from './help.js';

@@ -166,19 +166,23 @@ export function parseGraphErrorBody(text: string, contentType?: string): ParsedG
 }
 
 export interface DescribeContext {
-  operation: 'retry' | 'read';
+  /** read: a read tool. retry: a retry, which may send the POST. dryRun: a retry's dry run, which only reads. */
+  operation: 'retry' | 'dryRun' | 'read';
   /** What was being acted on, e.g. "bulk action 0d76…". */
   what?: string;
+  /** What to do when Graph rejects the token (401), from the layer that knows how the server signs in. */
+  rejectedTokenFix?: string;
 }
 
 function seconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
 
-function hintFor(err: GraphError, ctx: DescribeContext): string {
-  const retry = ctx.operation === 'retry';
-  const mayBeAccepted =
-    'The retry MAY HAVE BEEN ACCEPTED; check the bulk action\'s status (get/list tool) before retrying again.';
+const MAY_BE_ACCEPTED = "The retry MAY HAVE BEEN ACCEPTED; check the bulk action's status (get/list tool) before retrying again.";
+
+/** Failures before or around the HTTP exchange: throttling, deadlines, the network, cancellation. */
+function exchangeHint(err: GraphError, retry: boolean): string | undefined {
+  const ambiguousRetry = retry && err.ambiguous;
   switch (err.kind) {
     case 'throttled':
       if (err.status === 503) {
@@ -193,26 +197,30 @@ function hintFor(err: GraphError, ctx: DescribeContext): string {
     case 'timeout':
       return (
         `Deadline hit: no complete answer within ${err.timeoutMs !== undefined ? seconds(err.timeoutMs) + ' s' : 'the configured time'}` +
-        (retry && err.ambiguous ? `. ${mayBeAccepted}` : '; try again, or raise the timeout if Graph is slow.')
+        (ambiguousRetry ? `. ${MAY_BE_ACCEPTED}` : '; try again, or raise the timeout if Graph is slow.')
       );
     case 'network':
-      return networkHint(err) + (retry && err.ambiguous ? ` The connection broke after the request was sent. ${mayBeAccepted}` : '');
+      return networkHint(err) + (ambiguousRetry ? ` The connection broke after the request was sent. ${MAY_BE_ACCEPTED}` : '');
     case 'aborted':
-      return err.ambiguous && retry
-        ? `Cancelled by the client after the request was sent. ${mayBeAccepted}`
-        : 'Cancelled by the client before Graph processed the request.';
+      return ambiguousRetry ? `Cancelled by the client after the request was sent. ${MAY_BE_ACCEPTED}` : 'Cancelled by the client before Graph processed the request.';
     case 'invalidResponse':
       return 'Graph returned a response that could not be read (invalid JSON).';
     case 'refused':
       return 'The request was refused locally before anything was sent (unsafe path or link outside the Graph root).';
     case 'http':
-      break;
+      return undefined;
   }
+}
+
+/** Graph answered with an error status. */
+function statusHint(err: GraphError, ctx: DescribeContext): string {
+  const retry = ctx.operation === 'retry';
   const s = err.status ?? 0;
   if (s === 401) {
     return (
+      ctx.rejectedTokenFix ??
       'Sign-in/token problem: the access token was rejected. It may have expired, belong to the wrong cloud or tenant, ' +
-      'or have been issued for another resource than Microsoft Graph. Sign in again (e.g. `az login`) for the right tenant and cloud.'
+        'or have been issued for another resource than Microsoft Graph. Sign in again (e.g. `az login`) for the right tenant and cloud.'
     );
   }
   if (s === 403) {
@@ -226,12 +234,10 @@ function hintFor(err: GraphError, ctx: DescribeContext): string {
     return `Not found: ${ctx.what ?? 'the bulk action'} was not found. Check the id with the list tool, and that you are signed in to the right tenant and cloud.`;
   }
   if (s === 400) {
-    return err.graphMessage
-      ? `The request was rejected by Graph: ${err.graphMessage}`
-      : 'The request was rejected by Graph (bad request).';
+    return err.graphMessage ? `The request was rejected by Graph: ${err.graphMessage}` : 'The request was rejected by Graph (bad request).';
   }
   if (s >= 500) {
-    if (retry && err.ambiguous) return `Service error. ${mayBeAccepted}`;
+    if (retry && err.ambiguous) return `Service error. ${MAY_BE_ACCEPTED}`;
     return 'Graph had a service error; try again later.';
   }
   return 'Graph rejected the request.';
@@ -261,14 +267,18 @@ function networkHint(err: GraphError): string {
   return `Cannot reach Graph (${host}): check the network connection, DNS and any proxy or firewall (HTTPS_PROXY, NO_PROXY).`;
 }
 
-/** Text for a tool error result: what failed, why, the ids support asks for, and what to do. Never contains tokens. */
-export function describeGraphError(err: GraphError, ctx: DescribeContext): string {
+function heading(err: GraphError, ctx: DescribeContext): string {
+  const status = err.status !== undefined ? ` (HTTP ${err.status})` : '';
+  // A dry run only reads: its failure must not read as a retry that failed (or may have been sent).
+  if (ctx.operation === 'dryRun') return `Dry run of the retry${ctx.what ? ` of ${ctx.what}` : ''} failed${status}; nothing was retried.`;
   const action = ctx.operation === 'retry' ? 'Retrying' : 'Reading';
   const target = ctx.what ? ` ${ctx.what}` : ctx.operation === 'retry' ? ' the bulk action' : ' from Microsoft Graph';
-  const lines: string[] = [];
-  const statusPart = err.status !== undefined ? ` (HTTP ${err.status})` : '';
-  lines.push(`${action}${target} failed${statusPart}.`);
-  lines.push(hintFor(err, ctx));
+  return `${action}${target} failed${status}.`;
+}
+
+/** Text for a tool error result: what failed, why, the ids support asks for, and what to do. Never contains tokens. */
+export function describeGraphError(err: GraphError, ctx: DescribeContext): string {
+  const lines: string[] = [heading(err, ctx), exchangeHint(err, ctx.operation === 'retry') ?? statusHint(err, ctx)];
   if (err.code || err.graphMessage) {
     lines.push(`Graph error: ${[err.code, err.graphMessage].filter(Boolean).join(' — ')}`);
   }

@@ -11,7 +11,7 @@ import {
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import { formatProblems, type ConfigProblem } from '../config/config.js';
-import { describeError } from './describeError.js';
+import { describeError, operationOf } from './describeError.js';
 import { compileTool, formatInputError, type CompiledTool } from '../tools/defineTool.js';
 import type { ConfirmAnswer, ServerDeps, ToolContext } from '../tools/context.js';
 import { ALL_TOOLS } from '../tools/index.js';
@@ -187,7 +187,7 @@ export function createServer({ deps, problems, audit, statelessClient }: CreateS
       if (out.meta) result._meta = out.meta;
       return result;
     } catch (err) {
-      const text = describeError(err, tool.def.kind === 'read' ? 'read' : 'retry', deps);
+      const text = describeError(err, operationOf(tool.def.kind, parsed.data), deps);
       deps.logger.warn(`${tool.def.name} failed`, { error: text.split('\n')[0] });
       const result = errorResult(text);
       thrown.set(result, err);

@@ -105,7 +105,12 @@ export const authStatus = defineTool({
       };
       return { structured, text };
     }
-    const status = buildAuthStatus(provider, { readOnly: deps.config.readOnly, simulated: deps.simulated, ...(problem ? { problem } : {}) });
+    const status = buildAuthStatus(provider, {
+      readOnly: deps.config.readOnly,
+      simulated: deps.simulated,
+      accessTokenIgnored: deps.simulated && deps.config.accessToken !== undefined,
+      ...(problem ? { problem } : {}),
+    });
     const text = formatAuthStatus(status) + (deps.simulated ? '\n[simulated tenant]' : '');
     return { structured: { ...status, simulated: deps.simulated }, text };
   },

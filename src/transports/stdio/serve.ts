@@ -1,5 +1,6 @@
 // MCP over stdio: one client that started this process. A configuration mistake does not stop the server: the client
-// shows tool results to the user, while a dead process only shows "server failed to start".
+// shows tool results to the user, while a dead process only shows "server failed to start". (The command logged the
+// mistakes at start-up, and stops on them when run in a terminal: src/cli/startup.ts.)
 import type { Config, ConfigProblem } from '../../config/config.js';
 import type { Logger } from '../../core/log.js';
 import { VERSION } from '../../core/version.js';
@@ -24,7 +25,6 @@ export interface RunningStdio {
 }
 
 export async function serveStdio({ config, logger, problems, transport }: ServeStdioOptions): Promise<RunningStdio> {
-  for (const p of problems ?? []) logger.error(`configuration: ${p.setting}: ${p.message}`);
   const target = await openGraphTarget(config, logger);
 
   // Sign-in prompts also go to the client's log view, for clients that show MCP log notifications.
