@@ -4,7 +4,8 @@
 // - build/dev/ is for this repository only (never shipped): the simulator as a library for `npm run bench`, and the
 //   script that records the early answers from the real server.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -55,8 +56,9 @@ const common = {
   logLevel: 'warning',
 };
 
-await build({
+const shipped = await build({
   ...common,
+  metafile: true,
   plugins: [trimDependencies],
   entryPoints: { 'cloudpc-mcp': 'src/bin.ts', simulator: 'src/simulate.ts' },
   outdir: 'dist',
@@ -66,7 +68,7 @@ await build({
 });
 
 // The demo is an MCP client, and the SDK's client validates tool results with Ajv: a build of its own, untrimmed.
-await build({ ...common, entryPoints: { demo: 'src/demo.ts' }, outdir: 'dist', minify: true });
+const demo = await build({ ...common, metafile: true, entryPoints: { demo: 'src/demo.ts' }, outdir: 'dist', minify: true });
 
 await build({
   ...common,
@@ -76,3 +78,13 @@ await build({
   plugins: [trimDependencies],
 });
 execFileSync(process.execPath, [at('build/dev/gen-early-answers.js'), at('dist/early-answers.json')], { cwd: root, stdio: 'inherit' });
+
+// What the shipped bundles import from node_modules at run time, as esbuild resolved it: package.json's runtime
+// dependencies must be exactly these (test/e2e/package.test.ts), so a global install pulls nothing the bundle carries.
+const externals = new Set();
+for (const { metafile } of [shipped, demo]) {
+  for (const out of Object.values(metafile.outputs)) {
+    for (const imp of out.imports) if (imp.external && !imp.path.startsWith('node:') && !isBuiltin(imp.path)) externals.add(imp.path);
+  }
+}
+writeFileSync(at('build/dev/bundle-externals.json'), JSON.stringify([...externals].sort(), null, 2) + '\n');
