@@ -15,6 +15,7 @@ import type { ConfirmAnswer, ServerDeps, ToolContext } from '../tools/context.js
 import { ALL_TOOLS } from '../tools/index.js';
 import { VERSION } from '../core/version.js';
 import { formValidator } from './formValidator.js';
+import { registerPrompts } from './prompts.js';
 
 export interface CreateServerOptions {
   deps: ServerDeps;
@@ -160,6 +161,7 @@ export function createServer({ deps, problems, audit }: CreateServerOptions): Se
     }
   });
   server.setRequestHandler(CallToolRequestSchema, (request, extra) => callTool(request, extra));
+  registerPrompts(server, deps, problems);
   return server;
 }
 
