@@ -161,6 +161,7 @@ describe('npm pack', () => {
 
 describe('a global install of the packed tarball', () => {
   let prefix = '';
+  let tarball = '';
   const installedBin = (name: string) => path.join(prefix, 'bin', name);
   const installedModules = () => path.join(prefix, 'lib', 'node_modules', pkg.name, 'node_modules');
 
@@ -168,7 +169,7 @@ describe('a global install of the packed tarball', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cloudpc-mcp-pack-'));
     temp.push(dir);
     const { stdout } = await npm(['pack', '--ignore-scripts', '--offline', '--json', '--pack-destination', dir]);
-    const tarball = path.join(dir, (JSON.parse(stdout) as [{ filename: string }])[0].filename);
+    tarball = path.join(dir, (JSON.parse(stdout) as [{ filename: string }])[0].filename);
     expect(statSync(tarball).size).toBeGreaterThan(0);
     prefix = path.join(dir, 'prefix');
     // As a user runs `npm i -g cloudpc-mcp`, into a prefix of its own so nothing on the machine changes.
@@ -218,6 +219,13 @@ describe('a global install of the packed tarball', () => {
       await sim.close();
     }
   }, 60_000);
+
+  it('runs the npx way clients start it (`npx -y cloudpc-mcp`), here from the tarball', async () => {
+    expect(tarball, 'the install step ran').not.toBe('');
+    // `npx -y <name>` installs the package and runs the bin named like it: the same with --package pointing at the tarball.
+    const { stdout } = await npm(['exec', '--yes', '--prefer-offline', `--package=${tarball}`, '--', pkg.name, '--version'], path.dirname(tarball));
+    expect(stdout.trim()).toBe(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+  }, 120_000);
 
   it('runs --simulate: tools/list and a call answered by the embedded simulator', async () => {
     expect(prefix, 'the install step ran').not.toBe('');
