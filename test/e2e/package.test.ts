@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSimulator, DEMO_IDS } from '../../src/simulator/index.js';
 import { ServerProcess, connectTapped } from '../support/hardening-stdio.js';
+import { npmEnv } from '../support/npm.js';
 import { ROOT, baseEnv, textOf } from './harness.js';
 
 const run = promisify(execFile);
@@ -24,12 +25,6 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as
 };
 const bins = typeof pkg.bin === 'string' ? { [pkg.name]: pkg.bin } : pkg.bin;
 
-/** npm as a user runs it: without the npm_* variables of the `npm test` that started vitest. */
-function npmEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.toLowerCase().startsWith('npm_')) env[k] = v;
-  return { ...env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
-}
 
 const npm = (args: string[], cwd = ROOT) => run('npm', args, { cwd, env: npmEnv(), maxBuffer: 64 * 1024 * 1024 });
 
