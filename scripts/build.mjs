@@ -5,6 +5,7 @@
 //   script that records the early answers from the real server.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -67,8 +68,9 @@ const common = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // @azure/identity loads its own optional parts (msal, the keychain plugin) at run time: it stays a package.
-  external: ['@azure/*', 'keytar'],
+  // @azure/identity loads its own optional parts (msal, the keychain plugin) at run time: it stays a package, and so
+  // does `open`, which @azure/identity already installs and which finds its own xdg-open helper beside itself.
+  external: ['@azure/*', 'keytar', 'open'],
   // Bundled CommonJS dependencies (undici) call require() for Node built-ins.
   banner: { js: "import{createRequire as __cpcRequire}from'node:module';const require=__cpcRequire(import.meta.url);" },
   legalComments: 'none',
@@ -76,8 +78,9 @@ const common = {
   define: { __CLOUDPC_VIEW_SCRIPT__: JSON.stringify(viewScript) },
 };
 
-await build({
+const shipped = await build({
   ...common,
+  metafile: true,
   plugins: [trimDependencies],
   entryPoints: { 'cloudpc-mcp': 'src/bin.ts', simulator: 'src/simulate.ts' },
   outdir: 'dist',
@@ -87,7 +90,7 @@ await build({
 });
 
 // The demo is an MCP client, and the SDK's client validates tool results with Ajv: a build of its own, untrimmed.
-await build({ ...common, entryPoints: { demo: 'src/demo.ts' }, outdir: 'dist', minify: true });
+const demo = await build({ ...common, metafile: true, entryPoints: { demo: 'src/demo.ts' }, outdir: 'dist', minify: true });
 
 await build({
   ...common,
@@ -97,3 +100,13 @@ await build({
   plugins: [trimDependencies],
 });
 execFileSync(process.execPath, [at('build/dev/gen-early-answers.js'), at('dist/early-answers.json')], { cwd: root, stdio: 'inherit' });
+
+// What the shipped bundles import from node_modules at run time, as esbuild resolved it: package.json's runtime
+// dependencies must be exactly these (test/e2e/package.test.ts), so a global install pulls nothing the bundle carries.
+const externals = new Set();
+for (const { metafile } of [shipped, demo]) {
+  for (const out of Object.values(metafile.outputs)) {
+    for (const imp of out.imports) if (imp.external && !imp.path.startsWith('node:') && !isBuiltin(imp.path)) externals.add(imp.path);
+  }
+}
+writeFileSync(at('build/dev/bundle-externals.json'), JSON.stringify([...externals].sort(), null, 2) + '\n');

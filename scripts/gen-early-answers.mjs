@@ -1,5 +1,5 @@
 // Build step (bundled by scripts/build.mjs, then run): records what the real server answers to initialize and
-// tools/list (full and read-only), so the stdio command can give those answers before loading the server.
+// tools/list and prompts/list (full and read-only), so the stdio command can give those answers before loading the server.
 import { writeFileSync } from 'node:fs';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
@@ -21,13 +21,15 @@ async function record(env, capabilities = {}) {
   await client.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: SUPPORTED_PROTOCOL_VERSIONS[0], capabilities, clientInfo: { name: 'build', version: '0' } } });
   await client.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
   await client.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
-  for (let i = 0; i < 100 && answers.size < 2; i++) await new Promise((r) => setTimeout(r, 5));
+  await client.send({ jsonrpc: '2.0', id: 3, method: 'prompts/list' });
+  for (let i = 0; i < 100 && answers.size < 3; i++) await new Promise((r) => setTimeout(r, 5));
   await server.close();
   const init = answers.get(1)?.result;
   const list = answers.get(2)?.result;
-  if (!init || !list) throw new Error('the server did not answer initialize and tools/list');
+  const prompts = answers.get(3)?.result;
+  if (!init || !list || !prompts) throw new Error('the server did not answer initialize, tools/list and prompts/list');
   const { protocolVersion: _v, ...initialize } = init;
-  return { initialize, tools: list.tools };
+  return { initialize, tools: list.tools, prompts: prompts.prompts };
 }
 
 const views = { extensions: { [UI_EXTENSION]: { mimeTypes: [VIEW_MIME_TYPE] } } };
@@ -39,5 +41,6 @@ const data = {
   protocolVersions: [...SUPPORTED_PROTOCOL_VERSIONS],
   initialize: full.initialize,
   tools: { full: full.tools, readOnly: readOnly.tools, fullApp: fullApp.tools, readOnlyApp: readOnlyApp.tools },
+  prompts: { full: full.prompts, readOnly: readOnly.prompts },
 };
 writeFileSync(process.argv[2], JSON.stringify(data));

@@ -18,6 +18,7 @@ import { ALL_TOOLS } from '../tools/index.js';
 import { VERSION } from '../core/version.js';
 import { formValidator } from './formValidator.js';
 import { clientAbilities, viewResources, type ViewResources } from './view.js';
+import { registerPrompts } from './prompts.js';
 
 export interface CreateServerOptions {
   deps: ServerDeps;
@@ -195,6 +196,7 @@ export function createServer({ deps, problems, audit, statelessClient }: CreateS
     }
   });
   server.setRequestHandler(CallToolRequestSchema, (request, extra) => callTool(request, extra));
+  registerPrompts(server, deps, problems);
   return server;
 }
 

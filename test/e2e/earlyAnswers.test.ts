@@ -22,7 +22,8 @@ async function fullServerAnswers(env: Record<string, string>, protocolVersion: s
   await client.start();
   await client.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion, capabilities, clientInfo: { name: 't', version: '1' } } });
   await client.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
-  for (let i = 0; i < 200 && answers.size < 2; i++) await new Promise((r) => setTimeout(r, 5));
+  await client.send({ jsonrpc: '2.0', id: 4, method: 'prompts/list' });
+  for (let i = 0; i < 200 && answers.size < 3; i++) await new Promise((r) => setTimeout(r, 5));
   await server.close();
   return answers;
 }
@@ -34,9 +35,10 @@ async function commandAnswers(env: Record<string, string>, protocolVersion: stri
   child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion, capabilities, clientInfo: { name: 't', version: '1' } } }) + '\n');
   child.stdin.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n');
   child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) + '\n');
+  child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'prompts/list' }) + '\n');
   // A call only the full server can answer: the early answers must not be followed by a second answer to 1 or 2.
   child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'list_cloud_pcs', arguments: { limit: 0 } } }) + '\n');
-  for (let i = 0; i < 1000 && !out.includes('"id":3'); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 1000 && !(out.includes('"id":3') && out.includes('"id":4')); i++) await new Promise((r) => setTimeout(r, 10));
   child.stdin.end();
   await new Promise((r) => child.on('exit', r));
   const answers = new Map<number, Msg>();
@@ -58,7 +60,7 @@ const CLIENTS: [string, Record<string, unknown>][] = [
 
 describe('early answers', () => {
   it.each([...SUPPORTED_PROTOCOL_VERSIONS, '1999-01-01'].flatMap((v) => CLIENTS.flatMap(([name, caps]) => [[v, false, name, caps] as const, [v, true, name, caps] as const])))(
-    'protocol %s, read-only %s, %s client: initialize and tools/list equal the full server, each answered once',
+    'protocol %s, read-only %s, %s client: initialize, tools/list and prompts/list equal the full server, each answered once',
     async (version, readOnly, _client, capabilities) => {
       const env: Record<string, string> = { CLOUDPC_MCP_ACCESS_TOKEN: 'early-answers-token', ...(readOnly ? { CLOUDPC_MCP_READ_ONLY: 'true' } : {}) };
       const [full, cmd] = await Promise.all([fullServerAnswers(env, version, capabilities), commandAnswers(env, version, capabilities)]);
@@ -66,6 +68,8 @@ describe('early answers', () => {
       expect(cmd.answers.get(2)).toEqual(full.get(2));
       // Only a host that renders views is offered the view's app-only tool.
       expect(JSON.stringify(cmd.answers.get(2)).includes('decide_cloudpc_retry_plan')).toBe(capabilities === VIEWS && !readOnly);
+      expect(cmd.answers.get(4)).toEqual(full.get(4));
+      expect((cmd.answers.get(4)?.result as { prompts: unknown[] }).prompts.length).toBeGreaterThan(0);
       expect(cmd.answers.get(3)?.result ?? cmd.answers.get(3)?.error).toBeDefined();
     },
   );

@@ -11,7 +11,7 @@ import { CONFORMANCE_CLI, NODE22, requireNode22Tools } from '../support/http-nod
 import { httpEnv, startHttpServer, type HttpServerProcess } from '../support/http-server.js';
 
 const BASELINE = path.join(ROOT, 'test/support/http-conformance-baseline.yml');
-const MUST_PASS = ['server-initialize', 'ping', 'logging-set-level', 'tools-list', 'dns-rebinding-protection'];
+const MUST_PASS = ['server-initialize', 'ping', 'logging-set-level', 'tools-list', 'prompts-list', 'dns-rebinding-protection'];
 
 let server: HttpServerProcess;
 let out: string;

@@ -1,15 +1,18 @@
-// What ships: the lock file pins every dependency, `npm pack` holds only what the package needs (read from package.json's
-// `bin` and `files`, so the switch to a bundled bin changes nothing here), and the packed tarball installs into an empty
-// folder and runs: --help, and --simulate answering MCP tools/list. The install uses the registry for dependencies
-// (--prefer-offline: the local npm cache answers when it can).
+// What ships: the lock file pins every dependency, `npm pack` holds the bundle only (dist/ as esbuild wrote it, no
+// compiler output), package.json's runtime dependencies are exactly what the bundle leaves external, and the packed
+// tarball installs globally into an empty prefix and runs: --help, a real MCP client against the simulator over loopback
+// HTTP, and --simulate. The install uses the registry for dependencies (--prefer-offline: the local npm cache answers
+// when it can).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ServerProcess } from '../support/hardening-stdio.js';
-import { ROOT, baseEnv } from './harness.js';
+import { startSimulator, DEMO_IDS } from '../../src/simulator/index.js';
+import { ServerProcess, connectTapped } from '../support/hardening-stdio.js';
+import { npmEnv } from '../support/npm.js';
+import { ROOT, baseEnv, textOf } from './harness.js';
 
 const run = promisify(execFile);
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
@@ -22,12 +25,6 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as
 };
 const bins = typeof pkg.bin === 'string' ? { [pkg.name]: pkg.bin } : pkg.bin;
 
-/** npm as a user runs it: without the npm_* variables of the `npm test` that started vitest. */
-function npmEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.toLowerCase().startsWith('npm_')) env[k] = v;
-  return { ...env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
-}
 
 const npm = (args: string[], cwd = ROOT) => run('npm', args, { cwd, env: npmEnv(), maxBuffer: 64 * 1024 * 1024 });
 
@@ -57,8 +54,10 @@ describe('the lock file', () => {
   it('is version 3 and records exactly the dependencies package.json declares', () => {
     expect(lock.lockfileVersion).toBe(3);
     const root = lock.packages['']!;
-    // npm lists optional dependencies under both keys of the lock's root entry.
-    expect(root.dependencies ?? {}).toEqual({ ...pkg.dependencies, ...pkg.optionalDependencies });
+    // Some npm versions also list optional dependencies under the root entry's `dependencies`, others do not.
+    const optional = pkg.optionalDependencies ?? {};
+    const rootDeps = Object.fromEntries(Object.entries(root.dependencies ?? {}).filter(([n, v]) => optional[n] !== v));
+    expect(rootDeps).toEqual(pkg.dependencies ?? {});
     expect(root.optionalDependencies ?? {}).toEqual(pkg.optionalDependencies ?? {});
     expect(root.devDependencies ?? {}).toEqual(pkg.devDependencies ?? {});
   });
@@ -80,12 +79,28 @@ describe('the lock file', () => {
   }, 60_000);
 });
 
+/** Every file under dir, as paths relative to ROOT with forward slashes. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .sort();
+}
+
+/** What `npm pack` would put in the tarball. */
+async function packList(): Promise<string[]> {
+  const { stdout } = await npm(['pack', '--dry-run', '--json', '--ignore-scripts', '--offline']);
+  return (JSON.parse(stdout) as [{ files: { path: string }[] }])[0].files.map((f) => f.path).sort();
+}
+
+/** The package name of an import specifier: `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
+const packageOf = (spec: string) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+
 describe('npm pack', () => {
   let listed: string[] = [];
 
   it('holds only the build, the README, the example config, package.json and a licence', async () => {
-    const { stdout } = await npm(['pack', '--dry-run', '--json', '--ignore-scripts', '--offline']);
-    listed = (JSON.parse(stdout) as [{ files: { path: string }[] }])[0].files.map((f) => f.path);
+    listed = await packList();
     const allowed = (f: string) =>
       ['package.json', 'README.md', 'mcp.json.example'].includes(f) ||
       /^LICEN[CS]E(\.(md|txt))?$/i.test(f) ||
@@ -93,16 +108,36 @@ describe('npm pack', () => {
     expect(listed.filter((f) => !allowed(f))).toEqual([]);
     const forbidden = listed.filter(
       (f) =>
-        /^(src|test|tests|\.ci|\.github|scripts|bench|tools|coverage)\//.test(f) ||
+        /^(src|test|tests|\.ci|\.github|scripts|bench|tools|coverage|build)\//.test(f) ||
         /(^|\/)node_modules\//.test(f) ||
         (/\.ts$/.test(f) && !/\.d\.ts$/.test(f)) ||
         /(^|\/)\.(env|npmrc|git)/.test(f) ||
-        /\.(pem|key|pfx|p12|tgz|log)$/i.test(f) ||
+        /\.(pem|key|pfx|p12|tgz|log|mcpb)$/i.test(f) ||
         /(^|\/)id_(rsa|ed25519)/.test(f),
     );
     expect(forbidden).toEqual([]);
     for (const file of Object.values(bins)) expect(listed).toContain(path.posix.normalize(file));
   }, 60_000);
+
+  it('ships the bundle only: the three entry points, their shared chunks and the early answers, no compiler output', () => {
+    expect(listed.length).toBeGreaterThan(0);
+    const dist = listed.filter((f) => f.startsWith('dist/'));
+    // esbuild's output and nothing else: no declarations, source maps or per-module files a compiler would leave.
+    const bundleFile = /^dist\/((cloudpc-mcp|simulator|demo)\.js|early-answers\.json|chunks\/[\w-]+\.js)$/;
+    expect(dist.filter((f) => !bundleFile.test(f))).toEqual([]);
+    expect(dist).toEqual(expect.arrayContaining(['dist/cloudpc-mcp.js', 'dist/simulator.js', 'dist/demo.js', 'dist/early-answers.json']));
+    // The tarball holds what the build wrote, all of it: a stale file in dist/ would ship, a missing chunk would break.
+    expect(dist).toEqual(filesUnder('dist'));
+  });
+
+  it('declares as runtime dependencies exactly what the bundle leaves external; the rest are devDependencies', () => {
+    // Recorded by scripts/build.mjs from esbuild's metafile of the shipped bundles.
+    const externals = JSON.parse(readFileSync(path.join(ROOT, 'build/dev/bundle-externals.json'), 'utf8')) as string[];
+    expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual([...new Set(externals.map(packageOf))].sort());
+    // Optional ones are loaded by name at run time (the OS keychain plugin), so the bundle names them.
+    const bundled = listed.filter((f) => f.endsWith('.js')).map((f) => readFileSync(path.join(ROOT, f), 'utf8')).join('\n');
+    for (const name of Object.keys(pkg.optionalDependencies ?? {})) expect(bundled, name).toContain(`"${name}"`);
+  });
 
   it('carries no local paths (as source maps would), no private keys and no tokens', () => {
     expect(listed.length).toBeGreaterThan(0);
@@ -117,25 +152,80 @@ describe('npm pack', () => {
     expect(problems).toEqual([]);
     for (const file of Object.values(bins)) expect(readFileSync(path.join(ROOT, file), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
   });
+});
 
-  it('installs from the tarball into an empty folder and runs: --help, and --simulate answering tools/list', async () => {
+describe('a global install of the packed tarball', () => {
+  let prefix = '';
+  let tarball = '';
+  const installedBin = (name: string) => path.join(prefix, 'bin', name);
+  const installedModules = () => path.join(prefix, 'lib', 'node_modules', pkg.name, 'node_modules');
+
+  it('installs into an empty prefix from the local tarball, pulling none of the bundled packages', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cloudpc-mcp-pack-'));
     temp.push(dir);
     const { stdout } = await npm(['pack', '--ignore-scripts', '--offline', '--json', '--pack-destination', dir]);
-    const tarball = path.join(dir, (JSON.parse(stdout) as [{ filename: string }])[0].filename);
+    tarball = path.join(dir, (JSON.parse(stdout) as [{ filename: string }])[0].filename);
     expect(statSync(tarball).size).toBeGreaterThan(0);
-    const app = path.join(dir, 'app');
-    await run('mkdir', ['-p', app]);
-    writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'pack-check', version: '1.0.0', private: true }));
-    await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--omit=dev', tarball], app);
+    prefix = path.join(dir, 'prefix');
+    // As a user runs `npm i -g cloudpc-mcp`, into a prefix of its own so nothing on the machine changes.
+    await npm(['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], dir);
+    for (const name of Object.keys(bins)) expect(existsSync(installedBin(name)), `${name} is linked into the prefix's bin`).toBe(true);
 
+    const present = (name: string) => existsSync(path.join(installedModules(), name, 'package.json'));
+    for (const name of Object.keys(pkg.dependencies ?? {})) expect(present(name), `${name} is installed`).toBe(true);
+    // The bundle carries these; a runtime dependency on any would pull it (and, for the SDK, web frameworks) again.
+    for (const name of ['@modelcontextprotocol/sdk', 'zod', 'undici', 'jose', 'express', 'hono', 'ajv']) {
+      expect(present(name), `${name} must not be installed`).toBe(false);
+    }
+  }, 240_000);
+
+  it('runs the installed command: --help', async () => {
+    expect(prefix, 'the install step ran').not.toBe('');
     for (const name of Object.keys(bins)) {
-      const bin = path.join(app, 'node_modules', '.bin', name);
-      expect(existsSync(bin), `${name} is linked into node_modules/.bin`).toBe(true);
-      const help = await run(bin, ['--help'], { env: baseEnv(), cwd: app });
+      const help = await run(installedBin(name), ['--help'], { env: baseEnv(), cwd: prefix });
       expect(help.stdout).toMatch(/CLOUDPC_MCP_GRAPH_URL/);
+    }
+  });
 
-      const p = new ServerProcess({ env: baseEnv(), command: { file: bin, args: ['--simulate'] } });
+  it('serves a real MCP client over stdio against the simulator: handshake and a tool call', async () => {
+    expect(prefix, 'the install step ran').not.toBe('');
+    const sim = await startSimulator();
+    try {
+      for (const name of Object.keys(bins)) {
+        const s = await connectTapped({
+          env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token }),
+          command: { file: installedBin(name), args: [] },
+        });
+        try {
+          expect(s.client.getServerVersion()?.name).toBe('cloudpc-mcp');
+          const r = (await s.client.callTool({ name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } })) as {
+            isError?: boolean;
+            content: unknown;
+          };
+          expect(r.isError, textOf(r)).toBeFalsy();
+          expect(textOf(r)).toMatch(/bob@contoso\.com/);
+          expect(sim.requests.some((q) => q.path.includes(DEMO_IDS.failedRestart))).toBe(true);
+        } finally {
+          expect((await s.close()).code).toBe(0);
+        }
+        expect(s.proc.describeViolations()).toBe('');
+      }
+    } finally {
+      await sim.close();
+    }
+  }, 60_000);
+
+  it('runs the npx way clients start it (`npx -y cloudpc-mcp`), here from the tarball', async () => {
+    expect(tarball, 'the install step ran').not.toBe('');
+    // `npx -y <name>` installs the package and runs the bin named like it: the same with --package pointing at the tarball.
+    const { stdout } = await npm(['exec', '--yes', '--prefer-offline', `--package=${tarball}`, '--', pkg.name, '--version'], path.dirname(tarball));
+    expect(stdout.trim()).toBe(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+  }, 120_000);
+
+  it('runs --simulate: tools/list and a call answered by the embedded simulator', async () => {
+    expect(prefix, 'the install step ran').not.toBe('');
+    for (const name of Object.keys(bins)) {
+      const p = new ServerProcess({ env: baseEnv(), command: { file: installedBin(name), args: ['--simulate'] } });
       try {
         await p.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pack', version: '1' } } });
         await p.response(1, 30_000);
@@ -153,5 +243,5 @@ describe('npm pack', () => {
       }
       expect(p.describeViolations()).toBe('');
     }
-  }, 180_000);
+  }, 60_000);
 });

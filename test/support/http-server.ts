@@ -23,8 +23,21 @@ export function httpEnv(extra: Record<string, string> = {}): Record<string, stri
   return baseEnv({ CLOUDPC_MCP_TRANSPORT: 'http', CLOUDPC_MCP_HOST: '127.0.0.1', CLOUDPC_MCP_PORT: '0', ...extra });
 }
 
-export async function startHttpServer(env: Record<string, string>, args: string[] = []): Promise<HttpServerProcess> {
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Another way to start the server than the built bin, e.g. the command a Dockerfile runs, in its folder. */
+export interface ServerCommand {
+  file: string;
+  args: string[];
+  cwd: string;
+}
+
+function spawnServer(env: Record<string, string>, args: string[], command?: ServerCommand) {
+  return command
+    ? spawn(command.file, [...command.args, ...args], { env, cwd: command.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export async function startHttpServer(env: Record<string, string>, args: string[] = [], command?: ServerCommand): Promise<HttpServerProcess> {
+  const child = spawnServer(env, args, command);
   let err = '';
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
@@ -54,8 +67,8 @@ export async function startHttpServer(env: Record<string, string>, args: string[
 }
 
 /** Runs the command to its end (for start-up refusals): exit code and everything it wrote. */
-export async function runToExit(env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runToExit(env: Record<string, string>, args: string[] = [], command?: ServerCommand): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnServer(env, args, command);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));

@@ -1,6 +1,6 @@
-// The answers a client needs first (initialize, tools/list, ping), given from data the build recorded from the real
-// server, so they go out before the SDK, zod and the tools are loaded. test/e2e/earlyAnswers.test.ts proves they are
-// byte-for-byte what the full server answers.
+// The answers a client needs first (initialize, tools/list, prompts/list, ping), given from data the build recorded
+// from the real server, so they go out before the SDK, zod and the tools are loaded. test/e2e/earlyAnswers.test.ts
+// proves they are byte-for-byte what the full server answers.
 import type { EarlyAnswer } from './lineTransport.js';
 import { isPlainObject as isObject } from '../../core/jsonShapes.js';
 import { declaresViews } from '../../core/mcpApps.js';
@@ -12,10 +12,12 @@ export interface EarlyAnswerData {
   initialize: Record<string, unknown>;
   /** The listings for clients that render MCP Apps views (view metadata, the view's app-only tool) and for the rest. */
   tools: { full: unknown[]; readOnly: unknown[]; fullApp: unknown[]; readOnlyApp: unknown[] };
+  prompts: { full: unknown[]; readOnly: unknown[] };
 }
 
 
-export function earlyAnswers(data: EarlyAnswerData, readOnly: boolean, onToolsListed?: () => void): EarlyAnswer {
+export function earlyAnswers(data: EarlyAnswerData, readOnly: boolean, onListed?: () => void): EarlyAnswer {
+  const prompts = readOnly ? data.prompts.readOnly : data.prompts.full;
   // What the client declared in the initialize answered here; tools/list is answered early only after that.
   let views: boolean | undefined;
   return (msg) => {
@@ -33,10 +35,15 @@ export function earlyAnswers(data: EarlyAnswerData, readOnly: boolean, onToolsLi
       }
       case 'tools/list': {
         if (views === undefined || (params !== undefined && (!isObject(params) || params.cursor !== undefined))) return undefined;
-        if (onToolsListed) setImmediate(onToolsListed);
+        // A client that lists what the server offers is about to use it: load the full server now.
+        if (onListed) setImmediate(onListed);
         const tools = views ? (readOnly ? data.tools.readOnlyApp : data.tools.fullApp) : readOnly ? data.tools.readOnly : data.tools.full;
         return { jsonrpc: '2.0', id: msg.id, result: { tools } };
       }
+      case 'prompts/list':
+        if (params !== undefined && (!isObject(params) || params.cursor !== undefined)) return undefined;
+        if (onListed) setImmediate(onListed);
+        return { jsonrpc: '2.0', id: msg.id, result: { prompts } };
       case 'ping':
         return { jsonrpc: '2.0', id: msg.id, result: {} };
       default:
