@@ -74,73 +74,88 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
 }
 
 export function createRoutes(opts: RoutesOptions): Routes {
-  const sessions = new Map<string, Session>();
-  const signIns = new Map<string, { verifier: string; returnTo: string; expiresAt: number }>();
-  const now = () => opts.plans.now();
-  const cookie = (name: string, value: string, maxAgeS: number) =>
-    `${name}=${value}; Path=${APPROVE_PATH}; HttpOnly; SameSite=Lax; Max-Age=${maxAgeS}${opts.secure ? '; Secure' : ''}`;
-  const remember = <T>(map: Map<string, T>, key: string, value: T) => {
-    map.set(key, value);
-    while (map.size > MAX_SESSIONS) map.delete(map.keys().next().value!);
-  };
+  const routes = new ApprovalRoutes(opts);
+  return (req, res) => routes.handle(req, res);
+}
 
-  function newSession(res: ServerResponse, s: Omit<Session, 'csrf' | 'expiresAt'>): void {
-    const sid = randomBytes(24).toString('base64url');
-    remember(sessions, sid, { ...s, csrf: randomBytes(24).toString('base64url'), expiresAt: now() + SESSION_MS });
-    res.setHeader('set-cookie', cookie(SESSION_COOKIE, sid, SESSION_MS / 1000));
+/** The routes' state: browser sessions (cookie → who, which plan) and sign-ins in progress, both bounded. */
+class ApprovalRoutes {
+  private readonly sessions = new Map<string, Session>();
+  private readonly signIns = new Map<string, { verifier: string; returnTo: string; expiresAt: number }>();
+
+  constructor(private readonly opts: RoutesOptions) {}
+
+  private now(): number {
+    return this.opts.plans.now();
   }
 
-  function sessionOf(req: IncomingMessage): Session | undefined {
-    const s = sessions.get(cookies(req).get(SESSION_COOKIE) ?? '');
-    return s && now() < s.expiresAt ? s : undefined;
+  private cookie(name: string, value: string, maxAgeS: number): string {
+    return `${name}=${value}; Path=${APPROVE_PATH}; HttpOnly; SameSite=Lax; Max-Age=${maxAgeS}${this.opts.secure ? '; Secure' : ''}`;
+  }
+
+  private remember<T>(map: Map<string, T>, key: string, value: T): void {
+    map.set(key, value);
+    while (map.size > MAX_SESSIONS) map.delete(map.keys().next().value!);
+  }
+
+  private newSession(res: ServerResponse, s: Omit<Session, 'csrf' | 'expiresAt'>): void {
+    const sid = randomBytes(24).toString('base64url');
+    this.remember(this.sessions, sid, { ...s, csrf: randomBytes(24).toString('base64url'), expiresAt: this.now() + SESSION_MS });
+    res.setHeader('set-cookie', this.cookie(SESSION_COOKIE, sid, SESSION_MS / 1000));
+  }
+
+  private sessionOf(req: IncomingMessage): Session | undefined {
+    const s = this.sessions.get(cookies(req).get(SESSION_COOKIE) ?? '');
+    return s && this.now() < s.expiresAt ? s : undefined;
   }
 
   /** DNS rebinding and cross-site requests: a foreign Host, or an Origin that is not the page's own, is refused. */
-  function foreign(req: IncomingMessage): string | undefined {
+  private foreign(req: IncomingMessage): string | undefined {
     const host = (req.headers.host ?? '').toLowerCase();
-    if (opts.hosts && !opts.hosts().has(host)) return `Host ${JSON.stringify(req.headers.host ?? '')} is not this approval page.`;
+    if (this.opts.hosts && !this.opts.hosts().has(host)) return `Host ${JSON.stringify(req.headers.host ?? '')} is not this approval page.`;
     const origin = req.headers.origin;
-    if (origin !== undefined && !opts.origins().includes(String(origin))) return `Origin ${JSON.stringify(origin)} may not use this approval page.`;
+    if (origin !== undefined && !this.opts.origins().includes(String(origin))) return `Origin ${JSON.stringify(origin)} may not use this approval page.`;
     return undefined;
   }
 
-  async function startSignIn(res: ServerResponse, returnTo: string): Promise<void> {
+  private async startSignIn(res: ServerResponse, returnTo: string): Promise<void> {
     const state = randomBytes(24).toString('base64url');
     const verifier = randomBytes(32).toString('base64url');
-    remember(signIns, state, { verifier, returnTo, expiresAt: now() + SIGNIN_MS });
-    const url = await opts.signIn!.authorizeUrl({
-      redirectUri: `${opts.origins()[0]}${CALLBACK_PATH}`,
+    this.remember(this.signIns, state, { verifier, returnTo, expiresAt: this.now() + SIGNIN_MS });
+    const url = await this.opts.signIn!.authorizeUrl({
+      redirectUri: `${this.opts.origins()[0]}${CALLBACK_PATH}`,
       state,
       codeChallenge: createHash('sha256').update(verifier).digest('base64url'),
     });
     // The state is also bound to this browser, so a sign-in started elsewhere cannot be completed here (login CSRF).
-    redirect(res, url, { 'set-cookie': cookie(SIGNIN_COOKIE, state, SIGNIN_MS / 1000) });
+    redirect(res, url, { 'set-cookie': this.cookie(SIGNIN_COOKIE, state, SIGNIN_MS / 1000) });
   }
 
-  async function callback(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  private async callback(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const state = url.searchParams.get('state') ?? '';
-    const pending = signIns.get(state);
-    signIns.delete(state);
+    const pending = this.signIns.get(state);
+    this.signIns.delete(state);
     if (url.searchParams.get('error')) {
       return sendMessagePage(res, 401, 'Sign-in did not complete', `Entra answered: ${url.searchParams.get('error_description') ?? url.searchParams.get('error')}. Open the approval link again to retry.`);
     }
-    if (!pending || now() >= pending.expiresAt || !secretMatches(cookies(req).get(SIGNIN_COOKIE), state)) {
+    if (!pending || this.now() >= pending.expiresAt || !secretMatches(cookies(req).get(SIGNIN_COOKIE), state)) {
       return sendMessagePage(res, 400, 'Sign-in expired', 'This sign-in was not started in this browser, or it took too long. Open the approval link again.');
     }
     let user: { tid: string; oid: string; upn?: string };
     try {
-      user = await opts.signIn!.redeem({ code: url.searchParams.get('code') ?? '', redirectUri: `${opts.origins()[0]}${CALLBACK_PATH}`, codeVerifier: pending.verifier, state });
+      user = await this.opts.signIn!.redeem({ code: url.searchParams.get('code') ?? '', redirectUri: `${this.opts.origins()[0]}${CALLBACK_PATH}`, codeVerifier: pending.verifier, state });
     } catch (err) {
-      opts.logger.warn('approval page: sign-in failed', { error: (err as Error).message.split('\n')[0] });
+      this.opts.logger.warn('approval page: sign-in failed', { error: (err as Error).message.split('\n')[0] });
       return sendMessagePage(res, 401, 'Sign-in failed', 'Entra did not complete the sign-in. Open the approval link again; if it keeps failing, the operator checks the server log.');
     }
-    newSession(res, { user: { kind: 'entra', ...user } });
+    this.newSession(res, { user: { kind: 'entra', ...user } });
     redirect(res, pending.returnTo);
   }
 
-  async function planPage(req: IncomingMessage, res: ServerResponse, url: URL, planId: string): Promise<void> {
+  private async planPage(req: IncomingMessage, res: ServerResponse, url: URL, planId: string): Promise<void> {
+    const { opts } = this;
     const plan = opts.plans.get(planId);
-    let session = sessionOf(req);
+    const session = this.sessionOf(req);
     const token = url.searchParams.get('token');
     if (!opts.signIn && token !== null) {
       // The one-time link: its token becomes a cookie for this browser and is dead from now on.
@@ -148,48 +163,50 @@ export function createRoutes(opts: RoutesOptions): Routes {
         return sendMessagePage(res, 403, 'Link not valid', 'This approval link is not valid: it was already opened (each link works once), it expired, or it is wrong. Ask the assistant to make a new plan.');
       }
       plan.pageToken = undefined;
-      newSession(res, { planId });
+      this.newSession(res, { planId });
       // Off the address bar and out of the history: the page's own address carries no secret.
       return redirect(res, `${APPROVE_PATH}/${planId}`);
     }
-    if (opts.signIn && !session?.user) return startSignIn(res, `${APPROVE_PATH}/${planId}`);
+    if (opts.signIn && !session?.user) return this.startSignIn(res, `${APPROVE_PATH}/${planId}`);
     if (!opts.signIn && session?.planId !== planId) {
       return sendMessagePage(res, 403, 'Link needed', 'Open this page with the approval link the server sent (it works once, in one browser).');
     }
     const caller: PlanOwner = session!.user ?? { kind: 'local' };
-    const problem = planProblem(plan, caller, now());
+    const problem = planProblem(plan, caller, this.now());
     if (problem === 'foreign') {
       return sendMessagePage(res, 403, 'Not your plan', `You are signed in as ${ownerLabel(caller)}; this plan belongs to another user, and only they can approve it.`);
     }
     if (problem && !(problem === 'used' && plan)) return sendMessagePage(res, problem === 'expired' ? 410 : 404, 'Plan not available', `This plan ${PLAN_PROBLEM_TEXT[problem]}.`);
-
-    if (req.method === 'POST') {
-      const form = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ? await readForm(req) : undefined;
-      if (!form || !req.headers.origin || !secretMatches(form.get('csrf'), session!.csrf)) {
-        return sendMessagePage(res, 403, 'Refused', 'The decision must be sent from the approval page itself (missing or wrong anti-forgery token or Origin). Reload the page and try again.');
-      }
-      const decision = form.get('decision');
-      if (decision !== 'approve' && decision !== 'decline') return sendMessagePage(res, 400, 'Refused', 'Choose Approve or Decline.');
-      const decided = opts.plans.decide(planId, decision === 'approve', 'page', ownerLabel(caller));
-      opts.logger.info(`approval page: plan ${planId} ${decided ? (decision === 'approve' ? 'approved' : 'declined') : 'was no longer pending'}`, { by: ownerLabel(caller) });
-      const notice = decided
-        ? decision === 'approve'
-          ? 'Approved. The assistant can now run the plan; you can close this page.'
-          : 'Declined: nothing will be sent. You can close this page.'
-        : 'This plan was already decided.';
-      return sendPlanPage(res, plan!, { csrf: session!.csrf, formAction: `${APPROVE_PATH}/${planId}`, notice, now: now() });
-    }
-    sendPlanPage(res, plan!, { csrf: session!.csrf, formAction: `${APPROVE_PATH}/${planId}`, now: now() });
+    if (req.method === 'POST') return this.decide(req, res, plan!, session!, caller);
+    sendPlanPage(res, plan!, { csrf: session!.csrf, formAction: `${APPROVE_PATH}/${planId}`, now: this.now() });
   }
 
-  return async (req, res) => {
+  /** The page's form: Approve or Decline, accepted only from the page itself (Origin and anti-forgery token). */
+  private async decide(req: IncomingMessage, res: ServerResponse, plan: NonNullable<ReturnType<PlanStore['get']>>, session: Session, caller: PlanOwner): Promise<void> {
+    const form = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ? await readForm(req) : undefined;
+    if (!form || !req.headers.origin || !secretMatches(form.get('csrf'), session.csrf)) {
+      return sendMessagePage(res, 403, 'Refused', 'The decision must be sent from the approval page itself (missing or wrong anti-forgery token or Origin). Reload the page and try again.');
+    }
+    const decision = form.get('decision');
+    if (decision !== 'approve' && decision !== 'decline') return sendMessagePage(res, 400, 'Refused', 'Choose Approve or Decline.');
+    const decided = this.opts.plans.decide(plan.id, decision === 'approve', 'page', ownerLabel(caller));
+    this.opts.logger.info(`approval page: plan ${plan.id} ${decided ? (decision === 'approve' ? 'approved' : 'declined') : 'was no longer pending'}`, { by: ownerLabel(caller) });
+    const notice = decided
+      ? decision === 'approve'
+        ? 'Approved. The assistant can now run the plan; you can close this page.'
+        : 'Declined: nothing will be sent. You can close this page.'
+      : 'This plan was already decided.';
+    sendPlanPage(res, plan, { csrf: session.csrf, formAction: `${APPROVE_PATH}/${plan.id}`, notice, now: this.now() });
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'http://page.invalid');
-    const isCallback = url.pathname === CALLBACK_PATH && opts.signIn !== undefined;
+    const isCallback = url.pathname === CALLBACK_PATH && this.opts.signIn !== undefined;
     const planId = PLAN_PATH.exec(url.pathname)?.[1];
     if (!isCallback && !planId) return false;
-    const refusal = foreign(req);
+    const refusal = this.foreign(req);
     if (refusal) {
-      opts.logger.warn('approval page: refused a request', { reason: refusal });
+      this.opts.logger.warn('approval page: refused a request', { reason: refusal });
       sendMessagePage(res, 403, 'Refused', refusal);
       return true;
     }
@@ -198,10 +215,10 @@ export function createRoutes(opts: RoutesOptions): Routes {
       sendMessagePage(res, 405, 'Method not allowed', 'Open the page with GET; decisions are POSTed by its form.', { allow: planId ? 'GET, POST' : 'GET' });
       return true;
     }
-    if (isCallback) await callback(req, res, url);
-    else await planPage(req, res, url, planId!);
+    if (isCallback) await this.callback(req, res, url);
+    else await this.planPage(req, res, url, planId!);
     return true;
-  };
+  }
 }
 
 /** Token mode's link: the page path with the plan's one-time token. */

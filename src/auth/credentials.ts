@@ -105,14 +105,7 @@ async function interactiveCredential(
   const store = spec.signInStore ? await openSignInStore(spec.signInStore) : undefined;
   if (store) spec.onStore?.(store);
   if (store?.plan.factory) routeIdentityCache(id, store.plan.factory);
-  let record: ReturnType<Identity['deserializeAuthenticationRecord']> | undefined;
-  if (store?.saved) {
-    try {
-      record = id.deserializeAuthenticationRecord(store.saved.text);
-    } catch (err) {
-      spec.logger?.warn('auth: ignoring an unreadable saved sign-in', { file: store.recordFile, error: (err as Error).message });
-    }
-  }
+  const record = savedRecord(id, store, spec);
   const options = {
     ...base,
     ...(store?.plan.factory ? { tokenCachePersistenceOptions: { enabled: true, name: CACHE_NAME } } : {}),
@@ -154,16 +147,32 @@ async function interactiveCredential(
       } finally {
         reason = undefined;
       }
-      if (signedIn && store) {
-        try {
-          if (await store.save(id.serializeAuthenticationRecord(signedIn))) spec.logger?.info('auth: sign-in saved', { file: store.recordFile, user: signedIn.username });
-        } catch (err) {
-          spec.logger?.warn('auth: could not save the sign-in; the next start will ask again', { file: store.recordFile, error: (err as Error).message });
-        }
-      }
+      if (signedIn && store) await saveRecord(id, store, spec, signedIn);
       return cred.getToken(scopes, call);
     },
   };
+}
+
+type AuthRecord = ReturnType<Identity['deserializeAuthenticationRecord']>;
+
+/** The account signed in before the restart, if the store kept it and it still reads. */
+function savedRecord(id: Identity, store: SignInStore | undefined, spec: CredentialSpec): AuthRecord | undefined {
+  if (!store?.saved) return undefined;
+  try {
+    return id.deserializeAuthenticationRecord(store.saved.text);
+  } catch (err) {
+    spec.logger?.warn('auth: ignoring an unreadable saved sign-in', { file: store.recordFile, error: (err as Error).message });
+    return undefined;
+  }
+}
+
+/** Keeps which account signed in (no secrets), so the next start finds its tokens without asking. */
+async function saveRecord(id: Identity, store: SignInStore, spec: CredentialSpec, signedIn: AuthRecord): Promise<void> {
+  try {
+    if (await store.save(id.serializeAuthenticationRecord(signedIn))) spec.logger?.info('auth: sign-in saved', { file: store.recordFile, user: signedIn.username });
+  } catch (err) {
+    spec.logger?.warn('auth: could not save the sign-in; the next start will ask again', { file: store.recordFile, error: (err as Error).message });
+  }
 }
 
 /** The first sentence of a sign-in prompt, when this is not the first sign-in. */
