@@ -7,6 +7,7 @@ import { AUTH_METHODS, type AuthMethod } from './authMethods.js';
 import { ACTION_TYPES_DESTRUCTIVE_DEFAULT } from '../core/actionTypes.js';
 import { GUID_PATTERN } from '../core/jsonShapes.js';
 import { DEFAULT_ENTRA_SCOPE, DEFAULT_PORT, parseHttpSettings, type HttpConfig, type Transport } from './http.js';
+import { unknownVariants, VARIANT_NAMES, type SimulatorVariant } from '../simulator/variants.js';
 
 export const CONFIRM_POLICIES = ['confirm-flag', 'refuse'] as const;
 export type ConfirmPolicy = (typeof CONFIRM_POLICIES)[number];
@@ -29,6 +30,10 @@ export interface Config {
   pollIntervalMs: number;
   logLevel: LogLevel;
   simulate: boolean;
+  /** Simulator variants to switch on with simulate (docs/simulator.md). */
+  simulateVariants: SimulatorVariant[];
+  /** At most this many failed devices get their reason looked up per call. */
+  maxReasonLookups: number;
   readOnly: boolean;
   confirmPolicy: ConfirmPolicy;
   /** Action types (e.g. 'reprovision') whose retry needs the user's confirmation. */
@@ -68,6 +73,8 @@ export const SETTINGS = [
   { flag: '--poll-interval-ms', env: 'CLOUDPC_MCP_POLL_INTERVAL_MS', def: '5000', doc: 'How often a waiting get_cloudpc_bulk_action re-reads the action.' },
   { flag: '--log-level', env: 'CLOUDPC_MCP_LOG_LEVEL', def: 'info', doc: `stderr log level: ${LOG_LEVELS.join(', ')}.` },
   { flag: '--simulate', env: 'CLOUDPC_MCP_SIMULATE', def: 'false', doc: 'Run against the embedded Graph simulator (no tenant, no sign-in).' },
+  { flag: '--simulate-variants', env: 'CLOUDPC_MCP_SIMULATE_VARIANTS', def: '(none)', doc: 'Comma list of simulator variants to switch on with --simulate (docs/simulator.md).' },
+  { flag: '--max-reason-lookups', env: 'CLOUDPC_MCP_MAX_REASON_LOOKUPS', def: '100', doc: 'Failed devices per call whose failure reason is looked up (20 per Graph batch request).' },
   { flag: '--read-only', env: 'CLOUDPC_MCP_READ_ONLY', def: 'false', doc: 'Do not offer the retry tool; reads need only CloudPC.Read.All.' },
   { flag: '--confirm-policy', env: 'CLOUDPC_MCP_CONFIRM_POLICY', def: 'confirm-flag', doc: 'When the client cannot ask the user: confirm-flag (the call must carry confirm: true) or refuse.' },
   { flag: '--destructive-actions', env: 'CLOUDPC_MCP_DESTRUCTIVE_ACTIONS', def: [...ACTION_TYPES_DESTRUCTIVE_DEFAULT].join(','), doc: 'Action types whose retry needs confirmation (comma list; "none" for none).' },
@@ -175,6 +182,16 @@ function parseDestructive(raw: string | undefined, problems: ConfigProblem[]): S
   return new Set(items.map((s) => s.toLowerCase()));
 }
 
+function parseVariants(raw: string | undefined, simulate: boolean, problems: ConfigProblem[]): SimulatorVariant[] {
+  if (raw === undefined) return [];
+  const setting = 'CLOUDPC_MCP_SIMULATE_VARIANTS (--simulate-variants)';
+  const names = raw.split(',').map((v) => v.trim()).filter(Boolean);
+  const bad = unknownVariants(names);
+  if (bad.length) problems.push({ setting, message: `not simulator variants: ${bad.map((b) => JSON.stringify(b)).join(', ')}; known: ${VARIANT_NAMES.join(', ')}.` });
+  else if (!simulate && names.length) problems.push({ setting, message: 'variants apply to the embedded simulator only; add --simulate (CLOUDPC_MCP_SIMULATE=true) or remove this setting.' });
+  return [...new Set(names)].filter((n): n is SimulatorVariant => !bad.includes(n));
+}
+
 function pickEnum<T extends string>(
   setting: string,
   raw: string | undefined,
@@ -211,6 +228,8 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
         'poll-interval-ms': { type: 'string' },
         'log-level': { type: 'string' },
         simulate: { type: 'boolean' },
+        'simulate-variants': { type: 'string' },
+        'max-reason-lookups': { type: 'string' },
         'read-only': { type: 'boolean' },
         'confirm-policy': { type: 'string' },
         'destructive-actions': { type: 'string' },
@@ -321,6 +340,15 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     60_000,
     problems,
   );
+  const simulateVariants = parseVariants(str('simulate-variants', 'CLOUDPC_MCP_SIMULATE_VARIANTS'), simulate, problems);
+  const maxReasonLookups = parseIntSetting(
+    'CLOUDPC_MCP_MAX_REASON_LOOKUPS (--max-reason-lookups)',
+    str('max-reason-lookups', 'CLOUDPC_MCP_MAX_REASON_LOOKUPS'),
+    100,
+    0,
+    10_000,
+    problems,
+  );
   const logLevel = pickEnum<LogLevel>('CLOUDPC_MCP_LOG_LEVEL (--log-level)', str('log-level', 'CLOUDPC_MCP_LOG_LEVEL'), LOG_LEVELS, 'info', problems);
   const confirmPolicy = pickEnum<ConfirmPolicy>(
     'CLOUDPC_MCP_CONFIRM_POLICY (--confirm-policy)',
@@ -374,6 +402,8 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     pollIntervalMs,
     logLevel,
     simulate,
+    simulateVariants,
+    maxReasonLookups,
     readOnly,
     confirmPolicy,
     destructiveActions,

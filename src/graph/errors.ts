@@ -190,7 +190,7 @@ function hintFor(err: GraphError, ctx: DescribeContext): string {
         ? `Cancelled by the client after the request was sent. ${mayBeAccepted}`
         : 'Cancelled by the client before Graph processed the request.';
     case 'invalidResponse':
-      return 'Graph returned a response that could not be read (invalid JSON).';
+      return `Graph returned a response that could not be read: ${err.message}.`;
     case 'refused':
       return 'The request was refused locally before anything was sent (unsafe path or link outside the Graph root).';
     case 'http':

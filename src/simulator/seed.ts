@@ -2,7 +2,7 @@
 // run; timestamps are placed relative to the simulator clock so that "last night" reads right in a demo.
 // Like real Graph ids, only some of them carry RFC 4122 version/variant bits.
 
-import type { BulkActionRecord, CloudPcRecord, DeviceRun, StatusDetail, Tenant } from './types.js';
+import type { BulkActionRecord, CloudPcRecord, DeviceRun, RemoteActionRecord, StatusDetail, Tenant } from './types.js';
 import { seededRandom } from './random.js';
 
 const MIN = 60_000;
@@ -71,7 +71,7 @@ const ADMINS = ['adele.vance@contoso.com', 'it-ops@contoso.com', 'megan.bowen@co
 
 // ---------------------------------------------------------------- deterministic generation
 
-class Gen {
+export class Gen {
   private readonly rand: () => number;
   private n = 0;
   constructor(seed: number) {
@@ -102,7 +102,7 @@ class Gen {
   }
 }
 
-function detail(code: string, message: string, retriable?: boolean): StatusDetail {
+export function detail(code: string, message: string, retriable?: boolean): StatusDetail {
   return {
     code,
     message,
@@ -110,8 +110,10 @@ function detail(code: string, message: string, retriable?: boolean): StatusDetai
   };
 }
 
+// Codes from Graph's documentation where it has one for the cause (internalServerError, operationNotSupported,
+// resourceAvailabilityCheckNoSubnetIP); the others are illustrative and classified by their message.
 export const FAILURES = {
-  notRunning: detail('cloudPcNotRunning', 'The Cloud PC is not running. Start the Cloud PC and try again.', true),
+  notRunning: detail('cloudPcNotRunning', 'The Cloud PC is not running. Start the Cloud PC and try again.', false),
   timedOut: detail('operationTimeout', 'Operation timed out. The Cloud PC did not respond before the deadline.', true),
   gracePeriod: detail(
     'cloudPcInGracePeriod',
@@ -120,11 +122,11 @@ export const FAILURES = {
   ),
   internal: detail('internalServerError', 'An internal error occurred while reprovisioning. Retry the action.', true),
   subnetFull: detail(
-    'insufficientIpAddresses',
+    'resourceAvailabilityCheckNoSubnetIP',
     "The subnet 'snet-cloudpc-weu' of Azure network connection 'Contoso-WEU-ANC' has no free IP addresses.",
     false,
   ),
-  frontlineResize: detail('resizeNotSupported', 'Resizing is not supported for Windows 365 Frontline Cloud PCs.', false),
+  frontlineResize: detail('operationNotSupported', 'Resizing is not supported for Windows 365 Frontline Cloud PCs.', false),
 } as const;
 
 // ---------------------------------------------------------------- Cloud PCs
@@ -161,6 +163,26 @@ const NOTABLE_PCS: Record<string, Omit<PcSpec, 'user'>> = {
   grace: { id: DEMO_IDS.gracePc, policy: 'frontline', suffix: 'F7J2P' },
 };
 
+/** A reboot that failed long ago: the unrelated action a PC's lastRemoteActionResult can still show. */
+const OLD_REBOOT = (): RemoteActionRecord => ({
+  actionName: 'Reboot',
+  actionState: 'failed',
+  startDateTime: Date.UTC(2023, 10, 14, 2, 0, 0),
+  lastUpdatedDateTime: Date.UTC(2023, 10, 14, 2, 3, 0),
+  detail: FAILURES.notRunning,
+});
+
+/** Older remote actions of the notable PCs, unrelated to any bulk action of the seed. */
+const OLD_HISTORY: Record<string, () => RemoteActionRecord[]> = {
+  bob: () => [OLD_REBOOT()],
+  erin: () => [OLD_REBOOT()],
+  frank: () => [OLD_REBOOT(), { ...OLD_REBOOT(), actionName: 'Troubleshoot', actionState: 'done', detail: null, startDateTime: Date.UTC(2024, 1, 2, 9, 0, 0), lastUpdatedDateTime: Date.UTC(2024, 1, 2, 9, 20, 0) }],
+  grace: () => [OLD_REBOOT()],
+};
+
+/** Statuses Graph added after unknownFutureValue, on two ordinary PCs (variant enumsNeedPrefer hides them). */
+const LATER_STATUSES: Record<string, string> = { heidi: 'movingRegion', judy: 'resizePendingLicense' };
+
 function pcSpecs(): PcSpec[] {
   const specs: PcSpec[] = [];
   USERS.forEach((user, i) => {
@@ -185,7 +207,7 @@ function buildCloudPcs(gen: Gen, now: number): CloudPcRecord[] {
       managedDeviceId: gen.guid(),
       managedDeviceName,
       userPrincipalName: `${spec.user}@${DEMO_TENANT_DOMAIN}`,
-      status: 'provisioned',
+      status: (spec.id === undefined && spec.policy !== 'frontline' && LATER_STATUSES[spec.user]) || 'provisioned',
       statusDetail: null,
       provisioningPolicyId: policy.id,
       provisioningPolicyName: policy.name,
@@ -200,6 +222,7 @@ function buildCloudPcs(gen: Gen, now: number): CloudPcRecord[] {
       userAccountType: 'standardUser',
       lastModifiedDateTime: now - (20 + (i % 11)) * DAY,
       gracePeriodEndDateTime: null,
+      history: OLD_HISTORY[spec.user] && spec.id ? OLD_HISTORY[spec.user]!() : [],
     } satisfies CloudPcRecord;
   });
 }
@@ -420,6 +443,7 @@ function buildBulkActions(gen: Gen, now: number, pcs: CloudPcRecord[]): BulkActi
         retryCount: 0,
         before: null,
         reportId: gen.guid(),
+        attempts: [],
       };
     });
     return {
@@ -458,8 +482,7 @@ function applyAftermath(pcs: CloudPcRecord[], actions: BulkActionRecord[], now: 
   }
 }
 
-export function buildTenant(seed: 'demo' | 'empty', now: number): Tenant {
-  if (seed === 'empty') return { cloudPcs: [], bulkActions: [] };
+export function buildDemoTenant(now: number): Tenant {
   const gen = new Gen(0x0c0de365);
   const cloudPcs = buildCloudPcs(gen, now);
   const bulkActions = buildBulkActions(gen, now, cloudPcs);

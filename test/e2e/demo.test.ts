@@ -5,15 +5,27 @@ import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 import { ROOT, baseEnv } from './harness.js';
 
-it('npm run demo: find, inspect, resolve names, retry, dry-run, confirm, retry and watch, all against the simulator', async () => {
+it('npm run demo: find, inspect and classify, resolve names, retry, dry-run, retry only what a retry can fix, watch, and check the earlier retry', async () => {
   const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'dist/demo.js')], { env: baseEnv(), timeout: 120_000 });
   expect(stdout).toMatch(/list_cloudpc_bulk_actions/);
+  // Plain column headers, no abbreviations.
+  expect(stdout).toMatch(/\| not supported \|/);
+  expect(stdout).not.toMatch(/n\.s\./);
+  // Classification with the fix for what a retry cannot fix.
+  expect(stdout).toMatch(/fix first \(a retry fails again until this is fixed\)/);
   expect(stdout).toMatch(/bob@contoso\.com/);
   expect(stdout).toMatch(/Retry accepted \[simulated tenant\].*2 selected Cloud PCs/);
   expect(stdout).toMatch(/Dry run, nothing sent/);
-  expect(stdout).toMatch(/\[the client asks the admin\] Retry the reprovision/);
+  expect(stdout).toMatch(/Assistant: .*Frank's reprovision will fail again until the subnet has free addresses/);
+  // Full failure reasons: wrapped over lines, never cut.
+  expect(stdout.replace(/\s*\|\s*/g, ' ').replace(/\s+/g, ' ')).toMatch(/The subnet 'snet-cloudpc-weu' of Azure network connection 'Contoso-WEU-ANC' has no free IP addresses\./);
+  // Only the retryable device is sent, with the person's confirmation; frank is named as left out.
+  expect(stdout).toMatch(/\[the client asks the admin\] Retry the reprovision.*the 1 retryable failed Cloud PC/);
+  expect(stdout).toMatch(/Retry accepted \[simulated tenant\].*the 1 retryable failed Cloud PC[\s\S]*Left out \(1\): .*frank/);
   expect(stdout).toMatch(/… progress: /);
   expect(stdout).toMatch(/no longer pending/);
+  // The story ends by checking the earlier retry.
+  expect(stdout).toMatch(/Assistant: The earlier retry worked: Bob and Carol are back \(succeeded\)/);
   expect(stdout).toMatch(/Demo complete/);
   expect(stdout).not.toMatch(/ERROR:/);
 });
