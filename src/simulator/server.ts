@@ -14,7 +14,7 @@ import type { RecordedRequest } from './types.js';
 
 const MAX_BODY = 1024 * 1024;
 const MAX_RECORDED = 10_000;
-const RECORDED_HEADERS = ['client-request-id', 'content-type', 'prefer', 'consistencylevel'] as const;
+const RECORDED_HEADERS = ['client-request-id', 'content-type', 'accept', 'prefer', 'consistencylevel'] as const;
 
 export interface ServerDeps {
   store: Store;

@@ -105,7 +105,7 @@ export interface RecordedRequest {
   query: Record<string, string>;
   /** Parsed JSON when the body is JSON, raw text otherwise, undefined when empty. */
   body: unknown;
-  headers: { 'client-request-id'?: string; 'content-type'?: string; prefer?: string; consistencylevel?: string };
+  headers: { 'client-request-id'?: string; 'content-type'?: string; accept?: string; prefer?: string; consistencylevel?: string };
   /** Whether an Authorization header was present; its value is never kept. */
   hasAuthorization: boolean;
   /** The request-id the simulator assigned (sent back as the request-id header when a response was sent). */
