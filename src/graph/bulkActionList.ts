@@ -26,6 +26,8 @@ export interface BulkActionListing {
   foreignNextLink?: string;
   /** Set when Graph refused $filter/$orderby and the list was filtered and sorted here instead. */
   localFallback?: string;
+  /** Items Graph returned that were looked at (all of them are searched when Graph would not filter or sort). */
+  scanned: number;
   /** Thin items read again by id to get their counts. */
   fetchedById: number;
 }
@@ -47,6 +49,9 @@ function serverFilter(status: StatusFilter | undefined): string | undefined {
   if (status === 'failed') return `status eq 'failed' or actionSummary/failedCount gt 0`;
   return `status eq ${odataString(status)}`;
 }
+
+// $top Graph documents for lists of this kind; the server may still page smaller.
+const UNSORTED_PAGE = 100;
 
 const createdOf = (item: Record<string, unknown>) => (typeof item.createdDateTime === 'string' ? Date.parse(item.createdDateTime) : undefined);
 
@@ -84,7 +89,8 @@ export async function listBulkActionsFrom(graph: GraphClient, q: BulkActionQuery
     if (!(err instanceof GraphError) || err.status !== 400) throw err;
     localFallback = `Graph refused ${filter ? '$filter/$orderby' : '$orderby'} (HTTP 400 ${err.code ?? ''}); the list was read without them and filtered and sorted here`;
     q.logger.debug('bulk action list: Graph refused the query options; reading without them', { code: err.code, message: err.graphMessage, filter, orderby: query.$orderby });
-    page = await read({ $top: top }, false);
+    // Everything must be read to find the newest: the largest pages Graph allows make that fewest requests.
+    page = await read({ $top: String(UNSORTED_PAGE) }, false);
   }
   let actions = page.items.map(toBulkAction);
   const thin = actions.filter(isThin);
@@ -92,7 +98,7 @@ export async function listBulkActionsFrom(graph: GraphClient, q: BulkActionQuery
   actions = actions.filter((a) => statusMatches(a, q.status) !== false);
   actions.sort((a, b) => (b.createdDateTime ?? '').localeCompare(a.createdDateTime ?? ''));
   const more = page.more || actions.length > q.limit;
-  return { actions: actions.slice(0, q.limit), more, foreignNextLink: page.foreignNextLink, localFallback, fetchedById: thin.length };
+  return { actions: actions.slice(0, q.limit), more, foreignNextLink: page.foreignNextLink, localFallback, fetchedById: thin.length, scanned: page.scanned };
 }
 
 /** Reads thin items by id (in batches); an item that cannot be read stays as it was, its counts unknown. */

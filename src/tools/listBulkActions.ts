@@ -60,9 +60,11 @@ export const listBulkActions = defineTool({
     const filters = [args.status, args.actionType, args.createdAfter && `since ${args.createdAfter}`].filter(Boolean).join(', ');
     const more = listing.foreignNextLink
       ? `; more exist, but Graph's link to the next page points outside the Graph root (${listing.foreignNextLink}) and was not followed`
-      : listing.more
-        ? `; more exist: narrow the filters or raise limit (max ${MAX_LIMIT})`
-        : '';
+      : listing.more && listing.localFallback
+        ? `; Graph would not filter or sort this list, so only the ${listing.scanned} bulk actions it returned first were searched, and more exist`
+        : listing.more
+          ? `; more exist: narrow the filters or raise limit (max ${MAX_LIMIT})`
+          : '';
     const head = `${plural(rows.length, 'bulk action')}${filters ? ` (${filters})` : ''}${more}${ctx.deps.simulated ? ' [simulated tenant]' : ''}.`;
     const body = rows.length
       ? table(
