@@ -6,7 +6,7 @@ import { BadRequest, GraphError, empty, json, type SimResponse } from './http.js
 import { serializeAction, serializePc } from './serialize.js';
 import type { Store } from './store.js';
 import type { RecordedRequest } from './types.js';
-import { SIMULATOR_VARIANTS, unknownVariants, type SimulatorVariant } from './variants.js';
+import { SIMULATOR_VARIANTS } from './variants.js';
 
 export interface ControlDeps {
   store: Store;
@@ -52,15 +52,7 @@ export function routeControl(deps: ControlDeps, method: string, path: string, bo
     case 'GET /_simulator/retries':
       return json(200, { value: deps.store.retries });
     case 'GET /_simulator/state':
-      deps.store.advance(deps.now());
-      return json(200, {
-        now: new Date(deps.now()).toISOString(),
-        bulkActions: deps.store.tenant.bulkActions.map((a) => ({
-          ...serializeAction(deps.store, a),
-          devices: a.runs.map((r) => ({ cloudPcId: r.cloudPcId, state: r.state, detail: r.detail, retryCount: r.retryCount })),
-        })),
-        cloudPcs: deps.store.tenant.cloudPcs.map((p) => serializePc(deps.store, p)),
-      });
+      return json(200, stateOf(deps));
     case 'POST /_simulator/reset':
       deps.reset();
       return empty(204);
@@ -88,8 +80,17 @@ function variantsView(store: Store): unknown {
 function setVariants(store: Store, body: unknown): void {
   const on = body && typeof body === 'object' && !Array.isArray(body) ? (body as { on?: unknown }).on : undefined;
   if (!Array.isArray(on) || on.some((v) => typeof v !== 'string')) throw new BadRequest('Send { "on": ["<variant>", …] }; GET /_simulator/variants lists them.');
-  const bad = unknownVariants(on as string[]);
-  if (bad.length) throw new BadRequest(`Not simulator variants: ${bad.join(', ')}. GET /_simulator/variants lists them.`);
-  store.variants.clear();
-  for (const v of on as SimulatorVariant[]) store.variants.add(v);
+  store.setVariants(on as string[]);
+}
+
+function stateOf(deps: ControlDeps): unknown {
+  deps.store.advance(deps.now());
+  return {
+    now: new Date(deps.now()).toISOString(),
+    bulkActions: deps.store.tenant.bulkActions.map((a) => ({
+      ...serializeAction(deps.store, a),
+      devices: a.runs.map((r) => ({ cloudPcId: r.cloudPcId, state: r.state, detail: r.detail, retryCount: r.retryCount })),
+    })),
+    cloudPcs: deps.store.tenant.cloudPcs.map((p) => serializePc(deps.store, p)),
+  };
 }

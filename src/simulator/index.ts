@@ -3,6 +3,7 @@
 // shape (variants.ts), with injectable faults and a control surface. Used by --simulate, the demo, the bench and the
 // end-to-end tests.
 
+import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 import { FaultController } from './faults.js';
@@ -14,7 +15,8 @@ import type { SeedName } from './seeds.js';
 import type { RecordedRequest, RecordedRetry } from './types.js';
 import { unknownVariants, type SimulatorVariant } from './variants.js';
 
-export { DEMO_IDS, DEMO_TENANT_DOMAIN, FAILURES, lastNight } from './seed.js';
+export { DEMO_IDS, DEMO_TENANT_DOMAIN, FAILURES } from './seed.js';
+export { lastNight } from './seedActions.js';
 export { LARGE_IDS, LARGE_SHAPE } from './seedLarge.js';
 export { SEED_NAMES, type SeedName } from './seeds.js';
 export { SIMULATOR_VARIANTS, VARIANT_NAMES, type SimulatorVariant } from './variants.js';
@@ -90,28 +92,57 @@ function checkOptions(opts: SimulatorOptions): { host: string; auth: AuthConfig;
   return { host, auth, pageSize };
 }
 
+/** Listens on host:port and returns the URL clients use (an IPv6 address in brackets). */
+async function listen(server: Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  return `http://${addr.family === 'IPv6' || addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+}
+
+/** Counts and tracks the sockets a server accepts, so close() can end idle keep-alive connections at once. */
+function trackSockets(server: Server): { sockets: Set<Socket>; opened: () => number } {
+  const sockets = new Set<Socket>();
+  let opened = 0;
+  server.on('connection', (socket) => {
+    opened++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  return { sockets, opened: () => opened };
+}
+
+/** A clock that starts from the injected one and moves forward on advance(). */
+function simulatorClock(base: () => number): { now: () => number; advance: (ms: number) => void } {
+  let offset = 0;
+  return {
+    now: () => base() + offset,
+    advance: (ms) => {
+      if (!(ms >= 0)) throw new Error('advance(ms) needs a non-negative number.');
+      offset += ms;
+    },
+  };
+}
+
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const { host, auth, pageSize } = checkOptions(opts);
-  const baseClock = opts.now ?? Date.now;
-  let offset = 0;
-  const now = () => baseClock() + offset;
+  const { now, advance } = simulatorClock(opts.now ?? Date.now);
   const store = new Store(opts.seed ?? 'demo', opts.progressMs ?? 4000, now(), opts.variants ?? []);
   const faults = new FaultController();
   const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let closing: Promise<void> | null = null;
   let url = '';
-
   const reset = () => {
     store.reset(now());
     requests.length = 0;
     faults.clear();
     faults.resetHistory();
-  };
-  const advance = (ms: number) => {
-    if (!(ms >= 0)) throw new Error('advance(ms) needs a non-negative number.');
-    offset += ms;
   };
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -121,29 +152,17 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       }, ms);
       timers.add(t);
     });
-
-  const server = createSimServer({
-    store, faults, requests, auth, pageSize, now, sleep,
-    url: () => url,
-    closing: () => closing !== null,
-    control: { reset, advance, now },
-  });
-  let connectionsOpened = 0;
-  server.on('connection', (socket) => {
-    connectionsOpened++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const addr = server.address() as AddressInfo;
-  url = `http://${addr.family === 'IPv6' || addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
-
+  const server = createSimServer({ store, faults, requests, auth, pageSize, now, sleep, url: () => url, closing: () => closing !== null, control: { reset, advance, now } });
+  const { sockets, opened } = trackSockets(server);
+  url = await listen(server, opts.port ?? 0, host);
+  const close = (): Promise<void> =>
+    (closing ??= new Promise<void>((resolve) => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      server.close(() => resolve());
+      server.closeAllConnections();
+      for (const s of sockets) s.destroy();
+    }));
   return {
     url,
     token: auth.token,
@@ -153,25 +172,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     faults,
     state: stateView(store, now),
     variants: () => [...store.variants],
-    setVariants(on) {
-      const bad = unknownVariants(on);
-      if (bad.length) throw new Error(`Unknown simulator variant(s): ${bad.join(', ')}.`);
-      store.variants.clear();
-      for (const v of on) store.variants.add(v);
-    },
+    setVariants: (on) => store.setVariants(on),
     now,
     advance,
     reset,
-    connections: () => ({ opened: connectionsOpened, open: sockets.size }),
-    close(): Promise<void> {
-      closing ??= new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        server.close(() => resolve());
-        server.closeAllConnections();
-        for (const s of sockets) s.destroy();
-      });
-      return closing;
-    },
+    connections: () => ({ opened: opened(), open: sockets.size }),
+    close,
   };
 }

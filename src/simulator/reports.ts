@@ -190,20 +190,7 @@ function runReport(columns: ColumnDef[], allRows: Row[], rawBody: unknown): SimR
   rows = [...rows].sort(compareBy<Row>(keys, (row, prop) => row[prop]));
 
   let values = rows.map((r) => selected.map((c) => r[c.name] ?? null));
-  if (body.groupBy && body.groupBy.length > 0) {
-    const group = body.groupBy.map((g) => byName(g).name);
-    const sel = selected.map((c) => c.name);
-    if (group.length !== sel.length || group.some((g, i) => g !== sel[i])) {
-      throw new BadRequest('groupBy must have the same content as select.');
-    }
-    const seen = new Set<string>();
-    values = values.filter((v) => {
-      const key = JSON.stringify(v);
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
-  }
+  if (body.groupBy && body.groupBy.length > 0) values = grouped(values, body.groupBy.map((g) => byName(g).name), selected);
 
   const top = body.top ?? 25;
   if (top > 100) throw new BadRequest(`The value of top (${top}) exceeds the maximum of 100.`);
@@ -214,6 +201,19 @@ function runReport(columns: ColumnDef[], allRows: Row[], rawBody: unknown): SimR
     Values: values.slice(skip, skip + top),
   };
   return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from(JSON.stringify(payload), 'utf8') };
+}
+
+/** groupBy: the documented form groups by exactly the selected columns, so a group is a distinct row. */
+function grouped(values: Cell[][], group: string[], selected: ColumnDef[]): Cell[][] {
+  const sel = selected.map((c) => c.name);
+  if (group.length !== sel.length || group.some((g, i) => g !== sel[i])) throw new BadRequest('groupBy must have the same content as select.');
+  const seen = new Set<string>();
+  return values.filter((v) => {
+    const key = JSON.stringify(v);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export function getActionStatusReports(store: Store, _ctx: RequestContext, body: unknown): SimResponse {

@@ -1,6 +1,6 @@
 // The tenants the simulator can start with.
 
-import { buildDemoTenant } from './seed.js';
+import { buildDemoTenant } from './seedActions.js';
 import { buildLargeTenant } from './seedLarge.js';
 import type { Tenant } from './types.js';
 

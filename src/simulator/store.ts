@@ -4,7 +4,7 @@
 import { BadRequest, GraphError } from './http.js';
 import { buildTenant, type SeedName } from './seeds.js';
 import type { BulkActionRecord, BulkActionStatus, CloudPcRecord, DeviceRun, RecordedRetry, Tenant } from './types.js';
-import type { SimulatorVariant } from './variants.js';
+import { unknownVariants, type SimulatorVariant } from './variants.js';
 
 export const BULK_ACTION_TYPES = [
   'cloudPcBulkRestart', 'cloudPcBulkReprovision', 'cloudPcBulkResize', 'cloudPcBulkRestore', 'cloudPcBulkPowerOn',
@@ -55,6 +55,14 @@ export class Store {
 
   has(v: SimulatorVariant): boolean {
     return this.variants.has(v);
+  }
+
+  /** Exactly these variants on, the others off (until reset). Throws on a name that is not a variant. */
+  setVariants(on: readonly string[]): void {
+    const bad = unknownVariants(on);
+    if (bad.length) throw new BadRequest(`Not simulator variants: ${bad.join(', ')}. GET /_simulator/variants lists them.`);
+    this.variants.clear();
+    for (const v of on as SimulatorVariant[]) this.variants.add(v);
   }
 
   reset(now: number): void {
