@@ -15,8 +15,7 @@ import type { SeedName } from './seeds.js';
 import type { RecordedRequest, RecordedRetry } from './types.js';
 import { unknownVariants, type SimulatorVariant } from './variants.js';
 
-export { DEMO_IDS, DEMO_TENANT_DOMAIN, FAILURES } from './seed.js';
-export { lastNight } from './seedActions.js';
+export { DEMO_IDS, DEMO_TENANT_DOMAIN, FAILURES, lastNight } from './seed.js';
 export { LARGE_IDS, LARGE_SHAPE } from './seedLarge.js';
 export { SEED_NAMES, type SeedName } from './seeds.js';
 export { SIMULATOR_VARIANTS, VARIANT_NAMES, type SimulatorVariant } from './variants.js';

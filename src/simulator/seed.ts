@@ -1,8 +1,8 @@
-// The Contoso demo tenant: its ids, failures and Cloud PCs (its bulk actions are in seedActions.ts). Ids come from
+// The Contoso demo tenant as data: its ids, failures, Cloud PCs and bulk actions (built in seedActions.ts). Ids come from
 // literals or a fixed-seed generator, so they are identical on every run. Like real Graph ids, only some of them carry
 // RFC 4122 version/variant bits.
 
-import type { CloudPcRecord, RemoteActionRecord, StatusDetail } from './types.js';
+import type { CloudPcRecord, DeviceRun, RemoteActionRecord, StatusDetail } from './types.js';
 import { seededRandom } from './random.js';
 
 export const MIN = 60_000;
@@ -225,4 +225,167 @@ export function buildCloudPcs(gen: Gen, now: number): CloudPcRecord[] {
       history: OLD_HISTORY[spec.user] && spec.id ? OLD_HISTORY[spec.user]!() : [],
     } satisfies CloudPcRecord;
   });
+}
+
+// ---------------------------------------------------------------- bulk actions (data; built in seedActions.ts)
+
+export type Outcome = { state: DeviceRun['state']; detail?: StatusDetail; failureOnRetry?: StatusDetail; minutes?: number };
+
+export interface ActionSpec {
+  id?: string;
+  type: string;
+  displayName?: string;
+  created: number;
+  initiator: string;
+  maintenanceWindow?: boolean;
+  extra?: Record<string, unknown>;
+  /** Explicit devices and outcomes; the rest are drawn from the pool and succeed. */
+  devices: [string, Outcome][];
+  extraDevices?: number;
+  /** Policy whose Cloud PCs fill extraDevices. */
+  pool?: PolicyKey;
+}
+
+/** 02:00 UTC of the night that has most recently ended (before 06:00 UTC that is the previous night). */
+export function lastNight(now: number): number {
+  const midnight = Math.floor(now / DAY) * DAY;
+  const twoAm = midnight + 2 * HOUR;
+  return now - midnight >= 6 * HOUR ? twoAm : twoAm - DAY;
+}
+
+/** The demo tenant's bulk actions: the notable ones the demo and tests rely on, then older uneventful history. */
+export function actionSpecs(now: number): ActionSpec[] {
+  const night = lastNight(now);
+  const specs: ActionSpec[] = [
+    {
+      id: DEMO_IDS.failedRestart,
+      type: 'cloudPcBulkRestart',
+      displayName: 'Overnight restart - Contoso Standard Workers',
+      created: night,
+      initiator: ADMINS[0],
+      maintenanceWindow: true,
+      devices: [
+        [DEMO_IDS.alicePc, { state: 'done', minutes: 4 }],
+        [DEMO_IDS.bobPc, { state: 'failed', detail: FAILURES.notRunning, minutes: 2 }],
+        [DEMO_IDS.carolPc, { state: 'failed', detail: FAILURES.timedOut, minutes: 30 }],
+        [DEMO_IDS.davePc, { state: 'failed', detail: FAILURES.gracePeriod, failureOnRetry: FAILURES.gracePeriod, minutes: 1 }],
+      ],
+      extraDevices: 4,
+      pool: 'standard',
+    },
+    {
+      id: DEMO_IDS.failedReprovision,
+      type: 'cloudPcBulkReprovision',
+      displayName: 'Reprovision after image update - Developers',
+      created: night - 12 * HOUR,
+      initiator: ADMINS[1],
+      devices: [
+        [DEMO_IDS.erinPc, { state: 'failed', detail: FAILURES.internal, minutes: 48 }],
+        [DEMO_IDS.frankPc, { state: 'failed', detail: FAILURES.subnetFull, failureOnRetry: FAILURES.subnetFull, minutes: 6 }],
+        [DEMO_IDS.aliceDevPc, { state: 'done', minutes: 71 }],
+      ],
+      extraDevices: 3,
+      pool: 'developers',
+    },
+    {
+      id: DEMO_IDS.restore,
+      type: 'cloudPcBulkRestore',
+      displayName: 'Restore to before the failed driver update',
+      created: night - 2 * DAY + 9 * HOUR,
+      initiator: ADMINS[0],
+      extra: {
+        restorePointDateTime: new Date(night - 3 * DAY + 18 * HOUR).toISOString(),
+        timeRange: 'before',
+        ignoreUnhealthySnapshots: false,
+      },
+      devices: [],
+      extraDevices: 3,
+      pool: 'standard',
+    },
+    {
+      id: DEMO_IDS.resize,
+      type: 'cloudPcBulkResize',
+      displayName: 'Resize developers to 8vCPU/32GB',
+      created: night - 3 * DAY + 8 * HOUR,
+      initiator: ADMINS[2],
+      extra: { targetServicePlanId: DEMO_IDS.servicePlans.enterprise8x32 },
+      devices: [[DEMO_IDS.gracePc, { state: 'notSupported', detail: FAILURES.frontlineResize, minutes: 0 }]],
+      extraDevices: 4,
+      pool: 'developers',
+    },
+    {
+      id: DEMO_IDS.pendingPowerOn,
+      type: 'cloudPcBulkPowerOn',
+      displayName: 'Power on - support desk shift',
+      created: now - 12 * MIN,
+      initiator: ADMINS[1],
+      devices: [],
+      extraDevices: 4,
+      pool: 'frontline',
+    },
+    {
+      id: DEMO_IDS.succeededRestart,
+      type: 'cloudPcBulkRestart',
+      displayName: 'Weekly restart - Frontline',
+      created: night - 7 * DAY,
+      initiator: ADMINS[0],
+      maintenanceWindow: true,
+      devices: [],
+      extraDevices: 6,
+      pool: 'frontline',
+    },
+    {
+      id: DEMO_IDS.olderFailedRestart,
+      type: 'cloudPcBulkRestart',
+      created: night - 5 * DAY + 13 * HOUR,
+      initiator: ADMINS[2],
+      devices: [[DEMO_IDS.carolPc, { state: 'failed', detail: FAILURES.timedOut, minutes: 30 }]],
+      extraDevices: 2,
+      pool: 'developers',
+    },
+    {
+      id: DEMO_IDS.failedTroubleshoot,
+      type: 'cloudPcBulkTroubleshoot',
+      displayName: 'Troubleshoot Frontline connection issues',
+      created: night - 4 * DAY + 10 * HOUR,
+      initiator: ADMINS[1],
+      devices: [],
+      extraDevices: 3,
+      pool: 'frontline',
+    },
+  ];
+  // Older, uneventful history, so that lists need more than one page and filters have something to skip.
+  const history: [string, number, PolicyKey, number, Record<string, unknown>?][] = [
+    ['cloudPcBulkRestart', 1, 'standard', 5],
+    ['cloudPcBulkPowerOff', 1.5, 'frontline', 4],
+    ['cloudPcBulkReinstallAgent', 2.5, 'standard', 3],
+    ['cloudPcBulkPowerOn', 3.5, 'frontline', 4],
+    ['cloudPcBulkRestart', 6, 'developers', 4],
+    ['cloudPcBulkModifyDiskEncryptionType', 6.5, 'standard', 3, { diskEncryptionType: 'customerManagedKey' }],
+    ['cloudPcBulkPowerOff', 8, 'frontline', 5],
+    ['cloudPcBulkReprovision', 9, 'standard', 2],
+    ['cloudPcBulkCreateSnapshot', 10, 'developers', 3, { storageAccountId: '/subscriptions/6f0c1b7e-2d4a-4c3b-9e8f-1a2b3c4d5e6f/resourceGroups/rg-cloudpc/providers/Microsoft.Storage/storageAccounts/contosocpcsnapshots', accessTier: 'cool' }],
+    ['cloudPcBulkRestart', 11, 'standard', 6],
+    ['cloudPcBulkTroubleshoot', 12, 'standard', 2],
+    ['cloudPcBulkPowerOn', 13, 'frontline', 3],
+    ['cloudPcBulkRestart', 14, 'developers', 3],
+    ['cloudPcBulkReinstallAgent', 15, 'developers', 2],
+    ['cloudPcBulkRestart', 16, 'standard', 4],
+    ['cloudPcBulkPowerOff', 17, 'frontline', 4],
+    ['cloudPcBulkRestart', 18, 'standard', 5],
+  ];
+  history.forEach(([type, daysAgo, pool, count, extra], i) => {
+    specs.push({
+      type,
+      displayName: i % 3 === 0 ? undefined : `${type.replace(/^cloudPcBulk/, '')} - ${POLICIES[pool].name}`,
+      created: night - daysAgo * DAY + (i % 5) * HOUR,
+      initiator: ADMINS[i % ADMINS.length]!,
+      maintenanceWindow: type === 'cloudPcBulkRestart' && i % 2 === 0,
+      extra,
+      devices: [],
+      extraDevices: count,
+      pool,
+    });
+  });
+  return specs;
 }
