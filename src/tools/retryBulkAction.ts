@@ -7,7 +7,7 @@ import { ToolError } from './context.js';
 import { confirmVerdict } from './retry/confirm.js';
 import { acceptedText, confirmationQuestion, dryRunText, idList, labelOf, nothingText } from './retry/render.js';
 import { sendRetry } from './retry/send.js';
-import { resolveTarget, type RetryTarget } from './retry/target.js';
+import { goingDevices, resolveTarget, type RetryTarget } from './retry/target.js';
 import { deviceRow, toDeviceRow } from './rows.js';
 
 /** Graph takes the ids in one body; 10,000 is well above the largest bulk action an admin can create. */
@@ -99,8 +99,7 @@ export const retryBulkAction = defineTool({
     const base = baseOf(t, ctx.deps.simulated);
 
     if (args.dryRun) {
-      const going = t.send && new Set(t.send.map((id) => id.toLowerCase()));
-      const devices = t.outcomes?.devices.filter((d) => d.state === 'failed' && (!going || going.has(d.cloudPcId.toLowerCase()))).map(toDeviceRow);
+      const devices = t.outcomes && goingDevices(t).map(toDeviceRow);
       const structured: Output = { ...base, status: 'dryRun', devices, notInBulkAction: t.notInAction };
       return { structured, text: dryRunText(t, ctx.deps.simulated) };
     }

@@ -5,7 +5,7 @@ import type { DeviceOutcome } from '../../graph/deviceOutcomes.js';
 import type { GraphResponse } from '../../graph/types.js';
 import { classLines, reasonCapLine, reasonText, who } from '../outcomes.js';
 import { plural } from '../render.js';
-import type { LeftOut, RetryTarget } from './target.js';
+import { goingDevices, type LeftOut, type RetryTarget } from './target.js';
 
 const MAX_DEVICES_IN_TEXT = 20;
 const MAX_IDS_IN_TEXT = 10;
@@ -77,8 +77,7 @@ function deviceLines(t: RetryTarget): string[] {
   if (o.unavailable) return [`Which devices failed is unknown: ${o.unavailable}.`];
   const failed = o.devices.filter((d) => d.state === 'failed');
   const cap = o.reasons?.cap ?? 0;
-  const ids = t.send && new Set(t.send.map((id) => id.toLowerCase()));
-  const going: DeviceOutcome[] = ids ? failed.filter((d) => ids.has(d.cloudPcId.toLowerCase())) : failed;
+  const going = goingDevices(t);
   const lines: string[] = [];
   if (going.length) {
     const shown = going.slice(0, MAX_DEVICES_IN_TEXT).map((d) => `${deviceName(d)}: ${reasonText(d, cap)}`);

@@ -157,3 +157,11 @@ function notRetryableWhy(d: DeviceOutcome): string {
   if (d.reasonStatus === 'found') return `unknown: ${d.reason ?? 'Graph gave no reason'} (a code the classification does not know)`;
   return 'unknown: no reason recorded for this action';
 }
+
+/** The failed devices, of those read, that a real call acts on: every failed one, or the failed ones among the ids sent. */
+export function goingDevices(t: RetryTarget): DeviceOutcome[] {
+  const failed = t.outcomes?.devices.filter((d) => d.state === 'failed') ?? [];
+  if (!t.send) return failed;
+  const ids = new Set(t.send.map((id) => id.toLowerCase()));
+  return failed.filter((d) => ids.has(d.cloudPcId.toLowerCase()));
+}
