@@ -43,6 +43,11 @@ async function main(): Promise<void> {
     return (res.structuredContent ?? {}) as Structured;
   };
 
+  const say = (s: string) => {
+    out();
+    out(`Assistant: ${s}`);
+  };
+
   out('cloudpc-mcp demo: an MCP client session against the embedded Microsoft Graph simulator (no tenant, no sign-in).');
   const { tools } = await client.listTools();
   out(`Tools offered: ${tools.map((t) => `${t.name}${t.annotations?.destructiveHint ? ' (destructive)' : t.annotations?.readOnlyHint ? ' (read-only)' : ''}`).join(', ')}`);
@@ -64,20 +69,48 @@ async function main(): Promise<void> {
   }
   await call("Retry just Bob's and Carol's.", 'retry_cloudpc_bulk_action', { bulkActionId: restart.id, cloudPcIds: ids });
 
-  // 4. The destructive one: a plan of the exact PCs, a person's approval of that plan, the retry of exactly it, watch.
+  // 4. The destructive one: which failures a retry can fix, a plan of exactly those, a person's approval of that plan,
+  // the retry of exactly it, and watch.
   const dry = await call(`And the reprovision "${reprovision.displayName}": what would a retry do?`, 'retry_cloudpc_bulk_action', {
     bulkActionId: reprovision.id,
     dryRun: true,
   });
-  const plan = dry.plan as Structured;
-  out(`  [the plan: ${plan.id}, ${plan.cloudPcIds.length} Cloud PCs, for ${plan.owner}, until ${plan.expiresAt}]`);
+  say(classStory(dry.devices as Structured[]));
+  const planned = await call('Then plan only what a retry can fix.', 'retry_cloudpc_bulk_action', { bulkActionId: reprovision.id, only: 'retryable', dryRun: true });
+  const plan = planned.plan as Structured;
+  out(`  [the plan: ${plan.id}, ${plan.cloudPcIds.length} Cloud PC(s), for ${plan.owner}, until ${plan.expiresAt}]`);
   const sent = await call('Go ahead and retry exactly those.', 'retry_cloudpc_bulk_action', { planId: plan.id });
   out(`  [sent: ${JSON.stringify(sent.cloudPcIds)}; approved via ${sent.approval?.via} by ${sent.approval?.by}]`);
   await call('Did it work?', 'get_cloudpc_bulk_action', { bulkActionId: reprovision.id, waitSeconds: 60 }, (m) => out(`  … progress: ${m}`));
 
+  // 5. Back to the restart retried earlier: did Bob's and Carol's PCs come back?
+  const earlier = await call("And the restart I retried for Bob and Carol?", 'get_cloudpc_bulk_action', { bulkActionId: restart.id, waitSeconds: 60 });
+  say(outcomeStory(earlier.devices as Structured[], ids));
   out();
   out('Demo complete. Every result above came from the embedded simulator over real HTTP; point the server at a tenant to do this for real (see README).');
   await client.close();
+}
+
+const firstName = (d: Structured) => String(d.userPrincipalName ?? d.cloudPcId).split('@')[0]!.replace(/^./, (c) => c.toUpperCase());
+
+/** What the assistant makes of the classification: who a retry can help, and who needs a fix first. */
+function classStory(devices: Structured[]): string {
+  const parts = devices.map((d) => {
+    if (d.failureClass === 'retryable') return `${firstName(d)}'s reprovision failed on a transient error (${d.reasonCode}), which a retry may fix`;
+    if (d.failureClass === 'fixFirst' && d.reasonCode === 'resourceAvailabilityCheckNoSubnetIP') {
+      return `${firstName(d)}'s reprovision will fail again until the subnet has free addresses (fix: ${String(d.fix).replace(/\.$/, '')})`;
+    }
+    return `${firstName(d)}'s is ${d.failureClass}: ${d.fix ?? d.reason ?? 'no known reason'}`;
+  });
+  return `${parts.join('; ')}.`;
+}
+
+/** The outcome of the earlier retry, device by device. */
+function outcomeStory(devices: Structured[], retried: string[]): string {
+  const mine = retried.map((id) => devices.find((d) => d.cloudPcId === id)).filter((d): d is Structured => d !== undefined);
+  const ok = mine.filter((d) => d.state === 'succeeded').map(firstName);
+  const not = mine.filter((d) => d.state !== 'succeeded').map((d) => `${firstName(d)} (${d.state})`);
+  return `The earlier retry ${not.length ? 'did not fully work' : 'worked'}: ${ok.length ? `${ok.join(' and ')} ${ok.length === 1 ? 'is' : 'are'} back (succeeded)` : 'none succeeded'}${not.length ? `; still not done: ${not.join(', ')}` : ''}.`;
 }
 
 main().catch((err) => {

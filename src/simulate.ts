@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Runs the Graph simulator on its own, for manual exploration and for tests that want it in another process:
-//   node dist/simulator.js [--port 8787] [--seed demo|empty] [--progress-ms 4000] [--page-size 10] [--token T]
+//   node dist/simulator.js [--port 8787] [--seed demo|empty|large] [--variants a,b] [--progress-ms 4000] [--page-size 10] [--token T]
 // Prints one JSON line {"url","token","appToken"} on stdout once listening; everything else goes to stderr.
 
-import { startSimulator, type SimulatorOptions } from './simulator/index.js';
+import { SEED_NAMES, startSimulator, VARIANT_NAMES, type SeedName, type SimulatorOptions, type SimulatorVariant } from './simulator/index.js';
 
 function parseArgs(argv: string[]): SimulatorOptions {
   const opts: SimulatorOptions = {};
@@ -29,8 +29,15 @@ function parseArgs(argv: string[]): SimulatorOptions {
         break;
       case '--seed': {
         const seed = need();
-        if (seed !== 'demo' && seed !== 'empty') throw new Error('--seed is demo or empty');
-        opts.seed = seed;
+        if (!(SEED_NAMES as readonly string[]).includes(seed)) throw new Error(`--seed is one of ${SEED_NAMES.join(', ')}`);
+        opts.seed = seed as SeedName;
+        break;
+      }
+      case '--variants': {
+        const names = need().split(',').map((v) => v.trim()).filter(Boolean);
+        const bad = names.filter((n) => !(VARIANT_NAMES as string[]).includes(n));
+        if (bad.length) throw new Error(`unknown variant(s) ${bad.join(', ')}; known: ${VARIANT_NAMES.join(', ')}`);
+        opts.variants = names as SimulatorVariant[];
         break;
       }
       case '--progress-ms':

@@ -13,9 +13,9 @@ function devicesOf(list: unknown): ViewDevice[] {
       ...(typeof d.name === 'string' ? { name: d.name } : {}),
       ...(typeof d.userPrincipalName === 'string' ? { userPrincipalName: d.userPrincipalName } : {}),
       ...(typeof d.state === 'string' ? { state: d.state } : {}),
-      // issue 11's per-action reason when present, else Graph's last remote-action detail.
+      // This action's reason when known (plans and device rows both carry it).
       ...(typeof (d.reason ?? d.detail) === 'string' ? { reason: d.reason ?? d.detail } : {}),
-      ...(typeof d.retryClass === 'string' ? { retryClass: d.retryClass } : {}),
+      ...(typeof (d.retryClass ?? d.failureClass) === 'string' ? { retryClass: d.retryClass ?? d.failureClass } : {}),
     }));
 }
 
@@ -36,6 +36,7 @@ export function planOf(p: unknown): ViewPlan | undefined {
 const NOTICES: Record<string, string> = {
   accepted: 'Retry accepted by Microsoft Graph: it runs asynchronously.',
   declined: 'Declined: nothing was sent.',
+  nothingToRetry: 'Nothing to retry: nothing was sent.',
   approvalPending: 'Waiting for your approval: nothing has been sent.',
   planChanged: 'The failed Cloud PCs changed since the plan was made: nothing was sent. This is the new plan.',
   confirmationRequired: 'Not sent: the assistant must ask you first.',

@@ -9,7 +9,8 @@ import { commandName, parseCommandLine, type Command } from './commandLine.js';
 import { proxyProblem } from '../graph/proxy.js';
 import { parseHttpSettings, type HttpConfig } from './http.js';
 import { APPROVAL_PAGE_MODES, CONFIRM_POLICIES, TOKEN_CACHE_SETTINGS, labelOf, type TRANSPORTS } from './settings.js';
-import { parseAuthorityHost, parseDestructive, parseGraphUrl, SettingReader, type ConfigProblem } from './values.js';
+import { parseAuthorityHost, parseDestructive, parseGraphUrl, parseVariants, SettingReader, type ConfigProblem } from './values.js';
+import type { SimulatorVariant } from '../simulator/variants.js';
 
 export { COMMANDS, commandName, type Command } from './commandLine.js';
 export type { ConfigProblem } from './values.js';
@@ -39,6 +40,10 @@ export interface Config {
   pollIntervalMs: number;
   logLevel: LogLevel;
   simulate: boolean;
+  /** Simulator variants to switch on with simulate (docs/simulator.md). */
+  simulateVariants: SimulatorVariant[];
+  /** At most this many failed devices get their reason looked up per call. */
+  maxReasonLookups: number;
   readOnly: boolean;
   confirmPolicy: ConfirmPolicy;
   /** How long a retry plan stays valid, in milliseconds. */
@@ -166,6 +171,8 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     pollIntervalMs: r.int('CLOUDPC_MCP_POLL_INTERVAL_MS'),
     logLevel: r.choice<LogLevel>('CLOUDPC_MCP_LOG_LEVEL', LOG_LEVELS, 'info'),
     simulate,
+    simulateVariants: parseVariants(r.text('CLOUDPC_MCP_SIMULATE_VARIANTS'), simulate, problems),
+    maxReasonLookups: r.int('CLOUDPC_MCP_MAX_REASON_LOOKUPS'),
     readOnly,
     confirmPolicy: readConfirmPolicy(r, warnings),
     planTtlMs: r.int('CLOUDPC_MCP_PLAN_TTL_SECONDS') * 1000,

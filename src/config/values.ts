@@ -2,6 +2,7 @@
 // the rule of its type. Pure: every rule is unit-tested through loadConfig.
 import { KNOWN_GRAPH_HOSTS } from '../graph/clouds.js';
 import { ACTION_TYPES_DESTRUCTIVE_DEFAULT } from '../core/actionTypes.js';
+import { unknownVariants, VARIANT_NAMES, type SimulatorVariant } from '../simulator/variants.js';
 import { labelOf, settingOf } from './settings.js';
 
 export interface ConfigProblem {
@@ -125,4 +126,15 @@ export function parseAuthorityHost(raw: string | undefined, problems: ConfigProb
     problems.push({ setting: 'AZURE_AUTHORITY_HOST', message: `"${raw.trim()}" is not an https URL such as https://login.microsoftonline.us.` });
     return undefined;
   }
+}
+
+/** CLOUDPC_MCP_SIMULATE_VARIANTS: known simulator variant names, and only together with the simulator. */
+export function parseVariants(raw: string | undefined, simulate: boolean, problems: ConfigProblem[]): SimulatorVariant[] {
+  if (raw === undefined) return [];
+  const setting = labelOf('CLOUDPC_MCP_SIMULATE_VARIANTS');
+  const names = raw.split(',').map((v) => v.trim()).filter(Boolean);
+  const bad = unknownVariants(names);
+  if (bad.length) problems.push({ setting, message: `not simulator variants: ${bad.map((b) => JSON.stringify(b)).join(', ')}; known: ${VARIANT_NAMES.join(', ')}.` });
+  else if (!simulate && names.length) problems.push({ setting, message: 'variants apply to the embedded simulator only; add --simulate (CLOUDPC_MCP_SIMULATE=true) or remove this setting.' });
+  return [...new Set(names)].filter((n): n is SimulatorVariant => !bad.includes(n));
 }

@@ -1,15 +1,22 @@
 // The bulk-action Graph operations this server makes, typed. Paths are built with graphPath so ids are always encoded.
+// What Graph leaves out is kept as unknown, never as zero: a list item may come "thin" (actionSummary null,
+// cloudPcIds []), and only GET by id is sure to carry the counts.
 import { actionTypeOf } from '../core/actionTypes.js';
+import { isPlainObject } from '../core/jsonShapes.js';
 import type { GraphClient } from './client.js';
+import { entityOf } from './entity.js';
 import { graphPath, type GraphResponse, type ThrottleNotice } from './types.js';
 
+/** Graph's cloudPcBulkActionSummary; a count Graph did not send is undefined (shown as "?"), never 0. */
 export interface ActionSummary {
-  successfulCount: number;
-  failedCount: number;
-  inProgressCount: number;
-  notSupportedCount: number;
-  pendingCount: number;
+  successfulCount?: number;
+  failedCount?: number;
+  inProgressCount?: number;
+  notSupportedCount?: number;
+  pendingCount?: number;
 }
+
+export const SUMMARY_COUNTS = ['successfulCount', 'failedCount', 'inProgressCount', 'pendingCount', 'notSupportedCount'] as const;
 
 export interface BulkAction {
   id: string;
@@ -20,16 +27,50 @@ export interface BulkAction {
   createdDateTime?: string;
   initiatedByUserPrincipalName?: string;
   scheduledDuringMaintenanceWindow?: boolean;
-  cloudPcIds: string[];
-  actionSummary: ActionSummary;
+  /** Undefined when Graph sent none (an empty list on a list item means "not included", not "no devices"). */
+  cloudPcIds?: string[];
+  /** Undefined when Graph sent no counts. */
+  actionSummary?: ActionSummary;
+  /** The derived type's own properties (restore point, target plan, …), as Graph sent them. */
+  parameters: Record<string, string | number | boolean>;
 }
 
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+// Derived-type properties that describe what a retry would do again (graph-facts.md, derived types).
+export const ACTION_PARAMETERS = [
+  'restorePointDateTime',
+  'timeRange',
+  'ignoreUnhealthySnapshots',
+  'targetServicePlanId',
+  'diskEncryptionType',
+  'storageAccountId',
+  'accessTier',
+] as const;
+
+const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+function summaryOf(raw: unknown): ActionSummary | undefined {
+  if (!isPlainObject(raw)) return undefined;
+  const s: ActionSummary = {};
+  let any = false;
+  for (const k of SUMMARY_COUNTS) {
+    const n = count(raw[k]);
+    if (n !== undefined) {
+      s[k] = n;
+      any = true;
+    }
+  }
+  return any ? s : undefined;
+}
+
 export function toBulkAction(raw: unknown): BulkAction {
-  const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
-  const s = (r.actionSummary && typeof r.actionSummary === 'object' ? r.actionSummary : {}) as Record<string, unknown>;
+  const r = isPlainObject(raw) ? raw : {};
+  const ids = Array.isArray(r.cloudPcIds) ? r.cloudPcIds.filter((x): x is string => typeof x === 'string') : [];
+  const parameters: BulkAction['parameters'] = {};
+  for (const k of ACTION_PARAMETERS) {
+    const v = r[k];
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') parameters[k] = v;
+  }
   return {
     id: str(r.id) ?? '',
     displayName: str(r.displayName) ?? '',
@@ -39,22 +80,27 @@ export function toBulkAction(raw: unknown): BulkAction {
     createdDateTime: str(r.createdDateTime),
     initiatedByUserPrincipalName: str(r.initiatedByUserPrincipalName),
     scheduledDuringMaintenanceWindow: typeof r.scheduledDuringMaintenanceWindow === 'boolean' ? r.scheduledDuringMaintenanceWindow : undefined,
-    cloudPcIds: Array.isArray(r.cloudPcIds) ? r.cloudPcIds.filter((x): x is string => typeof x === 'string') : [],
-    actionSummary: {
-      successfulCount: num(s.successfulCount),
-      failedCount: num(s.failedCount),
-      inProgressCount: num(s.inProgressCount),
-      notSupportedCount: num(s.notSupportedCount),
-      pendingCount: num(s.pendingCount),
-    },
+    cloudPcIds: ids.length ? ids : undefined,
+    actionSummary: summaryOf(r.actionSummary),
+    parameters,
   };
+}
+
+/** True when the item lacks what only GET by id is sure to give: its counts and its devices. */
+export function isThin(a: BulkAction): boolean {
+  return a.actionSummary?.failedCount === undefined || a.cloudPcIds === undefined;
 }
 
 export const BULK_ACTIONS_PATH = '/deviceManagement/virtualEndpoint/bulkActions';
 
+export function bulkActionPath(id: string): string {
+  return graphPath`/deviceManagement/virtualEndpoint/bulkActions/${id}`;
+}
+
 export async function getBulkAction(graph: GraphClient, id: string, signal?: AbortSignal): Promise<BulkAction> {
-  const res = await graph.request<unknown>({ method: 'GET', path: graphPath`/deviceManagement/virtualEndpoint/bulkActions/${id}`, signal });
-  return toBulkAction(res.body);
+  const path = bulkActionPath(id);
+  const res = await graph.request<unknown>({ method: 'GET', path, signal });
+  return toBulkAction(entityOf(res, 'bulk action', 'GET', path));
 }
 
 export interface RetryCall {
@@ -80,12 +126,13 @@ export async function postRetry(graph: GraphClient, call: RetryCall): Promise<Gr
 export interface BulkActionFacts {
   actionType: string;
   displayName: string;
-  cloudPcIds: ReadonlySet<string>;
+  /** Undefined when Graph did not list the action's devices: membership cannot be checked then. */
+  cloudPcIds?: ReadonlySet<string>;
 }
 
 /**
  * A bulk action's type and device list never change after it is created, so they are remembered:
- * a repeated non-destructive retry then costs one request instead of two.
+ * a repeated non-destructive retry of chosen devices the admin insists on then costs one request instead of two.
  */
 export class BulkActionCache {
   private readonly map = new Map<string, BulkActionFacts>();
@@ -105,7 +152,7 @@ export class BulkActionCache {
     const facts: BulkActionFacts = {
       actionType: action.actionType,
       displayName: action.displayName,
-      cloudPcIds: new Set(action.cloudPcIds.map((x) => x.toLowerCase())),
+      cloudPcIds: action.cloudPcIds && new Set(action.cloudPcIds.map((x) => x.toLowerCase())),
     };
     const key = id.toLowerCase();
     this.map.delete(key);

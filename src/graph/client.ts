@@ -241,7 +241,8 @@ export class GraphClient {
     if (call.headers) {
       for (const [k, v] of Object.entries(call.headers)) {
         const name = k.toLowerCase();
-        if (!RESERVED_HEADERS.has(name) && !(name in headers)) headers[name] = v;
+        // Accept is the caller's to choose (the report APIs answer JSON served as octet-stream); the rest stays the client's.
+        if (!RESERVED_HEADERS.has(name) && (name === 'accept' || !(name in headers))) headers[name] = v;
       }
     }
     const hasBody = call.body !== undefined;

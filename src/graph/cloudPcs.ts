@@ -2,6 +2,38 @@
 
 export const CLOUD_PCS_PATH = '/deviceManagement/virtualEndpoint/cloudPCs';
 
+/**
+ * Without this request header Graph answers every status added after `unknownFutureValue` as unknownFutureValue
+ * (and a filter on one is not understood), so it goes with every Cloud PC read.
+ */
+export const INCLUDE_UNKNOWN_ENUMS = { Prefer: 'include-unknown-enum-members' } as const;
+
+/** cloudPcStatus: the members up to the sentinel, then the ones Graph sends only with INCLUDE_UNKNOWN_ENUMS. */
+export const CLOUD_PC_STATUSES = [
+  'notProvisioned',
+  'provisioning',
+  'provisioned',
+  'inGracePeriod',
+  'deprovisioning',
+  'failed',
+  'provisionedWithWarnings',
+  'resizing',
+  'pendingProvision',
+  'restoring',
+  'unknownFutureValue',
+  'movingRegion',
+  'resizePendingLicense',
+  'updatingSingleSignOn',
+  'modifyingSingleSignOn',
+  'refreshPolicyConfiguration',
+  'preparing',
+  'failoverInProgress',
+  'failbackInProgress',
+] as const;
+
+/** cloudPcPowerState as Graph defines it. */
+export const CLOUD_PC_POWER_STATES = ['running', 'poweredOff', 'unknownFutureValue'] as const;
+
 export const CLOUD_PC_SELECT = [
   'id',
   'displayName',

@@ -204,7 +204,7 @@ function exchangeHint(err: GraphError, retry: boolean): string | undefined {
     case 'aborted':
       return ambiguousRetry ? `Cancelled by the client after the request was sent. ${MAY_BE_ACCEPTED}` : 'Cancelled by the client before Graph processed the request.';
     case 'invalidResponse':
-      return 'Graph returned a response that could not be read (invalid JSON).';
+      return `Graph returned a response that could not be read: ${err.message}.`;
     case 'refused':
       return 'The request was refused locally before anything was sent (unsafe path or link outside the Graph root).';
     case 'http':

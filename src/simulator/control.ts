@@ -3,8 +3,10 @@
 
 import { faultFromJson, faultToJson, type FaultController } from './faults.js';
 import { BadRequest, GraphError, empty, json, type SimResponse } from './http.js';
+import { serializeAction, serializePc } from './serialize.js';
 import type { Store } from './store.js';
 import type { RecordedRequest } from './types.js';
+import { SIMULATOR_VARIANTS } from './variants.js';
 
 export interface ControlDeps {
   store: Store;
@@ -26,7 +28,7 @@ export function routeControl(deps: ControlDeps, method: string, path: string, bo
         endpoints: [
           'POST /_simulator/faults', 'GET /_simulator/faults', 'DELETE /_simulator/faults', 'GET /_simulator/requests',
           'DELETE /_simulator/requests', 'GET /_simulator/retries', 'GET /_simulator/state', 'POST /_simulator/reset',
-          'POST /_simulator/advance',
+          'POST /_simulator/advance', 'GET /_simulator/variants', 'PUT /_simulator/variants',
         ],
       });
     case 'POST /_simulator/faults': {
@@ -50,15 +52,7 @@ export function routeControl(deps: ControlDeps, method: string, path: string, bo
     case 'GET /_simulator/retries':
       return json(200, { value: deps.store.retries });
     case 'GET /_simulator/state':
-      deps.store.advance(deps.now());
-      return json(200, {
-        now: new Date(deps.now()).toISOString(),
-        bulkActions: deps.store.tenant.bulkActions.map((a) => ({
-          ...deps.store.serializeAction(a),
-          devices: a.runs.map((r) => ({ cloudPcId: r.cloudPcId, state: r.state, detail: r.detail, retryCount: r.retryCount })),
-        })),
-        cloudPcs: deps.store.tenant.cloudPcs.map((p) => deps.store.serializePc(p)),
-      });
+      return json(200, stateOf(deps));
     case 'POST /_simulator/reset':
       deps.reset();
       return empty(204);
@@ -68,7 +62,35 @@ export function routeControl(deps: ControlDeps, method: string, path: string, bo
       deps.advance(ms);
       return json(200, { now: new Date(deps.now()).toISOString() });
     }
+    case 'GET /_simulator/variants':
+      return json(200, variantsView(deps.store));
+    case 'PUT /_simulator/variants':
+      setVariants(deps.store, body);
+      return json(200, variantsView(deps.store));
     default:
       throw new GraphError(404, 'ResourceNotFound', `No simulator control endpoint ${route}.`);
   }
+}
+
+function variantsView(store: Store): unknown {
+  return { on: [...store.variants], available: SIMULATOR_VARIANTS };
+}
+
+/** PUT { "on": ["thinListItems", …] }: exactly these variants are on afterwards (reset goes back to the start set). */
+function setVariants(store: Store, body: unknown): void {
+  const on = body && typeof body === 'object' && !Array.isArray(body) ? (body as { on?: unknown }).on : undefined;
+  if (!Array.isArray(on) || on.some((v) => typeof v !== 'string')) throw new BadRequest('Send { "on": ["<variant>", …] }; GET /_simulator/variants lists them.');
+  store.setVariants(on as string[]);
+}
+
+function stateOf(deps: ControlDeps): unknown {
+  deps.store.advance(deps.now());
+  return {
+    now: new Date(deps.now()).toISOString(),
+    bulkActions: deps.store.tenant.bulkActions.map((a) => ({
+      ...serializeAction(deps.store, a),
+      devices: a.runs.map((r) => ({ cloudPcId: r.cloudPcId, state: r.state, detail: r.detail, retryCount: r.retryCount })),
+    })),
+    cloudPcs: deps.store.tenant.cloudPcs.map((p) => serializePc(deps.store, p)),
+  };
 }

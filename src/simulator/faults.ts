@@ -1,7 +1,7 @@
 // One-shot (or n-shot) faults injected in front of the Graph routes. Each request consumes at most one fault:
 // the oldest queued fault whose match fits.
 
-import { BadRequest } from './http.js';
+import { BadRequest, JSON_CONTENT_TYPE, defaultErrorFor, errorBody, type RequestContext, type SimResponse } from './http.js';
 
 export interface FaultMatch {
   method?: 'GET' | 'POST';
@@ -75,9 +75,9 @@ export class FaultController {
     return this.queue.map((f) => ({ ...f }));
   }
 
-  /** Consumes one use of the first matching fault. */
-  take(method: string, path: string): ActiveFault | undefined {
-    const f = this.queue.find((q) => matches(q.spec.match, method, path));
+  /** Consumes one use of the first matching fault (of the given kinds: a $batch part can only get a status). */
+  take(method: string, path: string, kinds?: readonly FaultSpec['kind'][]): ActiveFault | undefined {
+    const f = this.queue.find((q) => matches(q.spec.match, method, path) && (!kinds || kinds.includes(q.spec.kind)));
     if (!f) return undefined;
     f.remaining--;
     if (f.remaining <= 0) this.queue = this.queue.filter((q) => q !== f);
@@ -174,4 +174,25 @@ export function faultToJson(f: ActiveFault): unknown {
     ? { method: match.method, ...(match.path instanceof RegExp ? { pathRegex: match.path.source } : { path: match.path }) }
     : undefined;
   return { id: f.id, remaining: f.remaining, ...rest, ...(m ? { match: m } : {}) };
+}
+
+/** The answer a status fault gives: its status, headers and body (a plausible Graph error when it names none). */
+export function statusFaultResponse(spec: Extract<FaultSpec, { kind: 'status' }>, ctx: RequestContext): SimResponse {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(spec.headers ?? {})) headers[k.toLowerCase()] = v;
+  let body: Buffer | undefined;
+  if (spec.body === undefined) {
+    if (spec.status >= 400) {
+      const [code, message] = defaultErrorFor(spec.status);
+      body = Buffer.from(JSON.stringify(errorBody(ctx, code, message)), 'utf8');
+      headers['content-type'] ??= JSON_CONTENT_TYPE;
+    }
+  } else if (typeof spec.body === 'string') {
+    body = Buffer.from(spec.body, 'utf8');
+    headers['content-type'] ??= 'text/plain; charset=utf-8';
+  } else {
+    body = Buffer.from(JSON.stringify(spec.body), 'utf8');
+    headers['content-type'] ??= JSON_CONTENT_TYPE;
+  }
+  return { status: spec.status, headers, body };
 }

@@ -8,6 +8,8 @@ export interface RequestContext {
   now: number;
   /** Simulator root, e.g. http://127.0.0.1:1234 (no trailing slash). */
   baseUrl: string;
+  /** Set for POST /$batch: each part is recorded here as it is answered. */
+  parts?: { id: string; method: string; path: string; status: number }[];
 }
 
 export interface SimResponse {

@@ -5,10 +5,11 @@
 // - Response: 200 with Content-Type application/octet-stream (an Edm.Stream, NOT application/json) whose body
 //   is JSON { TotalRowCount, Schema: [{ Column, PropertyType }], Values: [[…]] }. TotalRowCount counts all
 //   matching rows, not the page. There is no @odata.context and no nextLink: callers page with skip/top.
-// - getActionStatusReports has one row per (bulk action, Cloud PC), with exactly the columns the page shows;
-//   ActionState uses the cloudPcRemoteActionResult actionState values (pending, active, done, failed,
-//   notSupported). Failure reasons are not a documented column: read them from the Cloud PC's
-//   lastRemoteActionResult / retrieveCloudPcRemoteActionResults instead.
+// - getActionStatusReports has one row per (bulk action, Cloud PC), with exactly the columns the page shows
+//   (variant duplicateReportRows: one row per attempt, so a retried device appears in several rows);
+//   ActionState uses the cloudPcRemoteActionResult actionState values (none, pending, canceled, active, done,
+//   failed, notSupported). Failure reasons are not a documented column: read them from the Cloud PC's
+//   retrieveCloudPcRemoteActionResults instead.
 // - Filter by bulk action with "BulkActionId eq '…'", by devices with "(CloudPcId eq 'a' or CloudPcId eq 'b')".
 
 import { BadRequest, type RequestContext, type SimResponse } from './http.js';
@@ -24,7 +25,7 @@ interface ColumnDef {
   filter?: PropType;
 }
 
-const ACTION_STATES = { enum: ['pending', 'active', 'done', 'failed', 'notSupported'] } as const;
+const ACTION_STATES = { enum: ['none', 'pending', 'canceled', 'active', 'done', 'failed', 'notSupported'] } as const;
 
 const ACTION_STATUS_COLUMNS: ColumnDef[] = [
   { name: 'Id', propertyType: 'String', filter: 'string' },
@@ -67,11 +68,12 @@ function actionParameters(extra: Record<string, unknown>): Record<string, unknow
 
 function actionStatusRows(store: Store): Row[] {
   const rows: Row[] = [];
+  const everyAttempt = store.has('duplicateReportRows');
   for (const a of store.tenant.bulkActions) {
     for (const run of a.runs) {
       const pc = store.findPc(run.cloudPcId);
-      rows.push({
-        Id: run.reportId,
+      const row = (reportId: string, state: string, lastUpdated: number): Row => ({
+        Id: reportId,
         CloudPcDeviceDisplayName: pc?.displayName ?? null,
         BulkActionId: a.id,
         BulkActionDisplayName: a.displayName,
@@ -79,11 +81,13 @@ function actionStatusRows(store: Store): Row[] {
         InitiatedByUserPrincipalName: a.initiatedByUserPrincipalName,
         DeviceOwnerUserPrincipalName: pc?.userPrincipalName ?? null,
         Action: actionName(a.type),
-        ActionState: run.state,
+        ActionState: state,
         RequestDateTime: reportTime(run.requestDateTime),
-        LastUpdatedDateTime: reportTime(run.lastUpdatedDateTime),
+        LastUpdatedDateTime: reportTime(lastUpdated),
         ActionParameters: actionParameters(a.extra),
       });
+      if (everyAttempt) for (const past of run.attempts) rows.push(row(past.reportId, past.state, past.lastUpdatedDateTime));
+      rows.push(row(run.reportId, run.state, run.lastUpdatedDateTime));
     }
   }
   return rows;
@@ -186,20 +190,7 @@ function runReport(columns: ColumnDef[], allRows: Row[], rawBody: unknown): SimR
   rows = [...rows].sort(compareBy<Row>(keys, (row, prop) => row[prop]));
 
   let values = rows.map((r) => selected.map((c) => r[c.name] ?? null));
-  if (body.groupBy && body.groupBy.length > 0) {
-    const group = body.groupBy.map((g) => byName(g).name);
-    const sel = selected.map((c) => c.name);
-    if (group.length !== sel.length || group.some((g, i) => g !== sel[i])) {
-      throw new BadRequest('groupBy must have the same content as select.');
-    }
-    const seen = new Set<string>();
-    values = values.filter((v) => {
-      const key = JSON.stringify(v);
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
-  }
+  if (body.groupBy && body.groupBy.length > 0) values = grouped(values, body.groupBy.map((g) => byName(g).name), selected);
 
   const top = body.top ?? 25;
   if (top > 100) throw new BadRequest(`The value of top (${top}) exceeds the maximum of 100.`);
@@ -210,6 +201,19 @@ function runReport(columns: ColumnDef[], allRows: Row[], rawBody: unknown): SimR
     Values: values.slice(skip, skip + top),
   };
   return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from(JSON.stringify(payload), 'utf8') };
+}
+
+/** groupBy: the documented form groups by exactly the selected columns, so a group is a distinct row. */
+function grouped(values: Cell[][], group: string[], selected: ColumnDef[]): Cell[][] {
+  const sel = selected.map((c) => c.name);
+  if (group.length !== sel.length || group.some((g, i) => g !== sel[i])) throw new BadRequest('groupBy must have the same content as select.');
+  const seen = new Set<string>();
+  return values.filter((v) => {
+    const key = JSON.stringify(v);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export function getActionStatusReports(store: Store, _ctx: RequestContext, body: unknown): SimResponse {

@@ -1,13 +1,13 @@
-// The Contoso demo tenant. Ids come from literals or a fixed-seed generator, so they are identical on every
-// run; timestamps are placed relative to the simulator clock so that "last night" reads right in a demo.
-// Like real Graph ids, only some of them carry RFC 4122 version/variant bits.
+// The Contoso demo tenant as data: its ids, failures, Cloud PCs and bulk actions (built in seedActions.ts). Ids come from
+// literals or a fixed-seed generator, so they are identical on every run. Like real Graph ids, only some of them carry
+// RFC 4122 version/variant bits.
 
-import type { BulkActionRecord, CloudPcRecord, DeviceRun, StatusDetail, Tenant } from './types.js';
+import type { CloudPcRecord, DeviceRun, RemoteActionRecord, StatusDetail } from './types.js';
 import { seededRandom } from './random.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
+export const MIN = 60_000;
+export const HOUR = 60 * MIN;
+export const DAY = 24 * HOUR;
 
 export const DEMO_TENANT_DOMAIN = 'contoso.com';
 
@@ -53,12 +53,12 @@ export const DEMO_IDS = {
   },
 } as const;
 
-const POLICIES = {
+export const POLICIES = {
   standard: { id: DEMO_IDS.policies.standard, name: 'Contoso Standard Workers', plan: 'enterprise2x8' },
   developers: { id: DEMO_IDS.policies.developers, name: 'Contoso Developers', plan: 'enterprise4x16' },
   frontline: { id: DEMO_IDS.policies.frontline, name: 'Contoso Frontline Shift A', plan: 'frontline2x8' },
 } as const;
-type PolicyKey = keyof typeof POLICIES;
+export type PolicyKey = keyof typeof POLICIES;
 
 const PLAN_NAMES: Record<keyof typeof DEMO_IDS.servicePlans, string> = {
   enterprise2x8: 'Cloud PC Enterprise 2vCPU/8GB/128GB',
@@ -67,11 +67,11 @@ const PLAN_NAMES: Record<keyof typeof DEMO_IDS.servicePlans, string> = {
   frontline2x8: 'Cloud PC Frontline 2vCPU/8GB/128GB',
 };
 
-const ADMINS = ['adele.vance@contoso.com', 'it-ops@contoso.com', 'megan.bowen@contoso.com'] as const;
+export const ADMINS = ['adele.vance@contoso.com', 'it-ops@contoso.com', 'megan.bowen@contoso.com'] as const;
 
 // ---------------------------------------------------------------- deterministic generation
 
-class Gen {
+export class Gen {
   private readonly rand: () => number;
   private n = 0;
   constructor(seed: number) {
@@ -102,7 +102,7 @@ class Gen {
   }
 }
 
-function detail(code: string, message: string, retriable?: boolean): StatusDetail {
+export function detail(code: string, message: string, retriable?: boolean): StatusDetail {
   return {
     code,
     message,
@@ -110,8 +110,10 @@ function detail(code: string, message: string, retriable?: boolean): StatusDetai
   };
 }
 
+// Codes from Graph's documentation where it has one for the cause (internalServerError, operationNotSupported,
+// resourceAvailabilityCheckNoSubnetIP); the others are illustrative and classified by their message.
 export const FAILURES = {
-  notRunning: detail('cloudPcNotRunning', 'The Cloud PC is not running. Start the Cloud PC and try again.', true),
+  notRunning: detail('cloudPcNotRunning', 'The Cloud PC is not running. Start the Cloud PC and try again.', false),
   timedOut: detail('operationTimeout', 'Operation timed out. The Cloud PC did not respond before the deadline.', true),
   gracePeriod: detail(
     'cloudPcInGracePeriod',
@@ -120,11 +122,11 @@ export const FAILURES = {
   ),
   internal: detail('internalServerError', 'An internal error occurred while reprovisioning. Retry the action.', true),
   subnetFull: detail(
-    'insufficientIpAddresses',
+    'resourceAvailabilityCheckNoSubnetIP',
     "The subnet 'snet-cloudpc-weu' of Azure network connection 'Contoso-WEU-ANC' has no free IP addresses.",
     false,
   ),
-  frontlineResize: detail('resizeNotSupported', 'Resizing is not supported for Windows 365 Frontline Cloud PCs.', false),
+  frontlineResize: detail('operationNotSupported', 'Resizing is not supported for Windows 365 Frontline Cloud PCs.', false),
 } as const;
 
 // ---------------------------------------------------------------- Cloud PCs
@@ -161,6 +163,26 @@ const NOTABLE_PCS: Record<string, Omit<PcSpec, 'user'>> = {
   grace: { id: DEMO_IDS.gracePc, policy: 'frontline', suffix: 'F7J2P' },
 };
 
+/** A reboot that failed long ago: the unrelated action a PC's lastRemoteActionResult can still show. */
+const OLD_REBOOT = (): RemoteActionRecord => ({
+  actionName: 'Reboot',
+  actionState: 'failed',
+  startDateTime: Date.UTC(2023, 10, 14, 2, 0, 0),
+  lastUpdatedDateTime: Date.UTC(2023, 10, 14, 2, 3, 0),
+  detail: FAILURES.notRunning,
+});
+
+/** Older remote actions of the notable PCs, unrelated to any bulk action of the seed. */
+const OLD_HISTORY: Record<string, () => RemoteActionRecord[]> = {
+  bob: () => [OLD_REBOOT()],
+  erin: () => [OLD_REBOOT()],
+  frank: () => [OLD_REBOOT(), { ...OLD_REBOOT(), actionName: 'Troubleshoot', actionState: 'done', detail: null, startDateTime: Date.UTC(2024, 1, 2, 9, 0, 0), lastUpdatedDateTime: Date.UTC(2024, 1, 2, 9, 20, 0) }],
+  grace: () => [OLD_REBOOT()],
+};
+
+/** Statuses Graph added after unknownFutureValue, on two ordinary PCs (variant enumsNeedPrefer hides them). */
+const LATER_STATUSES: Record<string, string> = { heidi: 'movingRegion', judy: 'resizePendingLicense' };
+
 function pcSpecs(): PcSpec[] {
   const specs: PcSpec[] = [];
   USERS.forEach((user, i) => {
@@ -173,7 +195,7 @@ function pcSpecs(): PcSpec[] {
   return specs;
 }
 
-function buildCloudPcs(gen: Gen, now: number): CloudPcRecord[] {
+export function buildCloudPcs(gen: Gen, now: number): CloudPcRecord[] {
   return pcSpecs().map((spec, i) => {
     const policy = POLICIES[spec.policy];
     const suffix = spec.suffix ?? gen.suffix();
@@ -185,7 +207,7 @@ function buildCloudPcs(gen: Gen, now: number): CloudPcRecord[] {
       managedDeviceId: gen.guid(),
       managedDeviceName,
       userPrincipalName: `${spec.user}@${DEMO_TENANT_DOMAIN}`,
-      status: 'provisioned',
+      status: (spec.id === undefined && spec.policy !== 'frontline' && LATER_STATUSES[spec.user]) || 'provisioned',
       statusDetail: null,
       provisioningPolicyId: policy.id,
       provisioningPolicyName: policy.name,
@@ -200,15 +222,16 @@ function buildCloudPcs(gen: Gen, now: number): CloudPcRecord[] {
       userAccountType: 'standardUser',
       lastModifiedDateTime: now - (20 + (i % 11)) * DAY,
       gracePeriodEndDateTime: null,
+      history: OLD_HISTORY[spec.user] && spec.id ? OLD_HISTORY[spec.user]!() : [],
     } satisfies CloudPcRecord;
   });
 }
 
-// ---------------------------------------------------------------- bulk actions
+// ---------------------------------------------------------------- bulk actions (data; built in seedActions.ts)
 
-type Outcome = { state: DeviceRun['state']; detail?: StatusDetail; failureOnRetry?: StatusDetail; minutes?: number };
+export type Outcome = { state: DeviceRun['state']; detail?: StatusDetail; failureOnRetry?: StatusDetail; minutes?: number };
 
-interface ActionSpec {
+export interface ActionSpec {
   id?: string;
   type: string;
   displayName?: string;
@@ -223,17 +246,6 @@ interface ActionSpec {
   pool?: PolicyKey;
 }
 
-const DONE: Outcome = { state: 'done' };
-
-/** Graph's portal names bulk actions like this when the admin gives no name. */
-function autoName(type: string, at: number): string {
-  const d = new Date(at);
-  const action = type.replace(/^cloudPc/, '');
-  return `${action} on ${d.getUTCFullYear()}-${d.getUTCMonth() + 1}-${d.getUTCDate()} ${String(d.getUTCHours()).padStart(2, '0')}:${String(
-    d.getUTCMinutes(),
-  ).padStart(2, '0')}:${String(d.getUTCSeconds()).padStart(2, '0')} GMT+0000 (Coordinated Universal Time)`;
-}
-
 /** 02:00 UTC of the night that has most recently ended (before 06:00 UTC that is the previous night). */
 export function lastNight(now: number): number {
   const midnight = Math.floor(now / DAY) * DAY;
@@ -241,7 +253,8 @@ export function lastNight(now: number): number {
   return now - midnight >= 6 * HOUR ? twoAm : twoAm - DAY;
 }
 
-function actionSpecs(now: number): ActionSpec[] {
+/** The demo tenant's bulk actions: the notable ones the demo and tests rely on, then older uneventful history. */
+export function actionSpecs(now: number): ActionSpec[] {
   const night = lastNight(now);
   const specs: ActionSpec[] = [
     {
@@ -375,94 +388,4 @@ function actionSpecs(now: number): ActionSpec[] {
     });
   });
   return specs;
-}
-
-function buildBulkActions(gen: Gen, now: number, pcs: CloudPcRecord[]): BulkActionRecord[] {
-  const notable = new Set<string>();
-  for (const v of Object.values(DEMO_IDS) as unknown[]) if (typeof v === 'string') notable.add(v);
-  const pools: Record<PolicyKey, CloudPcRecord[]> = {
-    standard: pcs.filter((p) => p.provisioningPolicyId === POLICIES.standard.id && !notable.has(p.id)),
-    developers: pcs.filter((p) => p.provisioningPolicyId === POLICIES.developers.id && !notable.has(p.id)),
-    frontline: pcs.filter((p) => p.provisioningPolicyId === POLICIES.frontline.id && !notable.has(p.id)),
-  };
-  const cursor: Record<PolicyKey, number> = { standard: 0, developers: 0, frontline: 0 };
-
-  return actionSpecs(now).map((spec) => {
-    const id = spec.id ?? gen.guid();
-    const devices = [...spec.devices];
-    const pool = spec.pool ? pools[spec.pool] : [];
-    for (let k = 0; k < (spec.extraDevices ?? 0) && pool.length > 0; k++) {
-      const pc = pool[cursor[spec.pool!]++ % pool.length]!;
-      devices.push([pc.id, DONE]);
-    }
-    if (spec.id === DEMO_IDS.pendingPowerOn) {
-      // The last two devices of the running power-on never finish: a permanently pending action for demos.
-      devices.forEach((d, k) => {
-        if (k >= 2) d[1] = { state: 'active' };
-      });
-    }
-    if (spec.id === DEMO_IDS.failedTroubleshoot && devices[0]) {
-      const [pcId] = devices[0];
-      devices[0] = [pcId, { state: 'failed', detail: FAILURES.notRunning, minutes: 3 }];
-    }
-    const runs: DeviceRun[] = devices.map(([cloudPcId, outcome], k) => {
-      const inProgress = outcome.state === 'active' || outcome.state === 'pending';
-      const finished = spec.created + (outcome.minutes ?? 3 + ((k * 7) % 13)) * MIN;
-      return {
-        cloudPcId,
-        state: outcome.state,
-        requestDateTime: spec.created,
-        startDateTime: spec.created,
-        lastUpdatedDateTime: inProgress ? Math.min(now, spec.created + 2 * MIN) : finished,
-        detail: outcome.detail ?? null,
-        failureOnRetry: outcome.failureOnRetry ?? null,
-        resolveAt: null,
-        retryCount: 0,
-        before: null,
-        reportId: gen.guid(),
-      };
-    });
-    return {
-      id,
-      type: spec.type,
-      displayName: spec.displayName ?? autoName(spec.type, spec.created),
-      createdDateTime: spec.created,
-      initiatedByUserPrincipalName: spec.initiator,
-      scheduledDuringMaintenanceWindow: spec.maintenanceWindow ?? false,
-      extra: spec.extra ?? {},
-      runs,
-    };
-  });
-}
-
-/** Cloud PC state that the seeded failures imply. */
-function applyAftermath(pcs: CloudPcRecord[], actions: BulkActionRecord[], now: number): void {
-  const byId = new Map(pcs.map((p) => [p.id, p]));
-  const troubled = actions.find((a) => a.id === DEMO_IDS.failedTroubleshoot)?.runs[0];
-  const off = troubled ? byId.get(troubled.cloudPcId) : undefined;
-  if (off) off.powerState = 'poweredOff';
-  const dave = byId.get(DEMO_IDS.davePc);
-  if (dave) {
-    dave.status = 'inGracePeriod';
-    dave.gracePeriodEndDateTime = now + 5 * DAY;
-  }
-  for (const [id, d] of [
-    [DEMO_IDS.erinPc, FAILURES.internal],
-    [DEMO_IDS.frankPc, FAILURES.subnetFull],
-  ] as const) {
-    const pc = byId.get(id);
-    if (pc) {
-      pc.status = 'failed';
-      pc.statusDetail = d;
-    }
-  }
-}
-
-export function buildTenant(seed: 'demo' | 'empty', now: number): Tenant {
-  if (seed === 'empty') return { cloudPcs: [], bulkActions: [] };
-  const gen = new Gen(0x0c0de365);
-  const cloudPcs = buildCloudPcs(gen, now);
-  const bulkActions = buildBulkActions(gen, now, cloudPcs);
-  applyAftermath(cloudPcs, bulkActions, now);
-  return { cloudPcs, bulkActions };
 }

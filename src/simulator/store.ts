@@ -2,8 +2,9 @@
 // request and every state read, so retries resolve by the (injectable) clock without any timers.
 
 import { BadRequest, GraphError } from './http.js';
-import { buildTenant } from './seed.js';
+import { buildTenant, type SeedName } from './seeds.js';
 import type { BulkActionRecord, BulkActionStatus, CloudPcRecord, DeviceRun, RecordedRetry, Tenant } from './types.js';
+import { unknownVariants, type SimulatorVariant } from './variants.js';
 
 export const BULK_ACTION_TYPES = [
   'cloudPcBulkRestart', 'cloudPcBulkReprovision', 'cloudPcBulkResize', 'cloudPcBulkRestore', 'cloudPcBulkPowerOn',
@@ -20,17 +21,9 @@ export interface ActionSummary {
   pendingCount: number;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 /** 'cloudPcBulkRestart' → 'Restart': the Action column of the reports. */
 export function actionName(type: string): string {
   return type.replace(/^cloudPcBulk/, '');
-}
-
-/** The name cloudPC.lastRemoteActionResult uses; Graph calls a restart 'Reboot' there. */
-function remoteActionName(type: string): string {
-  const name = actionName(type);
-  return name === 'Restart' ? 'Reboot' : name;
 }
 
 // What a running attempt does to the Cloud PC, by action type.
@@ -43,18 +36,43 @@ const IN_PROGRESS_STATUS: Record<string, string> = {
 export class Store {
   tenant: Tenant;
   readonly retries: RecordedRetry[] = [];
+  /** Switched-on variants; reset() goes back to the ones the simulator started with. */
+  readonly variants: Set<SimulatorVariant>;
+  /** $batch parts already throttled once (variant batchThrottling), by url. */
+  readonly throttledParts = new Set<string>();
+  private pcIndex: { list: CloudPcRecord[]; size: number; map: Map<string, CloudPcRecord> } | undefined;
+  private runIndex: Map<string, { action: BulkActionRecord; run: DeviceRun }[]> | undefined;
 
   constructor(
-    private readonly seed: 'demo' | 'empty',
+    private readonly seed: SeedName,
     private readonly progressMs: number,
     now: number,
+    private readonly startVariants: readonly SimulatorVariant[] = [],
   ) {
     this.tenant = buildTenant(seed, now);
+    this.variants = new Set(startVariants);
+  }
+
+  has(v: SimulatorVariant): boolean {
+    return this.variants.has(v);
+  }
+
+  /** Exactly these variants on, the others off (until reset). Throws on a name that is not a variant. */
+  setVariants(on: readonly string[]): void {
+    const bad = unknownVariants(on);
+    if (bad.length) throw new BadRequest(`Not simulator variants: ${bad.join(', ')}. GET /_simulator/variants lists them.`);
+    this.variants.clear();
+    for (const v of on as SimulatorVariant[]) this.variants.add(v);
   }
 
   reset(now: number): void {
     this.tenant = buildTenant(this.seed, now);
     this.retries.length = 0;
+    this.variants.clear();
+    for (const v of this.startVariants) this.variants.add(v);
+    this.throttledParts.clear();
+    this.pcIndex = undefined;
+    this.runIndex = undefined;
   }
 
   findAction(id: string): BulkActionRecord | undefined {
@@ -63,35 +81,61 @@ export class Store {
   }
 
   findPc(id: string): CloudPcRecord | undefined {
-    const want = id.toLowerCase();
-    return this.tenant.cloudPcs.find((p) => p.id.toLowerCase() === want);
+    // Indexed (10,000 PCs in the large seed); rebuilt when a test swaps or grows the list.
+    const list = this.tenant.cloudPcs;
+    if (!this.pcIndex || this.pcIndex.list !== list || this.pcIndex.size !== list.length) {
+      this.pcIndex = { list, size: list.length, map: new Map(list.map((p) => [p.id.toLowerCase(), p])) };
+    }
+    return this.pcIndex.map.get(id.toLowerCase());
+  }
+
+  /** Every device run of a Cloud PC across bulk actions; the index lives until the next advance(). */
+  runsOf(pcId: string): { action: BulkActionRecord; run: DeviceRun }[] {
+    if (!this.runIndex) {
+      this.runIndex = new Map();
+      for (const action of this.tenant.bulkActions) {
+        for (const run of action.runs) {
+          const key = run.cloudPcId.toLowerCase();
+          const list = this.runIndex.get(key) ?? [];
+          list.push({ action, run });
+          this.runIndex.set(key, list);
+        }
+      }
+    }
+    return this.runIndex.get(pcId.toLowerCase()) ?? [];
   }
 
   /** Resolves every retried device whose time has come. Outcomes are fixed by the seed, not random. */
   advance(now: number): void {
+    this.runIndex = undefined;
     for (const action of this.tenant.bulkActions) {
       for (const run of action.runs) {
         if ((run.state !== 'active' && run.state !== 'pending') || run.resolveAt === null || run.resolveAt > now) continue;
-        const pc = this.findPc(run.cloudPcId);
-        run.lastUpdatedDateTime = run.resolveAt;
-        run.resolveAt = null;
-        if (run.failureOnRetry) {
-          run.state = 'failed';
-          run.detail = run.failureOnRetry;
-          if (pc && run.before) {
-            pc.status = action.type === 'cloudPcBulkReprovision' ? 'failed' : run.before.status;
-            pc.statusDetail = action.type === 'cloudPcBulkReprovision' ? run.failureOnRetry : run.before.statusDetail;
-            pc.powerState = run.before.powerState;
-          }
-        } else {
-          run.state = 'done';
-          run.detail = null;
-          if (pc) this.applySuccess(action.type, pc, run);
-        }
-        if (pc) pc.lastModifiedDateTime = run.lastUpdatedDateTime;
-        run.before = null;
+        this.resolve(action, run);
       }
     }
+  }
+
+  private resolve(action: BulkActionRecord, run: DeviceRun): void {
+    const pc = this.findPc(run.cloudPcId);
+    run.lastUpdatedDateTime = run.resolveAt!;
+    run.resolveAt = null;
+    if (run.failureOnRetry) {
+      run.state = 'failed';
+      run.detail = run.failureOnRetry;
+      if (pc && run.before) {
+        const reprovision = action.type === 'cloudPcBulkReprovision';
+        pc.status = reprovision ? 'failed' : run.before.status;
+        pc.statusDetail = reprovision ? run.failureOnRetry : run.before.statusDetail;
+        pc.powerState = run.before.powerState;
+      }
+    } else {
+      run.state = 'done';
+      run.detail = null;
+      if (pc) this.applySuccess(action.type, pc, run);
+    }
+    if (pc) pc.lastModifiedDateTime = run.lastUpdatedDateTime;
+    run.before = null;
   }
 
   private applySuccess(type: string, pc: CloudPcRecord, run: DeviceRun): void {
@@ -126,36 +170,41 @@ export class Store {
     if (cloudPcIds === undefined || cloudPcIds.length === 0) {
       targets = action.runs.filter((r) => r.state === 'failed');
     } else {
-      const wanted = [...new Set(cloudPcIds.map((id) => id.toLowerCase()))];
+      const wanted = new Set(cloudPcIds.map((id) => id.toLowerCase()));
       const inAction = new Set(action.runs.map((r) => r.cloudPcId.toLowerCase()));
-      const missing = wanted.filter((id) => !inAction.has(id));
+      const missing = [...wanted].filter((id) => !inAction.has(id));
       if (missing.length > 0) {
         const shown = missing.slice(0, 5).join(', ') + (missing.length > 5 ? ', …' : '');
         throw new BadRequest(
-          `${missing.length} of the ${wanted.length} Cloud PC IDs in cloudPcIds ${missing.length === 1 ? 'is' : 'are'} not part of bulk action '${action.id}': ${shown}.`,
+          `${missing.length} of the ${wanted.size} Cloud PC IDs in cloudPcIds ${missing.length === 1 ? 'is' : 'are'} not part of bulk action '${action.id}': ${shown}.`,
         );
       }
-      targets = action.runs.filter((r) => r.state === 'failed' && wanted.includes(r.cloudPcId.toLowerCase()));
+      targets = action.runs.filter((r) => r.state === 'failed' && wanted.has(r.cloudPcId.toLowerCase()));
     }
-    for (const run of targets) {
-      const pc = this.findPc(run.cloudPcId);
-      run.before = pc ? { status: pc.status, powerState: pc.powerState, statusDetail: pc.statusDetail } : null;
-      run.state = 'active';
-      run.detail = null;
-      run.startDateTime = now;
-      run.lastUpdatedDateTime = now;
-      run.resolveAt = now + this.progressMs;
-      run.retryCount++;
-      if (pc) {
-        const status = IN_PROGRESS_STATUS[action.type];
-        if (status !== undefined) {
-          pc.status = status;
-          pc.statusDetail = null;
-        }
-        pc.lastModifiedDateTime = now;
-      }
-    }
+    for (const run of targets) this.rerun(action, run, now);
     return targets.map((r) => r.cloudPcId);
+  }
+
+  private rerun(action: BulkActionRecord, run: DeviceRun, now: number): void {
+    const pc = this.findPc(run.cloudPcId);
+    // A new array, not a push: tests and the bench build runs by spreading a template run.
+    run.attempts = [...run.attempts, { state: run.state, detail: run.detail, startDateTime: run.startDateTime, lastUpdatedDateTime: run.lastUpdatedDateTime, reportId: run.reportId }];
+    run.reportId = `${run.reportId.slice(0, 24)}${String(run.attempts.length).padStart(12, '0')}`;
+    run.before = pc ? { status: pc.status, powerState: pc.powerState, statusDetail: pc.statusDetail } : null;
+    run.state = 'active';
+    run.detail = null;
+    run.startDateTime = now;
+    run.lastUpdatedDateTime = now;
+    run.resolveAt = now + this.progressMs;
+    run.retryCount++;
+    if (pc) {
+      const status = IN_PROGRESS_STATUS[action.type];
+      if (status !== undefined) {
+        pc.status = status;
+        pc.statusDetail = null;
+      }
+      pc.lastModifiedDateTime = now;
+    }
   }
 
   summary(action: BulkActionRecord): ActionSummary {
@@ -170,77 +219,15 @@ export class Store {
     return s;
   }
 
-  /** pending while anything runs; otherwise failed if any device failed. notSupported devices do not fail the action. */
+  /**
+   * pending while anything runs; otherwise failed if any device failed. notSupported devices do not fail the action.
+   * Variant partlyFailedNotFailed: a mix of failed and succeeded devices reports succeeded (Graph defines no value for it).
+   */
   status(action: BulkActionRecord): BulkActionStatus {
     const s = this.summary(action);
     if (s.inProgressCount + s.pendingCount > 0) return 'pending';
+    if (s.failedCount > 0 && s.successfulCount > 0 && this.has('partlyFailedNotFailed')) return 'succeeded';
     return s.failedCount > 0 ? 'failed' : 'succeeded';
-  }
-
-  /** The bulk action as Graph serialises it (derived type in @odata.type, derived properties last). */
-  serializeAction(action: BulkActionRecord): Record<string, unknown> {
-    return {
-      '@odata.type': `#microsoft.graph.${action.type}`,
-      id: action.id,
-      displayName: action.displayName,
-      createdDateTime: iso(action.createdDateTime),
-      initiatedByUserPrincipalName: action.initiatedByUserPrincipalName,
-      scheduledDuringMaintenanceWindow: action.scheduledDuringMaintenanceWindow,
-      cloudPcIds: action.runs.map((r) => r.cloudPcId),
-      status: this.status(action),
-      actionSummary: this.summary(action),
-      ...action.extra,
-    };
-  }
-
-  /** Every attempt recorded for a Cloud PC, newest first (retrieveCloudPcRemoteActionResults). */
-  remoteActionResults(pc: CloudPcRecord): Record<string, unknown>[] {
-    const out: { at: number; value: Record<string, unknown> }[] = [];
-    for (const action of this.tenant.bulkActions) {
-      for (const run of action.runs) {
-        if (run.cloudPcId !== pc.id) continue;
-        out.push({
-          at: run.startDateTime,
-          value: {
-            actionName: remoteActionName(action.type),
-            actionState: run.state,
-            startDateTime: iso(run.startDateTime),
-            lastUpdatedDateTime: iso(run.lastUpdatedDateTime),
-            cloudPcId: pc.id,
-            managedDeviceId: pc.managedDeviceId,
-            statusDetail: run.detail,
-          },
-        });
-      }
-    }
-    return out.sort((a, b) => b.at - a.at).map((o) => o.value);
-  }
-
-  serializePc(pc: CloudPcRecord): Record<string, unknown> {
-    return {
-      id: pc.id,
-      displayName: pc.displayName,
-      imageDisplayName: pc.imageDisplayName,
-      provisioningPolicyId: pc.provisioningPolicyId,
-      provisioningPolicyName: pc.provisioningPolicyName,
-      onPremisesConnectionName: 'Contoso-WEU-ANC',
-      servicePlanId: pc.servicePlanId,
-      servicePlanName: pc.servicePlanName,
-      servicePlanType: pc.servicePlanType,
-      status: pc.status,
-      statusDetail: pc.statusDetail,
-      userPrincipalName: pc.userPrincipalName,
-      lastModifiedDateTime: iso(pc.lastModifiedDateTime),
-      managedDeviceId: pc.managedDeviceId,
-      managedDeviceName: pc.managedDeviceName,
-      aadDeviceId: pc.aadDeviceId,
-      gracePeriodEndDateTime: pc.gracePeriodEndDateTime === null ? null : iso(pc.gracePeriodEndDateTime),
-      userAccountType: pc.userAccountType,
-      osVersion: pc.osVersion,
-      powerState: pc.powerState,
-      productType: pc.productType,
-      lastRemoteActionResult: this.remoteActionResults(pc)[0] ?? null,
-    };
   }
 }
 

@@ -1,7 +1,7 @@
 // Shapes shared by the simulator's modules and exposed to tests.
 
 /** Per-device state of a bulk action, using Graph's actionState enum (cloudPcRemoteActionResult). */
-export type DeviceActionState = 'pending' | 'active' | 'done' | 'failed' | 'notSupported';
+export type DeviceActionState = 'none' | 'pending' | 'canceled' | 'active' | 'done' | 'failed' | 'notSupported';
 
 export type BulkActionStatus = 'pending' | 'succeeded' | 'failed';
 
@@ -26,13 +26,34 @@ export interface CloudPcRecord {
   servicePlanName: string;
   servicePlanType: string;
   aadDeviceId: string;
-  powerState: 'running' | 'poweredOff' | 'unknown';
+  /** cloudPcPowerState as Graph defines it. */
+  powerState: 'running' | 'poweredOff' | 'unknownFutureValue';
   productType: 'enterprise' | 'frontline';
   imageDisplayName: string;
   osVersion: string;
   userAccountType: string;
   lastModifiedDateTime: number;
   gracePeriodEndDateTime: number | null;
+  /** Older remote actions of this PC that belong to no bulk action here (variants remoteActionHistory, staleLastRemoteAction). */
+  history: RemoteActionRecord[];
+}
+
+/** One entry of a PC's remote action history (cloudPcRemoteActionResult). */
+export interface RemoteActionRecord {
+  actionName: string;
+  actionState: DeviceActionState;
+  startDateTime: number;
+  lastUpdatedDateTime: number;
+  detail: StatusDetail | null;
+}
+
+/** An earlier attempt of a device in a bulk action, kept when the device is retried. */
+export interface PastAttempt {
+  state: DeviceActionState;
+  detail: StatusDetail | null;
+  startDateTime: number;
+  lastUpdatedDateTime: number;
+  reportId: string;
 }
 
 export interface DeviceRun {
@@ -53,6 +74,8 @@ export interface DeviceRun {
   before: { status: string; powerState: CloudPcRecord['powerState']; statusDetail: StatusDetail | null } | null;
   /** Stable row id for the action status report. */
   reportId: string;
+  /** Earlier attempts, oldest first (the remote action history shows them; duplicateReportRows reports them). */
+  attempts: PastAttempt[];
 }
 
 export interface BulkActionRecord {
@@ -82,7 +105,7 @@ export interface RecordedRequest {
   query: Record<string, string>;
   /** Parsed JSON when the body is JSON, raw text otherwise, undefined when empty. */
   body: unknown;
-  headers: { 'client-request-id'?: string; 'content-type'?: string; prefer?: string; consistencylevel?: string };
+  headers: { 'client-request-id'?: string; 'content-type'?: string; accept?: string; prefer?: string; consistencylevel?: string };
   /** Whether an Authorization header was present; its value is never kept. */
   hasAuthorization: boolean;
   /** The request-id the simulator assigned (sent back as the request-id header when a response was sent). */
@@ -93,6 +116,8 @@ export interface RecordedRequest {
   fault?: string;
   /** A stalled request whose connection the client closed (it gave up or cancelled) before the simulator shut down. */
   closedByClient?: boolean;
+  /** For POST /$batch: the parts, in order, with the status each got. */
+  parts?: { id: string; method: string; path: string; status: number }[];
 }
 
 export interface RecordedRetry {

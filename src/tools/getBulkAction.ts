@@ -1,30 +1,22 @@
-// get_cloudpc_bulk_action: one bulk action, which devices failed and why, and (optionally) waiting for it to finish.
+// get_cloudpc_bulk_action: one bulk action, which devices failed and why (this action's reasons, classified), and
+// (optionally) waiting for it to finish.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { getBulkAction, type BulkAction } from '../graph/bulkActions.js';
-import { deviceOutcomesOf, type DeviceOutcomes } from '../graph/deviceOutcomes.js';
+import type { DeviceOutcome, DeviceOutcomes } from '../graph/deviceOutcomes.js';
+import type { ToolContext } from './context.js';
 import { defineTool } from './defineTool.js';
 import { guid } from './inputs.js';
-import { bulkActionRow, toRow } from './rows.js';
+import { classCountsOf, classLabel, classLines, countsLine, outcomesFor, reasonCapLine, reasonText } from './outcomes.js';
+import { bulkActionRow, classCounts, deviceRow, reasonSummary, toDeviceRow, toRow } from './rows.js';
 import { plural, table } from './render.js';
 
 export const MAX_WAIT_SECONDS = 600;
 // Enough rows to name every failed device of a typical action without flooding the chat.
 const MAX_DEVICE_ROWS_IN_TEXT = 30;
-
-const deviceRow = z.object({
-  cloudPcId: z.string(),
-  name: z.string().optional(),
-  userPrincipalName: z.string().optional(),
-  state: z.string(),
-  lastUpdatedDateTime: z.string().optional(),
-  detail: z.string().optional(),
-});
-
-function countsLine(a: BulkAction): string {
-  const s = a.actionSummary;
-  return `${s.successfulCount} succeeded, ${s.failedCount} failed, ${s.inProgressCount} in progress, ${s.pendingCount} pending, ${s.notSupportedCount} not supported`;
-}
+// One report page: above it, "which PCs failed" reads only the failures unless asked otherwise.
+const ALL_DEVICES_UP_TO = 100;
+const REASON_WIDTH = 60;
 
 export const getBulkActionTool = defineTool({
   name: 'get_cloudpc_bulk_action',
@@ -32,11 +24,17 @@ export const getBulkActionTool = defineTool({
   kind: 'read',
   view: true,
   description:
-    'Get one Windows 365 Cloud PC bulk action: its type, status and counts, and per device whether it succeeded or failed and why, with device names and users. ' +
+    'Get one Windows 365 Cloud PC bulk action: its type, status and counts, and per device whether it succeeded or failed and why ' +
+    '(the reason recorded for this action, never an older one), with device names and users. Failed devices are grouped by class: ' +
+    'retryable (a retry may fix it), fixFirst (with the fix to make before retrying) or unknown. ' +
     'Set waitSeconds to wait (up to 600 s) until the action is no longer pending, e.g. after a retry; progress notifications report the counts while waiting.',
   input: {
     bulkActionId: guid('bulkActionId').describe('Id (GUID) of the bulk action.'),
     includeDevices: z.boolean({ error: 'includeDevices must be true or false.' }).optional().describe('Include the per-device outcome. Default true.'),
+    onlyFailed: z
+      .boolean({ error: 'onlyFailed must be true or false.' })
+      .optional()
+      .describe(`Read only the failed devices (cheap on large actions). Default: true for actions of more than ${ALL_DEVICES_UP_TO} Cloud PCs, false otherwise.`),
     waitSeconds: z
       .number({ error: 'waitSeconds must be a number.' })
       .int({ error: 'waitSeconds must be a whole number.' })
@@ -49,78 +47,100 @@ export const getBulkActionTool = defineTool({
     bulkAction: bulkActionRow.extend({ scheduledDuringMaintenanceWindow: z.boolean().optional() }),
     devices: z.array(deviceRow).describe('Per-device outcome, as far as Graph reports it.'),
     devicesMore: z.boolean().describe('True when the action has more devices than were read.'),
+    onlyFailed: z.boolean().describe('True when only the failed devices were read.'),
     devicesUnavailable: z.string().optional().describe('Why per-device outcomes could not be read, if so.'),
+    failureClasses: classCounts.optional(),
+    reasons: reasonSummary.optional(),
     waited: z
       .object({ seconds: z.number(), finished: z.boolean().describe('False when the wait ended with the action still pending.') })
       .optional(),
     simulated: z.boolean(),
   },
   async handle(args, ctx) {
-    const graph = ctx.deps.graph();
     const started = Date.now();
-    let action = await getBulkAction(graph, args.bulkActionId, ctx.signal);
+    let action = await getBulkAction(ctx.deps.graph(), args.bulkActionId, ctx.signal);
     let waited: { seconds: number; finished: boolean } | undefined;
     if (args.waitSeconds && args.waitSeconds > 0) {
-      const deadline = started + args.waitSeconds * 1000;
-      let last = countsLine(action);
-      const total = action.cloudPcIds.length || undefined;
-      const report = () => {
-        const s = action.actionSummary;
-        ctx.progress(s.successfulCount + s.failedCount + s.notSupportedCount, total, `${action.status}: ${countsLine(action)}`);
-      };
-      report();
-      while (action.status === 'pending' && Date.now() < deadline) {
-        // Aborts at once on MCP cancellation: the wait is the caller's, not the server's.
-        await sleep(Math.min(ctx.deps.config.pollIntervalMs, deadline - Date.now()), undefined, { signal: ctx.signal });
-        action = await getBulkAction(graph, args.bulkActionId, ctx.signal);
-        const now = countsLine(action);
-        if (now !== last || action.status !== 'pending') report();
-        last = now;
-      }
+      action = await waitWhilePending(ctx, action, started + args.waitSeconds * 1000);
       waited = { seconds: Math.round((Date.now() - started) / 1000), finished: action.status !== 'pending' };
     }
-    const outcomes: DeviceOutcomes = args.includeDevices === false ? { devices: [], more: false } : await deviceOutcomesOf(graph, action, ctx.signal);
-
-    const row = { ...toRow(action), scheduledDuringMaintenanceWindow: action.scheduledDuringMaintenanceWindow };
-    const lines = [
-      `${action.actionType} bulk action "${action.displayName}" (${action.id}) is ${action.status}: ${countsLine(action)}, of ${plural(action.cloudPcIds.length, 'Cloud PC')}.` +
-        ` Created ${action.createdDateTime ?? '(unknown)'} by ${action.initiatedByUserPrincipalName ?? '(unknown)'}.${ctx.deps.simulated ? ' [simulated tenant]' : ''}`,
-    ];
-    if (waited) {
-      lines.push(
-        waited.finished
-          ? `Waited ${waited.seconds} s; the action is no longer pending.`
-          : `Waited ${waited.seconds} s; the action is still pending. Call again with waitSeconds to keep watching.`,
-      );
-    }
-    if (outcomes.unavailable) lines.push(`Per-device outcomes unavailable: ${outcomes.unavailable}.`);
-    if (outcomes.devices.length) {
-      // Failed devices first: they are what the admin asks about.
-      const order = ['failed', 'inProgress', 'pending', 'notSupported', 'succeeded'];
-      const sorted = [...outcomes.devices].sort((a, b) => rank(order, a.state) - rank(order, b.state));
-      const shown = sorted.slice(0, MAX_DEVICE_ROWS_IN_TEXT);
-      lines.push(
-        table(
-          ['Cloud PC id', 'name', 'user', 'state', 'why'],
-          shown.map((d) => [d.cloudPcId, d.name, d.userPrincipalName, d.state, d.detail]),
-          60,
-        ),
-      );
-      if (sorted.length > shown.length) lines.push(`… and ${sorted.length - shown.length} more devices in the structured result.`);
-    }
+    const onlyFailed = args.onlyFailed ?? (action.cloudPcIds?.length ?? 0) > ALL_DEVICES_UP_TO;
+    const outcomes: DeviceOutcomes =
+      args.includeDevices === false ? { devices: [], more: false, onlyFailed } : await outcomesFor(ctx, action, { onlyFailed, reasons: true });
+    const failed = outcomes.devices.filter((d) => d.state === 'failed');
     return {
       structured: {
-        bulkAction: row,
-        devices: outcomes.devices,
+        bulkAction: { ...toRow(action), scheduledDuringMaintenanceWindow: action.scheduledDuringMaintenanceWindow },
+        devices: outcomes.devices.map(toDeviceRow),
         devicesMore: outcomes.more,
+        onlyFailed: outcomes.onlyFailed,
         devicesUnavailable: outcomes.unavailable,
+        failureClasses: failed.length ? classCountsOf(failed) : undefined,
+        reasons: outcomes.reasons,
         waited,
         simulated: ctx.deps.simulated,
       },
-      text: lines.join('\n'),
+      text: render(ctx, action, outcomes, waited),
     };
   },
 });
+
+async function waitWhilePending(ctx: ToolContext, first: BulkAction, deadline: number): Promise<BulkAction> {
+  let action = first;
+  let last = countsLine(action);
+  const total = action.cloudPcIds?.length;
+  const report = () => {
+    const s = action.actionSummary ?? {};
+    ctx.progress((s.successfulCount ?? 0) + (s.failedCount ?? 0) + (s.notSupportedCount ?? 0), total, `${action.status}: ${countsLine(action)}`);
+  };
+  report();
+  while (action.status === 'pending' && Date.now() < deadline) {
+    // Aborts at once on MCP cancellation: the wait is the caller's, not the server's.
+    await sleep(Math.min(ctx.deps.config.pollIntervalMs, deadline - Date.now()), undefined, { signal: ctx.signal });
+    action = await getBulkAction(ctx.deps.graph(), action.id, ctx.signal);
+    const now = countsLine(action);
+    if (now !== last || action.status !== 'pending') report();
+    last = now;
+  }
+  return action;
+}
+
+function render(ctx: ToolContext, action: BulkAction, outcomes: DeviceOutcomes, waited: { seconds: number; finished: boolean } | undefined): string {
+  const of = action.cloudPcIds ? plural(action.cloudPcIds.length, 'Cloud PC') : '? Cloud PCs';
+  const lines = [
+    `${action.actionType} bulk action "${action.displayName}" (${action.id}) is ${action.status}: ${countsLine(action)}, of ${of}.` +
+      ` Created ${action.createdDateTime ?? '(unknown)'} by ${action.initiatedByUserPrincipalName ?? '(unknown)'}.${ctx.deps.simulated ? ' [simulated tenant]' : ''}`,
+  ];
+  if (waited) {
+    lines.push(
+      waited.finished
+        ? `Waited ${waited.seconds} s; the action is no longer pending.`
+        : `Waited ${waited.seconds} s; the action is still pending. Call again with waitSeconds to keep watching.`,
+    );
+  }
+  if (outcomes.unavailable) lines.push(`Per-device outcomes unavailable: ${outcomes.unavailable}.`);
+  if (outcomes.onlyFailed && outcomes.devices.length + (outcomes.unavailable ? 1 : 0) > 0) lines.push('Only the failed devices were read (onlyFailed).');
+  lines.push(...classLines(outcomes.devices));
+  const capLine = reasonCapLine(outcomes);
+  if (capLine) lines.push(capLine);
+  if (outcomes.devices.length) {
+    // Failed devices first: they are what the admin asks about.
+    const order = ['failed', 'inProgress', 'pending', 'notSupported', 'succeeded'];
+    const sorted = [...outcomes.devices].sort((a, b) => rank(order, a.state) - rank(order, b.state));
+    const shown = sorted.slice(0, MAX_DEVICE_ROWS_IN_TEXT);
+    const cap = outcomes.reasons?.cap ?? ctx.deps.config.maxReasonLookups;
+    lines.push(
+      table(
+        ['Cloud PC id', 'name', 'user', 'state', 'class', 'reason'],
+        shown.map((d: DeviceOutcome) => [d.cloudPcId, d.name, d.userPrincipalName, d.state, d.state === 'failed' ? classLabel(d.failureClass) : undefined, reasonText(d, cap)]),
+        { maxCell: REASON_WIDTH, wrap: [5] },
+      ),
+    );
+    if (sorted.length > shown.length) lines.push(`… and ${sorted.length - shown.length} more devices in the structured result.`);
+  }
+  if (outcomes.more) lines.push('The action has more devices than were read.');
+  return lines.join('\n');
+}
 
 function rank(order: string[], state: string): number {
   const i = order.indexOf(state);

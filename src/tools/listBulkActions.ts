@@ -1,12 +1,11 @@
 // list_cloudpc_bulk_actions: "what failed last night?"
 import { z } from 'zod';
 import { KNOWN_ACTION_TYPES } from '../core/actionTypes.js';
-import { BULK_ACTIONS_PATH, toBulkAction, type BulkAction } from '../graph/bulkActions.js';
+import { listBulkActionsFrom } from '../graph/bulkActionList.js';
 import { bulkActionRow, toRow } from './rows.js';
-import { collectPages, odataString } from '../graph/paging.js';
 import { defineTool } from './defineTool.js';
 import { limitInput } from './inputs.js';
-import { plural, table } from './render.js';
+import { countText, plural, table } from './render.js';
 
 export const BULK_ACTION_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 const DEFAULT_LIMIT = 20;
@@ -20,9 +19,14 @@ export const listBulkActions = defineTool({
   kind: 'read',
   description:
     'List Windows 365 Cloud PC bulk actions, newest first, with their type, status and counts of successful, failed, in-progress, pending and not-supported devices. ' +
-    'Filter by status (e.g. failed), action type (e.g. restart, reprovision) and creation time. Use it to find the bulk action a user means ("the restarts that failed last night").',
+    'Filter by status, action type (e.g. restart, reprovision) and creation time. status "failed" finds every action with failed devices: ' +
+    'those Graph marks failed and those with a failed count above 0 whatever their status (a partly failed action can be pending or succeeded). ' +
+    'Use it to find the bulk action a user means ("the restarts that failed last night"). A count Graph did not send is shown as "?", never 0.',
   input: {
-    status: z.enum(BULK_ACTION_STATUSES, { error: `status must be one of: ${BULK_ACTION_STATUSES.join(', ')}.` }).optional().describe('Only bulk actions with this status.'),
+    status: z
+      .enum(BULK_ACTION_STATUSES, { error: `status must be one of: ${BULK_ACTION_STATUSES.join(', ')}.` })
+      .optional()
+      .describe('pending or succeeded: actions with that status. failed: actions with any failed device, whatever their status.'),
     actionType: z
       .enum(KNOWN_ACTION_TYPES, { error: `actionType must be one of: ${KNOWN_ACTION_TYPES.join(', ')}.` })
       .optional()
@@ -39,34 +43,32 @@ export const listBulkActions = defineTool({
     simulated: z.boolean(),
   },
   async handle(args, ctx) {
-    const limit = args.limit ?? DEFAULT_LIMIT;
-    const since = args.createdAfter ? Date.parse(args.createdAfter) : undefined;
-    const query: Record<string, string> = { $orderby: 'createdDateTime desc', $top: String(Math.min(limit, 50)) };
-    if (args.status) query.$filter = `status eq ${odataString(args.status)}`;
-    const page = await collectPages(
+    const { config, logger } = ctx.deps;
+    const listing = await listBulkActionsFrom(
       ctx.deps.graph(),
-      { method: 'GET', path: BULK_ACTIONS_PATH, query },
       {
-        maxItems: limit,
+        status: args.status,
+        actionType: args.actionType,
+        createdAfter: args.createdAfter ? Date.parse(args.createdAfter) : undefined,
+        limit: args.limit ?? DEFAULT_LIMIT,
         maxPages: MAX_PAGES,
-        signal: ctx.signal,
-        keep: (item) => {
-          const a = toBulkAction(item);
-          // Status is filtered again here in case a Graph version ignores $filter on this collection.
-          return (!args.status || a.status === args.status) && (!args.actionType || a.actionType === args.actionType);
-        },
-        stopAfter: (item) => since !== undefined && typeof item.createdDateTime === 'string' && Date.parse(item.createdDateTime) < since,
+        logger,
       },
+      { signal: ctx.signal, maxWaitMs: config.maxThrottleWaitMs },
     );
-    const rows = page.items
-      .map(toBulkAction)
-      .sort((a, b) => (b.createdDateTime ?? '').localeCompare(a.createdDateTime ?? ''))
-      .map(toRow);
+    const rows = listing.actions.map(toRow);
     const filters = [args.status, args.actionType, args.createdAfter && `since ${args.createdAfter}`].filter(Boolean).join(', ');
-    const head = `${plural(rows.length, 'bulk action')}${filters ? ` (${filters})` : ''}${page.more ? `; more exist: narrow the filters or raise limit (max ${MAX_LIMIT})` : ''}${ctx.deps.simulated ? ' [simulated tenant]' : ''}.`;
+    const more = listing.foreignNextLink
+      ? `; more exist, but Graph's link to the next page points outside the Graph root (${listing.foreignNextLink}) and was not followed`
+      : listing.more && listing.localFallback
+        ? `; Graph would not filter or sort this list, so only the ${listing.scanned} bulk actions it returned first were searched, and more exist`
+        : listing.more
+          ? `; more exist: narrow the filters or raise limit (max ${MAX_LIMIT})`
+          : '';
+    const head = `${plural(rows.length, 'bulk action')}${filters ? ` (${filters})` : ''}${more}${ctx.deps.simulated ? ' [simulated tenant]' : ''}.`;
     const body = rows.length
       ? table(
-          ['id', 'name', 'type', 'status', 'created', 'by', 'ok/failed/running/pending/n.s.', 'PCs'],
+          ['id', 'name', 'type', 'status', 'created', 'by', 'succeeded', 'failed', 'in progress', 'pending', 'not supported', 'Cloud PCs'],
           rows.map((r) => [
             r.id,
             r.displayName,
@@ -74,11 +76,15 @@ export const listBulkActions = defineTool({
             r.status,
             r.createdDateTime?.slice(0, 16).replace('T', ' '),
             r.initiatedByUserPrincipalName,
-            `${r.summary.successfulCount}/${r.summary.failedCount}/${r.summary.inProgressCount}/${r.summary.pendingCount}/${r.summary.notSupportedCount}`,
-            r.cloudPcCount,
+            countText(r.summary?.successfulCount),
+            countText(r.summary?.failedCount),
+            countText(r.summary?.inProgressCount),
+            countText(r.summary?.pendingCount),
+            countText(r.summary?.notSupportedCount),
+            countText(r.cloudPcCount),
           ]),
         )
       : '';
-    return { structured: { bulkActions: rows, more: page.more, simulated: ctx.deps.simulated }, text: body ? `${head}\n${body}` : head };
+    return { structured: { bulkActions: rows, more: listing.more, simulated: ctx.deps.simulated }, text: body ? `${head}\n${body}` : head };
   },
 });

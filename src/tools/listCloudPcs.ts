@@ -1,23 +1,13 @@
 // list_cloud_pcs: turns "Bob's and Carol's PCs" into Cloud PC ids.
 import { z } from 'zod';
-import { CLOUD_PC_SELECT, CLOUD_PCS_PATH, toCloudPc } from '../graph/cloudPcs.js';
+import { CLOUD_PC_SELECT, CLOUD_PC_STATUSES, CLOUD_PCS_PATH, INCLUDE_UNKNOWN_ENUMS, toCloudPc } from '../graph/cloudPcs.js';
 import { collectPages, odataString } from '../graph/paging.js';
 import { defineTool } from './defineTool.js';
 import { limitInput } from './inputs.js';
 import { plural, table } from './render.js';
 
-export const CLOUD_PC_STATUSES = [
-  'notProvisioned',
-  'provisioning',
-  'provisioned',
-  'inGracePeriod',
-  'deprovisioning',
-  'failed',
-  'provisionedWithWarnings',
-  'resizing',
-  'pendingProvision',
-  'restoring',
-] as const;
+/** Every status a filter can ask for: the sentinel itself means nothing once the header asks for the real values. */
+export const CLOUD_PC_STATUS_FILTERS = CLOUD_PC_STATUSES.filter((v) => v !== 'unknownFutureValue') as [string, ...string[]];
 
 const DEFAULT_LIMIT = 25;
 const MAX_LIMIT = 200;
@@ -43,7 +33,7 @@ export const cloudPcRow = z.object({
   status: z.string().optional(),
   provisioningPolicyName: z.string().optional(),
   servicePlanName: z.string().optional(),
-  powerState: z.string().optional(),
+  powerState: z.string().optional().describe('running, poweredOff or unknownFutureValue (cloudPcPowerState).'),
 });
 
 export const listCloudPcs = defineTool({
@@ -56,7 +46,10 @@ export const listCloudPcs = defineTool({
   input: {
     userPrincipalName: searchText('userPrincipalName', 256).optional().describe("The user's sign-in name, e.g. bob@contoso.com (exact match)."),
     nameStartsWith: searchText('nameStartsWith', 128).optional().describe('Start of the Cloud PC display name, e.g. CPC-bob.'),
-    status: z.enum(CLOUD_PC_STATUSES, { error: `status must be one of: ${CLOUD_PC_STATUSES.join(', ')}.` }).optional().describe('Only Cloud PCs with this status.'),
+    status: z
+      .enum(CLOUD_PC_STATUS_FILTERS, { error: `status must be one of: ${CLOUD_PC_STATUS_FILTERS.join(', ')}.` })
+      .optional()
+      .describe('Only Cloud PCs with this status (every cloudPcStatus value, including the ones Graph added later such as movingRegion).'),
     limit: limitInput(MAX_LIMIT, DEFAULT_LIMIT),
   },
   output: {
@@ -72,9 +65,16 @@ export const listCloudPcs = defineTool({
     if (args.status) clauses.push(`status eq ${odataString(args.status)}`);
     const query: Record<string, string> = { $select: CLOUD_PC_SELECT, $top: String(Math.min(limit, 100)) };
     if (clauses.length) query.$filter = clauses.join(' and ');
-    const page = await collectPages(ctx.deps.graph(), { method: 'GET', path: CLOUD_PCS_PATH, query }, { maxItems: limit, maxPages: MAX_PAGES, signal: ctx.signal });
+    // Without the Prefer header, statuses Graph added after unknownFutureValue come back as unknownFutureValue.
+    const first = { method: 'GET' as const, path: CLOUD_PCS_PATH, query, headers: { ...INCLUDE_UNKNOWN_ENUMS } };
+    const page = await collectPages(ctx.deps.graph(), first, { maxItems: limit, maxPages: MAX_PAGES, signal: ctx.signal });
     const rows = page.items.map(toCloudPc);
-    const head = `${plural(rows.length, 'Cloud PC')}${page.more ? '; more exist: narrow the filters or raise limit' : ''}${ctx.deps.simulated ? ' [simulated tenant]' : ''}.`;
+    const more = page.foreignNextLink
+      ? `; more exist, but Graph's link to the next page points outside the Graph root (${page.foreignNextLink}) and was not followed`
+      : page.more
+        ? '; more exist: narrow the filters or raise limit'
+        : '';
+    const head = `${plural(rows.length, 'Cloud PC')}${more}${ctx.deps.simulated ? ' [simulated tenant]' : ''}.`;
     const body = rows.length
       ? table(
           ['id', 'name', 'user', 'status', 'policy', 'power'],

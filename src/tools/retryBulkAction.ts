@@ -5,18 +5,19 @@ import { defineTool, type ToolOutcome } from './defineTool.js';
 import { guid } from './inputs.js';
 import { ToolError, type ToolContext } from './context.js';
 import { seekApproval } from './retry/confirm.js';
-import { makePlan, runPlan, type PlanBasis } from './retry/execute.js';
+import { makePlan, runPlan } from './retry/execute.js';
 import { ownerLabel, PLAN_PROBLEM_TEXT, planProblem, type Plan } from './retry/plans.js';
 import { approvalQuestion, changeText, pendingText, planText } from './retry/planText.js';
-import { acceptedText, dryRunText, idList, labelOf } from './retry/render.js';
+import { acceptedText, dryRunText, idList, labelOf, nothingText } from './retry/render.js';
 import { sendRetry } from './retry/send.js';
-import { devicesToRetry, resolveTarget, type RetryTarget } from './retry/target.js';
+import { goingDevices, resolveTarget, type RetryTarget } from './retry/target.js';
+import { toDeviceRow } from './rows.js';
 import { APPROVAL_META_KEY, planView, retryOutput, type RetryOutput } from './retry/output.js';
 
 /** Graph takes the ids in one body; 10,000 is well above the largest bulk action an admin can create. */
 export const MAX_RETRY_IDS = 10_000;
 
-type Args = { bulkActionId?: string; cloudPcIds?: string[]; dryRun?: boolean; confirm?: boolean; planId?: string };
+type Args = { bulkActionId?: string; cloudPcIds?: string[]; dryRun?: boolean; confirm?: boolean; planId?: string; only?: 'retryable'; includeNotFailed?: boolean };
 type Outcome = ToolOutcome<RetryOutput>;
 
 export const retryBulkAction = defineTool({
@@ -27,7 +28,9 @@ export const retryBulkAction = defineTool({
   description: [
     'Retry a Windows 365 Cloud PC bulk action (restart, reprovision, resize, restore, …) in Microsoft Graph.',
     'Omit cloudPcIds to retry every device that failed; give cloudPcIds to retry only those Cloud PCs (they must belong to the bulk action).',
-    'Use dryRun: true first: nothing is sent, and the result is a plan (planId) of the exact Cloud PCs.',
+    'only: "retryable" retries exactly the failed devices whose failure a retry can fix, leaving out fix-first and unknown ones (named, with why).',
+    'Chosen Cloud PCs that did not fail are left out and named, unless includeNotFailed: true. With nothing to retry nothing is sent (status nothingToRetry).',
+    'Use dryRun: true first: nothing is sent, it shows exactly what a real call would send, and the result is a plan (planId) of the exact Cloud PCs.',
     'Retrying a reprovision, restore, resize or similar action wipes, rolls back or rebuilds PCs: it is sent only by executing a plan that a person approved, so call again with planId;',
     'the person approves in the client, on an approval page in their browser, or in the plan view. You cannot approve it yourself.',
     'Graph accepts the retry and runs it asynchronously: check the bulk action again later to see the outcome.',
@@ -41,7 +44,15 @@ export const retryBulkAction = defineTool({
       .max(MAX_RETRY_IDS, { error: `cloudPcIds has more than ${MAX_RETRY_IDS} ids; split the retry into several calls.` })
       .optional()
       .describe('Cloud PC ids (GUIDs) to retry. Omit to retry all failed devices. Never pass an empty array.'),
-    dryRun: z.boolean({ error: 'dryRun must be true or false.' }).optional().describe('Make a plan and send nothing. Default false.'),
+    only: z
+      .enum(['retryable'], { error: 'only must be "retryable" (or omitted).' })
+      .optional()
+      .describe('"retryable": send exactly the failed devices (of cloudPcIds, if given) whose failure a retry can fix. Default: no such filter.'),
+    includeNotFailed: z
+      .boolean({ error: 'includeNotFailed must be true or false.' })
+      .optional()
+      .describe('Send chosen cloudPcIds even if their device did not fail (the admin insists). Default false: such ids are left out and named.'),
+    dryRun: z.boolean({ error: 'dryRun must be true or false.' }).optional().describe('Show what a real call would send, make a plan of it, and send nothing. Default false.'),
     planId: z
       .string({ error: 'planId must be a string.' })
       .regex(/^plan-[0-9a-f]{32}$/, { error: 'planId must be a plan id from a dry run, such as plan-0123456789abcdef0123456789abcdef.' })
@@ -64,9 +75,10 @@ export const retryBulkAction = defineTool({
           'Remove them (get_cloudpc_bulk_action lists the action\'s devices) and call again.',
       );
     }
+    if (t.nothingToRetry) return { structured: { ...baseOf(t, ctx), status: 'nothingToRetry' as const }, text: nothingText(t, ctx.deps.simulated) };
     if (!t.destructive) return sendNow(t, ctx);
     // A destructive retry without a plan gets one now, from the action's current state, and goes through approval.
-    const plan = await planFor(t, ctx);
+    const plan = await makePlan(ctx, t);
     if ('none' in plan) throw new ToolError(`Not sent: nothing to plan for the ${labelOf(t)}: ${plan.none}.`);
     return approveThenRun(plan, ctx, args.confirm);
   },
@@ -77,10 +89,12 @@ function baseOf(t: RetryTarget, ctx: ToolContext) {
     bulkActionId: t.bulkActionId,
     actionType: t.facts.actionType,
     displayName: t.facts.displayName,
-    target: t.selected ? ('selected' as const) : ('allFailed' as const),
-    cloudPcIds: t.selected ?? [],
+    target: t.send === undefined ? ('allFailed' as const) : ('selected' as const),
+    cloudPcIds: t.send ?? [],
     duplicatesRemoved: t.duplicatesRemoved,
     destructive: t.destructive,
+    counts: t.counts,
+    ...(t.leftOut.length ? { leftOut: t.leftOut } : {}),
     simulated: ctx.deps.simulated,
   };
 }
@@ -103,20 +117,13 @@ function viewMeta(plan: Plan): Record<string, unknown> {
   return { [APPROVAL_META_KEY]: { planId: plan.id, appToken: plan.appToken } };
 }
 
-async function planFor(t: RetryTarget, ctx: ToolContext) {
-  const { devices, unavailable } = await devicesToRetry(ctx, t.action!, t.selected);
-  const basis: PlanBasis = { bulkActionId: t.bulkActionId, action: t.action!, destructive: t.destructive, ...(t.selected ? { selected: t.selected } : {}) };
-  return makePlan(ctx, basis, devices, unavailable);
-}
-
 async function dryRun(t: RetryTarget, ctx: ToolContext): Promise<Outcome> {
-  const { devices, unavailable } = await devicesToRetry(ctx, t.action!, t.selected);
-  const basis: PlanBasis = { bulkActionId: t.bulkActionId, action: t.action!, destructive: t.destructive, ...(t.selected ? { selected: t.selected } : {}) };
-  // Ids that are not part of the action make no plan: the call would be refused as it stands.
-  const plan = t.notInAction.length ? { none: 'some given ids are not part of the action' } : makePlan(ctx, basis, devices, unavailable);
-  const text = dryRunText(t, ctx.deps.simulated, devices, unavailable);
+  const text = dryRunText(t, ctx.deps.simulated);
+  const devices = t.outcomes && goingDevices(t).map(toDeviceRow);
   const structured: RetryOutput = { ...baseOf(t, ctx), status: 'dryRun', devices, notInBulkAction: t.notInAction };
-  if ('none' in plan) return { structured, text: `${text}\nNo plan was made: ${plan.none}.` };
+  // Nothing to retry, or ids that are not part of the action: a real call would send nothing, so no plan is made.
+  const plan = await makePlan(ctx, t);
+  if ('none' in plan) return { structured, text: t.nothingToRetry ? text : `${text}\nNo plan was made: ${plan.none}.` };
   return {
     structured: { ...structured, planId: plan.id, plan: planView(plan) },
     text: `${text}\n${planText(plan, ctx.deps.plans.now())}`,
@@ -125,7 +132,7 @@ async function dryRun(t: RetryTarget, ctx: ToolContext): Promise<Outcome> {
 }
 
 async function sendNow(t: RetryTarget, ctx: ToolContext): Promise<Outcome> {
-  const res = await sendRetry(ctx, t.bulkActionId, t.selected);
+  const res = await sendRetry(ctx, t.bulkActionId, t.send);
   const base = baseOf(t, ctx);
   // Spelled out rather than spread from base: this is the path every accepted retry takes, and V8 builds a
   // spread-then-extended object slowly.
@@ -138,6 +145,8 @@ async function sendNow(t: RetryTarget, ctx: ToolContext): Promise<Outcome> {
     cloudPcIds: base.cloudPcIds,
     duplicatesRemoved: base.duplicatesRemoved,
     destructive: base.destructive,
+    counts: base.counts,
+    ...(base.leftOut ? { leftOut: base.leftOut } : {}),
     requestId: res.requestId,
     clientRequestId: res.clientRequestId,
     date: res.date,

@@ -69,7 +69,7 @@ describe('fuzzing tool arguments over stdio', () => {
     const r = await session.client.callTool({ name: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart, dryRun: true } });
     expect(r.isError).toBeFalsy();
     expect(r.structuredContent).toMatchObject({ status: 'dryRun', bulkActionId: DEMO_IDS.failedRestart });
-    expect(sim.requests.every((q) => q.method === 'GET' || q.path.endsWith('/getActionStatusReports'))).toBe(true);
+    expect(sim.requests.every((q) => q.method === 'GET' || q.path.endsWith('/getActionStatusReports') || q.path.endsWith('/$batch'))).toBe(true);
   });
 
   it('every stdout byte was JSON-RPC, no secret was written anywhere, and the server exits cleanly on EOF', async () => {

@@ -11,7 +11,8 @@ let conn: Connected;
 async function call(args: Record<string, unknown>, c: Connected = conn, opts?: Parameters<Connected['client']['callTool']>[2]) {
   return (await c.client.callTool({ name: 'retry_cloudpc_bulk_action', arguments: args }, undefined, opts)) as CallToolResult;
 }
-const posts = () => sim.requests.filter((r) => r.method === 'POST');
+// The retry POSTs only: a retry of chosen ids first reads the action status report (a POST too) to see which failed.
+const posts = () => sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/retry'));
 
 beforeAll(async () => {
   sim = await startSimulator();

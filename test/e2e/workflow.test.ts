@@ -73,7 +73,7 @@ describe('get_cloudpc_bulk_action', () => {
     const r = await call(plain, 'get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart });
     const failed = (s(r).devices as any[]).filter((d) => d.state === 'failed');
     expect(failed.map((d) => d.userPrincipalName).sort()).toEqual(['bob@contoso.com', 'carol@contoso.com', 'dave@contoso.com']);
-    expect(failed.every((d) => typeof d.detail === 'string' && d.detail.length > 0)).toBe(true);
+    expect(failed.every((d) => typeof d.reason === 'string' && d.reason.length > 0 && d.reasonStatus === 'found')).toBe(true);
     expect(textOf(r)).toMatch(/bob@contoso\.com/);
   });
 });

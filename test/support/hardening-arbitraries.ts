@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { KNOWN_ACTION_TYPES } from '../../src/core/actionTypes.js';
 import { DEMO_IDS } from '../../src/simulator/index.js';
-import { CLOUD_PC_STATUSES } from '../../src/tools/listCloudPcs.js';
+import { CLOUD_PC_STATUS_FILTERS } from '../../src/tools/listCloudPcs.js';
 import { BULK_ACTION_STATUSES } from '../../src/tools/listBulkActions.js';
 
 const OMIT = Symbol('omit');
@@ -101,6 +101,9 @@ const VALID: Record<string, fc.Arbitrary<unknown>> = {
   dryRun: boolField,
   confirm: boolField,
   includeDevices: boolField,
+  onlyFailed: boolField,
+  includeNotFailed: boolField,
+  only: fc.oneof({ weight: 4, arbitrary: fc.constant<unknown>('retryable') }, { weight: 1, arbitrary: fc.constantFrom<unknown>('fixFirst', 'all', 'RETRYABLE') }),
   // Only short waits: a valid 600 s wait on a pending action is correct behaviour, but not something to fuzz for.
   waitSeconds: fc.oneof({ weight: 4, arbitrary: fc.constantFrom<unknown>(0, 1) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(601, -1, 0.5, '1', 1e9) }),
   limit: fc.oneof(
@@ -125,7 +128,7 @@ const VALID: Record<string, fc.Arbitrary<unknown>> = {
 
 const STATUS_BY_TOOL: Record<string, readonly string[]> = {
   list_cloudpc_bulk_actions: BULK_ACTION_STATUSES,
-  list_cloud_pcs: CLOUD_PC_STATUSES,
+  list_cloud_pcs: CLOUD_PC_STATUS_FILTERS,
 };
 
 function fieldValue(tool: string, field: string): fc.Arbitrary<Maybe> {

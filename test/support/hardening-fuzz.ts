@@ -134,7 +134,10 @@ function checkFilters(name: string, args: Record<string, unknown>, out: Record<s
   }
   if (name === 'list_cloudpc_bulk_actions') {
     for (const a of out.bulkActions as Record<string, unknown>[]) {
-      if (args.status !== undefined && a.status !== args.status) throw new Error(`status filter ${String(args.status)} returned ${String(a.status)}`);
+      // "failed" means "has failed devices", whatever the action's own status (a partly failed action need not say failed).
+      const failedCount = (a.summary as Record<string, unknown> | undefined)?.failedCount;
+      const matches = args.status === 'failed' ? a.status === 'failed' || (typeof failedCount === 'number' && failedCount > 0) : a.status === args.status;
+      if (args.status !== undefined && !matches) throw new Error(`status filter ${String(args.status)} returned ${String(a.status)} with ${String(failedCount)} failed`);
       if (args.actionType !== undefined && a.actionType !== args.actionType) throw new Error(`actionType filter ${String(args.actionType)} returned ${String(a.actionType)}`);
     }
   }

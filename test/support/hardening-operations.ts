@@ -11,12 +11,20 @@ export const KNOWN_OPERATIONS: readonly { name: string; method: 'GET' | 'POST'; 
   { name: 'retry a bulk action', method: 'POST', path: new RegExp(`^${ROOT}/bulkActions/${GUID}/retry$`) },
   { name: 'list Cloud PCs', method: 'GET', path: new RegExp(`^${ROOT}/cloudPCs$`) },
   { name: 'get a Cloud PC', method: 'GET', path: new RegExp(`^${ROOT}/cloudPCs/${GUID}$`) },
+  { name: 'remote action history of a Cloud PC', method: 'GET', path: new RegExp(`^${ROOT}/cloudPCs/${GUID}/retrieveCloudPcRemoteActionResults$`) },
   { name: 'action status report', method: 'POST', path: new RegExp(`^${ROOT}/reports/getActionStatusReports$`) },
+  { name: 'JSON batch', method: 'POST', path: /^\/beta\/\$batch$/ },
 ];
 
-/** The operation a recorded request is, or undefined when it is none of the known ones. */
-export function operationOf(r: Pick<RecordedRequest, 'method' | 'path'>): string | undefined {
-  return KNOWN_OPERATIONS.find((op) => op.method === r.method && op.path.test(r.path))?.name;
+/** Reads only: a batch may carry GETs the allow-list knows, never a retry or any other change. */
+const BATCHABLE = new Set(['get a bulk action', 'get a Cloud PC', 'remote action history of a Cloud PC']);
+
+/** The operation a recorded request is, or undefined when it (or a part of its batch) is none of the known ones. */
+export function operationOf(r: Pick<RecordedRequest, 'method' | 'path' | 'parts'>): string | undefined {
+  const name = KNOWN_OPERATIONS.find((op) => op.method === r.method && op.path.test(r.path))?.name;
+  if (name !== 'JSON batch') return name;
+  const parts = r.parts ?? [];
+  return parts.every((p) => BATCHABLE.has(operationOf({ method: p.method, path: p.path.split('?')[0]! }) ?? '')) ? name : undefined;
 }
 
 /** The id in a get/retry path, for checking it is exactly the id the caller gave. */

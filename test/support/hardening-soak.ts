@@ -10,6 +10,7 @@ import { operationOf } from './hardening-operations.js';
 export type OutcomeClass =
   | 'retry accepted'
   | 'retry not sent (needs confirmation)'
+  | 'retry not sent (nothing to retry)'
   | 'retry ambiguous (may have been accepted)'
   | 'retry refused, throttled'
   | 'retry failed cleanly'
@@ -73,7 +74,11 @@ function plan(random: () => number): Planned {
   if (r < 0.55) {
     const t = RETRY_TARGETS[Math.floor(random() * RETRY_TARGETS.length)]!;
     const args: Record<string, unknown> = { bulkActionId: t.id };
-    if (t.devices && random() < 0.5) args.cloudPcIds = t.devices.filter(() => random() < 0.7).slice(0, 2).concat(t.devices[0]!);
+    if (t.devices && random() < 0.5) {
+      args.cloudPcIds = t.devices.filter(() => random() < 0.7).slice(0, 2).concat(t.devices[0]!);
+      // Insisting sends the ids whatever their state, so the retry POST (where the faults bite) is reached often.
+      args.includeNotFailed = true;
+    }
     if (t.confirm) args.confirm = true;
     return { name: 'retry_cloudpc_bulk_action', args };
   }
@@ -136,6 +141,9 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
         if (!s.clientRequestId) violate(`accepted retry without a clientRequestId: ${text}`);
         else if (accepted.has(s.clientRequestId)) violate(`clientRequestId ${s.clientRequestId} reported accepted twice`);
         else accepted.set(s.clientRequestId, s.requestId);
+      } else if (s.status === 'nothingToRetry') {
+        count('retry not sent (nothing to retry)');
+        if (s.clientRequestId) violate(`nothingToRetry with a clientRequestId (something was sent?): ${text}`);
       } else {
         count('retry not sent (needs confirmation)');
       }

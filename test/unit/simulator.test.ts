@@ -327,7 +327,7 @@ describe('graph simulator', () => {
       const dave = await call(sim, `${PCS}/${DEMO_IDS.davePc}`);
       expect(dave.json.status).toBe('inGracePeriod');
       const frank = await call(sim, `${PCS}/${DEMO_IDS.frankPc}`);
-      expect(frank.json).toMatchObject({ status: 'failed', statusDetail: { code: 'insufficientIpAddresses' } });
+      expect(frank.json).toMatchObject({ status: 'failed', statusDetail: { code: 'resourceAvailabilityCheckNoSubnetIP' } });
       expect((await call(sim, `${PCS}/11111111-2222-3333-4444-555555555555`)).status).toBe(404);
       const history = await call(sim, `${PCS}/${DEMO_IDS.carolPc}/retrieveCloudPcRemoteActionResults`);
       expect(history.json.value.length).toBeGreaterThanOrEqual(2);
@@ -420,7 +420,7 @@ describe('graph simulator', () => {
       expect(sim.state.cloudPc(DEMO_IDS.erinPc)).toMatchObject({ status: 'provisioning', statusDetail: null });
       sim.advance(4000);
       expect(sim.state.cloudPc(DEMO_IDS.erinPc)).toMatchObject({ status: 'provisioned', statusDetail: null });
-      expect(sim.state.cloudPc(DEMO_IDS.frankPc)).toMatchObject({ status: 'failed', statusDetail: { code: 'insufficientIpAddresses' } });
+      expect(sim.state.cloudPc(DEMO_IDS.frankPc)).toMatchObject({ status: 'failed', statusDetail: { code: 'resourceAvailabilityCheckNoSubnetIP' } });
       expect(sim.state.bulkAction(DEMO_IDS.failedReprovision)).toMatchObject({ status: 'failed', actionSummary: { successfulCount: 5, failedCount: 1 } });
     });
 

@@ -30,7 +30,7 @@ describe('tool listing', () => {
     });
     // bulkActionId, or planId alone to execute a plan: the tool says which is missing.
     expect(retry.inputSchema.required).toBeUndefined();
-    expect(Object.keys(retry.inputSchema.properties as object)).toEqual(['bulkActionId', 'cloudPcIds', 'dryRun', 'planId', 'confirm']);
+    expect(Object.keys(retry.inputSchema.properties as object)).toEqual(['bulkActionId', 'cloudPcIds', 'only', 'includeNotFailed', 'dryRun', 'planId', 'confirm']);
     expect(retry.inputSchema.additionalProperties).toBe(false);
   });
 

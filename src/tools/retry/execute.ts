@@ -1,58 +1,67 @@
 // Plans from what Graph says now, and their execution: the action is read again just before sending, and a plan whose
 // failed set no longer holds is not sent (a new plan is offered instead). A plan sends exactly its ids, never `{}`.
-import { getBulkAction, type BulkAction } from '../../graph/bulkActions.js';
+import { getBulkAction } from '../../graph/bulkActions.js';
+import type { DeviceOutcome } from '../../graph/deviceOutcomes.js';
 import type { GraphResponse } from '../../graph/types.js';
 import { ToolError, type ToolContext } from '../context.js';
+import { outcomesFor } from '../outcomes.js';
 import { failedSetChange, type FailedSetChange, type Plan, type PlanDevice } from './plans.js';
+import { parametersText } from './render.js';
 import { sendRetry } from './send.js';
-import { devicesToRetry, type DeviceRow } from './target.js';
+import { goingDevices, resolveTarget, type RetryTarget } from './target.js';
 
-export interface PlanBasis {
-  bulkActionId: string;
-  action: BulkAction;
-  destructive: boolean;
-  /** undefined: every failed device. */
-  selected?: string[];
-}
-
-function planDevice(d: DeviceRow): PlanDevice {
-  // reason and retryClass come with issue 11's device rows; older rows carry only detail.
-  const extra = d as DeviceRow & Pick<PlanDevice, 'reason' | 'retryClass'>;
+function planDevice(d: DeviceOutcome): PlanDevice {
   return {
     cloudPcId: d.cloudPcId,
     ...(d.name ? { name: d.name } : {}),
     ...(d.userPrincipalName ? { userPrincipalName: d.userPrincipalName } : {}),
-    ...(d.state ? { state: d.state } : {}),
-    ...(d.detail ? { detail: d.detail } : {}),
-    ...(extra.reason ? { reason: extra.reason } : {}),
-    ...(extra.retryClass ? { retryClass: extra.retryClass } : {}),
+    state: d.state,
+    ...(d.reason ? { reason: d.reason } : {}),
+    ...(d.failureClass ? { retryClass: d.failureClass } : {}),
+    ...(d.fix ? { fix: d.fix } : {}),
   };
 }
 
-/** Why no plan can be made from these devices, or undefined when one can. */
-function noPlanReason(basis: PlanBasis, devices: DeviceRow[], unavailable: string | undefined): string | undefined {
-  if (unavailable && !basis.selected) return `which Cloud PCs failed could not be read (${unavailable}), so there are no exact ids to plan; name the Cloud PCs with cloudPcIds`;
-  if (!devices.length) return 'the action has no failed Cloud PCs to retry right now';
-  const notFailed = unavailable ? [] : devices.filter((d) => d.state !== 'failed');
-  if (notFailed.length) {
-    return `${notFailed.length} of the given Cloud PCs did not fail in this action (${notFailed.slice(0, 10).map((d) => `${d.cloudPcId}: ${d.state ?? 'unknown'}`).join(', ')}); a retry acts on failed Cloud PCs only, so remove them`;
+/** Why no plan can be made for this target, or undefined when one can. */
+function noPlanReason(t: RetryTarget): string | undefined {
+  if (t.notInAction.length) return 'some given ids are not part of the action';
+  if (t.nothingToRetry) return t.nothingToRetry;
+  const o = t.outcomes;
+  if (t.send === undefined) {
+    if (!o || o.unavailable) return `which Cloud PCs failed could not be read${o?.unavailable ? ` (${o.unavailable})` : ''}, so there are no exact ids to plan; name the Cloud PCs with cloudPcIds`;
+    if (o.more) return 'the action has more failed Cloud PCs than one call reads, so there are no exact ids for "all failed"; plan them in parts with cloudPcIds';
+    if (!goingDevices(t).length) return 'the action has no failed Cloud PCs to retry right now';
   }
   return undefined;
 }
 
-/** A plan of exactly the devices a retry would act on now, owned by this connection's user. */
-export function makePlan(ctx: ToolContext, basis: PlanBasis, devices: DeviceRow[], unavailable: string | undefined): Plan | { none: string } {
-  const why = noPlanReason(basis, devices, unavailable);
+/** A plan of exactly the devices a retry would act on now (t.send, or every failed device read), owned by this user. */
+export async function makePlan(ctx: ToolContext, t: RetryTarget): Promise<Plan | { none: string }> {
+  // A real "all failed" call lets Graph pick the devices; a plan needs them by name.
+  if (t.send === undefined && !t.outcomes && !t.nothingToRetry && t.action) t.outcomes = await outcomesFor(ctx, t.action, { onlyFailed: true, reasons: true });
+  const why = noPlanReason(t);
   if (why) return { none: why };
+  const failed = goingDevices(t);
+  const byId = new Map(failed.map((d) => [d.cloudPcId.toLowerCase(), d]));
+  const ids = t.send ?? failed.map((d) => d.cloudPcId);
+  // Ids the admin insisted on although they did not fail: their state is not expected to be "failed" later either.
+  const insisted = t.includeNotFailed && t.outcomes && !t.outcomes.unavailable ? ids.filter((id) => !byId.has(id.toLowerCase())) : [];
+  const details = parametersText(t.action);
   return ctx.deps.plans.create({
-    bulkActionId: basis.bulkActionId,
-    actionType: basis.action.actionType,
-    displayName: basis.action.displayName,
-    destructive: basis.destructive,
-    target: basis.selected ? 'selected' : 'allFailed',
-    cloudPcIds: devices.map((d) => d.cloudPcId),
-    devices: devices.map(planDevice),
+    bulkActionId: t.bulkActionId,
+    actionType: t.facts.actionType,
+    displayName: t.facts.displayName,
+    destructive: t.destructive,
+    target: t.send === undefined ? 'allFailed' : 'selected',
+    cloudPcIds: ids,
+    devices: ids.map((id) => {
+      const d = byId.get(id.toLowerCase());
+      return d ? planDevice(d) : { cloudPcId: id, state: insisted.includes(id) ? 'did not fail' : 'unknown' };
+    }),
     owner: ctx.deps.owner,
+    ...(t.only ? { only: t.only } : {}),
+    ...(insisted.length ? { insisted } : {}),
+    ...(details ? { actionDetails: details } : {}),
   });
 }
 
@@ -63,19 +72,20 @@ export type RunOutcome =
 /** Re-reads the action; sends the plan's exact ids when its failed set still holds, else offers a new plan. */
 export async function runPlan(plan: Plan, ctx: ToolContext): Promise<RunOutcome> {
   const action = await getBulkAction(ctx.deps.graph(), plan.bulkActionId, ctx.signal);
-  const { devices: failedNow, unavailable } = await devicesToRetry(ctx, action, undefined);
-  if (unavailable) {
-    throw new ToolError(
-      `Not sent: plan ${plan.id} could not be checked against the action's current state, because which Cloud PCs failed could not be read (${unavailable}). Try again shortly.`,
-    );
+  const now = await outcomesFor(ctx, action, { onlyFailed: true, reasons: false });
+  if (now.unavailable || now.more) {
+    const why = now.unavailable ?? 'the action has more failed Cloud PCs than one call reads';
+    throw new ToolError(`Not sent: plan ${plan.id} could not be checked against the action's current state, because which Cloud PCs failed could not be read (${why}). Try again shortly.`);
   }
-  const change = failedSetChange(plan, failedNow.map((d) => d.cloudPcId), action.actionType);
+  const failedNow = now.devices.filter((d) => d.state === 'failed').map((d) => d.cloudPcId);
+  const change = failedSetChange(plan, failedNow, action.actionType);
   if (change) {
-    const stillFailed = new Set(failedNow.map((d) => d.cloudPcId.toLowerCase()));
-    const selected = plan.target === 'selected' ? plan.cloudPcIds.filter((id) => stillFailed.has(id.toLowerCase())) : undefined;
-    const basis: PlanBasis = { bulkActionId: plan.bulkActionId, action, destructive: plan.destructive, ...(selected ? { selected } : {}) };
-    const devices = selected ? failedNow.filter((d) => selected.some((id) => id.toLowerCase() === d.cloudPcId.toLowerCase())) : failedNow;
-    return { kind: 'changed', change, next: makePlan(ctx, basis, devices, undefined) };
+    // The new plan keeps what is still true of the old one: its Cloud PCs that still failed (or all failed), and its filter.
+    const stillFailed = new Set(failedNow.map((id) => id.toLowerCase()));
+    const kept = plan.target === 'selected' ? plan.cloudPcIds.filter((id) => stillFailed.has(id.toLowerCase())) : undefined;
+    const t = await resolveTarget({ bulkActionId: plan.bulkActionId, ...(kept ? { cloudPcIds: kept } : {}), ...(plan.only ? { only: plan.only } : {}), dryRun: true }, ctx);
+    const next = kept?.length === 0 ? { none: 'none of the planned Cloud PCs still failed' } : await makePlan(ctx, t);
+    return { kind: 'changed', change, next };
   }
   // Used before the POST, not after: after an ambiguous failure the retry may have been accepted, so the plan is gone.
   if (!ctx.deps.plans.use(plan.id)) throw new ToolError(`Not sent: plan ${plan.id} is no longer approved (it expired or was used meanwhile).`);

@@ -1,11 +1,12 @@
 // The retry tool's structured result, and the plan as clients (and the MCP Apps view) see it.
 import { z } from 'zod';
+import { deviceRow as outcomeRow } from '../rows.js';
 import { ownerLabel, type Plan } from './plans.js';
 
 /** Key of the result _meta entry that carries the view's one-time secret for the app-only decision tool. */
 export const APPROVAL_META_KEY = 'cloudpc-mcp/approval';
 
-const deviceRow = z.object({
+const planDeviceRow = z.object({
   cloudPcId: z.string(),
   name: z.string().optional(),
   userPrincipalName: z.string().optional(),
@@ -13,6 +14,16 @@ const deviceRow = z.object({
   detail: z.string().optional(),
   reason: z.string().optional().describe('Why it failed in this action, when known.'),
   retryClass: z.enum(['retryable', 'fixFirst', 'unknown']).optional(),
+  fix: z.string().optional().describe('What the admin should do first, for failures a retry cannot fix yet.'),
+});
+
+const leftOutRow = z.object({
+  cloudPcId: z.string(),
+  name: z.string().optional(),
+  userPrincipalName: z.string().optional(),
+  why: z.string().describe('Why it is not sent: did not fail, or (only: "retryable") its class and reason.'),
+  failureClass: z.string().optional(),
+  fix: z.string().optional(),
 });
 
 export const planShape = z.object({
@@ -22,16 +33,18 @@ export const planShape = z.object({
   approvalNeeded: z.boolean().describe('True for destructive action types: a person approves the plan before it is sent.'),
   target: z.enum(['allFailed', 'selected']),
   cloudPcIds: z.array(z.string()).describe('Exactly the Cloud PCs the plan retries.'),
-  devices: z.array(deviceRow),
+  devices: z.array(planDeviceRow),
+  actionDetails: z.string().optional().describe("What the action does, from its own properties (restore point, target plan, …)."),
   owner: z.string().describe('Whose plan it is: only they can approve and execute it.'),
   decision: z.object({ via: z.string(), by: z.string(), at: z.string() }).optional(),
 });
 
 export const retryOutput = {
   status: z
-    .enum(['accepted', 'dryRun', 'declined', 'confirmationRequired', 'approvalPending', 'planChanged'])
+    .enum(['accepted', 'dryRun', 'nothingToRetry', 'declined', 'confirmationRequired', 'approvalPending', 'planChanged'])
     .describe(
-      'accepted: Graph answered 202 and the retry runs asynchronously. dryRun: a plan was made. approvalPending: a person has yet to approve the plan. ' +
+      'accepted: Graph answered 202 and the retry runs asynchronously. dryRun: what a real call would send, and a plan of it. ' +
+        'nothingToRetry: no device to retry (see counts), nothing was sent. approvalPending: a person has yet to approve the plan. ' +
         'planChanged: the failed set changed since the plan was made (a new plan is offered). declined/confirmationRequired: nothing was sent.',
     ),
   bulkActionId: z.string(),
@@ -39,6 +52,15 @@ export const retryOutput = {
   displayName: z.string(),
   target: z.enum(['allFailed', 'selected']).describe('allFailed: every failed device of the action; selected: only cloudPcIds.'),
   cloudPcIds: z.array(z.string()).describe('The Cloud PC ids sent or planned (deduplicated); empty for a one-call "all failed" retry, which sends {}.'),
+  counts: z
+    .object({
+      failed: z.number().optional().describe("Failed devices by the action's own counts; absent when Graph did not say."),
+      chosen: z.number().optional(),
+      toSend: z.number().optional(),
+      leftOut: z.number(),
+    })
+    .optional(),
+  leftOut: z.array(leftOutRow).optional().describe('Devices not sent, each with why (and the fix for fix-first ones).'),
   duplicatesRemoved: z.number().int(),
   destructive: z.boolean().describe('Whether retrying this action type needs a person\'s approval.'),
   planId: z.string().optional().describe('The plan this result is about.'),
@@ -56,7 +78,7 @@ export const retryOutput = {
   requestId: z.string().optional().describe("Graph's request-id response header."),
   clientRequestId: z.string().optional().describe('The client-request-id this server sent.'),
   date: z.string().optional().describe('The response date (ISO 8601).'),
-  devices: z.array(deviceRow).optional().describe('dryRun: the devices that would be retried, as far as Graph reports them.'),
+  devices: z.array(outcomeRow).optional().describe("dryRun: the failed devices a real call would retry, with their class and this action's reason."),
   notInBulkAction: z.array(z.string()).optional().describe('dryRun: given ids that are not part of this bulk action.'),
   simulated: z.boolean().describe('True when the server runs against its embedded simulator, not a tenant.'),
 };
@@ -72,6 +94,7 @@ export function planView(plan: Plan): z.output<typeof planShape> {
     target: plan.target,
     cloudPcIds: plan.cloudPcIds,
     devices: plan.devices,
+    ...(plan.actionDetails ? { actionDetails: plan.actionDetails } : {}),
     owner: ownerLabel(plan.owner),
     ...(plan.decision ? { decision: { via: plan.decision.how, by: plan.decision.by, at: new Date(plan.decision.at).toISOString() } } : {}),
   };

@@ -24,7 +24,8 @@ export function approvalQuestion(plan: Plan): string {
   const first = plan.devices.slice(0, FIRST_DEVICES).map(who).join('; ');
   const more = n > FIRST_DEVICES ? `; and ${n - FIRST_DEVICES} more` : '';
   return (
-    `Approve retry plan ${plan.id}? It retries the ${plan.actionType} bulk action "${plan.displayName}" (${plan.bulkActionId}) ` +
+    `Approve retry plan ${plan.id}? It retries the ${plan.actionType} bulk action "${plan.displayName}" (${plan.bulkActionId})` +
+    `${plan.actionDetails ? ` — ${plan.actionDetails} —` : ''} ` +
     `for exactly ${n} Cloud PC${n === 1 ? '' : 's'}: ${first}${more}. ` +
     `Retrying a ${plan.actionType} acts on these PCs again (it can wipe, roll back or rebuild them, and their users lose work in progress). ` +
     `The plan expires at ${new Date(plan.expiresAt).toISOString()}.`

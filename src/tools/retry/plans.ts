@@ -13,9 +13,11 @@ export interface PlanDevice {
   userPrincipalName?: string;
   state?: string;
   detail?: string;
-  /** Why it failed in this action, when known (issue 11). */
+  /** Why it failed in this action, when known. */
   reason?: string;
   retryClass?: RetryClass;
+  /** What the admin should do first, for failures a retry cannot fix yet. */
+  fix?: string;
 }
 
 /** Who a plan belongs to: the local user (stdio, loopback HTTP) or one remote caller (tenant + object id). */
@@ -32,6 +34,12 @@ export interface Plan {
   cloudPcIds: string[];
   devices: PlanDevice[];
   owner: PlanOwner;
+  /** The filter the plan was made with (a new plan after a change keeps it). */
+  only?: 'retryable';
+  /** Ids the admin insisted on although they did not fail (includeNotFailed): not expected to be failed later. */
+  insisted?: string[];
+  /** What the action does, from its own properties (restore point, target plan, …), for the person who approves. */
+  actionDetails?: string;
   createdAt: number;
   expiresAt: number;
   state: 'pending' | 'approved' | 'declined' | 'used';
@@ -83,10 +91,11 @@ export interface FailedSetChange {
 }
 
 /** Pure: how the action's failed set now differs from the plan; undefined when the plan still holds. */
-export function failedSetChange(plan: Pick<Plan, 'cloudPcIds' | 'target' | 'actionType'>, nowFailed: readonly string[], actionType: string): FailedSetChange | undefined {
+export function failedSetChange(plan: Pick<Plan, 'cloudPcIds' | 'target' | 'actionType' | 'insisted'>, nowFailed: readonly string[], actionType: string): FailedSetChange | undefined {
   const failed = new Set(nowFailed.map((id) => id.toLowerCase()));
   const planned = new Set(plan.cloudPcIds.map((id) => id.toLowerCase()));
-  const noLongerFailed = plan.cloudPcIds.filter((id) => !failed.has(id.toLowerCase()));
+  const insisted = new Set((plan.insisted ?? []).map((id) => id.toLowerCase()));
+  const noLongerFailed = plan.cloudPcIds.filter((id) => !failed.has(id.toLowerCase()) && !insisted.has(id.toLowerCase()));
   const newlyFailed = plan.target === 'allFailed' ? nowFailed.filter((id) => !planned.has(id.toLowerCase())) : [];
   const typeChanged = actionType !== plan.actionType ? { from: plan.actionType, to: actionType } : undefined;
   if (!noLongerFailed.length && !newlyFailed.length && !typeChanged) return undefined;

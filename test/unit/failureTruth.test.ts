@@ -1,0 +1,157 @@
+// The pure decisions behind "what failed and why", table by table: which history entry is this action's, how the
+// report's rows and states read, when a list may stop early, what a thin or wrapped body means.
+import { describe, expect, it } from 'vitest';
+import { statusMatches } from '../../src/graph/bulkActionList.js';
+import { isThin, toBulkAction } from '../../src/graph/bulkActions.js';
+import { latestPerDevice, stateName } from '../../src/graph/deviceOutcomes.js';
+import { unwrapEntity } from '../../src/graph/entity.js';
+import { newestFirstStop } from '../../src/graph/paging.js';
+import { belongsTo, matchingEntry, remoteActionNamesFor, statusDetailOf } from '../../src/graph/remoteActions.js';
+
+const CREATED = '2024-06-10T02:00:00Z';
+const restart = { actionType: 'restart', createdDateTime: CREATED };
+const entry = (actionName: string, startDateTime: string, code = 'x', state = 'failed') => ({ actionName, actionState: state, startDateTime, statusDetail: { code, message: code } });
+
+describe('which remote action result belongs to the bulk action', () => {
+  it.each([
+    ['Reboot, after creation', entry('Reboot', '2024-06-10T02:01:00Z'), restart, true],
+    ['Reboot, at creation', entry('Reboot', CREATED), restart, true],
+    ['reboot in lower case', entry('reboot', '2024-06-10T02:01:00Z'), restart, true],
+    ['Restart spelled as the bulk type', entry('Restart', '2024-06-10T02:01:00Z'), restart, true],
+    ['a 2023 Reboot', entry('Reboot', '2023-11-14T02:00:00Z'), restart, false],
+    ['Reprovision for a restart', entry('Reprovision', '2024-06-10T02:01:00Z'), restart, false],
+    ['CloudPcPowerOn for a power-on (as the reference example names it)', entry('CloudPcPowerOn', '2024-06-10T02:01:00Z'), { actionType: 'powerOn', createdDateTime: CREATED }, true],
+    ['Resize for a resize', entry('Resize', '2024-06-11T00:00:00Z'), { actionType: 'resize', createdDateTime: CREATED }, true],
+    ['no start time', { actionName: 'Reboot' }, restart, false],
+    ['action of unknown creation time', entry('Reboot', '2024-06-10T02:01:00Z'), { actionType: 'restart' }, false],
+    ['an action type this server does not know', entry('Reboot', '2024-06-10T02:01:00Z'), { actionType: 'unknown', createdDateTime: CREATED }, false],
+  ])('%s → %s', (_why, e, action, expected) => {
+    expect(belongsTo(e, action)).toBe(expected);
+  });
+
+  it('picks the newest matching entry, whatever the order Graph lists them in', () => {
+    const raw = [
+      entry('Reboot', '2024-06-10T02:05:00Z', 'first'),
+      entry('Reboot', '2023-11-14T02:00:00Z', 'old'),
+      entry('Reboot', '2024-06-11T09:00:00Z', 'retry'),
+      entry('Troubleshoot', '2024-06-12T09:00:00Z', 'other'),
+      'not an object',
+      null,
+    ];
+    expect(matchingEntry(raw, restart)?.statusDetail?.code).toBe('retry');
+    expect(matchingEntry([entry('Reboot', '2023-11-14T02:00:00Z')], restart)).toBeUndefined();
+  });
+
+  it('reads statusDetail, else the deprecated statusDetails, and Graph\'s retriable flag', () => {
+    const [withDetails] = [{ actionName: 'Reboot', startDateTime: CREATED, statusDetail: null, statusDetails: { code: 'c', message: 'm' } }];
+    expect(matchingEntry([withDetails], restart)?.statusDetail).toEqual({ code: 'c', message: 'm', retriable: undefined });
+    expect(statusDetailOf({ code: 'c', additionalInformation: [{ name: 'retriable', value: 'true' }] })).toEqual({ code: 'c', message: undefined, retriable: true });
+    expect(statusDetailOf({ code: 'c', additionalInformation: [{ name: 'Retriable', value: false }] })?.retriable).toBe(false);
+    expect(statusDetailOf({ code: '', message: '' })).toBeUndefined();
+    expect(statusDetailOf(null)).toBeUndefined();
+  });
+
+  it('maps bulk action types to remote action names', () => {
+    expect(remoteActionNamesFor('restart')).toEqual(['reboot', 'restart']);
+    expect(remoteActionNamesFor('reprovision')).toEqual(['reprovision']);
+    expect(remoteActionNamesFor('unknown')).toEqual([]);
+  });
+});
+
+describe('the action status report', () => {
+  it.each([
+    ['none', 'none'],
+    ['None', 'none'],
+    ['pending', 'pending'],
+    ['canceled', 'canceled'],
+    ['active', 'inProgress'],
+    ['done', 'succeeded'],
+    ['failed', 'failed'],
+    ['notSupported', 'notSupported'],
+    ['awaitingAdminAction', 'awaitingAdminAction'],
+    ['someFutureState', 'someFutureState'],
+    [undefined, 'unknown'],
+  ])('ActionState %s is shown as %s', (raw, shown) => {
+    expect(stateName(raw)).toBe(shown);
+  });
+
+  it('keeps one row per Cloud PC, the latest by LastUpdatedDateTime, whatever the row order', () => {
+    const rows = [
+      { CloudPcId: 'PC-1', ActionState: 'done', LastUpdatedDateTime: '2024-06-11T09:30:00Z', RequestDateTime: CREATED },
+      { CloudPcId: 'pc-1', ActionState: 'failed', LastUpdatedDateTime: '2024-06-10T02:10:00Z', RequestDateTime: CREATED },
+      { CloudPcId: 'pc-2', ActionState: 'failed', LastUpdatedDateTime: '2024-06-10T02:10:00Z' },
+      { CloudPcId: '', ActionState: 'failed' },
+      { ActionState: 'failed' },
+    ];
+    const out = latestPerDevice(rows);
+    expect(out.map((d) => [d.cloudPcId, d.state])).toEqual([
+      ['PC-1', 'succeeded'],
+      ['pc-2', 'failed'],
+    ]);
+    expect(out[0]!.requestDateTime).toBe(CREATED);
+  });
+});
+
+describe('bulk action list items', () => {
+  it('a thin item has unknown counts and devices, never zeros', () => {
+    const thin = toBulkAction({ id: 'a', '@odata.type': '#microsoft.graph.cloudPcBulkRestart', status: 'failed', actionSummary: null, cloudPcIds: [] });
+    expect(thin.actionSummary).toBeUndefined();
+    expect(thin.cloudPcIds).toBeUndefined();
+    expect(isThin(thin)).toBe(true);
+    const partial = toBulkAction({ id: 'a', actionSummary: { failedCount: 2 }, cloudPcIds: ['x'] });
+    expect(partial.actionSummary).toEqual({ failedCount: 2 });
+    expect(isThin(partial)).toBe(false);
+  });
+
+  it('carries the derived type\'s own properties', () => {
+    const a = toBulkAction({ id: 'a', restorePointDateTime: '2024-06-01T00:00:00Z', timeRange: 'before', ignoreUnhealthySnapshots: false, other: 'x' });
+    expect(a.parameters).toEqual({ restorePointDateTime: '2024-06-01T00:00:00Z', timeRange: 'before', ignoreUnhealthySnapshots: false });
+  });
+
+  const item = (status: string, failedCount?: number) =>
+    toBulkAction({ id: 'a', status, actionSummary: failedCount === undefined ? null : { failedCount }, cloudPcIds: ['x'] });
+  it.each([
+    ['failed', item('failed', 3), true],
+    ['failed', item('pending', 2), true],
+    ['failed', item('succeeded', 1), true],
+    ['failed', item('succeeded', 0), false],
+    ['failed', item('pending'), undefined],
+    ['failed', item('failed'), true],
+    ['pending', item('pending', 2), true],
+    ['succeeded', item('succeeded', 1), true],
+    ['succeeded', item('failed', 1), false],
+  ] as const)('status filter %s on %j → %s', (status, a, expected) => {
+    expect(statusMatches(a, status)).toBe(expected);
+  });
+});
+
+describe('paging stops early only on a verified newest-first order', () => {
+  const since = Date.parse('2024-06-10T00:00:00Z');
+  const run = (times: string[]) => {
+    const stop = newestFirstStop(since, (i) => Date.parse(String(i.createdDateTime)));
+    return times.findIndex((t) => stop({ createdDateTime: t }));
+  };
+  it.each([
+    ['newest first: stops at the first older item', ['2024-06-12T00:00:00Z', '2024-06-11T00:00:00Z', '2024-06-09T00:00:00Z', '2024-06-08T00:00:00Z'], 2],
+    ['oldest first (Graph ignored $orderby): never stops', ['2024-06-01T00:00:00Z', '2024-06-11T00:00:00Z', '2024-06-09T00:00:00Z'], -1],
+    ['a single older item proves no order: does not stop on it', ['2024-06-01T00:00:00Z'], -1],
+    ['two older items in order: stops on the second', ['2024-06-05T00:00:00Z', '2024-06-04T00:00:00Z'], 1],
+    ['an item without a date breaks the proof', ['2024-06-12T00:00:00Z', 'not a date', '2024-06-08T00:00:00Z'], -1],
+  ])('%s', (_why, times, expected) => {
+    expect(run(times)).toBe(expected);
+  });
+});
+
+describe('entity bodies', () => {
+  it.each([
+    ['flat', { id: 'a', x: 1 }, { id: 'a', x: 1 }],
+    ['wrapped in value', { '@odata.context': 'c', value: { id: 'a', x: 1 } }, { id: 'a', x: 1 }],
+    ['no id', { x: 1 }, undefined],
+    ['value without id', { value: { x: 1 } }, undefined],
+    ['a collection', { value: [{ id: 'a' }] }, undefined],
+    ['empty id', { id: '' }, undefined],
+    ['not an object', 'x', undefined],
+  ])('%s', (_why, body, expected) => {
+    expect(unwrapEntity(body)).toEqual(expected);
+  });
+});
