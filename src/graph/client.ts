@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { createGraphAgent, GRAPH_CONNECTIONS } from './dispatcher.js';
 import { exchange, ExchangeFailure, type ExchangeResponse } from './exchange.js';
-import { silentLogger, type Logger } from '../core/log.js';
+import { redactSecrets, silentLogger, type Logger } from '../core/log.js';
 import { GraphError, parseGraphErrorBody, type GraphErrorInit } from './errors.js';
 import {
   backoffDelayMs,
@@ -93,15 +93,12 @@ function errorCode(e: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-const BEARER_VALUE = /\b(bearer)\s+[^\s"'<>,;]{16,}/gi;
-const JWT = /\beyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]*/g;
-
 /**
- * A proxy or a hostile endpoint may echo the request's Authorization header into its error body; what it says is
- * shown to the admin and the model, so the token (and anything shaped like one) is cut out first.
+ * A proxy or a hostile endpoint may echo the request's Authorization header into its error body, whole or in part;
+ * what it says is shown to the admin and the model, so the token, its parts and anything shaped like one are cut out.
  */
 function withoutCredentials(text: string, token: string): string {
-  return (token ? text.split(token).join('[redacted]') : text).replace(BEARER_VALUE, '$1 [redacted]').replace(JWT, '[redacted]');
+  return redactSecrets(text, [token]);
 }
 
 // A '.' or '..' segment, also spelled with %2e: the URL parser resolves both, which would climb out of /beta.
