@@ -198,7 +198,7 @@ export function parseHttpSettings(
       setting: S.host,
       message:
         `refusing to listen on ${host} without authentication: anyone who can reach that address could list and retry bulk actions with this server's own Graph credential. ` +
-        `Protect it with Entra sign-in (CLOUDPC_MCP_HTTP_AUTH=entra, see "Remote mode" in the README), or listen on 127.0.0.1 for local use.`,
+        `Protect it with Entra sign-in (CLOUDPC_MCP_HTTP_AUTH=entra, see docs/remote.md), or listen on 127.0.0.1 for local use.`,
     });
   }
   if (auth === 'none' && loopback) {
@@ -238,7 +238,7 @@ function parseEntra(input: HttpSettingsInput, problems: Problem[]): EntraConfig 
   if (!clientId || !GUID_PATTERN.test(clientId)) {
     problems.push({
       setting: labelOf('AZURE_CLIENT_ID'),
-      message: `remote mode needs the Application (client) ID of the server's own app registration (the API callers sign in to; see "Remote mode" in the README)${clientId ? `, not "${clientId}"` : ''}.`,
+      message: `remote mode needs the Application (client) ID of the server's own app registration (the API callers sign in to; see docs/remote.md)${clientId ? `, not "${clientId}"` : ''}.`,
     });
   }
   const clientSecret = input.clientSecret?.trim() || undefined;
