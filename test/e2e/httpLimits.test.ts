@@ -153,8 +153,9 @@ describe('what a POST to /mcp may carry', () => {
     const r = await raw(server.url, { headers: { ...MCP_HEADERS, origin }, body: JSON.stringify(INITIALIZE) });
     expect(r.status).toBe(403);
     expect(JSON.parse(r.body).error.message.length).toBeLessThan(600);
-    const line = server.stderr().split('\n').find((l) => l.includes('refused a request from a foreign origin'));
-    expect(line!.length).toBeLessThan(800);
+    const line = () => server.stderr().split('\n').find((l) => l.includes('refused a request from a foreign origin'));
+    await expect.poll(line, { timeout: 10_000 }).toBeDefined();
+    expect(line()!.length).toBeLessThan(800);
   });
 });
 
@@ -176,7 +177,9 @@ describe('rate limit', () => {
       expect(r.status).toBe(429);
       expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(JSON.parse(r.body)).toMatchObject({ id: 9, error: { message: expect.stringMatching(/CLOUDPC_MCP_RATE_LIMIT_PER_MINUTE/) } });
-      expect(auditLines(limited.stderr()).filter((l) => l.outcome === 'refused' && /Rate limit/.test(String(l.error))).map((l) => l.tool)).toEqual([
+      // stderr is a separate pipe from the answer: wait for the line rather than race it.
+      const refused = () => auditLines(limited.stderr()).filter((l) => l.outcome === 'refused' && /Rate limit/.test(String(l.error))).map((l) => l.tool);
+      await expect.poll(refused, { timeout: 10_000 }).toEqual([
         'get_cloudpc_bulk_action',
         'list_cloud_pcs',
       ]);
