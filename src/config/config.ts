@@ -8,6 +8,7 @@ import { AUTH_METHODS, type AuthMethod } from './authMethods.js';
 import { commandName, parseCommandLine, type Command } from './commandLine.js';
 import { proxyProblem } from '../graph/proxy.js';
 import { parseHttpSettings, type HttpConfig } from './http.js';
+import { readHttpLimits } from './httpLimits.js';
 import { APPROVAL_PAGE_MODES, CONFIRM_POLICIES, TOKEN_CACHE_SETTINGS, labelOf, type TRANSPORTS } from './settings.js';
 import { parseAuthorityHost, parseDestructive, parseGraphUrl, parseVariants, SettingReader, type ConfigProblem } from './values.js';
 import type { SimulatorVariant } from '../simulator/variants.js';
@@ -120,12 +121,14 @@ function readHttp(r: SettingReader, signIn: SignIn, cloud: CloudInfo, simulate: 
       allowedOrigins: r.text('CLOUDPC_MCP_ALLOWED_ORIGINS'),
       maxBodyBytes: r.int('CLOUDPC_MCP_MAX_BODY_BYTES'),
       shutdownGraceMs: r.int('CLOUDPC_MCP_SHUTDOWN_GRACE_MS'),
+      limits: readHttpLimits(r),
       auth: r.text('CLOUDPC_MCP_HTTP_AUTH'),
       entraAudience: r.text('CLOUDPC_MCP_ENTRA_AUDIENCE'),
       entraScope: r.text('CLOUDPC_MCP_ENTRA_SCOPE'),
       entraIssuer: r.text('CLOUDPC_MCP_ENTRA_ISSUER'),
       entraJwksUrl: r.text('CLOUDPC_MCP_ENTRA_JWKS_URL'),
       oboTimeoutMs: r.int('CLOUDPC_MCP_OBO_TIMEOUT_MS'),
+      entraAllowedClients: r.text('CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS'),
       tenantId: signIn.tenantId,
       clientId: signIn.clientId,
       clientSecret: r.text('AZURE_CLIENT_SECRET'),

@@ -2,7 +2,7 @@
 // every rule, above all "no unauthenticated bind beyond loopback", is a unit-tested table.
 import { CLOUDS, type CloudInfo } from '../graph/clouds.js';
 import { GUID_PATTERN } from '../core/jsonShapes.js';
-
+import type { HttpLimits } from './httpLimits.js';
 import { DEFAULT_ENTRA_SCOPE, HTTP_AUTH_MODES, TRANSPORTS, labelOf } from './settings.js';
 
 export type Transport = (typeof TRANSPORTS)[number];
@@ -32,6 +32,8 @@ export interface EntraConfig {
   /** Never logged. */
   clientSecret?: string;
   certificatePath?: string;
+  /** Client applications (azp/appid, lower case) whose tokens are accepted; absent or empty: any. */
+  allowedClients?: readonly string[];
 }
 
 export interface HttpConfig {
@@ -45,6 +47,7 @@ export interface HttpConfig {
   allowedOrigins: string[];
   maxBodyBytes: number;
   shutdownGraceMs: number;
+  limits: HttpLimits;
   auth: HttpAuthMode;
   /** Set when auth is 'entra' and its settings are complete. */
   entra?: EntraConfig;
@@ -58,6 +61,7 @@ export interface HttpSettingsInput {
   allowedOrigins?: string;
   maxBodyBytes: number;
   shutdownGraceMs: number;
+  limits: HttpLimits;
   auth?: string;
   entraAudience?: string;
   entraScope?: string;
@@ -65,6 +69,7 @@ export interface HttpSettingsInput {
   entraJwksUrl?: string;
   /** CLOUDPC_MCP_OBO_TIMEOUT_MS, already checked against its bounds. */
   oboTimeoutMs: number;
+  entraAllowedClients?: string;
   tenantId?: string;
   clientId?: string;
   clientSecret?: string;
@@ -96,6 +101,7 @@ const S = {
   scope: labelOf('CLOUDPC_MCP_ENTRA_SCOPE'),
   issuer: labelOf('CLOUDPC_MCP_ENTRA_ISSUER'),
   jwks: labelOf('CLOUDPC_MCP_ENTRA_JWKS_URL'),
+  clients: labelOf('CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS'),
 };
 
 /** An https URL (or http to loopback); returns it without trailing slash. */
@@ -154,6 +160,16 @@ function parseOrigins(raw: string | undefined, problems: Problem[]): string[] {
   return allowedOrigins;
 }
 
+/** Application (client) ids, lower case; each must be a GUID, as azp and appid are. */
+function parseAllowedClients(raw: string | undefined, problems: Problem[]): string[] {
+  const items = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = items.filter((s) => !GUID_PATTERN.test(s));
+  if (bad.length) {
+    problems.push({ setting: S.clients, message: `not application (client) ids: ${bad.map((b) => JSON.stringify(b)).join(', ')}; give the GUIDs shown on each client app registration's Overview page, comma-separated.` });
+  }
+  return [...new Set(items.filter((s) => GUID_PATTERN.test(s)).map((s) => s.toLowerCase()))];
+}
+
 function parseAuthMode(raw: string | undefined, problems: Problem[]): HttpAuthMode {
   const v = raw?.trim().toLowerCase();
   if (!v) return 'none';
@@ -173,12 +189,12 @@ export function parseHttpSettings(
     problems.push({ setting: S.host, message: `"${input.host}" is not an address or host name; use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface, needs authentication).` });
   }
   const loopback = isLoopbackHost(host);
-  const { port, maxBodyBytes, shutdownGraceMs } = input;
+  const { port, maxBodyBytes, shutdownGraceMs, limits } = input;
   const publicUrl = parsePublicUrl(input.publicUrl, problems);
   const allowedOrigins = parseOrigins(input.allowedOrigins, problems);
   const auth = parseAuthMode(input.auth, problems);
 
-  const http: HttpConfig = { host, port, loopback, allowedOrigins, maxBodyBytes, shutdownGraceMs, auth, ...(publicUrl ? { publicUrl } : {}) };
+  const http: HttpConfig = { host, port, loopback, allowedOrigins, maxBodyBytes, shutdownGraceMs, limits, auth, ...(publicUrl ? { publicUrl } : {}) };
   if (transport !== 'http') return { transport, http };
 
   if (auth === 'none' && !loopback) {
@@ -186,7 +202,7 @@ export function parseHttpSettings(
       setting: S.host,
       message:
         `refusing to listen on ${host} without authentication: anyone who can reach that address could list and retry bulk actions with this server's own Graph credential. ` +
-        `Protect it with Entra sign-in (CLOUDPC_MCP_HTTP_AUTH=entra, see "Remote mode" in the README), or listen on 127.0.0.1 for local use.`,
+        `Protect it with Entra sign-in (CLOUDPC_MCP_HTTP_AUTH=entra, see docs/remote.md), or listen on 127.0.0.1 for local use.`,
     });
   }
   if (auth === 'none' && loopback) {
@@ -226,7 +242,7 @@ function parseEntra(input: HttpSettingsInput, problems: Problem[]): EntraConfig 
   if (!clientId || !GUID_PATTERN.test(clientId)) {
     problems.push({
       setting: labelOf('AZURE_CLIENT_ID'),
-      message: `remote mode needs the Application (client) ID of the server's own app registration (the API callers sign in to; see "Remote mode" in the README)${clientId ? `, not "${clientId}"` : ''}.`,
+      message: `remote mode needs the Application (client) ID of the server's own app registration (the API callers sign in to; see docs/remote.md)${clientId ? `, not "${clientId}"` : ''}.`,
     });
   }
   const clientSecret = input.clientSecret?.trim() || undefined;
@@ -241,6 +257,7 @@ function parseEntra(input: HttpSettingsInput, problems: Problem[]): EntraConfig 
   if (!/^[A-Za-z0-9._-]{1,120}$/.test(scope)) {
     problems.push({ setting: S.scope, message: `"${input.entraScope}" is not a scope name such as ${DEFAULT_ENTRA_SCOPE} (the name under "Expose an API", without the api:// prefix).` });
   }
+  const allowedClients = parseAllowedClients(input.entraAllowedClients, problems);
   const authority = (input.authorityHost ?? input.cloud.authorityHost).replace(/\/+$/, '');
   let appIdUri = `api://${clientId ?? ''}`;
   if (input.entraAudience?.trim()) {
@@ -270,5 +287,6 @@ function parseEntra(input: HttpSettingsInput, problems: Problem[]): EntraConfig 
     disableInstanceDiscovery: !knownAuthority,
     ...(clientSecret ? { clientSecret } : {}),
     ...(certificatePath ? { certificatePath } : {}),
+    ...(allowedClients.length ? { allowedClients } : {}),
   };
 }

@@ -1,14 +1,12 @@
 // Credentials cut out of text that came back from the network. A proxy or a hostile endpoint may echo the request's
-// Authorization header into its error body; what it says is shown to the admin and the model, so the token (and
-// anything shaped like one) goes first.
+// Authorization header into its error body, whole or in part; what it says is shown to the admin and the model, so
+// the token, its parts and anything shaped like one go first (the one set of rules in core/log.ts).
+import { redactSecrets } from '../core/log.js';
 import type { ParsedGraphErrorBody } from './errors.js';
 
-const BEARER_VALUE = /\b(bearer)\s+[^\s"'<>,;]{16,}/gi;
-const JWT = /\beyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]*/g;
-
-/** `text` without `token`, without any "Bearer <value>" and without anything shaped like a JWT. */
+/** `text` without `token` or its parts, without any "Bearer <value>" and without anything shaped like a JWT. */
 export function withoutCredentials(text: string, token: string): string {
-  return (token ? text.split(token).join('[redacted]') : text).replace(BEARER_VALUE, '$1 [redacted]').replace(JWT, '[redacted]');
+  return redactSecrets(text, token ? [token] : []);
 }
 
 /**

@@ -1,6 +1,5 @@
 // Remote mode without authentication (loopback, local development): Streamable HTTP served statelessly, so requests
 // of one session can land on any replica; DNS-rebinding defence; limits; audit lines; start-up refusals; SIGTERM.
-import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -9,7 +8,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { textOf } from './harness.js';
 import { startGate } from '../support/http-gate.js';
-import { auditLines, httpEnv, INITIALIZE, MCP_HEADERS, runToExit, startHttpServer, type HttpServerProcess } from '../support/http-server.js';
+import { auditLines, httpEnv, INITIALIZE, MCP_HEADERS, raw, runToExit, startHttpServer, type HttpServerProcess } from '../support/http-server.js';
 
 let sim: Simulator;
 let a: HttpServerProcess;
@@ -24,19 +23,6 @@ afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
   await sim?.close();
 });
-
-/** A raw HTTP request, so Host and Origin can be set to anything a browser under DNS rebinding would send. */
-function raw(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: opts.method ?? 'POST', headers: opts.headers ?? {} }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString('utf8')));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
 
 describe('remote mode on loopback without authentication', () => {
   it('serves one MCP session across two replicas, no sticky sessions: initialize on one, retry on the other', async () => {

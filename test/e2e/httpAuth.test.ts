@@ -73,6 +73,11 @@ describe('remote mode with Entra sign-in', () => {
     ['a token without the access_as_user scope', { scp: 'User.Read' }, 403, /lacks the access_as_user scope/],
     ['an app-only token (roles, no scp)', { scp: null, roles: ['CloudPC.ReadWrite.All'] }, 403, /application token/],
     ['a Basic credential instead of a bearer token', 'basic', 401, /Bearer <access token>/],
+    // Malformed tokens are the caller's problem (401), never the 503 that means "signing keys unreachable".
+    ['a token with an unsupported crit header', { header: { crit: ['urn:example:unknown'], 'urn:example:unknown': 1 } }, 401, /not a valid signed Entra access token/],
+    ['a token without kid while the tenant publishes several keys', { header: { kid: undefined } }, 401, /names no signing key \(kid\)/],
+    ['a token whose oid is a number', { claims: { oid: 42 } }, 401, /oid claim/],
+    ['a token whose tid is an object', { claims: { tid: { toString: 1 } } }, 401, /tid claim/],
   ])('refuses %s', async (_what, mint, status, message) => {
     const token = mint === 'basic' ? 'Basic dXNlcjpwYXNz' : await entra.mint(mint);
     const r = await post(token);
@@ -161,5 +166,54 @@ describe('remote mode with Entra sign-in', () => {
       body: JSON.stringify(INITIALIZE),
     });
     expect(res.status).toBe(403);
+  });
+});
+
+describe('remote mode with Entra sign-in: allowed client apps and a rate budget per caller', () => {
+  const COPILOT_APP = '0f1e2d3c-4b5a-4697-8877-665544332211';
+  const ALICE = { oid: '11111111-aaaa-4bbb-8ccc-000000000001', upn: 'alice@contoso.com', azp: COPILOT_APP };
+  const BOB = { oid: '33333333-aaaa-4bbb-8ccc-000000000003', upn: 'bob@contoso.com', azp: COPILOT_APP };
+  let strict: HttpServerProcess;
+  beforeAll(async () => {
+    strict = await startHttpServer(
+      httpEnv({ ...entraServerEnv(entra, graph.url), CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS: COPILOT_APP, CLOUDPC_MCP_RATE_LIMIT_PER_MINUTE: '1', CLOUDPC_MCP_RATE_LIMIT_BURST: '1' }),
+    );
+  });
+  afterAll(async () => {
+    await strict?.stop();
+  });
+
+  const connect = async (token: string) => {
+    const client = new Client({ name: 'copilot-studio-like', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(strict.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    return client;
+  };
+  const read = (client: Client) => client.callTool({ name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } });
+
+  it('a token issued to another client app is 403 with a description naming the app and the setting, and no sign-in challenge', async () => {
+    const res = await fetch(strict.url, { method: 'POST', headers: { ...MCP_HEADERS, authorization: `Bearer ${await entra.mint({ azp: '99999999-0000-4000-8000-000000000000' })}` }, body: JSON.stringify(INITIALIZE) });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('www-authenticate')).toBeNull();
+    expect((await res.json()).error.message).toMatch(/client application 99999999-0000-4000-8000-000000000000.*CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS/);
+  });
+
+  it('one caller over its budget gets 429 with Retry-After; another user of the tenant is not affected', async () => {
+    const alice = await connect(await entra.mint(ALICE));
+    const bob = await connect(await entra.mint(BOB));
+    try {
+      expect(((await read(alice)) as CallToolResult).isError).toBeFalsy();
+      await expect(read(alice)).rejects.toMatchObject({ code: 429, message: expect.stringMatching(/Rate limit/) });
+      const res = await fetch(strict.url, {
+        method: 'POST',
+        headers: { ...MCP_HEADERS, authorization: `Bearer ${await entra.mint(ALICE)}` },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'list_cloudpc_bulk_actions', arguments: {} } }),
+      });
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(((await read(bob)) as CallToolResult).isError).toBeFalsy();
+    } finally {
+      await alice.close();
+      await bob.close();
+    }
   });
 });

@@ -35,6 +35,12 @@ export interface MintOptions {
   roles?: string[];
   /** Sign with a key the tenant never published. */
   foreignKey?: boolean;
+  /** The client application the token was issued to (azp); default copilot-studio-client. */
+  azp?: string;
+  /** Claims set as given, after the others: wrong types, say. */
+  claims?: Record<string, unknown>;
+  /** Protected-header members set as given (kid: undefined drops it; crit is honoured when signing). */
+  header?: Record<string, unknown>;
 }
 
 export interface SignInUser {
@@ -94,6 +100,8 @@ export async function startEntraStandIn(opts: StandInOptions): Promise<EntraStan
   const foreign = await generateKeyPair('RS256');
   const kid = 'stand-in-key-1';
   const jwk = { ...(await exportJWK(signing.publicKey)), kid, use: 'sig', alg: 'RS256' };
+  // Entra publishes several keys at a time (rollover): a second one, which signs nothing here.
+  const spare = { ...(await exportJWK((await generateKeyPair('RS256', { extractable: true })).publicKey)), kid: 'stand-in-key-2', use: 'sig', alg: 'RS256' };
   const exchanges: Exchange[] = [];
   const attempts: string[] = [];
   let base = '';
@@ -164,7 +172,7 @@ export async function startEntraStandIn(opts: StandInOptions): Promise<EntraStan
         id_token_signing_alg_values_supported: ['RS256'],
       }];
     }
-    if (pathname === `/${TENANT_ID}/discovery/v2.0/keys`) return [200, { keys: [jwk] }];
+    if (pathname === `/${TENANT_ID}/discovery/v2.0/keys`) return [200, { keys: [jwk, spare] }];
     if (pathname === `/${TENANT_ID}/oauth2/v2.0/token` && method === 'POST') {
       const form = new URLSearchParams(body);
       if (form.get('grant_type') === 'authorization_code') return codeGrant(form);
@@ -210,19 +218,22 @@ export async function startEntraStandIn(opts: StandInOptions): Promise<EntraStan
         tid: m.tid ?? TENANT_ID,
         upn: m.upn ?? 'alice@contoso.com',
         ver: '2.0',
-        azp: 'copilot-studio-client',
+        azp: m.azp ?? 'copilot-studio-client',
       };
       if (m.scp !== null) claims.scp = m.scp ?? 'access_as_user';
       if (m.roles) claims.roles = m.roles;
+      Object.assign(claims, m.claims);
       const key: CryptoKey = m.foreignKey ? foreign.privateKey : signing.privateKey;
+      const header = { alg: 'RS256', kid, typ: 'JWT', ...m.header };
+      const crit = Array.isArray(header.crit) ? { crit: Object.fromEntries(header.crit.map((c: string) => [c, true])) } : undefined;
       return new SignJWT(claims)
-        .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
+        .setProtectedHeader(header)
         .setIssuer(m.iss ?? issuer)
         .setAudience(m.aud ?? CLIENT_ID)
         .setIssuedAt(now - 60)
         .setNotBefore(now - 60)
         .setExpirationTime(now + (m.expiresIn ?? 3600))
-        .sign(key);
+        .sign(key, crit);
     },
     async close() {
       server.closeAllConnections();

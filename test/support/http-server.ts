@@ -1,6 +1,7 @@
 // Spawns the built command in remote mode (--transport http on 127.0.0.1, a free port) and finds its URL in the
 // "ready on …" line it logs to stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { BIN, baseEnv } from '../e2e/harness.js';
 
 export interface HttpServerProcess {
@@ -94,3 +95,22 @@ export const INITIALIZE = {
 };
 
 export const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A raw HTTP request, so Host, Origin and the body can be anything a browser or an attacker would send. */
+export function raw(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: opts.method ?? 'POST', headers: opts.headers ?? {}, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString('utf8')));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}

@@ -21,6 +21,7 @@ describe('remote mode settings', () => {
     expect(ok([]).transport).toBe('stdio');
     const c = ok(['--transport', 'http']);
     expect(c.http).toMatchObject({ host: '127.0.0.1', port: 8080, loopback: true, auth: 'none', maxBodyBytes: 1_048_576, shutdownGraceMs: 25_000 });
+    expect(c.http.limits).toEqual({ headersTimeoutMs: 15_000, bodyTimeoutMs: 30_000, maxConnections: 512, rateLimitPerMinute: 60, rateLimitBurst: 20 });
     expect(c.warnings.join()).toMatch(/without authentication: any program on this machine/);
   });
 
@@ -81,8 +82,19 @@ describe('remote mode settings', () => {
     [['--max-body-bytes', '10'], /CLOUDPC_MCP_MAX_BODY_BYTES.*from 1024 to/],
     [['--http-auth', 'basic'], /CLOUDPC_MCP_HTTP_AUTH.*"basic" is not one of: none, entra/],
     [['--transport', 'sse'], /CLOUDPC_MCP_TRANSPORT.*"sse" is not one of: stdio, http/],
+    [['--headers-timeout-ms', '20000', '--body-timeout-ms', '10000'], /CLOUDPC_MCP_BODY_TIMEOUT_MS.*10000 ms is shorter than the headers timeout of 20000 ms/],
+    [['--max-connections', '0'], /CLOUDPC_MCP_MAX_CONNECTIONS.*from 1 to/],
   ])('refuses %o', (argv, message) => {
     expect(problems(['--transport', 'http', ...argv])).toMatch(message);
+  });
+
+  it('entra: an allow-list of client applications, normalised; anything but application ids is refused', () => {
+    const A = 'AAAAAAAA-1111-4222-8333-444444444444';
+    expect(ok([], { ...ENTRA, CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS: ` ${A}, ${A.toLowerCase()},${CLIENT}` }).http.entra!.allowedClients).toEqual([A.toLowerCase(), CLIENT]);
+    expect(ok([], ENTRA).http.entra!.allowedClients).toBeUndefined();
+    expect(problems([], { ...ENTRA, CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS: `${A},copilot-studio` })).toMatch(
+      /CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS.*not application \(client\) ids: "copilot-studio"/,
+    );
   });
 
   it('a mistyped transport is treated as remote mode, so the refusal is reported instead of waiting on stdin', () => {

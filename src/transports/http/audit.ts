@@ -1,9 +1,11 @@
 // One JSON line on stderr per tool call in remote mode: who (caller UPN/oid), what (tool, bulk action, how many ids),
 // and how it ended, with Graph's request-id so a line can be matched to Intune's own audit log and to a support case.
-// Built from fixed fields only: no token, no free-form argument values beyond ids and counts.
+// Built from fixed fields only: no token, no free-form argument values beyond ids and counts; the two texts it copies
+// (tool name, first line of an error) are redacted and bounded, since a caller chooses the one and may be echoed in the other.
 import type { ToolCallAudit } from '../../mcp/server.js';
 import { GraphError } from '../../graph/errors.js';
 import type { Caller } from '../../auth/caller.js';
+import { clip, redactSecrets } from '../../core/log.js';
 
 export interface AuditLine {
   time: string;
@@ -30,6 +32,9 @@ export interface AuditLine {
 const GUID_LIKE = /^[0-9A-Za-z-]{1,64}$/;
 const PLAN_ID = /^plan-[0-9a-f]{32}$/;
 
+const safeText = (text: string, max: number): string => clip(redactSecrets(text), max);
+const firstLine = (text: string): string => safeText(text.split('\n')[0]!, 300);
+
 export function auditLine(entry: ToolCallAudit, caller: Caller | undefined, now: Date = new Date()): AuditLine {
   const args = (entry.arguments && typeof entry.arguments === 'object' ? entry.arguments : {}) as Record<string, unknown>;
   const structured = (entry.result?.structuredContent ?? {}) as Record<string, unknown>;
@@ -37,7 +42,7 @@ export function auditLine(entry: ToolCallAudit, caller: Caller | undefined, now:
     time: now.toISOString(),
     audit: 'tools/call',
     caller: caller ? { ...(caller.upn ? { upn: caller.upn } : {}), oid: caller.oid, tid: caller.tid } : 'local',
-    tool: entry.tool.slice(0, 100),
+    tool: safeText(entry.tool, 100),
   } as AuditLine;
   // Only values shaped like ids are copied, so a hostile argument cannot forge or flood audit fields.
   if (typeof args.bulkActionId === 'string' && GUID_LIKE.test(args.bulkActionId)) line.bulkActionId = args.bulkActionId;
@@ -52,7 +57,7 @@ export function auditLine(entry: ToolCallAudit, caller: Caller | undefined, now:
   } else if (entry.result.isError) {
     line.outcome = 'error';
     const first = entry.result.content?.find((c) => c.type === 'text');
-    if (first && first.type === 'text') line.error = first.text.split('\n')[0]!.slice(0, 300);
+    if (first && first.type === 'text') line.error = firstLine(first.text);
   } else if (typeof structured.status === 'string') {
     line.outcome = structured.status;
   }
@@ -68,7 +73,7 @@ export function auditLine(entry: ToolCallAudit, caller: Caller | undefined, now:
   if (typeof approval?.by === 'string') line.approvedBy = approval.by.slice(0, 200);
   if (typeof structured.requestId === 'string') line.graphRequestId = structured.requestId;
   if (typeof structured.clientRequestId === 'string') line.clientRequestId = structured.clientRequestId;
-  if (!entry.result && entry.error instanceof Error) line.error = entry.error.message.split('\n')[0]!.slice(0, 300);
+  if (!entry.result && entry.error instanceof Error) line.error = firstLine(entry.error.message);
   return line;
 }
 

@@ -1,7 +1,8 @@
 // DNS-rebinding defence. A web page can make a browser send requests to 127.0.0.1 under the page's own host name;
 // such a request carries that foreign name in Host and the page's Origin. The MCP specification requires Origin to
 // be validated (403 when present and not allowed); on loopback binds the Host name is checked too, since that is
-// where an unauthenticated server is reachable by such a page.
+// where an unauthenticated server is reachable by such a page. A refusal echoes the header bounded and redacted.
+import { headerForLog } from '../../core/log.js';
 
 export interface OriginPolicy {
   /** Checks Host as well: set for loopback binds. */
@@ -30,7 +31,7 @@ export function checkOrigin(headers: { host?: string | undefined; origin?: strin
   if (origin !== undefined) {
     const value = Array.isArray(origin) ? origin.join(',') : origin;
     if (!policy.origins.has(value)) {
-      return { ok: false, message: `Origin ${JSON.stringify(value)} is not allowed. Browser clients must be served from an allowed origin (CLOUDPC_MCP_ALLOWED_ORIGINS).` };
+      return { ok: false, message: `Origin ${JSON.stringify(headerForLog(value))} is not allowed. Browser clients must be served from an allowed origin (CLOUDPC_MCP_ALLOWED_ORIGINS).` };
     }
   }
   if (policy.loopback) {
@@ -42,7 +43,7 @@ export function checkOrigin(headers: { host?: string | undefined; origin?: strin
       hostname = undefined;
     }
     if (!hostname || !(LOOPBACK_HOSTNAMES.has(hostname) || policy.hosts.has(host))) {
-      return { ok: false, message: `Host ${JSON.stringify(headers.host ?? '')} is not this server: it listens on loopback and answers only to localhost, 127.0.0.1 or [::1].` };
+      return { ok: false, message: `Host ${JSON.stringify(headerForLog(headers.host ?? ''))} is not this server: it listens on loopback and answers only to localhost, 127.0.0.1 or [::1].` };
     }
   }
   return { ok: true };

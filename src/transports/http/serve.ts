@@ -1,23 +1,28 @@
 // Remote mode: Streamable HTTP on node:http. Refuses to start on any configuration problem (exit 2, with the fix on
-// stderr), since nobody is in a chat to read a tool result; listens; shares one Graph connection pool and one token
-// cache per user across requests; on SIGTERM stops taking requests, lets calls in flight finish, then exits.
-import http, { type ServerResponse } from 'node:http';
+// stderr), since nobody is in a chat to read a tool result; listens; shares one Graph connection pool, one token
+// cache per user and one rate budget per caller across requests; on SIGTERM stops taking requests, lets calls in
+// flight finish, then exits.
+import type http from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Dispatcher } from 'undici';
 import type { Config, ConfigProblem } from '../../config/config.js';
 import { createDeps, createGraphDispatcher, type OwnedDeps } from '../../mcp/deps.js';
 import { delegatedScope, SCOPE_READ, SCOPE_RETRY } from '../../graph/clouds.js';
 import { MCP_PATH } from '../../config/http.js';
 import type { Logger } from '../../core/log.js';
 import { VERSION } from '../../core/version.js';
-import { openGraphTarget } from '../../mcp/graphTarget.js';
+import { openGraphTarget, type GraphTarget } from '../../mcp/graphTarget.js';
 import type { Lifecycle } from '../../core/lifecycle.js';
 import { createAuditor } from './audit.js';
 import { createEntraVerifier } from './entraAuth.js';
 import { createHandler, type HandlerContext } from './handler.js';
-import { identityOboExchange, UserSessions } from '../../auth/obo.js';
-import { buildOriginPolicy } from './origin.js';
 import { mountApproval } from './approvalMount.js';
 import { PlanStore } from '../../tools/retry/plans.js';
+import { identityOboExchange, UserSessions } from '../../auth/obo.js';
+import { createListener, listen } from './listener.js';
+import { buildOriginPolicy } from './origin.js';
+import { RateLimiter } from './rateLimit.js';
 
 export interface RunHttpOptions {
   config: Config;
@@ -34,128 +39,118 @@ export interface RunningHttp {
 export const EXIT_MISCONFIGURED = 2;
 
 export async function runHttp({ config, logger, problems, life }: RunHttpOptions): Promise<RunningHttp | undefined> {
-  if (problems?.length) {
-    process.stderr.write(
-      '[cloudpc-mcp] error: remote mode (--transport http) did not start, because of these settings. Fix them and start again:\n' +
-        problems.map((p) => `- ${p.setting}: ${p.message}`).join('\n') +
-        '\n',
-    );
-    life.stop('misconfigured', EXIT_MISCONFIGURED);
-    return undefined;
-  }
+  if (problems?.length) return refuse(life, 'remote mode (--transport http) did not start, because of these settings. Fix them and start again:\n' + problems.map((p) => `- ${p.setting}: ${p.message}`).join('\n'));
 
   const target = await openGraphTarget(config, logger, !config.http.entra);
-
   // One pool for every request and user: a new undici Agent per request would open a new TLS connection to Graph each time.
   const dispatcher = createGraphDispatcher();
-  let sharedDeps: OwnedDeps | undefined;
-  let entra: HandlerContext['entra'];
   // Plans live in this replica's memory: approval and execution must reach the same replica (docs/approval.md).
   const plans = new PlanStore({ ttlMs: config.planTtlMs });
-  if (config.http.entra) {
-    const graphScope = delegatedScope(config.cloud, config.readOnly ? SCOPE_READ : SCOPE_RETRY);
-    entra = {
-      verify: createEntraVerifier(config.http.entra),
-      sessions: new UserSessions({ exchange: identityOboExchange(config.http.entra, graphScope), logger }),
-    };
-  } else {
-    sharedDeps = createDeps({ config, logger, graphRoot: target.graphRoot, tokenProvider: target.tokenProvider, simulated: config.simulate, dispatcher, plans });
-  }
-
-  const inflight = new Set<ServerResponse>();
-  let draining = false;
-  let onIdle: (() => void) | undefined;
-  let handler: ((req: http.IncomingMessage, res: ServerResponse) => void) | undefined;
-  const server = http.createServer((req, res) => handler!(req, res));
-  // Longer than the idle timeout of common load balancers and ingresses, so they never reuse a socket this side just closed.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.http.port, config.http.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why =
-      e.code === 'EADDRINUSE'
-        ? `port ${config.http.port} on ${config.http.host} is already in use; choose another with --port (CLOUDPC_MCP_PORT)`
-        : e.code === 'EACCES'
-          ? `not allowed to listen on port ${config.http.port}; use a port above 1023`
-          : e.code === 'EADDRNOTAVAIL'
-            ? `${config.http.host} is not an address of this machine; check --host (CLOUDPC_MCP_HOST)`
-            : e.message;
-    process.stderr.write(`[cloudpc-mcp] error: remote mode did not start: ${why}.\n`);
+  const callers = callerAccess(config, logger, target, dispatcher, plans);
+  let handler: http.RequestListener | undefined;
+  const server = createListener(config.http, (req, res) => handler!(req, res));
+  const failed = await listen(server, config.http);
+  if (failed) {
     await dispatcher.close().catch(() => {});
     await target.stop().catch(() => {});
-    life.stop('misconfigured', EXIT_MISCONFIGURED);
-    return undefined;
+    return refuse(life, `remote mode did not start: ${failed}.`);
   }
 
   const port = (server.address() as AddressInfo).port;
   const host = config.http.host.includes(':') && !config.http.host.startsWith('[') ? `[${config.http.host}]` : config.http.host;
   const publicUrl = config.http.publicUrl ?? `http://${host}:${port}`;
-  const auditor = createAuditor();
+  const inflight = new Inflight(server);
   const approval = mountApproval(config, logger, publicUrl, plans);
   // The page's address is known only now that the port is: the shared deps learn it before the first request.
-  if (sharedDeps && approval.page) sharedDeps.approvalPage = approval.page;
+  if (callers.sharedDeps && approval.page) callers.sharedDeps.approvalPage = approval.page;
+  const { rateLimitPerMinute: perMinute, rateLimitBurst: burst } = config.http.limits;
   handler = createHandler({
-    approval,
     config,
     logger,
     publicUrl,
     originPolicy: buildOriginPolicy({ loopback: config.http.loopback, port, publicUrl, allowedOrigins: config.http.allowedOrigins }),
     dispatcher,
-    audit: (entry, caller) => auditor(entry, caller),
-    ...(entra ? { entra } : {}),
-    ...(sharedDeps ? { sharedDeps } : {}),
-    draining: () => draining,
-    track(res) {
-      inflight.add(res);
-      res.once('close', () => {
-        inflight.delete(res);
-        // Once draining, a connection whose last call just ended is closed rather than kept for requests that will be refused.
-        if (draining) server.closeIdleConnections();
-        if (draining && inflight.size === 0) onIdle?.();
-      });
-    },
+    audit: createAuditor(),
+    ...callers,
+    limiter: new RateLimiter({ perMinute, burst }),
+    draining: () => inflight.draining,
+    track: (res) => inflight.track(res),
+    approval,
   });
 
   // The lifecycle runs this once, on SIGTERM or SIGINT, and exits when it is done or its cap is over.
-  const shutdown = async (why: string): Promise<void> => {
-    draining = true;
-    logger.info(`shutting down (${why}): refusing new requests, ${inflight.size} in flight`);
-    server.close();
-    server.closeIdleConnections();
-    if (inflight.size > 0) {
-      await new Promise<void>((resolve) => {
-        onIdle = resolve;
-        setTimeout(() => {
-          logger.warn(`shutdown grace of ${config.http.shutdownGraceMs} ms is over; ending ${inflight.size} call(s) still in flight`);
-          resolve();
-        }, config.http.shutdownGraceMs).unref();
-      });
-    }
-    server.closeAllConnections();
-    await sharedDeps?.close().catch(() => {});
+  life.setShutdown(async (why) => {
+    await inflight.drain(why, config.http.shutdownGraceMs, logger);
+    await callers.sharedDeps?.close().catch(() => {});
     await dispatcher.close().catch(() => {});
     await target.stop().catch(() => {});
     logger.info('stopped');
-  };
-  // A stalled socket must not keep the process alive more than a couple of seconds past the grace.
-  life.setShutdown(shutdown, config.http.shutdownGraceMs + 2_000);
+  }, config.http.shutdownGraceMs + 2_000); // a stalled socket must not keep the process alive long past the grace
 
   const url = `${publicUrl}${MCP_PATH}`;
-  logger.info(
-    `cloudpc-mcp ${VERSION} ready on ${url} (listening on ${host}:${port}; ` +
-      (config.http.entra
-        ? `Entra sign-in required, tenant ${config.http.entra.tenantId}, audience ${config.http.entra.appIdUri}; Graph called on behalf of each user`
-        : `no authentication, Graph called with the server's own credential`) +
-      `; cloud ${config.cloud.name}, Graph ${target.graphRoot})`,
-  );
+  logger.info(`cloudpc-mcp ${VERSION} ready on ${url} (listening on ${host}:${port}; ${modeLine(config)}; cloud ${config.cloud.name}, Graph ${target.graphRoot})`);
   return { url };
+}
+
+function refuse(life: Lifecycle, why: string): undefined {
+  process.stderr.write(`[cloudpc-mcp] error: ${why}\n`);
+  life.stop('misconfigured', EXIT_MISCONFIGURED);
+  return undefined;
+}
+
+/** Entra mode: a token check and a Graph session per user. Without sign-in: one set of deps with the server's own credential. */
+function callerAccess(config: Config, logger: Logger, target: GraphTarget, dispatcher: Dispatcher, plans: PlanStore): Pick<HandlerContext, 'entra'> & { sharedDeps?: OwnedDeps } {
+  if (!config.http.entra) {
+    return { sharedDeps: createDeps({ config, logger, graphRoot: target.graphRoot, tokenProvider: target.tokenProvider, simulated: config.simulate, proxy: target.proxy, dispatcher, plans }) };
+  }
+  const graphScope = delegatedScope(config.cloud, config.readOnly ? SCOPE_READ : SCOPE_RETRY);
+  return {
+    entra: {
+      verify: createEntraVerifier(config.http.entra),
+      sessions: new UserSessions({ exchange: identityOboExchange(config.http.entra, graphScope), logger }),
+    },
+  };
+}
+
+function modeLine(config: Config): string {
+  const entra = config.http.entra;
+  return entra
+    ? `Entra sign-in required, tenant ${entra.tenantId}, audience ${entra.appIdUri}; Graph called on behalf of each user`
+    : `no authentication, Graph called with the server's own credential`;
+}
+
+/** Requests in flight, so shutdown can refuse new ones and wait for these. */
+class Inflight {
+  draining = false;
+  private readonly open = new Set<ServerResponse>();
+  private onIdle: (() => void) | undefined;
+
+  constructor(private readonly server: http.Server) {}
+
+  track(res: ServerResponse): void {
+    this.open.add(res);
+    res.once('close', () => {
+      this.open.delete(res);
+      // Once draining, a connection whose last call just ended is closed rather than kept for requests that will be refused.
+      if (this.draining) this.server.closeIdleConnections();
+      if (this.draining && this.open.size === 0) this.onIdle?.();
+    });
+  }
+
+  async drain(why: string, graceMs: number, logger: Logger): Promise<void> {
+    this.draining = true;
+    logger.info(`shutting down (${why}): refusing new requests, ${this.open.size} in flight`);
+    this.server.close();
+    this.server.closeIdleConnections();
+    if (this.open.size > 0) {
+      await new Promise<void>((resolve) => {
+        this.onIdle = resolve;
+        setTimeout(() => {
+          logger.warn(`shutdown grace of ${graceMs} ms is over; ending ${this.open.size} call(s) still in flight`);
+          resolve();
+        }, graceMs).unref();
+      });
+    }
+    this.server.closeAllConnections();
+  }
 }
