@@ -13,7 +13,20 @@ const indent = (s: string) => s.split('\n').map((l) => '    ' + l).join('\n');
 
 type Structured = Record<string, any>;
 
-async function main(): Promise<void> {
+type Call = (say: string, name: string, args: Record<string, unknown>, onProgress?: (m: string) => void) => Promise<Structured>;
+
+interface Session {
+  client: Client;
+  /** One tool call, printed as the admin's request, the call and its answer. */
+  call: Call;
+}
+
+const say = (s: string) => {
+  out();
+  out(`Assistant: ${s}`);
+};
+
+async function openSession(): Promise<Session> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [bin, '--simulate'],
@@ -28,8 +41,7 @@ async function main(): Promise<void> {
     return { action: 'accept', content: { confirm: true } };
   });
   await client.connect(transport);
-
-  const call = async (say: string, name: string, args: Record<string, unknown>, onProgress?: (m: string) => void): Promise<Structured> => {
+  const call: Call = async (say, name, args, onProgress) => {
     out();
     out(`Admin: ${say}`);
     out(`  → ${name} ${JSON.stringify(args)}`);
@@ -42,35 +54,27 @@ async function main(): Promise<void> {
     if (res.isError) throw new Error(`${name} failed`);
     return (res.structuredContent ?? {}) as Structured;
   };
+  return { client, call };
+}
 
-  const say = (s: string) => {
-    out();
-    out(`Assistant: ${s}`);
-  };
-
-  out('cloudpc-mcp demo: an MCP client session against the embedded Microsoft Graph simulator (no tenant, no sign-in).');
-  const { tools } = await client.listTools();
-  out(`Tools offered: ${tools.map((t) => `${t.name}${t.annotations?.destructiveHint ? ' (destructive)' : t.annotations?.readOnlyHint ? ' (read-only)' : ''}`).join(', ')}`);
-
-  // 1. What failed?
+/** 1–3: what failed, which PCs, names → ids, and a retry of just those. Returns the restart and the ids retried. */
+async function restartStory(call: Call): Promise<{ restart: Structured; reprovision: Structured; ids: string[] }> {
   const failed = await call('What failed recently?', 'list_cloudpc_bulk_actions', { status: 'failed', limit: 5 });
   const restart = (failed.bulkActions as Structured[]).find((a) => a.actionType === 'restart');
   const reprovision = (failed.bulkActions as Structured[]).find((a) => a.actionType === 'reprovision');
   if (!restart || !reprovision) throw new Error('the simulator has no failed restart and reprovision to show');
-
-  // 2. Which PCs?
   await call(`Which PCs failed in "${restart.displayName}"?`, 'get_cloudpc_bulk_action', { bulkActionId: restart.id });
-
-  // 3. Names → ids, then retry just those.
   const ids: string[] = [];
   for (const upn of ['bob@contoso.com', 'carol@contoso.com']) {
     const found = await call(`Find ${upn.split('@')[0]}'s Cloud PC.`, 'list_cloud_pcs', { userPrincipalName: upn });
     ids.push(...(found.cloudPcs as Structured[]).map((p) => p.id as string));
   }
   await call("Retry just Bob's and Carol's.", 'retry_cloudpc_bulk_action', { bulkActionId: restart.id, cloudPcIds: ids });
+  return { restart, reprovision, ids };
+}
 
-  // 4. The destructive one: which failures a retry can fix, a plan of exactly those, a person's approval of that plan,
-  // the retry of exactly it, and watch.
+/** 4: the destructive one: which failures a retry can fix, a plan of exactly those, a person's approval, the retry, watch. */
+async function reprovisionStory(call: Call, reprovision: Structured): Promise<void> {
   const dry = await call(`And the reprovision "${reprovision.displayName}": what would a retry do?`, 'retry_cloudpc_bulk_action', {
     bulkActionId: reprovision.id,
     dryRun: true,
@@ -82,9 +86,18 @@ async function main(): Promise<void> {
   const sent = await call('Go ahead and retry exactly those.', 'retry_cloudpc_bulk_action', { planId: plan.id });
   out(`  [sent: ${JSON.stringify(sent.cloudPcIds)}; approved via ${sent.approval?.via} by ${sent.approval?.by}]`);
   await call('Did it work?', 'get_cloudpc_bulk_action', { bulkActionId: reprovision.id, waitSeconds: 60 }, (m) => out(`  … progress: ${m}`));
+}
 
+async function main(): Promise<void> {
+  const { client, call } = await openSession();
+  out('cloudpc-mcp demo: an MCP client session against the embedded Microsoft Graph simulator (no tenant, no sign-in).');
+  const { tools } = await client.listTools();
+  out(`Tools offered: ${tools.map((t) => `${t.name}${t.annotations?.destructiveHint ? ' (destructive)' : t.annotations?.readOnlyHint ? ' (read-only)' : ''}`).join(', ')}`);
+
+  const { restart, reprovision, ids } = await restartStory(call);
+  await reprovisionStory(call, reprovision);
   // 5. Back to the restart retried earlier: did Bob's and Carol's PCs come back?
-  const earlier = await call("And the restart I retried for Bob and Carol?", 'get_cloudpc_bulk_action', { bulkActionId: restart.id, waitSeconds: 60 });
+  const earlier = await call('And the restart I retried for Bob and Carol?', 'get_cloudpc_bulk_action', { bulkActionId: restart.id, waitSeconds: 60 });
   say(outcomeStory(earlier.devices as Structured[], ids));
   out();
   out('Demo complete. Every result above came from the embedded simulator over real HTTP; point the server at a tenant to do this for real (see README).');

@@ -229,8 +229,8 @@ export function parseHttpSettings(
   return { transport, http };
 }
 
-function parseEntra(input: HttpSettingsInput, problems: Problem[]): EntraConfig | undefined {
-  const before = problems.length;
+/** The server's own identity in Entra: tenant, app registration and its credential, each a problem when missing. */
+function parseEntraIdentity(input: HttpSettingsInput, problems: Problem[]) {
   const tenantId = input.tenantId?.trim();
   const clientId = input.clientId?.trim();
   if (!tenantId || !GUID_PATTERN.test(tenantId)) {
@@ -253,6 +253,12 @@ function parseEntra(input: HttpSettingsInput, problems: Problem[]): EntraConfig 
       message: "remote mode calls Graph on behalf of each signed-in user, which needs the server app's client secret (AZURE_CLIENT_SECRET) or a PEM certificate with its private key (AZURE_CLIENT_CERTIFICATE_PATH).",
     });
   }
+  return { tenantId, clientId, clientSecret, certificatePath };
+}
+
+function parseEntra(input: HttpSettingsInput, problems: Problem[]): EntraConfig | undefined {
+  const before = problems.length;
+  const { tenantId, clientId, clientSecret, certificatePath } = parseEntraIdentity(input, problems);
   const scope = input.entraScope?.trim() || DEFAULT_ENTRA_SCOPE;
   if (!/^[A-Za-z0-9._-]{1,120}$/.test(scope)) {
     problems.push({ setting: S.scope, message: `"${input.entraScope}" is not a scope name such as ${DEFAULT_ENTRA_SCOPE} (the name under "Expose an API", without the api:// prefix).` });

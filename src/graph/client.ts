@@ -10,7 +10,7 @@ import { silentLogger, type Logger } from '../core/log.js';
 import { GraphError, type GraphErrorInit } from './errors.js';
 import { failureOutcome, headerValue, HttpDates, responseOutcome, type AttemptResult, type OutcomeContext } from './outcome.js';
 import type { ProxyChoice } from './proxy.js';
-import { nextLinkTarget, requestTarget } from './requestTarget.js';
+import { nextLinkTarget, requestHeaders, requestTarget } from './requestTarget.js';
 import { isRetryableStatus, nextRetryWait, resolveThrottlePolicy, type ThrottlePolicy } from './retryPolicy.js';
 import {
   GRAPH_VERSION,
@@ -48,17 +48,6 @@ function bodyLimitFor(status: number): number {
   return status >= 200 && status < 300 ? MAX_OK_BODY : MAX_ERROR_BODY;
 }
 
-// Caller headers that would let a tool override what the client itself must control.
-const RESERVED_HEADERS = new Set([
-  'authorization',
-  'client-request-id',
-  'return-client-request-id',
-  'host',
-  'content-length',
-  'content-type',
-  'transfer-encoding',
-  'connection',
-]);
 
 interface Call {
   method: HttpMethod;
@@ -231,22 +220,8 @@ export class GraphClient {
   private async attempt(call: Call, token: string, clientRequestId: string, attempt: number): Promise<AttemptResult> {
     const started = this.now();
     if (token !== this.lastAuth[0]) this.lastAuth = [token, `Bearer ${token}`];
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      'user-agent': this.userAgent,
-      'client-request-id': clientRequestId,
-      'return-client-request-id': 'true',
-      authorization: this.lastAuth[1],
-    };
-    if (call.headers) {
-      for (const [k, v] of Object.entries(call.headers)) {
-        const name = k.toLowerCase();
-        // Accept is the caller's to choose (the report APIs answer JSON served as octet-stream); the rest stays the client's.
-        if (!RESERVED_HEADERS.has(name) && (name === 'accept' || !(name in headers))) headers[name] = v;
-      }
-    }
     const hasBody = call.body !== undefined;
-    if (hasBody) headers['content-type'] = 'application/json';
+    const headers = requestHeaders({ userAgent: this.userAgent, clientRequestId, authorization: this.lastAuth[1], json: hasBody }, call.headers);
 
     const logDone = (status: number | string, requestId?: string) => {
       this.log.debug('Graph request', { method: call.method, path: call.logPath, status, requestId, clientRequestId, attempt, ms: this.now() - started });

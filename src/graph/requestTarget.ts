@@ -1,6 +1,6 @@
-// Where a Graph request goes: the request target (path and query below the origin) built from a Graph path, or taken
-// from an @odata.nextLink. Pure: both refuse anything that could leave the client's versioned Graph root, because the
-// bearer token goes wherever the target points.
+// What a Graph request is made of: the request target (path and query below the origin) built from a Graph path, or
+// taken from an @odata.nextLink, and its headers. Pure: targets refuse anything that could leave the client's versioned
+// Graph root, because the bearer token goes wherever the target points; headers keep what the client must control.
 
 // A '.' or '..' segment, also spelled with %2e: the URL parser resolves both, which would climb out of /beta.
 const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?=\/|$)/i;
@@ -46,4 +46,36 @@ export function nextLinkTarget(rootOrigin: string, versionPathPrefix: string, ur
     return { ok: false, shownPath: parsed.pathname };
   }
   return { ok: true, target: `${parsed.pathname}${parsed.search}`, logPath: parsed.pathname.slice(versionPathPrefix.length - 1) };
+}
+
+// Caller headers that would let a tool override what the client itself must control.
+const RESERVED_HEADERS = new Set([
+  'authorization',
+  'client-request-id',
+  'return-client-request-id',
+  'host',
+  'content-length',
+  'content-type',
+  'transfer-encoding',
+  'connection',
+]);
+
+/** The headers of one attempt: the client's own, plus what the caller may add (Accept included: the report APIs answer JSON served as octet-stream). */
+export function requestHeaders(
+  own: { userAgent: string; clientRequestId: string; authorization: string; json: boolean },
+  extra: Record<string, string> | undefined,
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'user-agent': own.userAgent,
+    'client-request-id': own.clientRequestId,
+    'return-client-request-id': 'true',
+    authorization: own.authorization,
+  };
+  for (const [k, v] of Object.entries(extra ?? {})) {
+    const name = k.toLowerCase();
+    if (!RESERVED_HEADERS.has(name) && (name === 'accept' || !(name in headers))) headers[name] = v;
+  }
+  if (own.json) headers['content-type'] = 'application/json';
+  return headers;
 }
