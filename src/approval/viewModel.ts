@@ -36,6 +36,7 @@ export function planOf(p: unknown): ViewPlan | undefined {
 const NOTICES: Record<string, string> = {
   accepted: 'Retry accepted by Microsoft Graph: it runs asynchronously.',
   declined: 'Declined: nothing was sent.',
+  cancelled: 'Not decided: nothing was sent. The plan is still open.',
   nothingToRetry: 'Nothing to retry: nothing was sent.',
   approvalPending: 'Waiting for your approval: nothing has been sent.',
   planChanged: 'The failed Cloud PCs changed since the plan was made: nothing was sent. This is the new plan.',

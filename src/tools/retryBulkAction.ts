@@ -181,7 +181,8 @@ async function approveThenRun(plan: Plan, ctx: ToolContext, confirmFlag: boolean
       return run(plan, ctx);
     case 'declined':
       return {
-        structured: { ...base, status: 'declined', planId: plan.id, plan: planView(plan) },
+        // A cancelled form is not a decision: the plan stays open, and the result says cancelled, as the text does.
+        structured: { ...base, status: outcome.answer, planId: plan.id, plan: planView(plan) },
         text: `Not sent: the user ${outcome.answer} plan ${plan.id}, the retry of the ${plan.actionType} bulk action "${plan.displayName}". Nothing was changed.`,
       };
     case 'confirmationRequired':

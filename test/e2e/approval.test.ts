@@ -128,7 +128,8 @@ describe('form elicitation shows the plan', () => {
   it.each([
     ['accept', 'accepted'],
     ['decline', 'declined'],
-    ['cancel', 'declined'],
+    // A dismissed form is no decision: the result says cancelled, as its text does, and the plan stays open.
+    ['cancel', 'cancelled'],
   ] as const)('%s → %s; only an accept sends, and exactly the plan', async (action, status) => {
     const asked: string[] = [];
     const c = await server({}, { elicitation: { form: {} } });
@@ -148,6 +149,7 @@ describe('form elicitation shows the plan', () => {
     } else {
       expect(posts()).toHaveLength(0);
       expect(textOf(r)).toMatch(action === 'cancel' ? /cancelled/ : /declined/);
+      expect(s(r).plan.state).toBe(action === 'cancel' ? 'pending' : 'declined');
     }
   });
 });

@@ -41,11 +41,12 @@ export const planShape = z.object({
 
 export const retryOutput = {
   status: z
-    .enum(['accepted', 'dryRun', 'nothingToRetry', 'declined', 'confirmationRequired', 'approvalPending', 'planChanged'])
+    .enum(['accepted', 'dryRun', 'nothingToRetry', 'declined', 'cancelled', 'confirmationRequired', 'approvalPending', 'planChanged'])
     .describe(
       'accepted: Graph answered 202 and the retry runs asynchronously. dryRun: what a real call would send, and a plan of it. ' +
         'nothingToRetry: no device to retry (see counts), nothing was sent. approvalPending: a person has yet to approve the plan. ' +
-        'planChanged: the failed set changed since the plan was made (a new plan is offered). declined/confirmationRequired: nothing was sent.',
+        'planChanged: the failed set changed since the plan was made (a new plan is offered). declined: the user declined the plan. ' +
+        'cancelled: the user dismissed the question without deciding (the plan stays open). confirmationRequired: nothing was sent.',
     ),
   bulkActionId: z.string(),
   actionType: z.string().describe('The bulk action type, e.g. restart or reprovision.'),
