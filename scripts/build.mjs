@@ -42,7 +42,8 @@ const trimDependencies = {
   },
 };
 
-// The MCP Apps view runs in a browser: its own type check (DOM types), its own bundle, inlined into the server as a string.
+// The MCP Apps view runs in a browser: its own type check (DOM types), its own bundle, dist/view.js, which the server
+// reads the first time a host asks for the view.
 execFileSync(process.execPath, [at('node_modules/typescript/bin/tsc'), '-p', 'src/approval/view/tsconfig.json'], { cwd: root, stdio: 'inherit' });
 const view = await build({
   absWorkingDir: at('.'),
@@ -59,6 +60,8 @@ const view = await build({
 });
 const viewScript = view.outputFiles[0].text;
 mkdirSync(at('build/dev'), { recursive: true });
+mkdirSync(at('dist'), { recursive: true });
+writeFileSync(at('dist/view.js'), viewScript);
 // Tests that import the sources (not the bundle) read the view script from here.
 writeFileSync(at('build/dev/view.js'), viewScript);
 
@@ -75,7 +78,8 @@ const common = {
   banner: { js: "import{createRequire as __cpcRequire}from'node:module';const require=__cpcRequire(import.meta.url);" },
   legalComments: 'none',
   logLevel: 'warning',
-  define: { __CLOUDPC_VIEW_SCRIPT__: JSON.stringify(viewScript) },
+  // Server code lands in dist/chunks/; the view script beside the entry points, in dist/.
+  define: { __CLOUDPC_VIEW_PATH__: JSON.stringify('../view.js') },
 };
 
 const shipped = await build({

@@ -24,6 +24,7 @@ import type { RunningStdio } from './transports/stdio/serve.js';
 // setting them here, before the server loads, works. (Flags that change GC threading cannot be set this late: V8 aborts.)
 setFlagsFromString('--semi-space-growth-factor=1');
 setFlagsFromString('--liftoff-only');
+setFlagsFromString('--optimize-for-size');
 
 /** Closing the session, the Graph pool and the simulator never takes longer; the client may already be gone. */
 const STDIO_EXIT_CAP_MS = 3_000;

@@ -1,16 +1,18 @@
 // The MCP Apps view as one HTML document: the shared style sheet, a root element, and the view script bundled by
-// scripts/build.mjs (which defines __CLOUDPC_VIEW_SCRIPT__). Tests that import the sources read the built script.
+// scripts/build.mjs into dist/view.js. It is read from disk the first time a host asks for the view, not loaded with
+// the server: most sessions never render it. Tests that import the sources read build/dev/view.js.
 import { readFileSync } from 'node:fs';
 import { VIEW_CSS } from './render.js';
 
-declare const __CLOUDPC_VIEW_SCRIPT__: string | undefined;
+/** Where the bundled server finds the view script, relative to its own chunk (scripts/build.mjs defines it). */
+declare const __CLOUDPC_VIEW_PATH__: string | undefined;
 
 let doc: string | undefined;
 
 function viewScript(): string {
-  if (typeof __CLOUDPC_VIEW_SCRIPT__ === 'string') return __CLOUDPC_VIEW_SCRIPT__;
+  const where = typeof __CLOUDPC_VIEW_PATH__ === 'string' ? __CLOUDPC_VIEW_PATH__ : '../../build/dev/view.js';
   try {
-    return readFileSync(new URL('../../build/dev/view.js', import.meta.url), 'utf8');
+    return readFileSync(new URL(where, import.meta.url), 'utf8');
   } catch {
     return "document.getElementById('app').textContent='The view script is not built: run npm run build.';";
   }
