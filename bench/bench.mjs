@@ -132,6 +132,11 @@ if (process.argv.includes('--large-only')) {
   results.coldStart = Object.fromEntries(Object.entries(times).map(([k, t]) => [k, ms(median(t))]));
   results.coldStart.ratioWithToken = ms(results.coldStart.withToken / results.coldStart.floor);
   results.coldStart.ratioNoCredential = ms(results.coldStart.noCredential / results.coldStart.floor);
+  // `npm run bench -- --cold-only`: only the cold start, printed (for work on start-up).
+  if (process.argv.includes('--cold-only')) {
+    out(JSON.stringify(results.coldStart));
+    process.exit(0);
+  }
 }
 
 // 2. Call overhead. The simulator runs in its own process, as Graph is remote: the direct POST then crosses a process
@@ -300,9 +305,9 @@ try {
 results.largeTenant = await runLargeTenant({ startSimulator, rpcChild, BIN, LARGE_IDS, LARGE_SHAPE });
 
 const goals = [
-  ['cold start with CLOUDPC_MCP_ACCESS_TOKEN ≤ 1.6x floor', results.coldStart.ratioWithToken <= 1.6, `${results.coldStart.ratioWithToken}x`],
-  ['cold start with no credential ≤ 1.6x floor', results.coldStart.ratioNoCredential <= 1.6, `${results.coldStart.ratioNoCredential}x`],
-  ['call overhead p50 ≤ 0.5 ms over a direct POST', results.callOverhead.overheadP50 <= 0.5, `${results.callOverhead.overheadP50} ms`],
+  ['cold start with CLOUDPC_MCP_ACCESS_TOKEN ≤ 1.2x floor', results.coldStart.ratioWithToken <= 1.2, `${results.coldStart.ratioWithToken}x`],
+  ['cold start with no credential ≤ 1.2x floor', results.coldStart.ratioNoCredential <= 1.2, `${results.coldStart.ratioNoCredential}x`],
+  ['call overhead p50 ≤ 0.3 ms over a direct POST', results.callOverhead.overheadP50 <= 0.3, `${results.callOverhead.overheadP50} ms`],
   ['32 in flight: no errors', results.inFlight32.errors === 0, `${results.inFlight32.errors}`],
   ['32 in flight: connections to Graph ≤ 2x pool', results.inFlight32.totalConnectionsToGraph <= 2 * AGENT_POOL, `${results.inFlight32.totalConnectionsToGraph} (pool ${AGENT_POOL})`],
   ['32 in flight: p99 < 20x p50', results.inFlight32.p99OverP50 < 20, `${results.inFlight32.p99OverP50}x`],

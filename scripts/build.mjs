@@ -82,16 +82,25 @@ const common = {
   define: { __CLOUDPC_VIEW_PATH__: JSON.stringify('../view.js') },
 };
 
+// The full server (src/cli/run.ts) and the simulator share chunks; the command itself is one file of its own that
+// loads the server by a path esbuild leaves alone, so answering a client's first messages reads one small file.
 const shipped = await build({
   ...common,
   metafile: true,
   plugins: [trimDependencies],
-  entryPoints: { 'cloudpc-mcp': 'src/bin.ts', simulator: 'src/simulate.ts' },
+  entryPoints: { server: 'src/cli/run.ts', simulator: 'src/simulate.ts' },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
   splitting: true,
   minify: true,
 });
+const serverEntry = {
+  name: 'server-entry',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/cli\/run\.js$/ }, () => ({ path: './server.js', external: true }));
+  },
+};
+const command = await build({ ...common, metafile: true, plugins: [serverEntry], entryPoints: { 'cloudpc-mcp': 'src/bin.ts' }, outdir: 'dist', minify: true });
 
 // The demo is an MCP client, and the SDK's client validates tool results with Ajv: a build of its own, untrimmed.
 const demo = await build({ ...common, metafile: true, entryPoints: { demo: 'src/demo.ts' }, outdir: 'dist', minify: true });
@@ -108,9 +117,9 @@ execFileSync(process.execPath, [at('build/dev/gen-early-answers.js'), at('dist/e
 // What the shipped bundles import from node_modules at run time, as esbuild resolved it: package.json's runtime
 // dependencies must be exactly these (test/e2e/package.test.ts), so a global install pulls nothing the bundle carries.
 const externals = new Set();
-for (const { metafile } of [shipped, demo]) {
+for (const { metafile } of [shipped, command, demo]) {
   for (const out of Object.values(metafile.outputs)) {
-    for (const imp of out.imports) if (imp.external && !imp.path.startsWith('node:') && !isBuiltin(imp.path)) externals.add(imp.path);
+    for (const imp of out.imports) if (imp.external && !imp.path.startsWith('node:') && !imp.path.startsWith('./') && !isBuiltin(imp.path)) externals.add(imp.path);
   }
 }
 writeFileSync(at('build/dev/bundle-externals.json'), JSON.stringify([...externals].sort(), null, 2) + '\n');

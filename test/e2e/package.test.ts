@@ -119,13 +119,13 @@ describe('npm pack', () => {
     for (const file of Object.values(bins)) expect(listed).toContain(path.posix.normalize(file));
   }, 60_000);
 
-  it('ships the bundle only: the three entry points, their shared chunks, the view script and the early answers, no compiler output', () => {
+  it('ships the bundle only: the command, the server it loads, the simulator and the demo, their shared chunks, the view script and the early answers, no compiler output', () => {
     expect(listed.length).toBeGreaterThan(0);
     const dist = listed.filter((f) => f.startsWith('dist/'));
     // esbuild's output and nothing else: no declarations, source maps or per-module files a compiler would leave.
-    const bundleFile = /^dist\/((cloudpc-mcp|simulator|demo|view)\.js|early-answers\.json|chunks\/[\w-]+\.js)$/;
+    const bundleFile = /^dist\/((cloudpc-mcp|server|simulator|demo|view)\.js|early-answers\.json|chunks\/[\w-]+\.js)$/;
     expect(dist.filter((f) => !bundleFile.test(f))).toEqual([]);
-    expect(dist).toEqual(expect.arrayContaining(['dist/cloudpc-mcp.js', 'dist/simulator.js', 'dist/demo.js', 'dist/view.js', 'dist/early-answers.json']));
+    expect(dist).toEqual(expect.arrayContaining(['dist/cloudpc-mcp.js', 'dist/server.js', 'dist/simulator.js', 'dist/demo.js', 'dist/view.js', 'dist/early-answers.json']));
     // The tarball holds what the build wrote, all of it: a stale file in dist/ would ship, a missing chunk would break.
     expect(dist).toEqual(filesUnder('dist'));
   });
