@@ -1,6 +1,6 @@
 // Approval in remote mode, end to end: the built server over Streamable HTTP. With Entra sign-in, the approval page
-// lives at the server's public URL behind the Entra sign-in (authorization code + PKCE through MSAL, against a stand-in
-// tenant on https://127.0.0.1), and only the plan's owner can approve or execute it. Without sign-in (loopback), the
+// lives at the server's public URL behind the Entra sign-in (authorization code + PKCE through MSAL, against the Entra
+// stand-in on https://127.0.0.1), and only the plan's owner can approve or execute it. Without sign-in (loopback), the
 // page uses one-time links as in stdio.
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
@@ -10,13 +10,13 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { LoggingMessageNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { textOf } from './harness.js';
-import { entraServerEnv, startEntraStandIn, type EntraStandIn, type SignInUser } from '../support/http-entra.js';
+import { entraServerEnv, startEntraStandIn, type EntraStandIn, type User } from '../support/entra/standIn.js';
 import { auditLines, httpEnv, startHttpServer, type HttpServerProcess } from '../support/http-server.js';
 import { decide, linkIn, openLink, request, waitFor, type OpenPage } from '../support/approval-browser.js';
 
-const GRAPH_TOKEN = 'graph-token-issued-on-behalf-of-the-user';
-const ALICE: SignInUser = { oid: '11111111-aaaa-4bbb-8ccc-0000000000a1', upn: 'alice@contoso.com' };
-const BOB: SignInUser = { oid: '11111111-aaaa-4bbb-8ccc-0000000000b2', upn: 'bob@contoso.com' };
+const ALICE: User = { oid: '11111111-aaaa-4bbb-8ccc-0000000000a1', upn: 'alice@contoso.com' };
+const BOB: User = { oid: '11111111-aaaa-4bbb-8ccc-0000000000b2', upn: 'bob@contoso.com' };
+let entra: EntraStandIn;
 let sim: Simulator;
 const clients: Client[] = [];
 const s = (r: CallToolResult) => r.structuredContent as Record<string, any>;
@@ -32,26 +32,26 @@ async function mcp(url: string, token?: string, logs: string[] = []): Promise<Cl
 const retry = async (c: Client, args: Record<string, unknown>) => (await c.callTool({ name: 'retry_cloudpc_bulk_action', arguments: args })) as CallToolResult;
 
 beforeAll(async () => {
-  sim = await startSimulator({ token: GRAPH_TOKEN });
+  // The simulator accepts the Graph token the tenant issues on behalf of a user, and nothing else delegated.
+  entra = await startEntraStandIn();
+  sim = await startSimulator({ token: entra.delegatedToken, appToken: entra.appToken });
 });
 afterAll(async () => {
   for (const c of clients) await c.close().catch(() => {});
   await sim?.close();
+  await entra?.close();
 });
 beforeEach(() => sim.reset());
 
 describe('remote mode with Entra sign-in', () => {
-  let entra: EntraStandIn;
   let server: HttpServerProcess;
   let ca: Buffer;
   beforeAll(async () => {
-    entra = await startEntraStandIn({ graphToken: GRAPH_TOKEN });
     ca = readFileSync(entra.caPath);
     server = await startHttpServer(httpEnv({ ...entraServerEnv(entra, sim.url), CLOUDPC_MCP_APPROVAL_WAIT_SECONDS: '0' }));
   });
   afterAll(async () => {
     await server?.stop();
-    await entra?.close();
   });
 
   const getTls = (url: string) =>
@@ -63,12 +63,12 @@ describe('remote mode with Entra sign-in', () => {
     });
 
   /** The person's browser: opens the page, is sent to Entra, signs in as `user`, comes back with a session. */
-  async function signInAndOpen(pageUrl: string, user: SignInUser): Promise<OpenPage & { status: number }> {
+  async function signInAndOpen(pageUrl: string, user: User): Promise<OpenPage & { status: number }> {
     entra.signInAs(user);
     const first = await request(pageUrl);
     expect(first.status).toBe(303);
     const authorize = new URL(first.headers.location!);
-    expect(authorize.origin).toBe(entra.authorityHost);
+    expect(authorize.origin).toBe(entra.url);
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
     const signinCookie = String(first.headers['set-cookie']?.[0]).split(';')[0]!;
     const back = await getTls(authorize.toString());
@@ -125,7 +125,7 @@ describe('remote mode with Entra sign-in', () => {
 describe('remote mode on loopback without sign-in', () => {
   let server: HttpServerProcess;
   beforeAll(async () => {
-    server = await startHttpServer(httpEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: GRAPH_TOKEN, CLOUDPC_MCP_APPROVAL_WAIT_SECONDS: '0' }));
+    server = await startHttpServer(httpEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_APPROVAL_WAIT_SECONDS: '0' }));
   });
   afterAll(async () => {
     await server?.stop();

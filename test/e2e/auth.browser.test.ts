@@ -1,9 +1,10 @@
 // Browser sign-in with the real InteractiveBrowserCredential: the chat is told a window was opened, the "browser"
-// (a stand-in honouring BROWSER, as xdg-open does) signs in at the local identity endpoint with PKCE, and the sign-in
+// (a stand-in honouring BROWSER, as xdg-open does) signs in at the Entra stand-in with PKCE, and the sign-in
 // is kept like a device code one.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeBrowser, startWorld, type World } from '../support/identity/world.js';
+import { USER } from '../support/entra/tenant.js';
+import { fakeBrowser, startWorld, type World } from '../support/entra/world.js';
 
 let world: World;
 beforeAll(async () => {
@@ -24,7 +25,7 @@ describe('browser sign-in', () => {
     const second = await server.call('list_cloud_pcs', { limit: 1 });
     expect(second.isError, second.text).toBeFalsy();
     const status = await server.call('auth_status');
-    expect(status.structuredContent).toMatchObject({ method: 'browser', signedIn: true, user: world.idp.user.upn, retry: 'allowed' });
+    expect(status.structuredContent).toMatchObject({ method: 'browser', signedIn: true, user: USER.upn, retry: 'allowed' });
     await server.close();
 
     const [opened] = browser.opened();
@@ -39,7 +40,7 @@ describe('browser sign-in', () => {
   });
 
   it('consent declined in the browser: a clear error naming what to do', async () => {
-    world.idp.behaviour.browserAnswer = 'decline';
+    const undo = world.entra.script({ flow: 'authorize', aadsts: 65004 });
     try {
       const browser = fakeBrowser(world.home);
       const server = await world.start({ CLOUDPC_MCP_AUTH: 'browser', BROWSER: browser.env, CLOUDPC_MCP_CONFIG_DIR: path.join(world.home, 'declined'), CLOUDPC_MCP_TOKEN_CACHE: 'none' });
@@ -49,7 +50,7 @@ describe('browser sign-in', () => {
       expect(second.text).toMatch(/consent was declined/);
       await server.close();
     } finally {
-      world.idp.behaviour.browserAnswer = 'approve';
+      undo();
     }
   });
 });

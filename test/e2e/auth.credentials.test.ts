@@ -1,12 +1,13 @@
 // auth_status and the tools for each kind of credential that can run on this machine: an operator token, a service
-// principal (client secret) and workload identity against the identity stand-in (app-only: reads work, retry is
+// principal (client secret) and workload identity against the Entra stand-in (app-only: reads work, retry is
 // refused with the fix), and Azure CLI where it is not installed.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../src/simulator/index.js';
-import { expectNoSecrets, startWorld, type World } from '../support/identity/world.js';
+import { CLIENT_ID, CLIENT_SECRET, TENANT_DOMAIN, TENANT_ID, USER } from '../support/entra/tenant.js';
+import { expectNoSecrets, startWorld, type World } from '../support/entra/world.js';
 
 let world: World;
 beforeAll(async () => {
@@ -16,40 +17,38 @@ afterAll(async () => {
   await world?.close();
 });
 
-const SP_CLIENT = '0d9a4c2e-6f1b-4e8a-9b3c-5a7d2e1f4c6b';
-
 describe('auth_status for each credential', () => {
   it('operator token: who, tenant, scopes and expiry from the token itself; no sign-in traffic', async () => {
-    const before = world.idp.requests.length;
-    const server = await world.start({ CLOUDPC_MCP_AUTH: 'auto', CLOUDPC_MCP_ACCESS_TOKEN: world.idp.delegatedToken });
+    const before = world.entra.requests.length;
+    const server = await world.start({ CLOUDPC_MCP_AUTH: 'auto', CLOUDPC_MCP_ACCESS_TOKEN: world.entra.delegatedToken });
     const status = await server.call('auth_status');
     expect(status.structuredContent).toMatchObject({
       method: 'token',
       kind: 'delegated',
       signedIn: true,
-      user: world.idp.user.upn,
-      tenantId: world.idp.tenantId,
+      user: USER.upn,
+      tenantId: TENANT_ID,
       scopes: ['CloudPC.ReadWrite.All', 'CloudPC.Read.All'],
       retry: 'allowed',
       expiresOn: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
     expect((await server.call('list_cloud_pcs', { limit: 1 })).isError).toBeFalsy();
-    expect(world.idp.requests.length).toBe(before);
+    expect(world.entra.requests.length).toBe(before);
     expectNoSecrets(world, status.text, JSON.stringify(status.structuredContent), server.stderr());
     await server.close();
   });
 
   it('service principal (client secret): app-only; reads work, one token request for a burst, retry refused with the fix', async () => {
-    const before = world.idp.grants('client_credentials');
+    const before = world.entra.grants('client_credentials').length;
     const server = await world.start({
       CLOUDPC_MCP_AUTH: 'auto',
-      AZURE_TENANT_ID: world.idp.tenantId,
-      AZURE_CLIENT_ID: SP_CLIENT,
-      AZURE_CLIENT_SECRET: world.idp.clientSecret,
+      AZURE_TENANT_ID: TENANT_ID,
+      AZURE_CLIENT_ID: CLIENT_ID,
+      AZURE_CLIENT_SECRET: CLIENT_SECRET,
     });
     const reads = await Promise.all(Array.from({ length: 4 }, () => server.call('list_cloudpc_bulk_actions', { limit: 1 })));
     for (const r of reads) expect(r.isError, r.text).toBeFalsy();
-    expect(world.idp.grants('client_credentials') - before).toBe(1);
+    expect(world.entra.grants('client_credentials').length - before).toBe(1);
 
     const retry = await server.call('retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart });
     expect(retry.isError).toBe(true);
@@ -61,7 +60,7 @@ describe('auth_status for each credential', () => {
       method: 'environment',
       kind: 'app-only',
       signedIn: true,
-      tenantId: world.idp.tenantId,
+      tenantId: TENANT_ID,
       roles: ['CloudPC.Read.All'],
       retry: 'not-allowed',
       retryFix: expect.stringContaining('CLOUDPC_MCP_AUTH=devicecode or browser'),
@@ -74,8 +73,8 @@ describe('auth_status for each credential', () => {
   it('service principal with a wrong secret: the AADSTS reason and what to check, never the secret', async () => {
     const server = await world.start({
       CLOUDPC_MCP_AUTH: 'environment',
-      AZURE_TENANT_ID: world.idp.tenantId,
-      AZURE_CLIENT_ID: SP_CLIENT,
+      AZURE_TENANT_ID: TENANT_ID,
+      AZURE_CLIENT_ID: CLIENT_ID,
       AZURE_CLIENT_SECRET: 'not-the-right-secret-value',
     });
     const status = await server.call('auth_status');
@@ -89,7 +88,7 @@ describe('auth_status for each credential', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cloudpc-mcp-wi-'));
     const file = path.join(dir, 'token');
     writeFileSync(file, 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6Y3BjIn0.c2ln');
-    const server = await world.start({ CLOUDPC_MCP_AUTH: 'auto', AZURE_TENANT_ID: world.idp.tenantId, AZURE_CLIENT_ID: SP_CLIENT, AZURE_FEDERATED_TOKEN_FILE: file });
+    const server = await world.start({ CLOUDPC_MCP_AUTH: 'auto', AZURE_TENANT_ID: TENANT_ID, AZURE_CLIENT_ID: CLIENT_ID, AZURE_FEDERATED_TOKEN_FILE: file });
     const status = await server.call('auth_status');
     expect(status.structuredContent).toMatchObject({ method: 'workloadidentity', kind: 'app-only', signedIn: true, retry: 'not-allowed' });
     await server.close();
@@ -97,11 +96,11 @@ describe('auth_status for each credential', () => {
 
   it('Azure CLI that is not installed: says so, and how to install and sign in', async () => {
     const emptyPath = mkdtempSync(path.join(tmpdir(), 'cloudpc-mcp-nopath-'));
-    const server = await world.start({ CLOUDPC_MCP_AUTH: 'azurecli', PATH: emptyPath, AZURE_TENANT_ID: world.idp.tenantDomain });
+    const server = await world.start({ CLOUDPC_MCP_AUTH: 'azurecli', PATH: emptyPath, AZURE_TENANT_ID: TENANT_DOMAIN });
     const status = await server.call('auth_status');
     expect(status.isError).toBeFalsy();
     expect(status.structuredContent).toMatchObject({ method: 'azurecli', signedIn: false, problem: expect.stringContaining('Azure CLI is not installed') });
-    expect(status.text).toContain(`az login --tenant ${world.idp.tenantDomain}`);
+    expect(status.text).toContain(`az login --tenant ${TENANT_DOMAIN}`);
     const r = await server.call('list_cloud_pcs');
     expect(r.isError).toBe(true);
     expect(r.text).toContain('Azure CLI is not installed');

@@ -1,9 +1,10 @@
-// Device code sign-in in the chat, against the local identity stand-in with the real @azure/identity and MSAL:
+// Device code sign-in in the chat, against the Entra stand-in with the real @azure/identity and MSAL:
 // the code comes back as the tool result, the user approves it, the next call works. Failures (declined, expired,
 // no consent, wrong tenant) are clear tool errors and the server keeps serving. Nothing goes to a public host.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../src/simulator/index.js';
-import { expectNoSecrets, startWorld, userCodeIn, type World } from '../support/identity/world.js';
+import { TENANT_DOMAIN, TENANT_ID, USER } from '../support/entra/tenant.js';
+import { expectNoSecrets, startWorld, userCodeIn, type World } from '../support/entra/world.js';
 
 let world: World;
 beforeAll(async () => {
@@ -19,18 +20,18 @@ describe('device code sign-in in the chat', () => {
     const before = await server.call('auth_status');
     expect(before.isError).toBeFalsy();
     expect(before.structuredContent).toMatchObject({ method: 'devicecode', signedIn: false, retry: 'unknown' });
-    expect(world.idp.deviceCodes()).toHaveLength(0); // reporting never starts a sign-in
+    expect(world.entra.deviceCodes()).toHaveLength(0); // reporting never starts a sign-in
 
     const first = await server.call('list_cloudpc_bulk_actions', { limit: 2 });
     expect(first.isError).toBe(true);
-    expect(first.text).toContain(`open ${world.idp.url}/devicelogin and enter the code`);
+    expect(first.text).toContain(`open ${world.entra.url}/devicelogin and enter the code`);
     const code = userCodeIn(first.text);
-    expect(world.idp.deviceCodes().map((c) => c.userCode)).toEqual([code]);
+    expect(world.entra.deviceCodes().map((c) => c.userCode)).toEqual([code]);
 
     const pending = await server.call('auth_status');
     expect(pending.structuredContent).toMatchObject({ signedIn: false, pendingSignIn: { kind: 'deviceCode', userCode: code } });
 
-    world.idp.approve(code);
+    world.entra.approve(code);
     const second = await server.call('list_cloudpc_bulk_actions', { limit: 2 });
     expect(second.isError).toBeFalsy();
     expect(second.text).toMatch(/bulk action/i);
@@ -40,22 +41,22 @@ describe('device code sign-in in the chat', () => {
       method: 'devicecode',
       kind: 'delegated',
       signedIn: true,
-      user: world.idp.user.upn,
-      tenantId: world.idp.tenantId,
+      user: USER.upn,
+      tenantId: TENANT_ID,
       retry: 'allowed',
       scopes: expect.arrayContaining(['CloudPC.ReadWrite.All']),
     });
-    expect(after.text).toContain(`Signed in as ${world.idp.user.upn}`);
+    expect(after.text).toContain(`Signed in as ${USER.upn}`);
 
     // The retry itself goes through with the token the user signed in for.
     const retry = await server.call('retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart });
     expect(retry.isError).toBeFalsy();
-    expect(world.idp.deviceCodes()).toHaveLength(1);
+    expect(world.entra.deviceCodes()).toHaveLength(1);
 
     // Only the stand-in was asked, and never for instance discovery: a custom authority skips it.
     expect(world.trap.attempts).toEqual([]);
-    expect(world.idp.requests.every((r) => !r.path.includes('discovery/instance'))).toBe(true);
-    expect(new Set(world.idp.requests.map((r) => r.path.split('/').slice(2).join('/')))).toEqual(
+    expect(world.entra.requests.every((r) => !r.path.includes('discovery/instance'))).toBe(true);
+    expect(new Set(world.entra.requests.map((r) => r.path.split('/').slice(2).join('/')))).toEqual(
       new Set(['v2.0/.well-known/openid-configuration', 'oauth2/v2.0/devicecode', 'oauth2/v2.0/token']),
     );
     expectNoSecrets(world, first.text, second.text, after.text, JSON.stringify(after.structuredContent), server.stderr());
@@ -69,7 +70,7 @@ describe('device code sign-in in the chat', () => {
     const server = await world.start({ CLOUDPC_MCP_TOKEN_CACHE: 'none' });
     const first = await server.call('list_cloud_pcs');
     const code = userCodeIn(first.text);
-    world.idp.decline(code);
+    world.entra.decline(code);
     const second = await server.call('list_cloud_pcs');
     expect(second.isError).toBe(true);
     expect(second.text).toMatch(/declined/);
@@ -81,7 +82,7 @@ describe('device code sign-in in the chat', () => {
   });
 
   it('a code that expires unused is a clear tool error naming what to do', async () => {
-    world.idp.behaviour.deviceCodeLifetimeSec = 2;
+    world.entra.lifetimes.deviceCodeSec = 2;
     try {
       const server = await world.start({ CLOUDPC_MCP_TOKEN_CACHE: 'none' });
       userCodeIn((await server.call('list_cloud_pcs')).text);
@@ -90,35 +91,35 @@ describe('device code sign-in in the chat', () => {
       expect(second.text).toMatch(/code expired before it was used\. Call the tool again/);
       await server.close();
     } finally {
-      world.idp.behaviour.deviceCodeLifetimeSec = 900;
+      world.entra.lifetimes.deviceCodeSec = 900;
     }
   });
 
   it('AADSTS65001 after the user signs in becomes the admin consent link for this tenant and app', async () => {
-    world.idp.behaviour.consentRequired = true;
+    const undo = world.entra.script({ flow: 'device_code', aadsts: 65001 });
     try {
-      const server = await world.start({ CLOUDPC_MCP_TOKEN_CACHE: 'none', AZURE_TENANT_ID: world.idp.tenantDomain });
+      const server = await world.start({ CLOUDPC_MCP_TOKEN_CACHE: 'none', AZURE_TENANT_ID: TENANT_DOMAIN });
       const code = userCodeIn((await server.call('list_cloud_pcs')).text);
-      world.idp.approve(code);
+      world.entra.approve(code);
       const second = await server.call('list_cloud_pcs');
       expect(second.isError).toBe(true);
       expect(second.text).toContain('has not been consented');
-      expect(second.text).toContain(`${world.idp.url}/${world.idp.tenantDomain}/adminconsent?client_id=14d82eec-204b-4c2f-b7e8-296a70dab67e`);
+      expect(second.text).toContain(`${world.entra.url}/${TENANT_DOMAIN}/adminconsent?client_id=14d82eec-204b-4c2f-b7e8-296a70dab67e`);
       expect(second.text).toContain('AADSTS65001');
       await server.close();
     } finally {
-      world.idp.behaviour.consentRequired = false;
+      undo();
     }
   });
 
   it('a tenant the authority does not know: a clear error before any prompt', async () => {
     const server = await world.start({ CLOUDPC_MCP_TOKEN_CACHE: 'none', AZURE_TENANT_ID: 'fabrikam.example' });
-    const codes = world.idp.deviceCodes().length;
+    const codes = world.entra.deviceCodes().length;
     const r = await server.call('list_cloud_pcs');
     expect(r.isError).toBe(true);
     expect(r.text).toMatch(/tenant fabrikam\.example was not found/);
     expect(r.text).toContain('AADSTS90002');
-    expect(world.idp.deviceCodes()).toHaveLength(codes);
+    expect(world.entra.deviceCodes()).toHaveLength(codes);
     const status = await server.call('auth_status');
     expect(status.structuredContent).toMatchObject({ signedIn: false, problem: expect.stringMatching(/fabrikam\.example/) });
     await server.close();

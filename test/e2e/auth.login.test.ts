@@ -5,7 +5,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from './harness.js';
-import { expectNoSecrets, startWorld, userCodeIn, type World } from '../support/identity/world.js';
+import { CLIENT_ID, CLIENT_SECRET, TENANT_ID, USER } from '../support/entra/tenant.js';
+import { expectNoSecrets, startWorld, userCodeIn, type World } from '../support/entra/world.js';
 
 let world: World;
 beforeAll(async () => {
@@ -34,30 +35,30 @@ function approver() {
   return (soFar: string) => {
     if (done || !/enter the code [A-Z0-9]+/.test(soFar)) return;
     done = true;
-    world.idp.approve(userCodeIn(soFar));
+    world.entra.approve(userCodeIn(soFar));
   };
 }
 
 describe('cloudpc-mcp login and logout', () => {
   it('login shows the code in the terminal and saves the sign-in; the server then needs none; logout forgets it', async () => {
     const env = world.env({ CLOUDPC_MCP_TOKEN_CACHE: 'unencrypted', CLOUDPC_MCP_CONFIG_DIR: path.join(world.home, 'login') });
-    const codes = world.idp.deviceCodes().length;
+    const codes = world.entra.deviceCodes().length;
     const login = await run(['login'], env, approver());
     expect(login.code, login.err).toBe(0);
     expect(login.err).toMatch(/To sign in, open https:\/\/127\.0\.0\.1:\d+\/devicelogin in a browser on any device and enter the code [A-Z0-9]+/);
-    expect(login.err).toContain(`Signed in as ${world.idp.user.upn}`);
+    expect(login.err).toContain(`Signed in as ${USER.upn}`);
     expect(login.err).toContain('The MCP server will use this sign-in without asking');
-    expect(world.idp.deviceCodes()).toHaveLength(codes + 1);
+    expect(world.entra.deviceCodes()).toHaveLength(codes + 1);
 
     const server = await world.start({ CLOUDPC_MCP_TOKEN_CACHE: 'unencrypted', CLOUDPC_MCP_CONFIG_DIR: path.join(world.home, 'login') });
     const r = await server.call('list_cloudpc_bulk_actions', { limit: 1 });
     expect(r.isError, r.text).toBeFalsy();
     await server.close();
-    expect(world.idp.deviceCodes()).toHaveLength(codes + 1);
+    expect(world.entra.deviceCodes()).toHaveLength(codes + 1);
 
     const logout = await run(['logout'], env);
     expect(logout.code, logout.err).toBe(0);
-    expect(logout.err).toContain(`Signed out ${world.idp.user.upn}: removed 2 file(s)`);
+    expect(logout.err).toContain(`Signed out ${USER.upn}: removed 2 file(s)`);
     expect(readdirSync(path.join(world.home, 'login'))).toEqual([]);
 
     const after = await world.start({ CLOUDPC_MCP_TOKEN_CACHE: 'unencrypted', CLOUDPC_MCP_CONFIG_DIR: path.join(world.home, 'login') });
@@ -78,11 +79,11 @@ describe('cloudpc-mcp login and logout', () => {
   });
 
   it('login with an app-only configuration explains there is nothing to log in to', async () => {
-    const env = world.env({ CLOUDPC_MCP_AUTH: 'environment', AZURE_TENANT_ID: world.idp.tenantId, AZURE_CLIENT_ID: '11111111-2222-3333-4444-555555555555', AZURE_CLIENT_SECRET: world.idp.clientSecret });
+    const env = world.env({ CLOUDPC_MCP_AUTH: 'environment', AZURE_TENANT_ID: TENANT_ID, AZURE_CLIENT_ID: CLIENT_ID, AZURE_CLIENT_SECRET: CLIENT_SECRET });
     const login = await run(['login'], env);
     expect(login.code).toBe(2);
     expect(login.err).toMatch(/Nothing to log in to: this configuration signs in with Environment credential/);
-    expect(login.err).not.toContain(world.idp.clientSecret);
+    expect(login.err).not.toContain(CLIENT_SECRET);
   });
 });
 
@@ -93,7 +94,7 @@ describe('without a secret store and without CLOUDPC_MCP_TOKEN_CACHE', () => {
     const first = await server.call('list_cloud_pcs', { limit: 1 });
     expect(first.text).toMatch(/This sign-in will not be remembered when the server restarts: .* is not available here/);
     expect(first.text).toContain('CLOUDPC_MCP_TOKEN_CACHE=unencrypted');
-    world.idp.approve(userCodeIn(first.text));
+    world.entra.approve(userCodeIn(first.text));
     expect((await server.call('list_cloud_pcs', { limit: 1 })).isError).toBeFalsy();
     const status = await server.call('auth_status');
     expect(status.structuredContent).toMatchObject({ signedIn: true, tokenCache: { setting: 'auto', tokenCache: 'memory' } });
@@ -105,9 +106,9 @@ describe('without a secret store and without CLOUDPC_MCP_TOKEN_CACHE', () => {
 
     const restarted = await world.start({ CLOUDPC_MCP_CONFIG_DIR: dir });
     const status2 = await restarted.call('auth_status');
-    expect(status2.structuredContent).toMatchObject({ signedIn: false, tokenCache: { savedUser: world.idp.user.upn } });
+    expect(status2.structuredContent).toMatchObject({ signedIn: false, tokenCache: { savedUser: USER.upn } });
     const again = await restarted.call('list_cloud_pcs', { limit: 1 });
-    expect(again.text).toContain(`The sign-in for ${world.idp.user.upn} from before the restart was not kept, because tokens are kept in memory only.`);
+    expect(again.text).toContain(`The sign-in for ${USER.upn} from before the restart was not kept, because tokens are kept in memory only.`);
     userCodeIn(again.text);
     await restarted.close();
   });

@@ -4,7 +4,8 @@
 import { statSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { expectNoSecrets, startWorld, userCodeIn, type Server, type World } from '../support/identity/world.js';
+import { TENANT_ID, USER } from '../support/entra/tenant.js';
+import { expectNoSecrets, startWorld, userCodeIn, type Server, type World } from '../support/entra/world.js';
 
 let world: World;
 beforeEach(async () => {
@@ -19,7 +20,7 @@ const UNENCRYPTED = { CLOUDPC_MCP_TOKEN_CACHE: 'unencrypted' };
 async function signIn(server: Server): Promise<void> {
   const first = await server.call('list_cloud_pcs', { limit: 1 });
   expect(first.isError).toBe(true);
-  world.idp.approve(userCodeIn(first.text));
+  world.entra.approve(userCodeIn(first.text));
   const second = await server.call('list_cloud_pcs', { limit: 1 });
   expect(second.isError, second.text).toBeFalsy();
 }
@@ -41,10 +42,10 @@ describe('a delegated sign-in survives restarts', () => {
     expect(mode(dir)).toBe(0o700);
     for (const f of files) expect(mode(path.join(dir, f))).toBe(0o600);
     const record = readFileSync(path.join(dir, files[0]!), 'utf8');
-    expect(JSON.parse(record)).toMatchObject({ username: world.idp.user.upn, tenantId: world.idp.tenantId, version: '1.0' });
+    expect(JSON.parse(record)).toMatchObject({ username: USER.upn, tenantId: TENANT_ID, version: '1.0' });
     expectNoSecrets(world, record);
 
-    const grantsAfterSignIn = world.idp.requests.filter((r) => r.grant).length;
+    const grantsAfterSignIn = world.entra.requests.filter((r) => r.grant).length;
     const outputs: string[] = [];
     for (let restart = 1; restart <= 10; restart++) {
       const server = await world.start(UNENCRYPTED);
@@ -53,9 +54,9 @@ describe('a delegated sign-in survives restarts', () => {
         const status = await server.call('auth_status');
         expect(status.structuredContent).toMatchObject({
           signedIn: true,
-          user: world.idp.user.upn,
+          user: USER.upn,
           retry: 'allowed',
-          tokenCache: { setting: 'unencrypted', tokenCache: 'unencrypted-file', savedUser: world.idp.user.upn },
+          tokenCache: { setting: 'unencrypted', tokenCache: 'unencrypted-file', savedUser: USER.upn },
         });
         outputs.push(status.text);
       }
@@ -64,45 +65,45 @@ describe('a delegated sign-in survives restarts', () => {
       outputs.push(r.text, server.stderr());
       await server.close();
     }
-    expect(world.idp.deviceCodes()).toHaveLength(1);
+    expect(world.entra.deviceCodes()).toHaveLength(1);
     // The cached access token was still good: not even a refresh.
-    expect(world.idp.requests.filter((r) => r.grant).length).toBe(grantsAfterSignIn);
+    expect(world.entra.requests.filter((r) => r.grant).length).toBe(grantsAfterSignIn);
     expect(world.trap.attempts).toEqual([]);
     expectNoSecrets(world, ...outputs);
   });
 
   it('an access token that is due is refreshed once for a burst of calls, with no prompt', async () => {
     // Under MSAL's five-minute margin, so the cached token is due at the next start.
-    world.idp.behaviour.accessTokenLifetimeSec = 120;
+    world.entra.lifetimes.accessTokenSec = 120;
     await signIn(await world.start(UNENCRYPTED));
-    world.idp.behaviour.accessTokenLifetimeSec = 3600;
-    const refreshes = world.idp.grants('refresh_token');
+    world.entra.lifetimes.accessTokenSec = 3600;
+    const refreshes = world.entra.grants('refresh_token').length;
 
     const server = await world.start(UNENCRYPTED);
     const burst = await Promise.all(Array.from({ length: 5 }, () => server.call('list_cloudpc_bulk_actions', { limit: 1 })));
     for (const r of burst) expect(r.isError, r.text).toBeFalsy();
-    expect(world.idp.grants('refresh_token') - refreshes).toBe(1);
-    expect(world.idp.deviceCodes()).toHaveLength(1);
+    expect(world.entra.grants('refresh_token').length - refreshes).toBe(1);
+    expect(world.entra.deviceCodes()).toHaveLength(1);
   });
 
   it('an expired refresh token: a new code, with the reason, and that sign-in is kept in turn', async () => {
-    world.idp.behaviour.accessTokenLifetimeSec = 120;
+    world.entra.lifetimes.accessTokenSec = 120;
     await signIn(await world.start(UNENCRYPTED));
-    world.idp.behaviour.accessTokenLifetimeSec = 3600;
-    world.idp.behaviour.refreshTokensExpired = true;
+    world.entra.lifetimes.accessTokenSec = 3600;
+    const undo = world.entra.script({ flow: 'refresh_token', aadsts: 700082 });
 
     const server = await world.start(UNENCRYPTED);
     const r = await server.call('list_cloud_pcs', { limit: 1 });
     expect(r.isError).toBe(true);
-    expect(r.text).toContain(`The saved sign-in for ${world.idp.user.upn} could not be renewed (invalid_grant: AADSTS700082: The refresh token has expired due to inactivity.`);
-    world.idp.approve(userCodeIn(r.text));
-    world.idp.behaviour.refreshTokensExpired = false;
+    expect(r.text).toContain(`The saved sign-in for ${USER.upn} could not be renewed (invalid_grant: AADSTS700082: The refresh token has expired due to inactivity.`);
+    world.entra.approve(userCodeIn(r.text));
+    undo();
     expect((await server.call('list_cloud_pcs', { limit: 1 })).isError).toBeFalsy();
     await server.close();
 
     const again = await world.start(UNENCRYPTED);
     expect((await again.call('list_cloud_pcs', { limit: 1 })).isError).toBeFalsy();
-    expect(world.idp.deviceCodes()).toHaveLength(2);
+    expect(world.entra.deviceCodes()).toHaveLength(2);
     expectNoSecrets(world, r.text, server.stderr(), again.stderr());
   });
 });

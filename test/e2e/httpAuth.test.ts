@@ -1,4 +1,4 @@
-// Remote mode with Entra sign-in, against local stand-ins: an Entra tenant on https://127.0.0.1 (keys, issuer,
+// Remote mode with Entra sign-in, against local stand-ins: the Entra stand-in on https://127.0.0.1 (keys, issuer,
 // on-behalf-of token endpoint) and the Graph simulator, which accepts only the token the on-behalf-of grant issues.
 // So a call that works proves Graph saw the exchanged token, never the caller's own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,11 +7,11 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { textOf } from './harness.js';
-import { CLIENT_ID, CLIENT_SECRET, entraServerEnv, startEntraStandIn, TENANT_ID, type EntraStandIn, type MintOptions } from '../support/http-entra.js';
+import { entraServerEnv, startEntraStandIn, type EntraStandIn, type MintOptions } from '../support/entra/standIn.js';
+import { CLIENT_ID, TENANT_ID, USER } from '../support/entra/tenant.js';
 import { startGate, type Gate } from '../support/http-gate.js';
 import { auditLines, httpEnv, INITIALIZE, MCP_HEADERS, startHttpServer, type HttpServerProcess } from '../support/http-server.js';
 
-const GRAPH_TOKEN = 'graph-token-issued-on-behalf-of-the-user';
 const NO_CONSENT_OID = '22222222-aaaa-4bbb-8ccc-000000000002';
 let entra: EntraStandIn;
 let sim: Simulator;
@@ -19,8 +19,9 @@ let graph: Gate;
 let server: HttpServerProcess;
 
 beforeAll(async () => {
-  entra = await startEntraStandIn({ graphToken: GRAPH_TOKEN, noConsent: [NO_CONSENT_OID] });
-  sim = await startSimulator({ token: GRAPH_TOKEN });
+  entra = await startEntraStandIn();
+  entra.script({ flow: 'on_behalf_of', oid: NO_CONSENT_OID, aadsts: 65001 });
+  sim = await startSimulator({ token: entra.delegatedToken, appToken: entra.appToken });
   // Graph traffic passes a counting proxy, to see how many connections the server opens.
   graph = await startGate(sim.url);
   server = await startHttpServer(httpEnv(entraServerEnv(entra, graph.url)));
@@ -89,8 +90,8 @@ describe('remote mode with Entra sign-in', () => {
   });
 
   it('a valid token: the retry runs on behalf of the user, Graph sees the exchanged token, and the exchange is cached per user', async () => {
-    const before = entra.exchanges.length;
-    const token = await entra.mint({ upn: 'alice@contoso.com' });
+    const before = entra.exchanges().length;
+    const token = await entra.mint();
     const client = await connectAs(token);
     try {
       const r = (await client.callTool({
@@ -101,20 +102,20 @@ describe('remote mode with Entra sign-in', () => {
       expect(r.structuredContent).toMatchObject({ status: 'accepted', cloudPcIds: [DEMO_IDS.bobPc] });
       expect(sim.retries.at(-1)).toMatchObject({ bulkActionId: DEMO_IDS.failedRestart });
       // Exactly one exchange, of this caller's own token, for the Graph permission retry needs.
-      expect(entra.exchanges.slice(before)).toEqual([{ oid: '11111111-aaaa-4bbb-8ccc-000000000001', assertion: token, scope: expect.stringContaining('https://graph.microsoft.com/CloudPC.ReadWrite.All') }]);
+      expect(entra.exchanges().slice(before)).toEqual([{ oid: USER.oid, assertion: token, scope: expect.stringContaining('https://graph.microsoft.com/CloudPC.ReadWrite.All') }]);
 
       // A fresh token of the same user (a new request, as after a client refresh) reuses the user's Graph token.
-      const again = await connectAs(await entra.mint({ upn: 'alice@contoso.com' }));
+      const again = await connectAs(await entra.mint());
       const list = (await again.callTool({ name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } })) as CallToolResult;
       expect(list.isError, textOf(list)).toBeFalsy();
       await again.close();
-      expect(entra.exchanges.length).toBe(before + 1);
+      expect(entra.exchanges().length).toBe(before + 1);
 
       // Another user gets an exchange of their own.
       const bob = await connectAs(await entra.mint({ oid: '33333333-aaaa-4bbb-8ccc-000000000003', upn: 'bob@contoso.com' }));
       expect(((await bob.callTool({ name: 'list_cloud_pcs', arguments: { userPrincipalName: 'bob@contoso.com' } })) as CallToolResult).isError).toBeFalsy();
       await bob.close();
-      expect(entra.exchanges.slice(before).map((e) => e.oid)).toEqual(['11111111-aaaa-4bbb-8ccc-000000000001', '33333333-aaaa-4bbb-8ccc-000000000003']);
+      expect(entra.exchanges().slice(before).map((e) => e.oid)).toEqual([USER.oid, '33333333-aaaa-4bbb-8ccc-000000000003']);
     } finally {
       await client.close();
     }
@@ -123,13 +124,14 @@ describe('remote mode with Entra sign-in', () => {
   it('the audit line names the signed-in caller; no token or secret appears in the log', async () => {
     const retry = auditLines(server.stderr()).find((l) => l.tool === 'retry_cloudpc_bulk_action' && l.outcome === 'accepted');
     expect(retry).toMatchObject({
-      caller: { upn: 'alice@contoso.com', oid: '11111111-aaaa-4bbb-8ccc-000000000001', tid: TENANT_ID },
+      caller: { upn: USER.upn, oid: USER.oid, tid: TENANT_ID },
       bulkActionId: DEMO_IDS.failedRestart,
       ids: 1,
     });
     expect(retry!.graphRequestId).toMatch(/^[0-9a-f-]{36}$/);
     const log = server.stderr();
-    for (const secret of [GRAPH_TOKEN, CLIENT_SECRET, ...entra.exchanges.map((e) => e.assertion)]) expect(log).not.toContain(secret);
+    // Every token the tenant issued or minted (the exchanged Graph token and each caller's assertion among them), and the app's secret.
+    for (const secret of entra.secretsIssued()) expect(log).not.toContain(secret);
   });
 
   it('when the exchange is refused (no admin consent), the tool result says who must do what; nothing reaches Graph', async () => {
@@ -147,7 +149,7 @@ describe('remote mode with Entra sign-in', () => {
 
   it('requests of several users, each served by its own MCP server, share one keep-alive connection pool to Graph', async () => {
     const before = graph.connections();
-    for (const [oid, upn] of [['11111111-aaaa-4bbb-8ccc-000000000001', 'alice@contoso.com'], ['33333333-aaaa-4bbb-8ccc-000000000003', 'bob@contoso.com']] as const) {
+    for (const [oid, upn] of [[USER.oid, USER.upn], ['33333333-aaaa-4bbb-8ccc-000000000003', 'bob@contoso.com']] as const) {
       const client = await connectAs(await entra.mint({ oid, upn }));
       for (let i = 0; i < 3; i++) {
         const r = (await client.callTool({ name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } })) as CallToolResult;
@@ -171,7 +173,7 @@ describe('remote mode with Entra sign-in', () => {
 
 describe('remote mode with Entra sign-in: allowed client apps and a rate budget per caller', () => {
   const COPILOT_APP = '0f1e2d3c-4b5a-4697-8877-665544332211';
-  const ALICE = { oid: '11111111-aaaa-4bbb-8ccc-000000000001', upn: 'alice@contoso.com', azp: COPILOT_APP };
+  const ALICE = { oid: USER.oid, upn: USER.upn, azp: COPILOT_APP };
   const BOB = { oid: '33333333-aaaa-4bbb-8ccc-000000000003', upn: 'bob@contoso.com', azp: COPILOT_APP };
   let strict: HttpServerProcess;
   beforeAll(async () => {

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { BIN } from './harness.js';
-import { entraServerEnv, startEntraStandIn, type EntraStandIn } from '../support/http-entra.js';
+import { entraServerEnv, startEntraStandIn, type EntraStandIn } from '../support/entra/standIn.js';
 import { INSPECTOR_CLI, NODE22, requireNode22Tools } from '../support/http-node22.js';
 import { httpEnv, startHttpServer } from '../support/http-server.js';
 
@@ -71,12 +71,11 @@ describe('MCP Inspector CLI as the client', () => {
   });
 
   it('over Streamable HTTP with an Entra bearer token: the retry runs on behalf of the user', async () => {
-    const graphToken = 'graph-token-for-the-inspector-user';
     let entra: EntraStandIn | undefined;
     let userSim: Simulator | undefined;
     try {
-      entra = await startEntraStandIn({ graphToken });
-      userSim = await startSimulator({ token: graphToken });
+      entra = await startEntraStandIn();
+      userSim = await startSimulator({ token: entra.delegatedToken, appToken: entra.appToken });
       const server = await startHttpServer(httpEnv(entraServerEnv(entra, userSim.url)));
       try {
         const header = ['--header', `Authorization: Bearer ${await entra.mint({ upn: 'inspector-user@contoso.com' })}`];

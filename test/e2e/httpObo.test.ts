@@ -7,18 +7,19 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { textOf } from './harness.js';
-import { entraServerEnv, startEntraStandIn, type EntraStandIn } from '../support/http-entra.js';
+import { entraServerEnv, startEntraStandIn, type EntraStandIn } from '../support/entra/standIn.js';
 import { httpEnv, startHttpServer, type HttpServerProcess } from '../support/http-server.js';
 
-const GRAPH_TOKEN = 'graph-token-issued-on-behalf-of-the-user';
 const SLOW_OID = '44444444-aaaa-4bbb-8ccc-000000000004';
 let entra: EntraStandIn;
 let sim: Simulator;
 const servers: HttpServerProcess[] = [];
 
 beforeAll(async () => {
-  entra = await startEntraStandIn({ graphToken: GRAPH_TOKEN, holdFirst: [SLOW_OID] });
-  sim = await startSimulator({ token: GRAPH_TOKEN });
+  entra = await startEntraStandIn();
+  // The first exchange of this user is never answered, as with a token service that hangs.
+  entra.script({ flow: 'on_behalf_of', oid: SLOW_OID, hang: true, times: 1 });
+  sim = await startSimulator({ token: entra.delegatedToken, appToken: entra.appToken });
 });
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
@@ -49,11 +50,11 @@ describe('the on-behalf-of exchange', () => {
     const server = await start({ CLOUDPC_MCP_OBO_TIMEOUT_MS: '1000' });
     const first = await callAs(server, SLOW_OID);
     expect(first.isError).toBe(true);
-    expect(first.text).toContain(`${entra.authorityHost} did not answer within 1 s (CLOUDPC_MCP_OBO_TIMEOUT_MS)`);
+    expect(first.text).toContain(`${entra.url} did not answer within 1 s (CLOUDPC_MCP_OBO_TIMEOUT_MS)`);
     expect(first.text).toContain('Nothing was sent to Graph');
     const second = await callAs(server, SLOW_OID);
     expect(second.isError, second.text).toBe(false);
-    expect(entra.attempts.filter((oid) => oid === SLOW_OID)).toHaveLength(2);
+    expect(entra.grants('on_behalf_of').filter((r) => r.oid === SLOW_OID)).toHaveLength(2);
   });
 
   it.each<[string, Record<string, string>, RegExp]>([
@@ -61,12 +62,12 @@ describe('the on-behalf-of exchange', () => {
     ['a certificate path that is a folder', { AZURE_CLIENT_CERTIFICATE_PATH: '/tmp' }, /AZURE_CLIENT_CERTIFICATE_PATH=\/tmp is a folder, not a file/],
   ])('with %s: reported as that, with the fix for the operator, not as a network error; no exchange is tried', async (_what, env, problem) => {
     const server = await start({ AZURE_CLIENT_SECRET: '', ...env });
-    const before = entra.attempts.length;
+    const before = entra.grants('on_behalf_of').length;
     const r = await callAs(server, '55555555-aaaa-4bbb-8ccc-000000000005');
     expect(r.isError).toBe(true);
     expect(r.text).toMatch(problem);
     expect(r.text).toContain('The operator fixes it: Point AZURE_CLIENT_CERTIFICATE_PATH at a PEM file');
     expect(r.text).not.toMatch(/could not reach|network/i);
-    expect(entra.attempts.length).toBe(before);
+    expect(entra.grants('on_behalf_of').length).toBe(before);
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { baseEnv, connect, textOf, type Connected } from './harness.js';
-import { createTestCertificate, type TestCertificate } from '../support/identity/certificate.js';
+import { createTestCertificate, type TestCertificate } from '../support/entra/certificate.js';
 import { deadPort, startRecordingProxy, startTlsFront, type RecordingProxy, type TlsFront } from '../support/recordingProxy.js';
 
 let cert: TestCertificate;

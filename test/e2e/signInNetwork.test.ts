@@ -6,10 +6,10 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRecordingProxy, type RecordingProxy } from '../support/recordingProxy.js';
-import { createTestCertificate, type TestCertificate } from '../support/identity/certificate.js';
-import { expectNoSecrets, startWorld, type World } from '../support/identity/world.js';
+import { createTestCertificate, type TestCertificate } from '../support/entra/certificate.js';
+import { CLIENT_ID, CLIENT_SECRET, TENANT_ID } from '../support/entra/tenant.js';
+import { expectNoSecrets, startWorld, type World } from '../support/entra/world.js';
 
-const CLIENT_ID = '3a8e6c1d-2b4f-4e70-9c8d-1e2f3a4b5c6d';
 let world: World;
 let proxy: RecordingProxy;
 let cert: TestCertificate;
@@ -27,28 +27,28 @@ afterAll(async () => {
 
 /** Service principal sign-in (EnvironmentCredential) for the stand-in's tenant. */
 function servicePrincipal(extra: Record<string, string>): Record<string, string> {
-  return { CLOUDPC_MCP_AUTH: 'environment', AZURE_TENANT_ID: world.idp.tenantId, AZURE_CLIENT_ID: CLIENT_ID, ...extra };
+  return { CLOUDPC_MCP_AUTH: 'environment', AZURE_TENANT_ID: TENANT_ID, AZURE_CLIENT_ID: CLIENT_ID, ...extra };
 }
 
 describe('sign-in that cannot reach Entra', () => {
   it('a proxy asking for credentials (407): could not reach the authority, check the network and HTTPS_PROXY, naming the proxy', async () => {
     const server = await world.start(
       servicePrincipal({
-        AZURE_CLIENT_SECRET: world.idp.clientSecret,
+        AZURE_CLIENT_SECRET: CLIENT_SECRET,
         HTTPS_PROXY: `http://svc:proxy-pass-123@127.0.0.1:${proxy.port}`,
         HTTP_PROXY: '',
         NO_PROXY: '',
       }),
     );
-    const before = world.idp.grants('client_credentials');
+    const before = world.entra.grants('client_credentials').length;
     const r = await server.call('list_cloudpc_bulk_actions');
     expect(r.isError).toBe(true);
-    expect(r.text).toContain(`could not reach ${world.idp.url}: check the network and HTTPS_PROXY (HTTPS_PROXY is http://127.0.0.1:${proxy.port})`);
+    expect(r.text).toContain(`could not reach ${world.entra.url}: check the network and HTTPS_PROXY (HTTPS_PROXY is http://127.0.0.1:${proxy.port})`);
     expect(r.text).toContain('the proxy asks for credentials (HTTP 407)');
     expect(r.text).not.toMatch(/choose another method/);
     expect(r.text + server.stderr()).not.toContain('proxy-pass-123');
-    expect(proxy.requests).toContain(new URL(world.idp.url).host);
-    expect(world.idp.grants('client_credentials')).toBe(before);
+    expect(proxy.requests).toContain(new URL(world.entra.url).host);
+    expect(world.entra.grants('client_credentials').length).toBe(before);
     expectNoSecrets(world, r.text, server.stderr());
   });
 });
@@ -65,14 +65,14 @@ describe('a client certificate file that cannot be used (environment sign-in)', 
     mkdirSync(dir(), { recursive: true });
     const certPath = make(dir());
     const server = await world.start(servicePrincipal({ AZURE_CLIENT_CERTIFICATE_PATH: certPath }));
-    const before = world.idp.requests.length;
+    const before = world.entra.requests.length;
     const r = await server.call('list_cloudpc_bulk_actions');
     expect(r.isError).toBe(true);
     expect(r.text).toContain(`the certificate file AZURE_CLIENT_CERTIFICATE_PATH=${certPath}`);
     expect(r.text).toMatch(problem);
     expect(r.text).toContain('Point AZURE_CLIENT_CERTIFICATE_PATH at a PEM file');
     expect(r.text).not.toMatch(/could not reach|network/i);
-    expect(world.idp.requests.length).toBe(before);
+    expect(world.entra.requests.length).toBe(before);
   });
 
   // root reads any file, so there the case cannot happen.

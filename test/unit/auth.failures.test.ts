@@ -12,7 +12,7 @@ import { oboError } from '../../src/auth/oboErrors.js';
 import { createEntraErrorCapture, SignInUnreachableError } from '../../src/auth/serverErrors.js';
 import { toAuthError } from '../../src/auth/signInErrors.js';
 import type { EntraConfig } from '../../src/config/http.js';
-import { createTestCertificate } from '../support/identity/certificate.js';
+import { createTestCertificate } from '../support/entra/certificate.js';
 import { signInContext } from '../support/signInContext.js';
 
 const ctx = signInContext;

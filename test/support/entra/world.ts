@@ -1,16 +1,17 @@
-// Everything a sign-in test needs on 127.0.0.1: the identity stand-in, the Graph simulator accepting the stand-in's
-// tokens, a proxy trap where the internet would be, and a private config directory; plus the server's environment.
+// Everything a local sign-in test needs on 127.0.0.1: the Entra stand-in, the Graph simulator accepting the
+// stand-in's tokens, a proxy trap where the internet would be, and a private config directory; plus the server's
+// environment.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startSimulator, type Simulator } from '../../../src/simulator/index.js';
 import { baseEnv, connect, textOf, type Connected } from '../../e2e/harness.js';
-import { startIdentityStandIn, type IdentityStandIn, type StandInOptions } from './standIn.js';
+import { authorityEnv, startEntraStandIn, type EntraStandIn } from './standIn.js';
 import { startProxyTrap, type ProxyTrap } from './proxyTrap.js';
 
 export interface World {
-  idp: IdentityStandIn;
+  entra: EntraStandIn;
   sim: Simulator;
   trap: ProxyTrap;
   /** The user's home and config directory for this world. */
@@ -28,9 +29,9 @@ export interface Server extends Connected {
   call(name: string, args?: Record<string, unknown>): Promise<CallToolResult & { text: string }>;
 }
 
-export async function startWorld(options: StandInOptions = {}): Promise<World> {
-  const idp = await startIdentityStandIn(options);
-  const sim = await startSimulator({ token: idp.delegatedToken, appToken: idp.appToken });
+export async function startWorld(): Promise<World> {
+  const entra = await startEntraStandIn();
+  const sim = await startSimulator({ token: entra.delegatedToken, appToken: entra.appToken });
   const trap = await startProxyTrap();
   const home = mkdtempSync(path.join(tmpdir(), 'cloudpc-mcp-home-'));
   const servers: Server[] = [];
@@ -40,16 +41,15 @@ export async function startWorld(options: StandInOptions = {}): Promise<World> {
       CLOUDPC_MCP_CONFIG_DIR: path.join(home, 'config'),
       CLOUDPC_MCP_AUTH: 'devicecode',
       CLOUDPC_MCP_GRAPH_URL: sim.url,
-      AZURE_AUTHORITY_HOST: idp.url,
-      // Read at process start: the server trusts the stand-in's self-signed certificate, and nothing else new.
-      NODE_EXTRA_CA_CERTS: idp.caPath,
+      // NODE_EXTRA_CA_CERTS is read at process start: the server trusts the stand-in's certificate, and nothing else new.
+      ...authorityEnv(entra),
       HTTPS_PROXY: trap.url,
       HTTP_PROXY: trap.url,
       NO_PROXY: '127.0.0.1,localhost',
       ...extra,
     });
   return {
-    idp,
+    entra,
     sim,
     trap,
     home,
@@ -69,10 +69,10 @@ export async function startWorld(options: StandInOptions = {}): Promise<World> {
       servers.push(server);
       return server;
     },
-    secrets: () => [...idp.secretsIssued()],
+    secrets: () => entra.secretsIssued(),
     async close() {
       await Promise.all(servers.map((s) => s.close().catch(() => {})));
-      await Promise.all([idp.close(), sim.close(), trap.close()]);
+      await Promise.all([entra.close(), sim.close(), trap.close()]);
       rmSync(home, { recursive: true, force: true });
     },
   };
@@ -88,7 +88,7 @@ export function userCodeIn(text: string): string {
 export function expectNoSecrets(world: World, ...outputs: string[]): void {
   const all = outputs.join('\n');
   for (const s of world.secrets()) {
-    if (all.includes(s)) throw new Error(`a secret issued by the identity stand-in appeared in the output (${s.slice(0, 6)}…)`);
+    if (all.includes(s)) throw new Error(`a secret issued by the Entra stand-in appeared in the output (${s.slice(0, 6)}…)`);
   }
 }
 

@@ -1,6 +1,6 @@
 // A throw-away TLS certificate for 127.0.0.1, made with the openssl command that this machine image (and CI, the
-// same image) ships. @azure/identity only talks https, so the stand-in needs one; the spawned server trusts it
-// through NODE_EXTRA_CA_CERTS, which Node reads at process start.
+// same image) ships. @azure/identity and MSAL only talk https, so the Entra stand-in needs one (as does any other TLS
+// stand-in); the spawned server trusts it through NODE_EXTRA_CA_CERTS, which Node reads at process start.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
