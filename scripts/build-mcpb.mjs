@@ -22,7 +22,7 @@ function fail(message) {
 const pkg = JSON.parse(readFileSync(at('package.json'), 'utf8'));
 const manifest = JSON.parse(readFileSync(at('mcpb', 'manifest.json'), 'utf8'));
 if (manifest.version !== pkg.version) fail(`mcpb/manifest.json has version ${manifest.version}, package.json ${pkg.version}: make them equal.`);
-if (!existsSync(at('dist', 'early-answers.json'))) fail('dist/ is not built: run npm run build first (npm run mcpb does).');
+if (!existsSync(at('dist', 'early-answers', 'tools.full.json'))) fail('dist/ is not built: run npm run build first (npm run mcpb does).');
 
 // Staged in a folder of its own, so two builds (a developer's and the test's) never share one.
 const stage = mkdtempSync(path.join(tmpdir(), 'cloudpc-mcpb-stage-'));
@@ -40,8 +40,8 @@ execFileSync(npm, ['ci', '--omit=dev', '--omit=optional', '--ignore-scripts', '-
 });
 
 // The tools as the server lists them (recorded by the build from the server itself), so the listing never goes stale.
-const early = JSON.parse(readFileSync(at('dist', 'early-answers.json'), 'utf8'));
-manifest.tools = early.tools.full.map((t) => ({ name: t.name, description: t.description }));
+const tools = JSON.parse(readFileSync(at('dist', 'early-answers', 'tools.full.json'), 'utf8'));
+manifest.tools = tools.map((t) => ({ name: t.name, description: t.description }));
 writeFileSync(path.join(stage, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 
 // The official CLI, through the command its package.json declares (the package exports no ./package.json: found from

@@ -1,6 +1,6 @@
 // npm run build: type-check (tsc, no output), then bundle with esbuild.
 // - dist/ is what ships (package.json "files"): the command (cloudpc-mcp.js), the demo (demo.js) and the standalone Graph
-//   simulator (simulator.js), sharing chunks in dist/chunks/, plus the recorded early answers (early-answers.json).
+//   simulator (simulator.js), sharing chunks in dist/chunks/, plus the recorded early answers (early-answers/).
 // - build/dev/ is for this repository only (never shipped): the simulator as a library for `npm run bench`, and the
 //   script that records the early answers from the real server.
 import { execFileSync } from 'node:child_process';
@@ -100,7 +100,14 @@ const serverEntry = {
     b.onResolve({ filter: /^\.\/cli\/run\.js$/ }, () => ({ path: './server.js', external: true }));
   },
 };
-const command = await build({ ...common, metafile: true, plugins: [serverEntry], entryPoints: { 'cloudpc-mcp': 'src/bin.ts' }, outdir: 'dist', minify: true });
+const command = await build({
+  ...common,
+  metafile: true,
+  plugins: [serverEntry],
+  entryPoints: { 'cloudpc-mcp': 'src/bin.ts' },
+  outdir: 'dist',
+  minify: true,
+});
 
 // The demo is an MCP client, and the SDK's client validates tool results with Ajv: a build of its own, untrimmed.
 const demo = await build({ ...common, metafile: true, entryPoints: { demo: 'src/demo.ts' }, outdir: 'dist', minify: true });
@@ -112,7 +119,7 @@ await build({
   // The recorder must see the very server that ships: same sources, same dependencies, unminified for readable errors.
   plugins: [trimDependencies],
 });
-execFileSync(process.execPath, [at('build/dev/gen-early-answers.js'), at('dist/early-answers.json')], { cwd: root, stdio: 'inherit' });
+execFileSync(process.execPath, [at('build/dev/gen-early-answers.js'), at('dist/early-answers')], { cwd: root, stdio: 'inherit' });
 
 // What the shipped bundles import from node_modules at run time, as esbuild resolved it: package.json's runtime
 // dependencies must be exactly these (test/e2e/package.test.ts), so a global install pulls nothing the bundle carries.

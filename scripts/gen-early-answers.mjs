@@ -1,6 +1,6 @@
 // Build step (bundled by scripts/build.mjs, then run): records what the real server answers to initialize and
 // tools/list and prompts/list (full and read-only), so the stdio command can give those answers before loading the server.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { loadConfig } from '../src/config/config.ts';
@@ -37,10 +37,17 @@ const full = await record({});
 const readOnly = await record({ CLOUDPC_MCP_READ_ONLY: 'true' });
 const fullApp = await record({}, views);
 const readOnlyApp = await record({ CLOUDPC_MCP_READ_ONLY: 'true' }, views);
-const data = {
-  protocolVersions: [...SUPPORTED_PROTOCOL_VERSIONS],
-  initialize: full.initialize,
-  tools: { full: full.tools, readOnly: readOnly.tools, fullApp: fullApp.tools, readOnlyApp: readOnlyApp.tools },
-  prompts: { full: full.prompts, readOnly: readOnly.prompts },
+// One file per answer, so the command reads only what the client it serves asks for (a client that renders no views
+// never reads the listings for those that do).
+const dir = process.argv[2];
+mkdirSync(dir, { recursive: true });
+const files = {
+  initialize: { protocolVersions: [...SUPPORTED_PROTOCOL_VERSIONS], initialize: full.initialize },
+  'tools.full': full.tools,
+  'tools.readOnly': readOnly.tools,
+  'tools.fullApp': fullApp.tools,
+  'tools.readOnlyApp': readOnlyApp.tools,
+  'prompts.full': full.prompts,
+  'prompts.readOnly': readOnly.prompts,
 };
-writeFileSync(process.argv[2], JSON.stringify(data));
+for (const [name, value] of Object.entries(files)) writeFileSync(`${dir}/${name}.json`, JSON.stringify(value));

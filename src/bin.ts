@@ -9,8 +9,6 @@ console.info = console.error;
 console.debug = console.error;
 
 import { readFileSync } from 'node:fs';
-import { isatty } from 'node:tty';
-import { setFlagsFromString } from 'node:v8';
 import { reportStdioStartup } from './cli/startup.js';
 import { loadConfig } from './config/config.js';
 import { processLifecycle } from './core/lifecycle.js';
@@ -18,13 +16,27 @@ import { earlyAnswers, type EarlyAnswerData } from './transports/stdio/earlyAnsw
 import { LineTransport } from './transports/stdio/lineTransport.js';
 import type { RunningStdio } from './transports/stdio/serve.js';
 
-// A server that handles many small calls keeps V8's young generation at its smallest, and compiles undici's
-// WebAssembly HTTP parser once with the baseline compiler instead of again with the optimizing one: both keep RSS
-// down over thousands of calls (`npm run bench`). Both are read when the heap grows or the parser is compiled, so
-// setting them here, before the server loads, works. (Flags that change GC threading cannot be set this late: V8 aborts.)
-setFlagsFromString('--semi-space-growth-factor=1');
-setFlagsFromString('--liftoff-only');
-setFlagsFromString('--optimize-for-size');
+/**
+ * A server that handles many small calls keeps V8's young generation at its smallest, grows its old generation as a
+ * memory-bound process would (--optimize-for-size), and compiles undici's WebAssembly HTTP parser once with the
+ * baseline compiler instead of again with the optimizing one: together they keep RSS down over thousands of calls
+ * (`npm run bench`). All are read when the heap grows or code is compiled, so they are set just before the server
+ * loads, after the first answers have gone out. (Flags that change GC threading cannot be set this late: V8 aborts.)
+ */
+async function tuneForServing(): Promise<void> {
+  // Imported here: node:v8 is not loaded at start-up, and loading it would delay the first answers.
+  const { setFlagsFromString } = await import('node:v8');
+  setFlagsFromString('--semi-space-growth-factor=1');
+  setFlagsFromString('--liftoff-only');
+  setFlagsFromString('--optimize-for-size');
+}
+
+function loadServer(options: Omit<Parameters<typeof import('./cli/run.js').main>[0], 'argv' | 'env' | 'life'>): Promise<RunningStdio | undefined> {
+  return tuneForServing()
+    .then(() => import('./cli/run.js'))
+    .then((m) => m.main({ argv, env, life, ...options }))
+    .catch(fatal);
+}
 
 /** Closing the session, the Graph pool and the simulator never takes longer; the client may already be gone. */
 const STDIO_EXIT_CAP_MS = 3_000;
@@ -36,7 +48,20 @@ function fatal(err: unknown): never {
 
 function earlyAnswerData(): EarlyAnswerData | undefined {
   try {
-    return JSON.parse(readFileSync(new URL('./early-answers.json', import.meta.url), 'utf8')) as EarlyAnswerData;
+    const read = (name: string) => readFileSync(new URL(`./early-answers/${name}.json`, import.meta.url), 'utf8');
+    const head = JSON.parse(read('initialize')) as Pick<EarlyAnswerData, 'protocolVersions' | 'initialize'>;
+    const listings = new Map<string, string>();
+    return {
+      ...head,
+      listing(name) {
+        try {
+          if (!listings.has(name)) listings.set(name, read(name));
+          return listings.get(name);
+        } catch {
+          return undefined;
+        }
+      },
+    };
   } catch {
     // Missing only in a partial build: the full server then answers everything itself, just later.
     return undefined;
@@ -50,16 +75,16 @@ const pre = loadConfig(argv, env);
 const preConfig = pre.ok ? pre.config : pre.fallback;
 const servesStdio = pre.command === 'serve' && preConfig.transport === 'stdio';
 // Reported now, before any client message: in a terminal a mistake ends the command here (exit 2).
-const stopWith = servesStdio ? reportStdioStartup(pre, isatty(0), env).exitCode : undefined;
+const stopWith = servesStdio ? reportStdioStartup(pre, process.stdin.isTTY === true, env).exitCode : undefined;
 
 if (stopWith !== undefined) {
   process.exitCode = stopWith;
 } else if (!servesStdio) {
-  import('./cli/run.js').then((m) => m.main({ argv, env, life })).catch(fatal);
+  void loadServer({});
 } else {
   let loading: Promise<RunningStdio | undefined> | undefined;
   const load = (): Promise<RunningStdio | undefined> =>
-    (loading ??= import('./cli/run.js').then((m) => m.main({ argv, env, life, transport })).catch(fatal));
+    (loading ??= loadServer({ transport }));
   // Before the server is loading no call can be in flight; once it is, a request read before the end is worth the wait.
   life.setShutdown(async (why) => {
     if (loading) await (await loading)?.close(why);

@@ -1,5 +1,6 @@
 // The full command, loaded by src/bin.ts on demand: help, version, terminal sign-in, or a server on stdio or HTTP.
-import { helpText, loadConfig } from '../config/config.js';
+import { loadConfig } from '../config/config.js';
+import { helpText } from '../config/help.js';
 import { createLogger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 import type { LineTransport } from '../transports/stdio/lineTransport.js';

@@ -205,4 +205,3 @@ export function formatProblems(problems: readonly ConfigProblem[], where: 'clien
   return `${where.terminal} did nothing, because of these mistakes. Fix the command line or the environment variables and run it again:\n${list}`;
 }
 
-export { helpText } from './help.js';

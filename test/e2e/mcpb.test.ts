@@ -75,8 +75,8 @@ describe('the .mcpb bundle', () => {
   it('is the package version, runs dist/cloudpc-mcp.js with node, and lists the tools the server lists', () => {
     expect(manifest.version).toBe(pkg.version);
     expect(manifest.server).toMatchObject({ type: 'node', entry_point: 'dist/cloudpc-mcp.js', mcp_config: { command: 'node', args: ['${__dirname}/dist/cloudpc-mcp.js'] } });
-    const early = JSON.parse(readFileSync(path.join(ROOT, 'dist/early-answers.json'), 'utf8')) as { tools: { full: { name: string }[] } };
-    expect(manifest.tools?.map((t) => t.name)).toEqual(early.tools.full.map((t) => t.name));
+    const listed = JSON.parse(readFileSync(path.join(ROOT, 'dist/early-answers/tools.full.json'), 'utf8')) as { name: string }[];
+    expect(manifest.tools?.map((t) => t.name)).toEqual(listed.map((t) => t.name));
   });
 
   it('maps the user settings tenant, cloud and read-only to the server\'s environment variables, with defaults', () => {
@@ -94,7 +94,7 @@ describe('the .mcpb bundle', () => {
 
   it('holds the built server and production dependencies only', () => {
     expect(readFileSync(path.join(unpacked, 'dist/cloudpc-mcp.js'), 'utf8')).toBe(readFileSync(path.join(ROOT, 'dist/cloudpc-mcp.js'), 'utf8'));
-    expect(existsSync(path.join(unpacked, 'dist/early-answers.json'))).toBe(true);
+    expect(existsSync(path.join(unpacked, 'dist/early-answers/initialize.json'))).toBe(true);
     expect(JSON.parse(readFileSync(path.join(unpacked, 'package.json'), 'utf8')).type).toBe('module');
     for (const name of Object.keys(pkg.dependencies)) expect(existsSync(path.join(unpacked, 'node_modules', name, 'package.json')), name).toBe(true);
     for (const name of Object.keys(pkg.devDependencies)) expect(existsSync(path.join(unpacked, 'node_modules', name)), `${name} (dev)`).toBe(false);

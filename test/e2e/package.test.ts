@@ -123,9 +123,9 @@ describe('npm pack', () => {
     expect(listed.length).toBeGreaterThan(0);
     const dist = listed.filter((f) => f.startsWith('dist/'));
     // esbuild's output and nothing else: no declarations, source maps or per-module files a compiler would leave.
-    const bundleFile = /^dist\/((cloudpc-mcp|server|simulator|demo|view)\.js|early-answers\.json|chunks\/[\w-]+\.js)$/;
+    const bundleFile = /^dist\/((cloudpc-mcp|server|simulator|demo|view)\.js|early-answers\/[\w.]+\.json|chunks\/[\w-]+\.js)$/;
     expect(dist.filter((f) => !bundleFile.test(f))).toEqual([]);
-    expect(dist).toEqual(expect.arrayContaining(['dist/cloudpc-mcp.js', 'dist/server.js', 'dist/simulator.js', 'dist/demo.js', 'dist/view.js', 'dist/early-answers.json']));
+    expect(dist).toEqual(expect.arrayContaining(['dist/cloudpc-mcp.js', 'dist/server.js', 'dist/simulator.js', 'dist/demo.js', 'dist/view.js', 'dist/early-answers/initialize.json', 'dist/early-answers/tools.full.json']));
     // The tarball holds what the build wrote, all of it: a stale file in dist/ would ship, a missing chunk would break.
     expect(dist).toEqual(filesUnder('dist'));
   });

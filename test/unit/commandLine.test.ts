@@ -60,3 +60,37 @@ describe('formatProblems', () => {
     expect(text).not.toContain('MCP client');
   });
 });
+
+describe('tokenize splits words as node:util parseArgs does (without strict mode)', async () => {
+  const { parseArgs } = await import('node:util');
+  const { tokenize } = await import('../../src/config/commandLine.js');
+  const { SETTINGS } = await import('../../src/config/settings.js');
+  const options = Object.fromEntries([
+    ...SETTINGS.filter((s) => s.flag).map((s) => [s.flag!.slice(2), { type: s.boolean ? ('boolean' as const) : ('string' as const) }]),
+    ['help', { type: 'boolean' as const, short: 'h' }],
+    ['version', { type: 'boolean' as const, short: 'v' }],
+  ]);
+  it.each([
+    [[]],
+    [['--cloud', 'usgov', '--read-only']],
+    [['--cloud=usgov', 'login']],
+    [['--cloud', '--read-only']],
+    [['--cloud']],
+    [['--bogus', 'value', 'serve']],
+    [['--simulate=yes']],
+    [['-h']],
+    [['-hv', 'x']],
+    [['-x']],
+    [['login', '--', '--cloud', 'usgov']],
+    [['--cloud=', '--port', '0']],
+  ])('%j', (args) => {
+    const theirs = parseArgs({ args: [...args], allowPositionals: true, strict: false, tokens: true, options }).tokens.map((t) =>
+      t.kind === 'positional'
+        ? { kind: t.kind, value: t.value }
+        : t.kind === 'option'
+          ? { kind: t.kind, name: t.name, rawName: t.rawName, ...(t.value !== undefined ? { value: t.value, inlineValue: t.inlineValue } : {}) }
+          : undefined,
+    );
+    expect(tokenize(args)).toEqual(theirs.filter(Boolean));
+  });
+});

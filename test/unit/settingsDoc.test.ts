@@ -1,8 +1,9 @@
 // The settings table drives the flags, --help and the configuration docs: none of them may drift from it.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { helpText, loadConfig } from '../../src/config/config.js';
-import { settingsMarkdownTable } from '../../src/config/help.js';
+import { loadConfig } from '../../src/config/config.js';
+import { helpText, settingsMarkdownTable } from '../../src/config/help.js';
+
 import { SETTINGS } from '../../src/config/settings.js';
 
 const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');

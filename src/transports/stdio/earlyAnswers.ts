@@ -1,23 +1,27 @@
 // The answers a client needs first (initialize, tools/list, prompts/list, ping), given from data the build recorded
 // from the real server, so they go out before the SDK, zod and the tools are loaded. test/e2e/earlyAnswers.test.ts
 // proves they are byte-for-byte what the full server answers.
-import type { EarlyAnswer } from './lineTransport.js';
+import { SerializedAnswer, type EarlyAnswer } from './lineTransport.js';
 import { isPlainObject as isObject } from '../../core/jsonShapes.js';
 import { declaresViews } from '../../core/mcpApps.js';
+
+/** The recorded listings, by file name: for clients that render MCP Apps views (view metadata, the view's app-only tool) and for the rest. */
+export type Listing = 'tools.full' | 'tools.readOnly' | 'tools.fullApp' | 'tools.readOnlyApp' | 'prompts.full' | 'prompts.readOnly';
 
 export interface EarlyAnswerData {
   /** Protocol versions the SDK accepts, newest first; an unknown requested version is answered with the first. */
   protocolVersions: string[];
   /** The initialize result without protocolVersion (capabilities, serverInfo, instructions). */
   initialize: Record<string, unknown>;
-  /** The listings for clients that render MCP Apps views (view metadata, the view's app-only tool) and for the rest. */
-  tools: { full: unknown[]; readOnly: unknown[]; fullApp: unknown[]; readOnlyApp: unknown[] };
-  prompts: { full: unknown[]; readOnly: unknown[] };
+  /**
+   * One listing as the JSON text the build recorded, read when a client first asks for it; undefined when it cannot be
+   * read (the full server answers then). Kept as text: the answer is spliced around it, never parsed and re-serialized.
+   */
+  listing(name: Listing): string | undefined;
 }
 
 
 export function earlyAnswers(data: EarlyAnswerData, readOnly: boolean, onListed?: () => void): EarlyAnswer {
-  const prompts = readOnly ? data.prompts.readOnly : data.prompts.full;
   // What the client declared in the initialize answered here; tools/list is answered early only after that.
   let views: boolean | undefined;
   return (msg) => {
@@ -37,17 +41,24 @@ export function earlyAnswers(data: EarlyAnswerData, readOnly: boolean, onListed?
         if (views === undefined || (params !== undefined && (!isObject(params) || params.cursor !== undefined))) return undefined;
         // A client that lists what the server offers is about to use it: load the full server now.
         if (onListed) setImmediate(onListed);
-        const tools = views ? (readOnly ? data.tools.readOnlyApp : data.tools.fullApp) : readOnly ? data.tools.readOnly : data.tools.full;
-        return { jsonrpc: '2.0', id: msg.id, result: { tools } };
+        const tools = data.listing(`tools.${readOnly ? 'readOnly' : 'full'}${views ? 'App' : ''}` as Listing);
+        return tools && listingLine(msg.id, 'tools', tools);
       }
-      case 'prompts/list':
+      case 'prompts/list': {
         if (params !== undefined && (!isObject(params) || params.cursor !== undefined)) return undefined;
         if (onListed) setImmediate(onListed);
-        return { jsonrpc: '2.0', id: msg.id, result: { prompts } };
+        const prompts = data.listing(readOnly ? 'prompts.readOnly' : 'prompts.full');
+        return prompts && listingLine(msg.id, 'prompts', prompts);
+      }
       case 'ping':
         return { jsonrpc: '2.0', id: msg.id, result: {} };
       default:
         return undefined;
     }
   };
+}
+
+/** The JSON-RPC answer `{ jsonrpc, id, result: { [key]: <list> } }` as JSON.stringify writes it, around the recorded text. */
+function listingLine(id: unknown, key: 'tools' | 'prompts', list: string): SerializedAnswer {
+  return new SerializedAnswer(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"${key}":${list}}}`);
 }

@@ -13,6 +13,11 @@ export type Id = string | number;
 /** A line that passed the envelope checks: a JSON-RPC request, notification or response. */
 export type Incoming = Record<string, unknown> & { id?: Id; method?: string; params?: unknown };
 
+/** An answer already in its JSON text (a recorded listing): written as it is. */
+export class SerializedAnswer {
+  constructor(readonly json: string) {}
+}
+
 /** Answers a message before the full server is loaded; returns undefined when it cannot. */
 export type EarlyAnswer = (msg: Incoming) => unknown | undefined;
 
@@ -217,7 +222,8 @@ export class LineTransport implements Transport {
   }
 
   private reply(message: unknown): void {
-    if (!this.closed && !this.outputGone) this.output.write(JSON.stringify(message) + '\n');
+    if (this.closed || this.outputGone) return;
+    this.output.write((message instanceof SerializedAnswer ? message.json : JSON.stringify(message)) + '\n');
   }
 }
 
