@@ -169,7 +169,7 @@ async function executePlanById(args: Args, planId: string, ctx: ToolContext): Pr
     return { structured: { ...planBase(plan!, ctx), status: 'declined', planId, plan: planView(plan!) }, text: `Not sent: the user declined plan ${planId}. Nothing was changed.` };
   }
   if (plan!.destructive && plan!.state === 'pending') return approveThenRun(plan!, ctx, args.confirm);
-  if (!plan!.destructive && plan!.state === 'pending') plans.decide(planId, true, 'model', 'not needed (non-destructive action type)');
+  if (!plan!.destructive && plan!.state === 'pending') plans.decide(planId, true, 'notNeeded', 'no one (a non-destructive action type needs no approval)');
   return run(plan!, ctx);
 }
 

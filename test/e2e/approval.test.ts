@@ -56,6 +56,15 @@ afterAll(async () => {
 beforeEach(() => sim.reset());
 
 describe('plans', () => {
+  it('a plan of a non-destructive type runs without anyone approving it, and says so', async () => {
+    const c = await server();
+    const dry = await retry(c, { bulkActionId: DEMO_IDS.failedRestart, dryRun: true });
+    expect(s(dry).plan).toMatchObject({ state: 'pending', approvalNeeded: false });
+    const r = await retry(c, { planId: s(dry).plan.id });
+    expect(s(r)).toMatchObject({ status: 'accepted', approval: { via: 'notNeeded' } });
+    expectExactlyPlanSent(s(dry).plan.cloudPcIds);
+  });
+
   it('a dry run makes a plan of the exact failed Cloud PCs, with names, users and reasons, and sends nothing', async () => {
     const c = await server();
     const r = await dryRun(c);
@@ -209,7 +218,8 @@ describe('approval page (a client that cannot ask)', () => {
     const plan = s(await dryRun(c)).plan;
     const first = await retry(c, { planId: plan.id });
     expect(s(first).status).toBe('approvalPending');
-    expect(textOf(first)).toMatch(/waiting for the user's approval in the user's browser/);
+    // The tests run with CLOUDPC_MCP_APPROVAL_PAGE=link: no browser was opened, and the answer says where the link went.
+    expect(textOf(first)).toMatch(/waiting for the user's approval on the approval page, whose one-time link was sent to the client's log and the server's stderr \(not to you\)/);
     await decide(await openLink(linkIn(c.logs)!), 'approve');
     const r = await retry(c, { planId: plan.id });
     expect(s(r).approval?.via).toBe('page');

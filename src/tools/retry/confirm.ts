@@ -31,10 +31,13 @@ export function approvalRoute(policy: ConfirmPolicy, client: ClientAbilities, pa
   };
 }
 
+/** Where the person finds the plan: the MCP Apps view, the page the client opened, a browser the server opened, or a link in the log. */
+export type PendingWhere = 'app' | 'client' | 'browser' | 'log';
+
 export type ApprovalOutcome =
   | { kind: 'approved'; how: ApprovalWay; by: string }
   | { kind: 'declined'; answer: 'declined' | 'cancelled' }
-  | { kind: 'pending'; where: 'page' | 'app'; link?: string }
+  | { kind: 'pending'; where: PendingWhere; link?: string }
   | { kind: 'confirmationRequired' };
 
 /** Asks for approval of `plan` the way `approvalRoute` chooses; records the decision in the plan store. */
@@ -61,7 +64,7 @@ export async function seekApproval(plan: Plan, ctx: ToolContext, confirmFlag: bo
       return { kind: 'declined', answer: answer === 'declined' ? 'declined' : 'cancelled' };
     }
     case 'app':
-      return { kind: 'pending', where: 'app', ...(approvalPage ? { link: await announce(plan, ctx, false) } : {}) };
+      return { kind: 'pending', where: 'app', ...(approvalPage ? { link: (await announce(plan, ctx, false)).link } : {}) };
     case 'url':
     case 'page':
       return approvalOnPage(plan, ctx, route.kind);
@@ -69,17 +72,23 @@ export async function seekApproval(plan: Plan, ctx: ToolContext, confirmFlag: bo
 }
 
 /** Sends the page link to the person (never to the model, unless the page itself demands the owner's sign-in). */
-async function announce(plan: Plan, ctx: ToolContext, openBrowser: boolean): Promise<string> {
+async function announce(plan: Plan, ctx: ToolContext, openBrowser: boolean): Promise<{ link: string; opened: boolean }> {
   const page = ctx.deps.approvalPage!;
   const link = await page.linkFor(plan);
   const opened = openBrowser && page.open(link);
   ctx.notify('warning', `${opened ? 'A browser window was opened to' : 'Open this link to'} approve or decline retry plan ${plan.id} (${plan.cloudPcIds.length} Cloud PCs, ${plan.actionType} "${plan.displayName}"): ${link}`);
-  return link;
+  return { link, opened };
 }
 
 async function approvalOnPage(plan: Plan, ctx: ToolContext, route: 'url' | 'page'): Promise<ApprovalOutcome> {
   const { plans, config, approvalPage } = ctx.deps;
   let link: string;
+  let where: PendingWhere = 'client';
+  const announced = async () => {
+    const a = await announce(plan, ctx, config.approvalPage === 'browser');
+    where = a.opened ? 'browser' : 'log';
+    return a.link;
+  };
   if (route === 'url') {
     link = await approvalPage!.linkFor(plan);
     const answer = await ctx.openUrl(`Approve or decline retry plan ${plan.id}: ${plan.cloudPcIds.length} Cloud PC(s) of the ${plan.actionType} bulk action "${plan.displayName}".`, link, plan.id);
@@ -87,9 +96,9 @@ async function approvalOnPage(plan: Plan, ctx: ToolContext, route: 'url' | 'page
       if (answer === 'declined') plans.decide(plan.id, false, 'url', ownerLabel(ctx.deps.owner));
       return { kind: 'declined', answer };
     }
-    if (answer === 'unsupported') link = await announce(plan, ctx, config.approvalPage === 'browser');
+    if (answer === 'unsupported') link = await announced();
   } else {
-    link = await announce(plan, ctx, config.approvalPage === 'browser');
+    link = await announced();
   }
   const decided = await waitForDecision(plans, plan.id, config.approvalWaitMs, ctx.signal, (remaining) =>
     ctx.progress(0, undefined, pageWaitText(plan, remaining)),
@@ -101,5 +110,5 @@ async function approvalOnPage(plan: Plan, ctx: ToolContext, route: 'url' | 'page
     return { kind: 'approved', how: decided.decision!.how, by: decided.decision!.by };
   }
   if (decided?.state === 'declined') return { kind: 'declined', answer: 'declined' };
-  return { kind: 'pending', where: 'page', link };
+  return { kind: 'pending', where, link };
 }

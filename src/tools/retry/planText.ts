@@ -1,4 +1,5 @@
 // What a person and the assistant read about a plan: the approval question, the plan itself, and why nothing was sent.
+import type { PendingWhere } from './confirm.js';
 import { ownerLabel, type FailedSetChange, type Plan, type PlanDevice } from './plans.js';
 
 const FIRST_DEVICES = 5;
@@ -54,12 +55,15 @@ export function pageWaitText(plan: Plan, remainingMs: number): string {
 }
 
 /** The answer when approval waits in the user's browser. Names no link unless the link grants nothing by itself. */
-export function pendingText(plan: Plan, where: 'page' | 'app', publicLink: string | undefined): string {
+const WHERE_TEXT: Record<Exclude<PendingWhere, 'app'>, string> = {
+  client: 'on the approval page your client opened for the user',
+  browser: "in the user's browser (the approval page was opened there, and its link was sent to the client's log)",
+  log: "on the approval page, whose one-time link was sent to the client's log and the server's stderr (not to you)",
+};
+
+export function pendingText(plan: Plan, where: PendingWhere, publicLink: string | undefined): string {
   const page = publicLink ? `on the approval page, which asks the user to sign in: ${publicLink}` : undefined;
-  const place =
-    where === 'app'
-      ? `in the plan view shown with this result (Approve / Decline)${page ? `, or ${page}` : ''}`
-      : (page ?? "in the user's browser (the approval page was opened there, and its link was sent to the client's log)");
+  const place = where === 'app' ? `in the plan view shown with this result (Approve / Decline)${page ? `, or ${page}` : ''}` : (page ?? WHERE_TEXT[where]);
   return (
     `Not sent yet: plan ${plan.id} (${plan.cloudPcIds.length} Cloud PCs, ${plan.actionType} "${plan.displayName}") is waiting for the user's approval ${place}. ` +
     `Ask the user to approve or decline it there; after they approve, call retry_cloudpc_bulk_action with planId "${plan.id}". ` +

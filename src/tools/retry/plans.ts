@@ -3,8 +3,8 @@
 // most once, and expires. Plans live in this process's memory (remote mode: per replica), bounded, oldest dropped first.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** How a plan was approved; recorded in the result and the audit line. */
-export type ApprovalWay = 'elicitation' | 'url' | 'page' | 'app' | 'model';
+/** How a plan was approved; recorded in the result and the audit line. notNeeded: a non-destructive type, run as asked. */
+export type ApprovalWay = 'elicitation' | 'url' | 'page' | 'app' | 'model' | 'notNeeded';
 export type RetryClass = 'retryable' | 'fixFirst' | 'unknown';
 
 export interface PlanDevice {
