@@ -9,6 +9,7 @@ import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/in
 import { textOf } from './harness.js';
 import { entraServerEnv, startEntraStandIn, type EntraStandIn } from '../support/entra/standIn.js';
 import { httpEnv, startHttpServer, type HttpServerProcess } from '../support/http-server.js';
+import { startRecordingProxy } from '../support/recordingProxy.js';
 
 const SLOW_OID = '44444444-aaaa-4bbb-8ccc-000000000004';
 let entra: EntraStandIn;
@@ -69,5 +70,47 @@ describe('the on-behalf-of exchange', () => {
     expect(r.text).toContain('The operator fixes it: Point AZURE_CLIENT_CERTIFICATE_PATH at a PEM file');
     expect(r.text).not.toMatch(/could not reach|network/i);
     expect(entra.grants('on_behalf_of').length).toBe(before);
+  });
+});
+
+describe('behind a corporate proxy (HTTPS_PROXY)', () => {
+  const KEYS = '/discovery/v2.0/keys';
+  const keyFetches = () => entra.requests.filter((r) => r.path.endsWith(KEYS)).length;
+
+  it('the signing keys are fetched through the proxy, and the caller is let in', async () => {
+    const proxy = await startRecordingProxy('tunnel');
+    try {
+      const server = await start({ HTTPS_PROXY: proxy.url });
+      const before = keyFetches();
+      const r = await callAs(server, '66666666-aaaa-4bbb-8ccc-000000000006');
+      expect(keyFetches()).toBeGreaterThan(before);
+      expect(proxy.requests).toContain(new URL(entra.url).host);
+      // The token was checked and the call reached the tool. What follows is the on-behalf-of exchange, made by
+      // @azure/identity through the same proxy; it cannot finish here: through a proxy, its TLS check of an authority
+      // named by IP address (the stand-in's 127.0.0.1) fails with ERR_TLS_CERT_ALTNAME_INVALID, which real authorities,
+      // host names, never meet.
+      expect(r.text).not.toMatch(/Sign-in required|signing keys/);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a proxy that refuses Entra: sign-ins cannot be checked (503), and nothing went around the proxy to Entra', async () => {
+    const proxy = await startRecordingProxy('refuse');
+    try {
+      const server = await start({ HTTPS_PROXY: proxy.url });
+      const before = keyFetches();
+      const token = await entra.mint({ oid: '77777777-aaaa-4bbb-8ccc-000000000007' });
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+      expect(res.status).toBe(503);
+      expect(keyFetches()).toBe(before);
+      expect(proxy.requests).toContain(new URL(entra.url).host);
+    } finally {
+      await proxy.close();
+    }
   });
 });

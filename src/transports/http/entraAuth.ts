@@ -2,7 +2,8 @@
 // against the tenant's published keys, issuer, audience (this server, never Graph or anything else), expiry, the
 // delegated scope and, when configured, the client application. The token is then used only as the assertion of the
 // on-behalf-of exchange, never sent to Graph.
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { EntraConfig } from '../../config/http.js';
 import type { Caller } from '../../auth/caller.js';
 
@@ -29,6 +30,19 @@ const CLOCK_TOLERANCE_S = 120;
 export interface EntraVerifierOptions {
   /** Key source; default: the configured JWKS URL, fetched and cached by jose. */
   keys?: JWTVerifyGetKey;
+  /** The connection pool the keys are fetched through: the server's own, which honours HTTPS_PROXY and NO_PROXY. */
+  dispatcher?: Dispatcher;
+}
+
+/** Fetches the signing keys through `dispatcher`: behind a corporate proxy, Entra is reachable only through it. */
+function remoteKeys(jwksUrl: string, dispatcher: Dispatcher | undefined): JWTVerifyGetKey {
+  const fetchThrough = (url: string, init: RequestInit) => undiciFetch(url, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
+  return createRemoteJWKSet(new URL(jwksUrl), {
+    timeoutDuration: 5_000,
+    cooldownDuration: 30_000,
+    cacheMaxAge: 10 * 60_000,
+    ...(dispatcher ? { [customFetch]: fetchThrough } : {}),
+  });
 }
 
 /** The key source failed for a reason of its own (network, Entra outage, unusable key set), not the token's. */
@@ -52,7 +66,7 @@ function keySource(keys: JWTVerifyGetKey): JWTVerifyGetKey {
 
 export function createEntraVerifier(entra: EntraConfig, opts: EntraVerifierOptions = {}): (authorization: string | undefined) => Promise<Verdict> {
   // Cached for 10 minutes; an unknown key id triggers a refetch (at most every 30 s), which is how Entra key rollover is followed.
-  const keys = keySource(opts.keys ?? createRemoteJWKSet(new URL(entra.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 }));
+  const keys = keySource(opts.keys ?? remoteKeys(entra.jwksUrl, opts.dispatcher));
 
   return async (authorization) => {
     if (!authorization?.trim()) {

@@ -106,7 +106,7 @@ function callerAccess(config: Config, logger: Logger, target: GraphTarget, dispa
   const graphScope = delegatedScope(config.cloud, config.readOnly ? SCOPE_READ : SCOPE_RETRY);
   return {
     entra: {
-      verify: createEntraVerifier(config.http.entra),
+      verify: createEntraVerifier(config.http.entra, { dispatcher }),
       sessions: new UserSessions({ exchange: identityOboExchange(config.http.entra, graphScope), logger }),
     },
   };
