@@ -52,7 +52,7 @@ export interface Config {
   approvalPage: ApprovalPageMode;
   /** How long a retry call waits for approval on the page before answering that approval is pending. */
   approvalWaitMs: number;
-  /** Action types (e.g. 'reprovision') whose retry needs the user's confirmation. */
+  /** Action types (e.g. 'reprovision') whose retry a person approves, plan by plan. */
   destructiveActions: ReadonlySet<string>;
   /** Warnings for stderr and for the first tool result (e.g. a non-Graph host). */
   warnings: string[];

@@ -100,7 +100,7 @@ export function dryRunText(t: RetryTarget, simulated: boolean): string {
   const head = t.nothingToRetry
     ? `Dry run, nothing sent${sim(simulated)}: nothing to retry for the ${labelWithParameters(t)}: ${t.nothingToRetry}. A real call would send nothing.`
     : `Dry run, nothing sent${sim(simulated)}: retrying the ${labelWithParameters(t)} would send ${sendText(t)}` +
-      `${t.destructive ? ", and needs the user's confirmation (destructive action type)" : ''}.`;
+      `${t.destructive ? ', and is sent only once a person approves the exact plan (destructive action type)' : ''}.`;
   const lines = [head, ...(t.nothingToRetry ? [] : deviceLines(t)), ...leftOutLines(t)];
   if (t.unchecked) lines.push(`Whether the chosen devices failed could not be checked (${t.unchecked}); a real call would send them as they are.`);
   if (t.notInAction.length) lines.push(`Not part of this bulk action (${t.notInAction.length}), would be refused: ${idList(t.notInAction)}.`);
