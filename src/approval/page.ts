@@ -13,6 +13,7 @@ export function modelFromPlan(plan: Plan): ViewModel {
     ...(d.state ? { state: d.state } : {}),
     ...((d.reason ?? d.detail) ? { reason: d.reason ?? d.detail } : {}),
     ...(d.retryClass ? { retryClass: d.retryClass } : {}),
+    ...(d.fix ? { fix: d.fix } : {}),
   }));
   return {
     bulkActionId: plan.bulkActionId,
@@ -26,6 +27,7 @@ export function modelFromPlan(plan: Plan): ViewModel {
       expiresAt: new Date(plan.expiresAt).toISOString(),
       approvalNeeded: plan.destructive,
       owner: plan.owner.kind === 'local' ? 'the local user' : (plan.owner.upn ?? plan.owner.oid),
+      ...(plan.actionDetails ? { actionDetails: plan.actionDetails } : {}),
       ...(plan.decision ? { decision: { via: plan.decision.how, by: plan.decision.by, at: new Date(plan.decision.at).toISOString() } } : {}),
     },
   };

@@ -9,6 +9,8 @@ export interface ViewDevice {
   state?: string;
   reason?: string;
   retryClass?: string;
+  /** What to do first, for a failure a retry cannot fix yet. */
+  fix?: string;
 }
 
 export interface ViewSummary {
@@ -25,6 +27,8 @@ export interface ViewPlan {
   expiresAt: string;
   approvalNeeded: boolean;
   owner: string;
+  /** What the action does, from its own properties (restore point, target plan, …). */
+  actionDetails?: string;
   decision?: { via: string; by: string; at: string };
 }
 
@@ -95,7 +99,11 @@ function row(d: ViewDevice): string {
     ['class', d.retryClass ?? ''],
   ];
   const data = cells.map(([k, v]) => ` data-${k}="${escapeHtml(v.toLowerCase())}"`).join('');
-  const tds = cells.map(([k, v]) => (k === 'name' ? `<td>${escapeHtml(v)}<div class="id">${escapeHtml(d.cloudPcId)}</div></td>` : `<td class="${k === 'state' ? `state state-${escapeHtml(v)}` : k}">${escapeHtml(v)}</td>`));
+  const below: Record<string, string | undefined> = { name: d.cloudPcId, class: d.fix };
+  const tds = cells.map(([k, v]) => {
+    const extra = below[k] ? `<div class="${k === 'name' ? 'id' : 'fix'}">${escapeHtml(below[k])}</div>` : '';
+    return `<td class="${k === 'state' ? `state state-${escapeHtml(v)}` : k}">${escapeHtml(v)}${extra}</td>`;
+  });
   return `<tr data-id="${escapeHtml(d.cloudPcId)}"${data}>${tds.join('')}</tr>`;
 }
 
@@ -113,6 +121,7 @@ function planBlock(model: ViewModel, opts: RenderOptions): string {
     `<dt>Plan</dt><dd><code>${escapeHtml(plan.id)}</code></dd>`,
     `<dt>Cloud PCs</dt><dd>${model.devices.length}</dd>`,
     `<dt>For</dt><dd>${escapeHtml(plan.owner)}</dd>`,
+    ...(plan.actionDetails ? [`<dt>Action</dt><dd>${escapeHtml(plan.actionDetails)}</dd>`] : []),
     `<dt>Expires</dt><dd><time datetime="${escapeHtml(plan.expiresAt)}">${escapeHtml(plan.expiresAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}</time></dd>`,
     `<dt>State</dt><dd class="plan-state plan-${escapeHtml(state)}">${escapeHtml(state)}</dd>`,
   ];
@@ -188,7 +197,7 @@ h1{font-size:18px;margin:0 0 2px}.status{font-size:12px;font-weight:600;padding:
 .decide{display:flex;gap:8px;margin-top:10px}.decide button{font:inherit;padding:8px 18px;border-radius:6px;border:1px solid var(--line);cursor:pointer}
 .approve{background:var(--bad);color:light-dark(#ffffff,#17181a);font-weight:600;border-color:transparent!important}.decline{background:var(--bg);color:var(--fg)}
 .devices{width:100%;border-collapse:collapse;margin-top:8px}.devices th,.devices td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
-.devices .id{font-size:11px}.sort{font:inherit;font-weight:600;background:none;border:0;color:var(--fg);cursor:pointer;padding:0}
+.devices .id{font-size:11px}.devices .fix{font-size:12px;color:var(--fg2);margin-top:2px;max-width:28em}.sort{font:inherit;font-weight:600;background:none;border:0;color:var(--fg);cursor:pointer;padding:0}
 .sort[aria-sort=ascending]::after{content:" ▲"}.sort[aria-sort=descending]::after{content:" ▼"}
 .state-failed{color:var(--bad)}.state-succeeded{color:var(--ok)}.empty{color:var(--fg2)}
 `;

@@ -16,6 +16,7 @@ function devicesOf(list: unknown): ViewDevice[] {
       // This action's reason when known (plans and device rows both carry it).
       ...(typeof (d.reason ?? d.detail) === 'string' ? { reason: d.reason ?? d.detail } : {}),
       ...(typeof (d.retryClass ?? d.failureClass) === 'string' ? { retryClass: d.retryClass ?? d.failureClass } : {}),
+      ...(typeof d.fix === 'string' ? { fix: d.fix } : {}),
     }));
 }
 
@@ -29,6 +30,7 @@ export function planOf(p: unknown): ViewPlan | undefined {
     expiresAt: String(plan.expiresAt ?? ''),
     approvalNeeded: plan.approvalNeeded === true,
     owner: String(plan.owner ?? ''),
+    ...(typeof plan.actionDetails === 'string' ? { actionDetails: plan.actionDetails } : {}),
     ...(plan.decision && typeof plan.decision === 'object' ? { decision: { via: String(plan.decision.via), by: String(plan.decision.by), at: String(plan.decision.at) } } : {}),
   };
 }

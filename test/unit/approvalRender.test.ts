@@ -31,6 +31,18 @@ describe('renderView', () => {
     expect(html.match(/data-sort="/g)).toHaveLength(5);
   });
 
+  it("shows the person who approves what a fix-first failure needs, and what the action does", () => {
+    const html = renderView(
+      model({
+        devices: [{ ...model().devices[0]!, fix: 'Add free IP addresses to subnet <snet-1>, then retry.' }],
+        plan: { ...model().plan!, actionDetails: 'restore point 2026-11-27T08:00:00Z, time range before' },
+      }),
+      { decide: 'form', csrf: 't', formAction: '/approve/plan-1', now: 1_000_000 },
+    );
+    expect(html).toContain('<div class="fix">Add free IP addresses to subnet &lt;snet-1&gt;, then retry.</div>');
+    expect(html).toContain('<dt>Action</dt><dd>restore point 2026-11-27T08:00:00Z, time range before</dd>');
+  });
+
   it('page: a POST form with the anti-forgery token; view: buttons; none once decided or expired', () => {
     const form = renderView(model(), { decide: 'form', csrf: 'tok"en', formAction: '/approve/plan-1', now: 1_000_000 });
     expect(form).toContain('<form class="decide" method="post" action="/approve/plan-1">');
