@@ -31,10 +31,10 @@ async function tuneForServing(): Promise<void> {
   setFlagsFromString('--optimize-for-size');
 }
 
-function loadServer(options: Omit<Parameters<typeof import('./cli/run.js').main>[0], 'argv' | 'env' | 'life'>): Promise<RunningStdio | undefined> {
+function loadServer(options: Omit<Parameters<typeof import('./cli/run.js').main>[0], 'result' | 'env' | 'life'>): Promise<RunningStdio | undefined> {
   return tuneForServing()
     .then(() => import('./cli/run.js'))
-    .then((m) => m.main({ argv, env, life, ...options }))
+    .then((m) => m.main({ result: pre, env, life, ...options }))
     .catch(fatal);
 }
 

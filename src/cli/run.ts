@@ -1,5 +1,5 @@
 // The full command, loaded by src/bin.ts on demand: help, version, terminal sign-in, or a server on stdio or HTTP.
-import { loadConfig } from '../config/config.js';
+import type { ConfigResult } from '../config/config.js';
 import { helpText } from '../config/help.js';
 import { createLogger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
@@ -8,7 +8,8 @@ import type { RunningStdio } from '../transports/stdio/serve.js';
 import type { Lifecycle } from '../core/lifecycle.js';
 
 export interface MainOptions {
-  argv: readonly string[];
+  /** The command line and environment as the command already read them (src/bin.ts): not parsed a second time. */
+  result: ConfigResult;
   env: NodeJS.ProcessEnv;
   life: Lifecycle;
   /** Set when the command serves stdio: the transport it already opened. */
@@ -16,8 +17,7 @@ export interface MainOptions {
 }
 
 /** Returns the stdio session when one was started; the command closes it when the client goes away. */
-export async function main({ argv, env, life, transport }: MainOptions): Promise<RunningStdio | undefined> {
-  const result = loadConfig(argv, env);
+export async function main({ result, env, life, transport }: MainOptions): Promise<RunningStdio | undefined> {
   if (result.command === 'help') {
     process.stdout.write(helpText() + '\n');
     return undefined;
