@@ -31,9 +31,6 @@ export const CLOUD_PC_STATUSES = [
   'failbackInProgress',
 ] as const;
 
-/** cloudPcPowerState as Graph defines it. */
-export const CLOUD_PC_POWER_STATES = ['running', 'poweredOff', 'unknownFutureValue'] as const;
-
 export const CLOUD_PC_SELECT = [
   'id',
   'displayName',

@@ -114,15 +114,6 @@ export function nothingText(t: RetryTarget, simulated: boolean): string {
   return lines.join('\n');
 }
 
-export function confirmationQuestion(t: RetryTarget): string {
-  const failed = t.counts.failed;
-  const who = t.send === undefined ? ` (${failed ?? '?'} failed at last count)` : '';
-  return (
-    `Retry the ${labelWithParameters(t)} for ${scopeOf(t)}${who}? ` +
-    `Retrying a ${t.facts.actionType} acts on the PCs again (it can wipe, roll back or rebuild them, and their users lose work in progress).`
-  );
-}
-
 export function acceptedText(t: RetryTarget, simulated: boolean, res: GraphResponse<unknown>): string {
   const lines = [
     `Retry accepted${sim(simulated)}: Microsoft Graph accepted the retry of the ${labelOf(t)} for ${scopeOf(t)} (HTTP ${res.status}). ` +
