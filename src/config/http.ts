@@ -4,6 +4,7 @@ import { CLOUDS, type CloudInfo } from '../graph/clouds.js';
 import { GUID_PATTERN } from '../core/jsonShapes.js';
 import type { HttpLimits } from './httpLimits.js';
 import { DEFAULT_ENTRA_SCOPE, HTTP_AUTH_MODES, TRANSPORTS, labelOf } from './settings.js';
+import { commaList, isLoopbackHost, type ConfigProblem } from './values.js';
 
 export type Transport = (typeof TRANSPORTS)[number];
 export type HttpAuthMode = (typeof HTTP_AUTH_MODES)[number];
@@ -80,17 +81,6 @@ export interface HttpSettingsInput {
   simulate: boolean;
 }
 
-interface Problem {
-  setting: string;
-  message: string;
-}
-
-const LOOPBACK_NAME = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|\[::1\]|localhost)$/i;
-
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_NAME.test(host.trim());
-}
-
 const S = {
   transport: labelOf('CLOUDPC_MCP_TRANSPORT'),
   host: labelOf('CLOUDPC_MCP_HOST'),
@@ -105,7 +95,7 @@ const S = {
 };
 
 /** An https URL (or http to loopback); returns it without trailing slash. */
-function secureUrl(setting: string, raw: string, problems: Problem[], example: string): string | undefined {
+function secureUrl(setting: string, raw: string, problems: ConfigProblem[], example: string): string | undefined {
   let u: URL;
   try {
     u = new URL(raw.trim());
@@ -124,7 +114,7 @@ function secureUrl(setting: string, raw: string, problems: Problem[], example: s
   return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
 }
 
-function parseTransport(raw: string | undefined, problems: Problem[]): Transport {
+function parseTransport(raw: string | undefined, problems: ConfigProblem[]): Transport {
   const v = raw?.trim().toLowerCase();
   if (!v) return 'stdio';
   if ((TRANSPORTS as readonly string[]).includes(v)) return v as Transport;
@@ -134,7 +124,7 @@ function parseTransport(raw: string | undefined, problems: Problem[]): Transport
   return 'http';
 }
 
-function parsePublicUrl(raw: string | undefined, problems: Problem[]): string | undefined {
+function parsePublicUrl(raw: string | undefined, problems: ConfigProblem[]): string | undefined {
   if (!raw?.trim()) return undefined;
   const publicUrl = secureUrl(S.publicUrl, raw, problems, 'https://cloudpc-mcp.contoso.com');
   if (publicUrl && new URL(publicUrl).pathname !== '/' && new URL(publicUrl).pathname !== '') {
@@ -144,9 +134,9 @@ function parsePublicUrl(raw: string | undefined, problems: Problem[]): string | 
   return publicUrl;
 }
 
-function parseOrigins(raw: string | undefined, problems: Problem[]): string[] {
+function parseOrigins(raw: string | undefined, problems: ConfigProblem[]): string[] {
   const allowedOrigins: string[] = [];
-  for (const item of (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of commaList(raw)) {
     let origin: string | undefined;
     try {
       const u = new URL(item);
@@ -161,8 +151,8 @@ function parseOrigins(raw: string | undefined, problems: Problem[]): string[] {
 }
 
 /** Application (client) ids, lower case; each must be a GUID, as azp and appid are. */
-function parseAllowedClients(raw: string | undefined, problems: Problem[]): string[] {
-  const items = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+function parseAllowedClients(raw: string | undefined, problems: ConfigProblem[]): string[] {
+  const items = commaList(raw);
   const bad = items.filter((s) => !GUID_PATTERN.test(s));
   if (bad.length) {
     problems.push({ setting: S.clients, message: `not application (client) ids: ${bad.map((b) => JSON.stringify(b)).join(', ')}; give the GUIDs shown on each client app registration's Overview page, comma-separated.` });
@@ -170,7 +160,7 @@ function parseAllowedClients(raw: string | undefined, problems: Problem[]): stri
   return [...new Set(items.filter((s) => GUID_PATTERN.test(s)).map((s) => s.toLowerCase()))];
 }
 
-function parseAuthMode(raw: string | undefined, problems: Problem[]): HttpAuthMode {
+function parseAuthMode(raw: string | undefined, problems: ConfigProblem[]): HttpAuthMode {
   const v = raw?.trim().toLowerCase();
   if (!v) return 'none';
   if ((HTTP_AUTH_MODES as readonly string[]).includes(v)) return v as HttpAuthMode;
@@ -180,7 +170,7 @@ function parseAuthMode(raw: string | undefined, problems: Problem[]): HttpAuthMo
 
 export function parseHttpSettings(
   input: HttpSettingsInput,
-  problems: Problem[],
+  problems: ConfigProblem[],
   warnings: string[],
 ): { transport: Transport; http: HttpConfig } {
   const transport = parseTransport(input.transport, problems);
@@ -230,7 +220,7 @@ export function parseHttpSettings(
 }
 
 /** The server's own identity in Entra: tenant, app registration and its credential, each a problem when missing. */
-function parseEntraIdentity(input: HttpSettingsInput, problems: Problem[]) {
+function parseEntraIdentity(input: HttpSettingsInput, problems: ConfigProblem[]) {
   const tenantId = input.tenantId?.trim();
   const clientId = input.clientId?.trim();
   if (!tenantId || !GUID_PATTERN.test(tenantId)) {
@@ -256,7 +246,7 @@ function parseEntraIdentity(input: HttpSettingsInput, problems: Problem[]) {
   return { tenantId, clientId, clientSecret, certificatePath };
 }
 
-function parseEntra(input: HttpSettingsInput, problems: Problem[]): EntraConfig | undefined {
+function parseEntra(input: HttpSettingsInput, problems: ConfigProblem[]): EntraConfig | undefined {
   const before = problems.length;
   const { tenantId, clientId, clientSecret, certificatePath } = parseEntraIdentity(input, problems);
   const scope = input.entraScope?.trim() || DEFAULT_ENTRA_SCOPE;

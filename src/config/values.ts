@@ -10,7 +10,17 @@ export interface ConfigProblem {
   message: string;
 }
 
-const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/i;
+const LOOPBACK_NAME = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|\[::1\]|localhost)$/i;
+
+/** A host name (bracketed or not for IPv6) that only this machine answers to. */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_NAME.test(host.trim());
+}
+
+/** The items of a comma-separated setting, trimmed, without empty ones. */
+export function commaList(raw: string | undefined): string[] {
+  return (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
 
 export class SettingReader {
   constructor(
@@ -75,7 +85,7 @@ export function parseGraphUrl(raw: string, problems: ConfigProblem[], warnings: 
     problems.push({ setting, message: `scheme "${url.protocol}" is not allowed; use https (or http to a loopback address).` });
     return undefined;
   }
-  if (url.protocol === 'http:' && !LOOPBACK_HOST.test(url.hostname)) {
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     problems.push({
       setting,
       message: `plain http is only allowed to loopback (127.0.0.1, ::1, localhost), because the bearer token would travel unencrypted; use https://${url.host}.`,
@@ -91,7 +101,7 @@ export function parseGraphUrl(raw: string, problems: ConfigProblem[], warnings: 
     problems.push({ setting, message: `give the root without the version segment: ${url.origin}${path.replace(/\/(beta|v1\.0)$/i, '')} (the server adds /beta itself).` });
     return undefined;
   }
-  if (!KNOWN_GRAPH_HOSTS.has(url.host) && !LOOPBACK_HOST.test(url.hostname)) {
+  if (!KNOWN_GRAPH_HOSTS.has(url.host) && !isLoopbackHost(url.hostname)) {
     warnings.push(`The Graph URL ${url.origin} is not a Microsoft Graph host; the access token will be sent there.`);
   }
   return url.origin + path;
@@ -101,7 +111,7 @@ export function parseDestructive(raw: string | undefined, problems: ConfigProble
   const setting = labelOf('CLOUDPC_MCP_DESTRUCTIVE_ACTIONS');
   const defaults = () => new Set(ACTION_TYPES_DESTRUCTIVE_DEFAULT.map((s) => s.toLowerCase()));
   if (raw === undefined) return defaults();
-  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = commaList(raw);
   if (items.length === 1 && items[0]!.toLowerCase() === 'none') return new Set();
   const bad = items.filter((s) => !/^[a-zA-Z][a-zA-Z0-9]{0,63}$/.test(s));
   if (bad.length) {
@@ -132,7 +142,7 @@ export function parseAuthorityHost(raw: string | undefined, problems: ConfigProb
 export function parseVariants(raw: string | undefined, simulate: boolean, problems: ConfigProblem[]): SimulatorVariant[] {
   if (raw === undefined) return [];
   const setting = labelOf('CLOUDPC_MCP_SIMULATE_VARIANTS');
-  const names = raw.split(',').map((v) => v.trim()).filter(Boolean);
+  const names = commaList(raw);
   const bad = unknownVariants(names);
   if (bad.length) problems.push({ setting, message: `not simulator variants: ${bad.map((b) => JSON.stringify(b)).join(', ')}; known: ${VARIANT_NAMES.join(', ')}.` });
   else if (!simulate && names.length) problems.push({ setting, message: 'variants apply to the embedded simulator only; add --simulate (CLOUDPC_MCP_SIMULATE=true) or remove this setting.' });
