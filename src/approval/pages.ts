@@ -4,12 +4,11 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApprovalPageMode } from '../config/config.js';
+import { LOOPBACK_HOSTNAMES, loopbackOrigins } from '../config/http.js';
 import type { Logger } from '../core/log.js';
 import type { ApprovalPage } from '../tools/context.js';
 import type { Plan, PlanStore } from '../tools/retry/plans.js';
 import { APPROVE_PATH, createRoutes, tokenLink, type Routes, type SignIn } from './routes.js';
-
-const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 
 function opener(mode: ApprovalPageMode, logger: Logger): (link: string) => boolean {
   return (link) => {
@@ -40,8 +39,8 @@ export function loopbackApprovalPage(opts: { plans: PlanStore; logger: Logger; m
   const routes = createRoutes({
     plans: opts.plans,
     logger: opts.logger,
-    origins: () => LOOPBACK_NAMES.map((h) => `http://${h}:${port}`),
-    hosts: () => new Set(LOOPBACK_NAMES.map((h) => `${h}:${port}`)),
+    origins: () => loopbackOrigins(port),
+    hosts: () => new Set(LOOPBACK_HOSTNAMES.map((h) => `${h}:${port}`)),
     secure: false,
   });
   const start = (): Promise<string> =>
@@ -80,8 +79,8 @@ export function mountedApprovalPage(opts: { plans: PlanStore; logger: Logger; mo
   const routes = createRoutes({
     plans: opts.plans,
     logger: opts.logger,
-    origins: () => (opts.loopback ? [origin, ...LOOPBACK_NAMES.map((h) => `http://${h}:${port}`)] : [origin]),
-    ...(opts.loopback ? { hosts: () => new Set([new URL(origin).host, ...LOOPBACK_NAMES.map((h) => `${h}:${port}`)]) } : {}),
+    origins: () => (opts.loopback ? [origin, ...loopbackOrigins(port)] : [origin]),
+    ...(opts.loopback ? { hosts: () => new Set([new URL(origin).host, ...LOOPBACK_HOSTNAMES.map((h) => `${h}:${port}`)]) } : {}),
     ...(opts.signIn ? { signIn: opts.signIn } : {}),
     secure: origin.startsWith('https:'),
   });

@@ -81,6 +81,13 @@ export interface HttpSettingsInput {
   simulate: boolean;
 }
 
+/** The names a loopback-bound server answers to in a browser; a page of its own is served at these origins. */
+export const LOOPBACK_HOSTNAMES: readonly string[] = ['127.0.0.1', 'localhost', '[::1]'];
+
+export function loopbackOrigins(port: number | string): string[] {
+  return LOOPBACK_HOSTNAMES.map((name) => `http://${name}:${port}`);
+}
+
 const S = {
   transport: labelOf('CLOUDPC_MCP_TRANSPORT'),
   host: labelOf('CLOUDPC_MCP_HOST'),

@@ -2,6 +2,7 @@
 // such a request carries that foreign name in Host and the page's Origin. The MCP specification requires Origin to
 // be validated (403 when present and not allowed); on loopback binds the Host name is checked too, since that is
 // where an unauthenticated server is reachable by such a page. A refusal echoes the header bounded and redacted.
+import { LOOPBACK_HOSTNAMES, loopbackOrigins } from '../../config/http.js';
 import { headerForLog } from '../../core/log.js';
 
 export interface OriginPolicy {
@@ -13,13 +14,11 @@ export interface OriginPolicy {
   hosts: ReadonlySet<string>;
 }
 
-const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 export function buildOriginPolicy(opts: { loopback: boolean; port: number; publicUrl: string; allowedOrigins: readonly string[] }): OriginPolicy {
   const origins = new Set<string>([new URL(opts.publicUrl).origin, ...opts.allowedOrigins]);
   if (opts.loopback) {
     // The server's own loopback origins: a page the server itself could serve, and what local tools send.
-    for (const name of LOOPBACK_HOSTNAMES) origins.add(`http://${name}:${opts.port}`);
+    for (const origin of loopbackOrigins(opts.port)) origins.add(origin);
   }
   return { loopback: opts.loopback, origins, hosts: new Set([new URL(opts.publicUrl).host.toLowerCase()]) };
 }
@@ -42,7 +41,7 @@ export function checkOrigin(headers: { host?: string | undefined; origin?: strin
     } catch {
       hostname = undefined;
     }
-    if (!hostname || !(LOOPBACK_HOSTNAMES.has(hostname) || policy.hosts.has(host))) {
+    if (!hostname || !(LOOPBACK_HOSTNAMES.includes(hostname) || policy.hosts.has(host))) {
       return { ok: false, message: `Host ${JSON.stringify(headerForLog(headers.host ?? ''))} is not this server: it listens on loopback and answers only to localhost, 127.0.0.1 or [::1].` };
     }
   }
