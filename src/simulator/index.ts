@@ -18,7 +18,7 @@ import { unknownVariants, type SimulatorVariant } from './variants.js';
 export { DEMO_IDS, DEMO_TENANT_DOMAIN, FAILURES, lastNight } from './seed.js';
 export { LARGE_IDS, LARGE_SHAPE } from './seedLarge.js';
 export { SEED_NAMES, type SeedName } from './seeds.js';
-export { SIMULATOR_VARIANTS, VARIANT_NAMES, type SimulatorVariant } from './variants.js';
+export { SIMULATOR_VARIANTS, VARIANT_NAMES, unknownVariants, type SimulatorVariant } from './variants.js';
 export { FaultController } from './faults.js';
 export type { DeviceStateView, SimulatorState } from './state.js';
 export type { ActiveFault, FaultMatch, FaultSpec, FiredFault } from './faults.js';
