@@ -1,24 +1,12 @@
 // Plays the person's browser on the approval page over real HTTP (node:http, so a test can also forge Host and Origin
 // the way a hostile page or a DNS-rebinding attack would): follow the one-time link, read the page, post a decision.
-import http from 'node:http';
+import { raw, type RawResponse } from './http-server.js';
 
-export interface HttpAnswer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
+export type HttpAnswer = RawResponse;
 
+/** A GET unless told otherwise: what a browser sends when it follows a link. */
 export function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: opts.method ?? 'GET', headers: opts.headers ?? {} }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
+  return raw(url, { method: 'GET', ...opts });
 }
 
 export interface OpenPage {

@@ -107,7 +107,9 @@ export function raw(url: string, opts: { method?: string; headers?: Record<strin
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: opts.method ?? 'POST', headers: opts.headers ?? {}, agent: false }, (res) => {
       let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString('utf8')));
+      // Decoded as a stream: a character split across two chunks stays whole.
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     });
     req.on('error', reject);
