@@ -11,7 +11,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const BIN = path.join(root, pkg.bin['cloudpc-mcp']);
 const { startSimulator, DEMO_IDS, LARGE_IDS, LARGE_SHAPE } = await import(path.join(root, 'build/dev/simulator-lib.js'));
-const { runLargeTenant } = await import(path.join(root, 'bench/largeTenant.mjs'));
+const { runLargeTenant, memoryMiB } = await import(path.join(root, 'bench/largeTenant.mjs'));
 
 const quick = process.argv.includes('--quick');
 const COLD_RUNS = quick ? 7 : 21;
@@ -97,15 +97,6 @@ async function coldStart(args, env) {
   c.child.kill();
   await new Promise((r) => c.child.once('exit', r));
   return t;
-}
-
-function rssMiB(pid) {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round((Number(m[1]) / 1024) * 10) / 10 : undefined;
-  } catch {
-    return undefined; // not Linux: memory figures are skipped
-  }
 }
 
 const results = { machine: { node: process.version, platform: process.platform, arch: process.arch }, quick };
@@ -216,7 +207,7 @@ try {
   c.notify('notifications/initialized');
   await c.call('tools/list', {});
   await new Promise((r) => setTimeout(r, 1000)); // the full server loads in the background after tools/list
-  results.rssAfterStartMiB = rssMiB(c.child.pid);
+  results.rssAfterStartMiB = memoryMiB(c.child.pid, 'VmRSS');
   const retry = timedRetry(c);
   const rssAt = {};
   let done = 0;
@@ -225,7 +216,7 @@ try {
     await retry();
     done++;
   }
-  rssAt[500] = rssMiB(c.child.pid);
+  rssAt[500] = memoryMiB(c.child.pid, 'VmRSS');
 
   // 32 in flight: throughput, tail latency and how many TCP connections the server opened to Graph.
   const connsBefore = sim.connections().opened;
@@ -257,7 +248,7 @@ try {
     agentPool: AGENT_POOL,
   };
   results.inFlight32.p99OverP50 = ms(results.inFlight32.p99 / results.inFlight32.p50);
-  rssAt[done] = rssMiB(c.child.pid);
+  rssAt[done] = memoryMiB(c.child.pid, 'VmRSS');
   results.memory = { rssAfterStartMiB: results.rssAfterStartMiB, rssAt500CallsMiB: rssAt[500], rssAfterCallsMiB: rssAt[done], calls: done };
   results.memory.growthPercent = rssAt[500] ? ms(((rssAt[done] - rssAt[500]) / rssAt[500]) * 100) : undefined;
   delete results.rssAfterStartMiB;

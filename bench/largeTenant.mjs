@@ -8,9 +8,10 @@ const REASON_CAP = 100; // the server's default CLOUDPC_MCP_MAX_REASON_LOOKUPS
 const RSS_GOAL_MIB = 80;
 const WEEK = 7 * 24 * 3600 * 1000;
 
-function peakRssMiB(pid) {
+/** A memory figure of a process from /proc (VmRSS: now, VmHWM: its peak), in MiB; shared with bench.mjs. */
+export function memoryMiB(pid, field) {
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Math.round((Number(m[1]) / 1024) * 10) / 10 : undefined;
   } catch {
     return undefined; // not Linux: memory figures are skipped
@@ -38,7 +39,7 @@ async function measure({ startSimulator, rpcChild, BIN }, sim, name, args) {
     if (!r.result || r.result.isError) throw new Error(`${name} failed: ${JSON.stringify(r).slice(0, 400)}`);
     const requests = { total: sim.requests.length, reportPages: 0, batches: 0, other: 0 };
     for (const q of sim.requests) requests[kindOf(q)]++;
-    return { ms, requests, peakRssMiB: peakRssMiB(c.child.pid), structured: r.result.structuredContent };
+    return { ms, requests, peakRssMiB: memoryMiB(c.child.pid, 'VmHWM'), structured: r.result.structuredContent };
   } finally {
     c.child.kill();
     await new Promise((r) => c.child.once('exit', r));
