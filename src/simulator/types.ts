@@ -1,9 +1,11 @@
-// Shapes shared by the simulator's modules and exposed to tests.
+// Shapes shared by the simulator's modules and exposed to tests. Enum-valued fields use Graph's official beta types
+// (graphTypes.ts), so a value Graph does not have fails the type check.
+import type { Beta, CloudPcStatusNow } from './graphTypes.js';
 
 /** Per-device state of a bulk action, using Graph's actionState enum (cloudPcRemoteActionResult). */
-export type DeviceActionState = 'none' | 'pending' | 'canceled' | 'active' | 'done' | 'failed' | 'notSupported';
+export type DeviceActionState = Beta.ActionState;
 
-export type BulkActionStatus = 'pending' | 'succeeded' | 'failed';
+export type BulkActionStatus = Exclude<Beta.CloudPcBulkActionStatus, 'unknownFutureValue'>;
 
 /** Graph's cloudPcStatusDetail. */
 export interface StatusDetail {
@@ -15,23 +17,25 @@ export interface StatusDetail {
 export interface CloudPcRecord {
   id: string;
   displayName: string;
-  managedDeviceId: string;
+  /** Null on a PC that never finished provisioning, as in the reference examples. */
+  managedDeviceId: string | null;
   managedDeviceName: string;
   userPrincipalName: string;
-  status: string;
+  status: CloudPcStatusNow;
   statusDetail: StatusDetail | null;
   provisioningPolicyId: string;
   provisioningPolicyName: string;
   servicePlanId: string;
   servicePlanName: string;
-  servicePlanType: string;
-  aadDeviceId: string;
-  /** cloudPcPowerState as Graph defines it. */
-  powerState: 'running' | 'poweredOff' | 'unknownFutureValue';
-  productType: 'enterprise' | 'frontline';
+  servicePlanType: Beta.CloudPcServicePlanType;
+  /** Null on a PC that never finished provisioning, as in the reference examples. */
+  aadDeviceId: string | null;
+  /** Whether it runs; Graph serialises powerState on frontline PCs only (serialize.ts), the simulator tracks it on all. */
+  powerState: Beta.CloudPcPowerState;
+  productType: Beta.CloudPcProductType;
   imageDisplayName: string;
-  osVersion: string;
-  userAccountType: string;
+  osVersion: Beta.CloudPcOperatingSystem;
+  userAccountType: Beta.CloudPcUserAccountType;
   lastModifiedDateTime: number;
   gracePeriodEndDateTime: number | null;
   /** Older remote actions of this PC that belong to no bulk action here (variants remoteActionHistory, staleLastRemoteAction). */
@@ -71,7 +75,7 @@ export interface DeviceRun {
   resolveAt: number | null;
   retryCount: number;
   /** Cloud PC status/power to restore when a retried attempt ends without changing them. */
-  before: { status: string; powerState: CloudPcRecord['powerState']; statusDetail: StatusDetail | null } | null;
+  before: { status: CloudPcRecord['status']; powerState: CloudPcRecord['powerState']; statusDetail: StatusDetail | null } | null;
   /** Stable row id for the action status report. */
   reportId: string;
   /** Earlier attempts, oldest first (the remote action history shows them; duplicateReportRows reports them). */
