@@ -12,12 +12,19 @@
 
 const PREFIX = '#microsoft.graph.cloudPcBulk';
 
+/** A property's value as the code keeps it: Graph's primitive, or what `read` made of an object. */
+export type PropertyValue = string | number | boolean;
+
 /** One of the derived type's own properties: what a retry would do again. */
 export interface ActionProperty {
   /** Graph's property name on the derived type. */
   readonly name: string;
-  /** How a person reads it, e.g. "target service plan". */
+  /** How a person reads it, e.g. "target service plan"; shown as "<label> <value>". */
   readonly label: string;
+  /** For a property Graph sends as an object (reviewStatus): the part a person needs, or undefined. */
+  readonly read?: (value: Record<string, unknown>) => PropertyValue | undefined;
+  /** For a yes/no property: the words for each value, e.g. "unhealthy snapshots ignored". */
+  readonly yesNo?: readonly [yes: string, no: string];
 }
 
 /** The cloudPcStatus values a PC shows while an action runs on it. */
@@ -47,6 +54,13 @@ export interface ActionTypeRecord {
   readonly pcStatusWhileRunning?: PcStatusWhileRunning;
   /** The Cloud PC's power state once the action has succeeded, where the action sets one. */
   readonly powerStateAfter?: 'running' | 'poweredOff';
+}
+
+/** cloudPcReviewStatus is an object: what matters to the person is whether the PCs go under review or come out. */
+function reviewStatusOf(v: Record<string, unknown>): PropertyValue | undefined {
+  if (typeof v.inReview !== 'boolean') return undefined;
+  const account = typeof v.azureStorageAccountName === 'string' ? `, snapshot saved to storage account ${v.azureStorageAccountName}` : '';
+  return (v.inReview ? 'under review' : 'not under review') + (v.inReview ? account : '');
 }
 
 /** A row as written below: the short name and what differs from the defaults. */
@@ -94,7 +108,7 @@ export const ACTION_TYPE_RECORDS: readonly ActionTypeRecord[] = [
     properties: [
       { name: 'restorePointDateTime', label: 'restore point' },
       { name: 'timeRange', label: 'time range' },
-      { name: 'ignoreUnhealthySnapshots', label: 'ignore unhealthy snapshots' },
+      { name: 'ignoreUnhealthySnapshots', label: 'unhealthy snapshots', yesNo: ['unhealthy snapshots ignored', 'unhealthy snapshots not ignored'] },
     ],
   }),
   row({ type: 'powerOn', destructive: false, history: ['CloudPcPowerOn', 'powerOn'], needsRunningPc: false, powerStateAfter: 'running', effect: 'starts each Cloud PC' }),
@@ -110,7 +124,7 @@ export const ACTION_TYPE_RECORDS: readonly ActionTypeRecord[] = [
     type: 'disasterRecovery', destructive: true, history: [], needsRunningPc: false,
     effect: 'switches each Cloud PC to or from its disaster-recovery copy; its user is cut off while it runs',
     properties: [
-      { name: 'capabilityType', label: 'disaster-recovery step (failover or failback)' },
+      { name: 'capabilityType', label: 'disaster-recovery step' },
       { name: 'licenseType', label: 'disaster-recovery licence' },
     ],
   }),
@@ -120,7 +134,7 @@ export const ACTION_TYPE_RECORDS: readonly ActionTypeRecord[] = [
   row({
     type: 'setReviewStatus', destructive: false, history: ['placeUnderReview'], needsRunningPc: true,
     effect: "changes each Cloud PC's review status (placing it under review blocks its user)",
-    properties: [{ name: 'reviewStatus', label: 'review status' }],
+    properties: [{ name: 'reviewStatus', label: 'review status', read: reviewStatusOf }],
   }),
   row({
     type: 'createSnapshot', destructive: false, history: ['createSnapshot'], needsRunningPc: true, effect: 'takes a snapshot of each Cloud PC',
@@ -144,8 +158,29 @@ export const KNOWN_ACTION_TYPES = ACTION_TYPE_RECORDS.map((r) => r.type) as read
 /** The types whose retry a person must approve unless the operator changes CLOUDPC_MCP_DESTRUCTIVE_ACTIONS. */
 export const ACTION_TYPES_DESTRUCTIVE_DEFAULT: readonly string[] = ACTION_TYPE_RECORDS.filter((r) => r.destructiveByDefault).map((r) => r.type);
 
-/** Every property any known type carries, for reading a derived type's own properties off a Graph body. */
-export const ACTION_PROPERTY_NAMES: readonly string[] = [...new Set(ACTION_TYPE_RECORDS.flatMap((r) => r.properties.map((p) => p.name)))];
+/** Every property any known type carries (once each), for reading a derived type's own properties off a Graph body. */
+export const ACTION_PROPERTIES: readonly ActionProperty[] = [
+  ...new Map(ACTION_TYPE_RECORDS.flatMap((r) => r.properties.map((p) => [p.name, p] as const))).values(),
+];
+export const ACTION_PROPERTY_NAMES: readonly string[] = ACTION_PROPERTIES.map((p) => p.name);
+
+/** A property's value off a Graph body: its primitive, what `read` makes of an object, else undefined (not shown). */
+export function readProperty(p: ActionProperty, raw: unknown): PropertyValue | undefined {
+  if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') return raw;
+  if (p.read && typeof raw === 'object' && raw !== null && !Array.isArray(raw)) return p.read(raw as Record<string, unknown>);
+  return undefined;
+}
+
+/** A property as a person reads it: "target service plan 3bba…", "unhealthy snapshots not ignored". */
+export function propertyText(p: ActionProperty, value: PropertyValue): string {
+  if (typeof value === 'boolean' && p.yesNo) return value ? p.yesNo[0] : p.yesNo[1];
+  return `${p.label} ${value}`;
+}
+
+/** The properties a type is read and described by: its record's, or every known one for a type this version lacks. */
+export function propertiesOf(actionType: string): readonly ActionProperty[] {
+  return actionTypeRecord(actionType)?.properties ?? ACTION_PROPERTIES;
+}
 
 /** A history name compared without case, separators or the "CloudPc" prefix some payloads carry ("CloudPcPowerOn"). */
 export function normaliseActionName(name: string): string {
@@ -178,6 +213,14 @@ export function actionTypeOf(odataType: unknown): string {
 
 export function odataTypeOf(actionType: string): string {
   return actionTypeRecord(actionType)?.odataType ?? PREFIX + actionType[0]!.toUpperCase() + actionType.slice(1);
+}
+
+/** What a retry does to each Cloud PC, for a person deciding it; a type this version does not know is said plainly. */
+export function retryEffect(actionType: string): string {
+  return (
+    actionTypeRecord(actionType)?.effect ??
+    'acts on each Cloud PC again in a way this version of cloudpc-mcp does not know (it may wipe, roll back or rebuild it)'
+  );
 }
 
 /** An action type the code does not know is treated as destructive: a new Graph action must not slip past confirmation. */

@@ -1,4 +1,5 @@
 // What a person and the assistant read about a plan: the approval question, the plan itself, and why nothing was sent.
+import { retryEffect } from '../../core/actionTypes.js';
 import type { PendingWhere } from './confirm.js';
 import { ownerLabel, type FailedSetChange, type Plan, type PlanDevice } from './plans.js';
 
@@ -28,7 +29,7 @@ export function approvalQuestion(plan: Plan): string {
     `Approve retry plan ${plan.id}? It retries the ${plan.actionType} bulk action "${plan.displayName}" (${plan.bulkActionId})` +
     `${plan.actionDetails ? ` — ${plan.actionDetails} —` : ''} ` +
     `for exactly ${n} Cloud PC${n === 1 ? '' : 's'}: ${first}${more}. ` +
-    `Retrying a ${plan.actionType} acts on these PCs again (it can wipe, roll back or rebuild them, and their users lose work in progress). ` +
+    `Retrying a ${plan.actionType} ${retryEffect(plan.actionType)}, and their users lose work in progress. ` +
     `The plan expires at ${new Date(plan.expiresAt).toISOString()}.`
   );
 }

@@ -1,5 +1,6 @@
 // Step 4 of a retry: what the assistant relays. Every answer names the action, what it does (its own properties), and
 // what was (or was not) sent; the dry run and the real call speak from the same target, so they never disagree.
+import { propertiesOf, propertyText, retryEffect } from '../../core/actionTypes.js';
 import type { BulkAction } from '../../graph/bulkActions.js';
 import type { DeviceOutcome } from '../../graph/deviceOutcomes.js';
 import type { GraphResponse } from '../../graph/types.js';
@@ -14,22 +15,12 @@ export function labelOf(t: RetryTarget): string {
   return `${t.facts.actionType} bulk action "${t.facts.displayName}" (${t.bulkActionId})`;
 }
 
-/** What the action does, from its own derived-type properties. */
+/** What the action does, from its own derived-type properties, labelled as the action-type record says. */
 export function parametersText(a: BulkAction | undefined): string | undefined {
   const p = a?.parameters;
   if (!p) return undefined;
-  const parts: string[] = [];
-  if (p.restorePointDateTime !== undefined) {
-    parts.push(
-      `restore point ${p.restorePointDateTime}` +
-        (p.timeRange !== undefined ? `, time range ${p.timeRange}` : '') +
-        (p.ignoreUnhealthySnapshots !== undefined ? `, unhealthy snapshots ${p.ignoreUnhealthySnapshots ? 'ignored' : 'not ignored'}` : ''),
-    );
-  }
-  if (p.targetServicePlanId !== undefined) parts.push(`target service plan ${p.targetServicePlanId}`);
-  if (p.diskEncryptionType !== undefined) parts.push(`disk encryption type ${p.diskEncryptionType}`);
-  if (p.storageAccountId !== undefined) parts.push(`snapshot storage account ${p.storageAccountId}${p.accessTier !== undefined ? ` (access tier ${p.accessTier})` : ''}`);
-  return parts.length ? parts.join('; ') : undefined;
+  const parts = propertiesOf(a.actionType).flatMap((x) => (p[x.name] === undefined ? [] : [propertyText(x, p[x.name]!)]));
+  return parts.length ? parts.join(', ') : undefined;
 }
 
 function labelWithParameters(t: RetryTarget): string {
@@ -102,6 +93,7 @@ export function dryRunText(t: RetryTarget, simulated: boolean): string {
     : `Dry run, nothing sent${sim(simulated)}: retrying the ${labelWithParameters(t)} would send ${sendText(t)}` +
       `${t.destructive ? ', and is sent only once a person approves the exact plan (destructive action type)' : ''}.`;
   const lines = [head, ...(t.nothingToRetry ? [] : deviceLines(t)), ...leftOutLines(t)];
+  if (t.destructive && !t.nothingToRetry) lines.push(`What a retry does: it ${retryEffect(t.facts.actionType)}.`);
   if (t.unchecked) lines.push(`Whether the chosen devices failed could not be checked (${t.unchecked}); a real call would send them as they are.`);
   if (t.notInAction.length) lines.push(`Not part of this bulk action (${t.notInAction.length}), would be refused: ${idList(t.notInAction)}.`);
   return lines.join('\n');
