@@ -4,7 +4,7 @@
 import { ACTION_PROPERTIES, ACTION_PROPERTY_NAMES, actionTypeOf, readProperty, type PropertyValue } from '../core/actionTypes.js';
 import { isPlainObject } from '../core/jsonShapes.js';
 import type { GraphClient } from './client.js';
-import { entityOf } from './entity.js';
+import { entityOf, unwrapEntity } from './entity.js';
 import { graphPath, type GraphResponse, type ThrottleNotice } from './types.js';
 
 /** Graph's cloudPcBulkActionSummary; a count Graph did not send is undefined (shown as "?"), never 0. */
@@ -56,7 +56,8 @@ function summaryOf(raw: unknown): ActionSummary | undefined {
 }
 
 export function toBulkAction(raw: unknown): BulkAction {
-  const r = isPlainObject(raw) ? raw : {};
+  // A list item may come wrapped once more in {"value": {…}}, as the List bulkActions reference example shows.
+  const r = unwrapEntity(raw) ?? (isPlainObject(raw) ? raw : {});
   const ids = Array.isArray(r.cloudPcIds) ? r.cloudPcIds.filter((x): x is string => typeof x === 'string') : [];
   const parameters: BulkAction['parameters'] = {};
   for (const p of ACTION_PROPERTIES) {
