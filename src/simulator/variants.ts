@@ -1,6 +1,6 @@
 // Where Graph is documented to answer in more than one shape, the simulator can answer in each. Every variant is a
 // switch: off by default (the tidy shape), on through startSimulator({ variants }), PUT /_simulator/variants, the
-// standalone simulator's --variants and the server's --simulate-variants. graph-facts.md ("What real tenants may
+// standalone simulator's --variants and the server's --simulate-variants. docs/graph.md ("What real tenants may
 // return") gives the source of each.
 
 export const SIMULATOR_VARIANTS = {
