@@ -6,7 +6,7 @@
 export const SIMULATOR_VARIANTS = {
   thinListItems: 'List items carry "actionSummary": null and "cloudPcIds": []; GET by id gives the full item.',
   wrappedEntities: 'A single entity (GET by id) comes wrapped as {"value": {...}}.',
-  statusDetails: 'Remote action results carry the deprecated statusDetails instead of statusDetail.',
+  statusDetails: 'Remote action results fill the deprecated statusDetails, with statusDetail null.',
   duplicateReportRows: 'The action status report keeps one row per attempt, so a retried device appears in several rows.',
   enumsNeedPrefer: 'Cloud PC statuses added after unknownFutureValue come back as unknownFutureValue, and cannot be filtered on, without "Prefer: include-unknown-enum-members".',
   unsupportedQuery: 'The bulk action list answers 400 to $filter and $orderby.',
