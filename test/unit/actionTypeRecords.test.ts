@@ -49,6 +49,12 @@ describe('the simulator reads the record', () => {
     expect([...BULK_ACTION_TYPES].sort()).toEqual(ACTION_TYPE_RECORDS.map((r) => r.odataType.replace('#microsoft.graph.', '')).sort());
   });
 
+  it('has every type in the demo tenant’s seed', async () => {
+    const { buildTenant } = await import('../../src/simulator/seeds.js');
+    const seeded = new Set(buildTenant('demo', Date.UTC(2026, 11, 6, 9)).bulkActions.map((a) => a.type));
+    expect([...seeded].sort()).toEqual([...BULK_ACTION_TYPES].sort());
+  });
+
   it('writes history under the first history name, as the reference examples spell it, and none for a type without one', () => {
     expect(remoteActionName('cloudPcBulkRestart')).toBe('Reboot');
     expect(remoteActionName('cloudPcBulkPowerOn')).toBe('CloudPcPowerOn');
