@@ -7,10 +7,10 @@ import type { BulkActionRecord, CloudPcRecord, RemoteActionRecord, StatusDetail 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Statuses Graph sends only with "Prefer: include-unknown-enum-members" (after the unknownFutureValue sentinel). */
-export const STATUSES_AFTER_SENTINEL = [
+export const STATUSES_AFTER_SENTINEL: readonly string[] = [
   'movingRegion', 'resizePendingLicense', 'updatingSingleSignOn', 'modifyingSingleSignOn', 'refreshPolicyConfiguration',
   'preparing', 'failoverInProgress', 'failbackInProgress',
-];
+] satisfies CloudPcStatusNow[];
 
 /** The remote actions cloudPC.lastRemoteActionResult covers. */
 const LAST_RESULT_COVERS = new Set(['Reboot', 'Rename', 'Reprovision', 'Restore', 'Troubleshoot']);
