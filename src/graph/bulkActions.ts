@@ -1,7 +1,7 @@
 // The bulk-action Graph operations this server makes, typed. Paths are built with graphPath so ids are always encoded.
 // What Graph leaves out is kept as unknown, never as zero: a list item may come "thin" (actionSummary null,
 // cloudPcIds []), and only GET by id is sure to carry the counts.
-import { ACTION_PROPERTIES, ACTION_PROPERTY_NAMES, actionTypeOf, readProperty, type PropertyValue } from '../core/actionTypes.js';
+import { ACTION_PROPERTIES, actionTypeOf, readProperty, type PropertyValue } from '../core/actionTypes.js';
 import { isPlainObject } from '../core/jsonShapes.js';
 import type { GraphClient } from './client.js';
 import { entityOf, unwrapEntity } from './entity.js';
@@ -34,9 +34,6 @@ export interface BulkAction {
   /** The derived type's own properties (restore point, target plan, …), as Graph sent them (objects read by the record). */
   parameters: Record<string, PropertyValue>;
 }
-
-// The derived types' own properties (restore point, target plan, …): what a retry would do again.
-export const ACTION_PARAMETERS = ACTION_PROPERTY_NAMES;
 
 const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
