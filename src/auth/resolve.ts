@@ -2,7 +2,7 @@
 // Defaults differ by method, and this is the only place that knows them.
 
 import { CLOUDS, SCOPE_RETRY, appOnlyScope, delegatedScope, type CloudInfo } from '../graph/clouds.js';
-import { chooseAuthMethod } from './choose.js';
+import { chooseAuthMethod } from './chooseMethod.js';
 import { AuthError } from './errors.js';
 import {
   AUTH_ENV,
@@ -11,8 +11,8 @@ import {
   isAppOnlyMethod,
   type AuthMethod,
 } from './methods.js';
-import type { SignInStoreSettings } from './signInStore.js';
-import { parseTokenCacheSetting } from './tokenCachePlan.js';
+import type { SignInStoreSettings } from './persistence/signInStore.js';
+import { parseTokenCacheSetting } from './persistence/tokenCachePlan.js';
 import type { AuthSettings, AuthTarget } from './types.js';
 
 export interface ResolvedAuth {

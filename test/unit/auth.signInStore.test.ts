@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSignIn, recordFile } from '../../src/auth/authRecordStore.js';
-import { configDir } from '../../src/auth/configDir.js';
-import type { KeychainProbe } from '../../src/auth/osKeychain.js';
-import { openSignInStore } from '../../src/auth/signInStore.js';
+import { loadSignIn, recordFile } from '../../src/auth/persistence/authRecordStore.js';
+import { configDir } from '../../src/auth/persistence/privateFiles.js';
+import type { KeychainProbe } from '../../src/auth/persistence/osKeychain.js';
+import { openSignInStore } from '../../src/auth/persistence/signInStore.js';
 
 const record = (over: Record<string, string> = {}) =>
   JSON.stringify({ authority: 'login.microsoftonline.com', homeAccountId: 'uid.tid', tenantId: 'tid', username: 'megan@contoso.com', clientId: 'client-a', version: '1.0', ...over });

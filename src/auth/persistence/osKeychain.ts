@@ -4,7 +4,7 @@
 // known by trying: loading it, then reading the store once (a locked or absent keyring fails here, not later).
 
 import type { CachePluginFactory } from './cachePlugin.js';
-import { scrub } from './scrub.js';
+import { scrub } from '../entraErrors/scrub.js';
 
 export const KEYCHAIN_PACKAGE = '@azure/identity-cache-persistence';
 

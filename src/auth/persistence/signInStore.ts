@@ -3,8 +3,8 @@
 
 import { loadSignIn, recordFile, saveSignIn, type RecordKey, type SavedSignIn } from './authRecordStore.js';
 import type { CachePluginFactory } from './cachePlugin.js';
-import { configDir } from './configDir.js';
-import { AUTH_ENV } from './methods.js';
+import { configDir } from './privateFiles.js';
+import { AUTH_ENV } from '../methods.js';
 import type { KeychainProbe } from './osKeychain.js';
 import { promises as fs } from 'node:fs';
 import { planTokenCache, unencryptedCacheFile, type TokenCachePlan, type TokenCacheSetting } from './tokenCachePlan.js';

@@ -1,6 +1,8 @@
 // The MSAL cache plugin contract (msal-common ICachePlugin) as @azure/identity's persistence hook passes it around,
 // restated here so the auth layer does not import MSAL's types.
 
+import { readPrivateFile, removeFile, writePrivateFile } from './privateFiles.js';
+
 export interface SerializableCache {
   serialize(): string;
   deserialize(cache: string): void;
@@ -33,3 +35,24 @@ export interface PersistenceOptions {
 }
 
 export type CachePluginFactory = (options?: PersistenceOptions) => Promise<CachePlugin>;
+
+// The token cache as a plain file, for CLOUDPC_MCP_TOKEN_CACHE=unencrypted only: the user asked for it because no OS
+// secret store is available. The file is private to the user (0600, in a 0700 directory) and rewritten atomically.
+// It is read before every cache access, so two servers of the same user see each other's sign-ins and refreshes.
+export function fileTokenCache(file: string): CachePlugin & { persistence: CachePersistence } {
+  const persistence: CachePersistence = {
+    load: () => readPrivateFile(file),
+    save: (contents) => writePrivateFile(file, contents),
+    delete: () => removeFile(file),
+  };
+  return {
+    persistence,
+    async beforeCacheAccess(context) {
+      const text = await persistence.load();
+      if (text) context.tokenCache.deserialize(text);
+    },
+    async afterCacheAccess(context) {
+      if (context.cacheHasChanged) await persistence.save(context.tokenCache.serialize());
+    },
+  };
+}

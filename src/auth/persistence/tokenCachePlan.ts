@@ -6,11 +6,11 @@
 
 import path from 'node:path';
 import type { CachePluginFactory } from './cachePlugin.js';
-import { AuthError } from './errors.js';
-import { fileTokenCache } from './fileTokenCache.js';
-import { AUTH_ENV } from './methods.js';
+import { AuthError } from '../errors.js';
+import { fileTokenCache } from './cachePlugin.js';
+import { AUTH_ENV } from '../methods.js';
 import { probeKeychain, type KeychainProbe } from './osKeychain.js';
-import { TOKEN_CACHE_SETTINGS } from '../config/settings.js';
+import { TOKEN_CACHE_SETTINGS } from '../../config/settings.js';
 
 export { TOKEN_CACHE_SETTINGS };
 export type TokenCacheSetting = (typeof TOKEN_CACHE_SETTINGS)[number];
