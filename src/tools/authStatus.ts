@@ -5,9 +5,10 @@ import { AuthError, SignInRequiredError } from '../auth/errors.js';
 import { buildAuthStatus, formatAuthStatus, isAuthTokenProvider } from '../auth/status.js';
 import type { TokenProvider } from '../graph/types.js';
 import { defineTool } from './defineTool.js';
+import { TOKEN_CACHE_SETTINGS } from '../config/settings.js';
 
 const tokenCache = z.object({
-  setting: z.enum(['auto', 'unencrypted', 'none']),
+  setting: z.enum(TOKEN_CACHE_SETTINGS),
   tokenCache: z.enum(['os-store', 'unencrypted-file', 'memory']).describe('Where tokens are kept between restarts.'),
   summary: z.string(),
   advice: z.string().optional().describe('Why a sign-in will not survive a restart, and the choices.'),

@@ -12,13 +12,14 @@ import { signOut } from '../../src/auth/persistence/signOut.js';
 import { parseTokenCacheSetting, planTokenCache } from '../../src/auth/persistence/tokenCachePlan.js';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'cloudpc-mcp-unit-'));
-const unavailable: KeychainProbe = { available: false, store: 'the Secret Service keyring (libsecret)', installed: false, reason: 'the optional package @azure/identity-cache-persistence is not installed' };
+const unavailable: KeychainProbe = { available: false, store: 'the Secret Service keyring (libsecret)', installed: false, reason: 'the keychain add-on @azure/identity-cache-persistence is not installed' };
 
 describe('CLOUDPC_MCP_TOKEN_CACHE', () => {
   it('defaults to auto and accepts any case; anything else is refused with the choices', () => {
     expect(parseTokenCacheSetting({})).toBe('auto');
     expect(parseTokenCacheSetting({ CLOUDPC_MCP_TOKEN_CACHE: ' Unencrypted ' })).toBe('unencrypted');
-    expect(() => parseTokenCacheSetting({ CLOUDPC_MCP_TOKEN_CACHE: 'plaintext' })).toThrow(/"plaintext" is not one of auto, unencrypted, none/);
+    expect(parseTokenCacheSetting({ CLOUDPC_MCP_TOKEN_CACHE: 'KEYCHAIN' })).toBe('keychain');
+    expect(() => parseTokenCacheSetting({ CLOUDPC_MCP_TOKEN_CACHE: 'plaintext' })).toThrow(/"plaintext" is not one of auto, keychain, unencrypted, none/);
   });
 });
 
@@ -31,12 +32,28 @@ describe('planTokenCache', () => {
     expect(plan.factory).toBe(factory);
   });
 
-  it('auto without a secret store keeps tokens in memory only, never in a file, and says why and what to do', async () => {
-    const plan = await planTokenCache('auto', tmp(), async () => unavailable);
+  it('auto without the keychain keeps tokens in the private file, says where, and how to turn the keychain on', async () => {
+    const dir = tmp();
+    const plan = await planTokenCache('auto', dir, async () => unavailable);
+    expect(plan).toMatchObject({ kind: 'unencrypted-file', saveRecord: true });
+    expect(plan.factory).toBeDefined();
+    expect(plan.advice).toBeUndefined();
+    // Not the loud warning of an explicit choice: this is the default, and it is said once in the summary.
+    expect(plan.warning).toBeUndefined();
+    expect(plan.summary).toContain(`kept in ${path.join(dir, 'token-cache-cloudpc-mcp.json')}, readable only by your user (not encrypted`);
+    expect(plan.summary).toContain('npm install -g @azure/identity-cache-persistence');
+    expect(plan.summary).toContain('npx -y -p cloudpc-mcp -p @azure/identity-cache-persistence cloudpc-mcp');
+  });
+
+  it('keychain uses only the OS secret store: where it does not work, memory only, and the prompt says why and what to do', async () => {
+    const plan = await planTokenCache('keychain', tmp(), async () => unavailable);
     expect(plan.kind).toBe('memory');
     expect(plan.factory).toBeUndefined();
-    expect(plan.advice).toMatch(/^This sign-in will not be remembered when the server restarts: the Secret Service keyring \(libsecret\) is not available here \(the optional package .* is not installed\)\./);
+    expect(plan.advice).toMatch(/^This sign-in will not be remembered when the server restarts: the Secret Service keyring \(libsecret\) is not available here \(the keychain add-on .* is not installed\)\./);
+    expect(plan.advice).toContain('npm install -g @azure/identity-cache-persistence');
     expect(plan.advice).toContain('CLOUDPC_MCP_TOKEN_CACHE=unencrypted');
+    const factory = async () => ({ beforeCacheAccess: async () => {}, afterCacheAccess: async () => {} });
+    expect(await planTokenCache('keychain', tmp(), async () => ({ available: true, store: 'Windows DPAPI (per-user encryption)', factory }))).toMatchObject({ kind: 'os-store', factory });
   });
 
   it('unencrypted never asks the keychain and warns loudly; none keeps nothing at all', async () => {
@@ -73,11 +90,11 @@ describe('the unencrypted file cache', () => {
 });
 
 describe('the OS secret store probe', () => {
-  it('not installed (npm skipped the optional dependency)', async () => {
+  it('not installed (the add-on is not beside cloudpc-mcp)', async () => {
     const load = async () => {
       throw Object.assign(new Error("Cannot find package '@azure/identity-cache-persistence' imported from /x.js"), { code: 'ERR_MODULE_NOT_FOUND' });
     };
-    expect(await probeKeychain('cloudpc-mcp', load, 'linux')).toMatchObject({ available: false, installed: false, reason: expect.stringContaining('libsecret') });
+    expect(await probeKeychain('cloudpc-mcp', load, 'linux')).toMatchObject({ available: false, installed: false, reason: 'the keychain add-on @azure/identity-cache-persistence is not installed' });
   });
 
   it('installed, but its native module cannot load (libsecret missing at run time)', async () => {

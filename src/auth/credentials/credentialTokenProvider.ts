@@ -266,7 +266,7 @@ export class CredentialTokenProvider implements AuthTokenProvider {
     else this.#logger.info(`auth: ${plan.summary}`);
     if (store.saved) this.#logger.info('auth: found a saved sign-in', { user: store.saved.username, file: store.recordFile });
     if (store.leftover) {
-      this.#logger.warn(`auth: an unencrypted token cache from an earlier ${AUTH_ENV.tokenCache}=unencrypted is still on disk and no longer used: ${store.leftover}. \`cloudpc-mcp logout\` removes it.`);
+      this.#logger.warn(`auth: an unencrypted token cache from an earlier start is still on disk and no longer used: ${store.leftover}. \`cloudpc-mcp logout\` removes it.`);
     }
   }
 

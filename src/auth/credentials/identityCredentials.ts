@@ -7,7 +7,8 @@ import { InteractionRequiredError } from '../errors.js';
 import type { CredentialMethod } from '../methods.js';
 import { checkCertificateFile } from './certificateFile.js';
 import { createEntraErrorCapture, formatEntraError, type EntraError, type EntraErrorCapture } from '../entraErrors/serverErrors.js';
-import { openSignInStore, routeIdentityCache, type SignInStore, type SignInStoreSettings } from '../persistence/signInStore.js';
+import { routeIdentityCache } from '../persistence/identityPlugin.js';
+import { openSignInStore, type SignInStore, type SignInStoreSettings } from '../persistence/signInStore.js';
 import { CACHE_NAME } from '../persistence/tokenCachePlan.js';
 
 export interface CredentialSpec {

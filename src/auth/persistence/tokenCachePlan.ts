@@ -1,7 +1,9 @@
 // Decides where a delegated sign-in's tokens are kept between restarts, and says so in words a user can act on.
-//   auto (default)  the OS secret store when it works; otherwise memory only, and every prompt says why and what
-//                   the user can do. Tokens are never written in clear text unless asked for.
-//   unencrypted     a file only the user can read (0600), with a loud warning: for hosts without a secret store.
+//   auto (default)  the OS secret store when its add-on is installed and works (osKeychain.ts); otherwise a file only
+//                   the user can read (0600 in a 0700 directory), as the Azure CLI keeps its tokens on Linux and
+//                   macOS: sign in once on every desktop, without native modules in the default install.
+//   keychain        the OS secret store or nothing: memory only where it does not work, and every prompt says why.
+//   unencrypted     the private file, never asking the keychain, with a loud warning at each start.
 //   none            nothing on disk, not even which account signed in.
 
 import path from 'node:path';
@@ -9,7 +11,7 @@ import type { CachePluginFactory } from './cachePlugin.js';
 import { AuthError } from '../errors.js';
 import { fileTokenCache } from './cachePlugin.js';
 import { AUTH_ENV } from '../methods.js';
-import { probeKeychain, type KeychainProbe } from './osKeychain.js';
+import { keychainHowTo, probeKeychain, type KeychainProbe } from './osKeychain.js';
 import { TOKEN_CACHE_SETTINGS } from '../../config/settings.js';
 
 export { TOKEN_CACHE_SETTINGS };
@@ -43,7 +45,7 @@ export function parseTokenCacheSetting(env: NodeJS.ProcessEnv): TokenCacheSettin
   if ((TOKEN_CACHE_SETTINGS as readonly string[]).includes(raw)) return raw as TokenCacheSetting;
   throw new AuthError(
     'invalid_configuration',
-    `${AUTH_ENV.tokenCache}="${env[AUTH_ENV.tokenCache]}" is not one of ${TOKEN_CACHE_SETTINGS.join(', ')}: auto keeps the sign-in in the OS secret store when there is one; unencrypted keeps it in a file only your user can read; none keeps nothing.`,
+    `${AUTH_ENV.tokenCache}="${env[AUTH_ENV.tokenCache]}" is not one of ${TOKEN_CACHE_SETTINGS.join(', ')}: auto keeps the sign-in in the OS secret store when its add-on is installed, otherwise in a file only your user can read; keychain only in the OS secret store; unencrypted only in that file; none keeps nothing.`,
   );
 }
 
@@ -65,33 +67,44 @@ export async function planTokenCache(
       saveRecord: false,
     };
   }
-  if (setting === 'unencrypted') {
-    const file = (name: string | undefined) => unencryptedCacheFile(dir, name);
-    return {
-      setting,
-      kind: 'unencrypted-file',
-      summary: `Tokens, including the refresh token, are kept UNENCRYPTED in ${file(CACHE_NAME)} (readable only by your user), because ${AUTH_ENV.tokenCache}=unencrypted.`,
-      warning: `WARNING: ${AUTH_ENV.tokenCache}=unencrypted: the refresh token is stored UNENCRYPTED in ${dir}. Anyone who can read your files (a backup, another administrator, malware running as you) can act as you in Microsoft Graph until it expires. Prefer an OS secret store; remove it with \`npx cloudpc-mcp logout\`.`,
-      saveRecord: true,
-      factory: async (options) => fileTokenCache(file(options?.name)),
-    };
-  }
+  if (setting === 'unencrypted') return filePlan(setting, dir);
   const probed = await probe(CACHE_NAME);
   if (probed.available) {
     return { setting, kind: 'os-store', summary: `Tokens are kept encrypted in ${probed.store}.`, saveRecord: true, factory: probed.factory };
   }
+  if (setting === 'auto') return filePlan(setting, dir, probed);
   return {
     setting,
     kind: 'memory',
     summary: `Tokens are kept in memory only: ${probed.store} is not available here (${probed.reason}).`,
     advice:
       `This sign-in will not be remembered when the server restarts: ${probed.store} is not available here (${probed.reason}). ` +
-      `To sign in only once, ${fixFor(process.platform)}; or set ${AUTH_ENV.tokenCache}=unencrypted to keep the tokens in a file only your user can read (not encrypted).`,
+      `To sign in only once, ${keychainHowTo()}; or set ${AUTH_ENV.tokenCache}=unencrypted (or auto) to keep the tokens in a file only your user can read (not encrypted).`,
     saveRecord: true,
   };
 }
 
-function fixFor(platform: NodeJS.Platform): string {
-  if (platform === 'linux') return 'install libsecret and a keyring, then reinstall cloudpc-mcp (docs/sign-in.md, "Where the sign-in is kept")';
-  return 'reinstall cloudpc-mcp so its optional keychain module installs (docs/sign-in.md, "Where the sign-in is kept")';
+/** The private file: asked for (unencrypted, with a warning at each start) or auto's choice where no keychain works. */
+function filePlan(setting: TokenCacheSetting, dir: string, probed?: Extract<KeychainProbe, { available: false }>): TokenCachePlan {
+  const file = (name: string | undefined) => unencryptedCacheFile(dir, name);
+  const factory: CachePluginFactory = async (options) => fileTokenCache(file(options?.name));
+  if (probed) {
+    return {
+      setting,
+      kind: 'unencrypted-file',
+      summary:
+        `Tokens, including the refresh token, are kept in ${file(CACHE_NAME)}, readable only by your user (not encrypted: ${probed.store} is not in use, ${probed.reason}). ` +
+        `To keep them encrypted there instead, ${keychainHowTo()}.`,
+      saveRecord: true,
+      factory,
+    };
+  }
+  return {
+    setting,
+    kind: 'unencrypted-file',
+    summary: `Tokens, including the refresh token, are kept UNENCRYPTED in ${file(CACHE_NAME)} (readable only by your user), because ${AUTH_ENV.tokenCache}=unencrypted.`,
+    warning: `WARNING: ${AUTH_ENV.tokenCache}=unencrypted: the refresh token is stored UNENCRYPTED in ${dir}. Anyone who can read your files (a backup, another administrator, malware running as you) can act as you in Microsoft Graph until it expires. Prefer an OS secret store; remove it with \`npx cloudpc-mcp logout\`.`,
+    saveRecord: true,
+    factory,
+  };
 }
