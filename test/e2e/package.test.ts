@@ -22,8 +22,26 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
+  allowScripts?: Record<string, boolean>;
 };
 const bins = typeof pkg.bin === 'string' ? { [pkg.name]: pkg.bin } : pkg.bin;
+// The install weight users accept for an MCP server: package folders a global install pulls, nested ones counted.
+const MAX_INSTALLED_PACKAGES = 70;
+
+/** Every package folder under a node_modules tree, nested node_modules included, with its install-time scripts. */
+function packageFolders(modules: string): { name: string; dir: string; scripts: Record<string, string> }[] {
+  if (!existsSync(modules)) return [];
+  return readdirSync(modules, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .flatMap((e) => (e.name.startsWith('@') ? readdirSync(path.join(modules, e.name)).map((n) => `${e.name}/${n}`) : [e.name]))
+    .flatMap((name) => {
+      const dir = path.join(modules, name);
+      const manifest = path.join(dir, 'package.json');
+      if (!existsSync(manifest)) return [];
+      const { scripts = {} } = JSON.parse(readFileSync(manifest, 'utf8')) as { scripts?: Record<string, string> };
+      return [{ name, dir, scripts }, ...packageFolders(path.join(dir, 'node_modules'))];
+    });
+}
 
 
 const npm = (args: string[], cwd = ROOT) => run('npm', args, { cwd, env: npmEnv(), maxBuffer: 64 * 1024 * 1024 });
@@ -134,9 +152,11 @@ describe('npm pack', () => {
     // Recorded by scripts/build.mjs from esbuild's metafile of the shipped bundles.
     const externals = JSON.parse(readFileSync(path.join(ROOT, 'build/dev/bundle-externals.json'), 'utf8')) as string[];
     expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual([...new Set(externals.map(packageOf))].sort());
-    // Optional ones are loaded by name at run time (the OS keychain plugin), so the bundle names them.
+    // Optional ones, and the OS keychain add-on a user installs beside the server, are loaded by name at run time.
     const bundled = listed.filter((f) => f.endsWith('.js')).map((f) => readFileSync(path.join(ROOT, f), 'utf8')).join('\n');
-    for (const name of Object.keys(pkg.optionalDependencies ?? {})) expect(bundled, name).toContain(`"${name}"`);
+    for (const name of [...Object.keys(pkg.optionalDependencies ?? {}), '@azure/identity-cache-persistence']) expect(bundled, name).toContain(`"${name}"`);
+    // The add-on's chain (keytar and its binary download) stays out of every install that does not ask for it.
+    expect(Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })).not.toContain('@azure/identity-cache-persistence');
   });
 
   it('carries no local paths (as source maps would), no private keys and no tokens', () => {
@@ -178,6 +198,20 @@ describe('a global install of the packed tarball', () => {
       expect(present(name), `${name} must not be installed`).toBe(false);
     }
   }, 240_000);
+
+  it(`pulls at most ${MAX_INSTALLED_PACKAGES} package folders, nested ones counted, and none with an install script package.json does not allow`, () => {
+    expect(prefix, 'the install step ran').not.toBe('');
+    const installed = packageFolders(path.join(prefix, 'lib', 'node_modules'));
+    expect(installed.map((p) => p.name)).toContain(pkg.name);
+    expect(installed.length, installed.map((p) => p.name).join(', ')).toBeLessThanOrEqual(MAX_INSTALLED_PACKAGES);
+    // npm runs these at install time (and node-gyp for a binding.gyp without one): code, often a binary download,
+    // that no lock file integrity covers. Only what package.json's allowScripts approves may have one.
+    const allowed = new Set(Object.entries(pkg.allowScripts ?? {}).filter(([, ok]) => ok).map(([name]) => name));
+    const scripted = installed
+      .filter((p) => ['preinstall', 'install', 'postinstall'].some((k) => p.scripts[k]) || existsSync(path.join(p.dir, 'binding.gyp')))
+      .map((p) => p.name);
+    expect(scripted.filter((name) => !allowed.has(name))).toEqual([]);
+  });
 
   it('runs the installed command: --help', async () => {
     expect(prefix, 'the install step ran').not.toBe('');

@@ -97,6 +97,20 @@ describe('the OS secret store probe', () => {
     expect(await probeKeychain('cloudpc-mcp', load, 'linux')).toMatchObject({ available: false, installed: false, reason: 'the keychain add-on @azure/identity-cache-persistence is not installed' });
   });
 
+  it('the real loader, here where the add-on is not installed, says so', async () => {
+    expect(await probeKeychain('cloudpc-mcp', undefined, 'darwin')).toMatchObject({ available: false, installed: false, reason: 'the keychain add-on @azure/identity-cache-persistence is not installed' });
+  });
+
+  it('installed, but a module it needs is missing (keytar without its binary): installed, and the reason given', async () => {
+    const load = async () => {
+      throw Object.assign(
+        new Error("Cannot find module '../build/Release/keytar.node'\nRequire stack:\n- /g/lib/node_modules/@azure/identity-cache-persistence/node_modules/keytar/lib/keytar.js"),
+        { code: 'MODULE_NOT_FOUND' },
+      );
+    };
+    expect(await probeKeychain('cloudpc-mcp', load, 'linux')).toMatchObject({ available: false, installed: true, reason: "its keychain module could not be loaded (Cannot find module '../build/Release/keytar.node')" });
+  });
+
   it('installed, but its native module cannot load (libsecret missing at run time)', async () => {
     const load = async () => {
       throw new Error('libsecret-1.so.0: cannot open shared object file: No such file or directory');

@@ -36,9 +36,14 @@ export interface PersistenceOptions {
 
 export type CachePluginFactory = (options?: PersistenceOptions) => Promise<CachePlugin>;
 
-// The token cache as a plain file, for CLOUDPC_MCP_TOKEN_CACHE=unencrypted only: the user asked for it because no OS
-// secret store is available. The file is private to the user (0600, in a 0700 directory) and rewritten atomically.
-// It is read before every cache access, so two servers of the same user see each other's sign-ins and refreshes.
+// The token cache as a private file: auto's choice where the OS keychain add-on is not installed, or what
+// CLOUDPC_MCP_TOKEN_CACHE=unencrypted asks for. Private to the user (0600, in a 0700 directory), rewritten atomically,
+// and read before every cache access, so two servers of the same user see each other's sign-ins and refreshes.
+// Ours rather than msal-node-extensions' FilePersistence + PersistenceCachePlugin, which do this job: that package
+// (5.6.1) installs 40 package folders and 53 MB (keytar, prebuild-install, msal-node-runtime), measured with
+// `npm install --ignore-scripts @azure/msal-node-extensions@5.6.1` in an empty folder, against 44 folders for this
+// whole server; it would break the 70-folder install limit and bring back keytar's binary download at install time.
+// What it adds over this (a lock file between writers) matters little here: a lost race costs one refresh.
 export function fileTokenCache(file: string): CachePlugin & { persistence: CachePersistence } {
   const persistence: CachePersistence = {
     load: () => readPrivateFile(file),

@@ -8,7 +8,7 @@
 // It is used both ways round, here only:
 //   - routeIdentityCache: identity → our factory (the private file cache, or the keychain's factory).
 //   - catchCacheFactory:  a plug-in → us, so the keychain can be tried (and logged out of) before identity uses it.
-// Why it is worth it: sign-in once without the keychain add-on's 20 native-build packages (docs/development.md).
+// Why it is worth it: sign in once without the keychain add-on's 42 packages and native build (docs/development.md).
 // @azure/identity is pinned exactly in package.json, and test/unit/auth.identityPlugin.test.ts fails when an upgrade
 // changes the context's shape or stops calling the factory with the cache name.
 

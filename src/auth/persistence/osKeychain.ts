@@ -1,10 +1,12 @@
 // The OS secret store (macOS Keychain, Windows DPAPI, libsecret on Linux) through the published Azure Identity plug-in
 // @azure/identity-cache-persistence: an add-on the user installs beside cloudpc-mcp, not a dependency. Its chain
-// (msal-node-extensions → keytar → prebuild-install, a second msal-node and a native runtime: 20+ packages, most of
-// the install's size) would otherwise land in every install, and keytar's install script fetches a native binary from
-// outside the npm registry. Without it, a sign-in is kept in a private file (tokenCachePlan.ts). Whether the add-on
-// works is only known by trying: loading it, then reading the store once (a locked or absent keyring fails here).
+// (msal-node-extensions → keytar → prebuild-install, a second msal-node, a native runtime) was 42 of the 86 package
+// folders and about 60 of the 115 MB of a global install when it was an optional dependency, and keytar's install
+// script fetches a native binary from outside the npm registry. Without it, a sign-in is kept in a private file
+// (tokenCachePlan.ts). Whether the add-on works is only known by trying: loading it, then reading the store once (a
+// locked or absent keyring fails here).
 
+import { createRequire } from 'node:module';
 import type { CachePluginFactory } from './cachePlugin.js';
 import { catchCacheFactory } from './identityPlugin.js';
 import { scrub } from '../entraErrors/scrub.js';
@@ -19,7 +21,10 @@ export type ModuleLoader = (specifier: string) => Promise<unknown>;
 
 // A computed specifier: the package is usually absent, so neither tsc nor the bundler may insist on resolving it. Node
 // looks for it beside the installed cloudpc-mcp: in a global install's node_modules, or in npx's folder given `-p`.
-const loadModule: ModuleLoader = (specifier) => import(specifier);
+// require(), not import(): when keytar's native module cannot load (libsecret missing, no prebuilt binary), import()
+// rejects and Node 20's ESM loader also leaves a second, unhandled rejection behind, which ends the process; require()
+// only throws (tried with the add-on installed beside a global cloudpc-mcp without its binary).
+const loadModule: ModuleLoader = async (specifier) => createRequire(import.meta.url)(specifier) as unknown;
 
 export function storeName(platform: NodeJS.Platform = process.platform): string {
   if (platform === 'darwin') return 'the macOS Keychain';
@@ -38,7 +43,8 @@ export async function probeKeychain(
     mod = (await load(KEYCHAIN_PACKAGE)) as typeof mod;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const missing = (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && String(e.message).includes(KEYCHAIN_PACKAGE);
+    // The add-on itself, not a module it requires (whose "Require stack" names the add-on too): the first line says which.
+    const missing = (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && String(e.message).split('\n')[0]!.includes(`'${KEYCHAIN_PACKAGE}'`);
     return missing
       ? {
           available: false,
