@@ -4,7 +4,7 @@
 // HTTP, and --simulate. The install uses the registry for dependencies (--prefer-offline: the local npm cache answers
 // when it can).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -251,6 +251,42 @@ describe('a global install of the packed tarball', () => {
       }
     } finally {
       await sim.close();
+    }
+  }, 60_000);
+
+  it('finds the OS keychain add-on installed beside it (npm install -g @azure/identity-cache-persistence) and keeps the sign-in there', async () => {
+    expect(prefix, 'the install step ran').not.toBe('');
+    // A stand-in for the published add-on at the place `npm install -g` puts it, written against the same plug-in
+    // context. (The real one's keytar downloads its binary from GitHub at install time, which no test here may do.)
+    const addOn = path.join(prefix, 'lib', 'node_modules', '@azure', 'identity-cache-persistence');
+    const store = path.join(path.dirname(tarball), 'stand-in-keychain.json');
+    mkdirSync(addOn, { recursive: true });
+    writeFileSync(path.join(addOn, 'package.json'), JSON.stringify({ name: '@azure/identity-cache-persistence', version: '1.2.0', main: 'index.js' }));
+    writeFileSync(
+      path.join(addOn, 'index.js'),
+      `const fs = require('node:fs');
+exports.cachePersistencePlugin = (context) => context.cachePluginControl.setPersistence(async () => {
+  const persistence = { load: async () => (fs.existsSync(${JSON.stringify(store)}) ? fs.readFileSync(${JSON.stringify(store)}, 'utf8') : null),
+    save: async (text) => fs.writeFileSync(${JSON.stringify(store)}, text), delete: async () => true };
+  return { persistence, beforeCacheAccess: async () => {}, afterCacheAccess: async () => {} };
+});`,
+    );
+    try {
+      const configDir = path.join(path.dirname(tarball), 'config-keychain');
+      const s = await connectTapped({
+        // A delegated sign-in nobody completes: the status reads where it would be kept, and nothing leaves the machine.
+        env: baseEnv({ CLOUDPC_MCP_AUTH: 'devicecode', AZURE_AUTHORITY_HOST: 'https://127.0.0.1:9', CLOUDPC_MCP_CONFIG_DIR: configDir }),
+        command: { file: installedBin(pkg.name), args: [] },
+      });
+      try {
+        const r = (await s.client.callTool({ name: 'auth_status', arguments: {} })) as { structuredContent?: { tokenCache?: unknown }; content: unknown };
+        expect(r.structuredContent?.tokenCache, textOf(r)).toMatchObject({ setting: 'auto', tokenCache: 'os-store', summary: expect.stringMatching(/^Tokens are kept encrypted in /) });
+      } finally {
+        await s.close();
+      }
+      expect(existsSync(path.join(configDir, 'token-cache-cloudpc-mcp.json'))).toBe(false);
+    } finally {
+      rmSync(addOn, { recursive: true, force: true });
     }
   }, 60_000);
 
