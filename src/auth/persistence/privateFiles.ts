@@ -1,4 +1,4 @@
-// Files only the owner may read: the saved sign-in and the (explicitly requested) unencrypted token cache.
+// Files only the owner may read: the saved sign-in and the token cache file (where the OS keychain does not keep it).
 // Writes go to a temporary file created with mode 0600 and are renamed into place, so a reader never sees half a
 // file and the content is never readable by others, not even for a moment. Mode bits mean nothing on Windows,
 // where the per-user profile directory's ACL protects the files instead.
@@ -59,7 +59,7 @@ export async function removeFile(file: string): Promise<boolean> {
 }
 
 // Where this server keeps what a user's sign-in needs between restarts: the AuthenticationRecord (which account,
-// no secrets) and, only when the user asked for it, an unencrypted token cache. One directory per OS user, in the
+// no secrets) and, unless the OS keychain keeps the tokens, the token cache file. One directory per OS user, in the
 // place each platform's conventions say per-user configuration goes.
 const APP_DIR = 'cloudpc-mcp';
 

@@ -103,7 +103,7 @@ function filePlan(setting: TokenCacheSetting, dir: string, probed?: Extract<Keyc
     setting,
     kind: 'unencrypted-file',
     summary: `Tokens, including the refresh token, are kept UNENCRYPTED in ${file(CACHE_NAME)} (readable only by your user), because ${AUTH_ENV.tokenCache}=unencrypted.`,
-    warning: `WARNING: ${AUTH_ENV.tokenCache}=unencrypted: the refresh token is stored UNENCRYPTED in ${dir}. Anyone who can read your files (a backup, another administrator, malware running as you) can act as you in Microsoft Graph until it expires. Prefer an OS secret store; remove it with \`npx cloudpc-mcp logout\`.`,
+    warning: `WARNING: ${AUTH_ENV.tokenCache}=unencrypted: the refresh token is stored UNENCRYPTED in ${dir}. Anyone who can read your files (a backup, another administrator, malware running as you) can act as you in Microsoft Graph until it expires. Prefer the OS keychain add-on (docs/sign-in.md); remove it with \`npx cloudpc-mcp logout\`.`,
     saveRecord: true,
     factory,
   };
