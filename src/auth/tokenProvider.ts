@@ -4,15 +4,15 @@
 
 import type { Logger } from '../core/log.js';
 import { CredentialTokenProvider, type CredentialProviderOptions } from './credentials/credentialTokenProvider.js';
-import { AuthError } from './errors.js';
+import { AuthError } from './authErrors.js';
 import { AUTH_ENV, AUTH_METHOD_INFO, type CredentialMethod } from './methods.js';
-import { resolveAuth, targetOf, type ResolvedAuth } from './resolve.js';
+import { resolveAuth, targetOf, type ResolvedAuth } from './resolveAuth.js';
 import { StaticTokenProvider } from './credentials/staticToken.js';
-import type { AuthSettings, AuthTokenProvider, SignInHooks } from './types.js';
+import type { AuthSettings, AuthTokenProvider, SignInHooks } from './authTypes.js';
 
-export { AuthError, InteractionRequiredError, SignInRequiredError } from './errors.js';
+export { AuthError, InteractionRequiredError, SignInRequiredError } from './authErrors.js';
 export { StaticTokenProvider } from './credentials/staticToken.js';
-export type { AuthSettings, AuthTarget, AuthTokenProvider, SignInHooks, SignInPrompt, SignInState } from './types.js';
+export type { AuthSettings, AuthTarget, AuthTokenProvider, SignInHooks, SignInPrompt, SignInState } from './authTypes.js';
 export type TokenProviderOptions = CredentialProviderOptions;
 
 export function createTokenProvider(

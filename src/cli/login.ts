@@ -3,12 +3,12 @@
 
 import { chooseAuthMethod } from '../auth/chooseMethod.js';
 import { configDir } from '../auth/persistence/privateFiles.js';
-import { AuthError, SignInRequiredError } from '../auth/errors.js';
+import { AuthError, SignInRequiredError } from '../auth/authErrors.js';
 import { AUTH_ENV, AUTH_METHOD_INFO, isInteractiveMethod } from '../auth/methods.js';
 import { signOut } from '../auth/persistence/signOut.js';
-import { buildAuthStatus } from '../auth/status.js';
+import { buildAuthStatus } from '../auth/statusReport.js';
 import { createTokenProvider } from '../auth/tokenProvider.js';
-import type { SignInPrompt } from '../auth/types.js';
+import type { SignInPrompt } from '../auth/authTypes.js';
 import { commandName, EXIT_MISCONFIGURED, formatProblems, type ConfigResult } from '../config/config.js';
 import { SCOPE_READ, SCOPE_RETRY } from '../graph/clouds.js';
 import { createLogger } from '../core/log.js';

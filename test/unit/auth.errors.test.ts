@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AuthError, SignInRequiredError } from '../../src/auth/errors.js';
+import { AuthError, SignInRequiredError } from '../../src/auth/authErrors.js';
 import { scrub } from '../../src/auth/entraErrors/scrub.js';
 import { toAuthError } from '../../src/auth/entraErrors/signInErrors.js';
 import { DEFAULT_PUBLIC_CLIENT_ID } from '../../src/auth/methods.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AADSTS_ERROR_CODE, AADSTS_MEANINGS, findAadsts } from '../../src/auth/entraErrors/aadsts.js';
 import { certificateFailure, certificateProblem, checkCertificateFile, CertificateFileError } from '../../src/auth/credentials/certificateFile.js';
-import type { AuthError } from '../../src/auth/errors.js';
+import type { AuthError } from '../../src/auth/authErrors.js';
 import { oboError } from '../../src/auth/entraErrors/oboErrors.js';
 import { createEntraErrorCapture, SignInUnreachableError } from '../../src/auth/entraErrors/serverErrors.js';
 import { toAuthError } from '../../src/auth/entraErrors/signInErrors.js';

@@ -1,6 +1,6 @@
 // What auth_status says about retry for each situation, and the exact fix when retry will not work.
 import { describe, expect, it } from 'vitest';
-import { buildAuthStatus, formatAuthStatus } from '../../src/auth/status.js';
+import { buildAuthStatus, formatAuthStatus } from '../../src/auth/statusReport.js';
 import { StaticTokenProvider } from '../../src/auth/credentials/staticToken.js';
 import { createTokenProvider } from '../../src/auth/tokenProvider.js';
 import { CLOUDS } from '../../src/graph/clouds.js';

@@ -3,7 +3,7 @@
 // the heading of a failure by what the call did.
 import { describe, expect, it } from 'vitest';
 import { audienceRefusal, StaticTokenProvider } from '../../src/auth/credentials/staticToken.js';
-import { buildAuthStatus, formatAuthStatus } from '../../src/auth/status.js';
+import { buildAuthStatus, formatAuthStatus } from '../../src/auth/statusReport.js';
 import { describeToken } from '../../src/auth/tokenClaims.js';
 import { createLogger, silentLogger } from '../../src/core/log.js';
 import { CLOUDS } from '../../src/graph/clouds.js';

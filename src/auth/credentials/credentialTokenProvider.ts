@@ -5,9 +5,9 @@
 import type { AccessToken } from '../../graph/types.js';
 import type { Logger } from '../../core/log.js';
 import { identityCredentialFactory, type CredentialFactory, type CredentialLike, type CredentialPrompt } from './identityCredentials.js';
-import { AuthError, InteractionRequiredError, SignInRequiredError, isAbortError } from '../errors.js';
+import { AuthError, InteractionRequiredError, SignInRequiredError, isAbortError } from '../authErrors.js';
 import { AUTH_ENV, AUTH_METHOD_INFO, type CredentialMethod } from '../methods.js';
-import { targetOf, type ResolvedAuth } from '../resolve.js';
+import { targetOf, type ResolvedAuth } from '../resolveAuth.js';
 import { scrub } from '../entraErrors/scrub.js';
 import { SignInFlow } from './signInFlow.js';
 import { buildSignInPrompt } from './signInFlow.js';
@@ -15,7 +15,7 @@ import { errorContextOf, toAuthError, type AuthErrorContext } from '../entraErro
 import type { SignInStore } from '../persistence/signInStore.js';
 import { describeToken, type TokenInfo } from '../tokenClaims.js';
 import { tokenWarnings } from '../tokenClaims.js';
-import type { AuthTarget, AuthTokenProvider, SignInHooks, SignInPrompt, SignInState } from '../types.js';
+import type { AuthTarget, AuthTokenProvider, SignInHooks, SignInPrompt, SignInState } from '../authTypes.js';
 
 export interface CredentialProviderOptions {
   /** Builds the credential; tests inject fakes. Default: @azure/identity, imported lazily. */

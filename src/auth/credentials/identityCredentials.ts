@@ -3,7 +3,7 @@
 
 import type { AccessToken } from '../../graph/types.js';
 import type { Logger } from '../../core/log.js';
-import { InteractionRequiredError } from '../errors.js';
+import { InteractionRequiredError } from '../authErrors.js';
 import type { CredentialMethod } from '../methods.js';
 import { checkCertificateFile } from './certificateFile.js';
 import { createEntraErrorCapture, formatEntraError, type EntraError, type EntraErrorCapture } from '../entraErrors/serverErrors.js';

@@ -2,9 +2,9 @@
 // the credential needs the user (a device code, a browser window) the flow gets a prompt, which every waiting caller
 // receives as SignInRequiredError while the request keeps running in the background, bounded by the sign-in timeout.
 import type { AccessToken } from '../../graph/types.js';
-import { AuthError, SignInRequiredError } from '../errors.js';
+import { AuthError, SignInRequiredError } from '../authErrors.js';
 import { AUTH_ENV, type CredentialMethod } from '../methods.js';
-import type { SignInPrompt } from '../types.js';
+import type { SignInPrompt } from '../authTypes.js';
 import type { CloudInfo } from '../../graph/clouds.js';
 import type { CredentialPrompt } from './identityCredentials.js';
 

@@ -3,11 +3,11 @@
 
 import { CLOUDS, SCOPE_RETRY, delegatedScope, type CloudInfo } from '../../graph/clouds.js';
 import { silentLogger, type Logger } from '../../core/log.js';
-import { AuthError } from '../errors.js';
+import { AuthError } from '../authErrors.js';
 import { AUTH_ENV, AUTH_METHOD_INFO } from '../methods.js';
 import { describeToken, tokenAudienceMatches, type TokenInfo } from '../tokenClaims.js';
 import { tokenWarnings } from '../tokenClaims.js';
-import type { AuthTarget, AuthTokenProvider } from '../types.js';
+import type { AuthTarget, AuthTokenProvider } from '../authTypes.js';
 
 export interface StaticTokenOptions {
   cloud?: CloudInfo;

@@ -4,7 +4,7 @@
 import type { EntraConfig } from '../../config/http.js';
 import { findAadsts, AADSTS_ERROR_CODE, type AadstsMeaning } from './aadsts.js';
 import { CERTIFICATE_FIX, CertificateFileError, certificateFailure } from '../credentials/certificateFile.js';
-import { AuthError, type AuthErrorCode } from '../errors.js';
+import { AuthError, type AuthErrorCode } from '../authErrors.js';
 import { scrub } from './scrub.js';
 import { unreachableFailure, unreachableText } from './serverErrors.js';
 

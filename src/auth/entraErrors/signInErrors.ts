@@ -1,11 +1,11 @@
 // A local sign-in's failure (anything a credential threw) as an AuthError that names the method, says what happened
 // and what to do. Entra's AADSTS codes mean what aadsts.ts says; this file says it to the person at the keyboard.
 import type { CloudInfo } from '../../graph/clouds.js';
-import type { ResolvedAuth } from '../resolve.js';
+import type { ResolvedAuth } from '../resolveAuth.js';
 import type { ProxyEnv } from '../../graph/proxy.js';
 import { AADSTS_ERROR_CODE, findAadsts, type AadstsMeaning } from './aadsts.js';
 import { CERTIFICATE_FIX, CertificateFileError, certificateFailure } from '../credentials/certificateFile.js';
-import { AuthError, isAbortError, type AuthErrorCode } from '../errors.js';
+import { AuthError, isAbortError, type AuthErrorCode } from '../authErrors.js';
 import { AUTH_ENV, AUTH_METHOD_INFO, DEFAULT_PUBLIC_CLIENT_ID, type AuthMethod } from '../methods.js';
 import { collectText, firstLines, scrub } from './scrub.js';
 import { unreachableFailure, unreachableText } from './serverErrors.js';

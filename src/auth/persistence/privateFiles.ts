@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { AuthError } from '../errors.js';
+import { AuthError } from '../authErrors.js';
 import { AUTH_ENV } from '../methods.js';
 
 const FILE_MODE = 0o600;

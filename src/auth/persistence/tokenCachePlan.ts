@@ -8,7 +8,7 @@
 
 import path from 'node:path';
 import type { CachePluginFactory } from './cachePlugin.js';
-import { AuthError } from '../errors.js';
+import { AuthError } from '../authErrors.js';
 import { fileTokenCache } from './cachePlugin.js';
 import { AUTH_ENV } from '../methods.js';
 import { keychainHowTo, probeKeychain, type KeychainProbe } from './osKeychain.js';

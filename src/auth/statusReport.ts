@@ -8,7 +8,7 @@ import { adminConsentUrl, consentFix } from './entraErrors/signInErrors.js';
 import { AUTH_ENV, AUTH_METHOD_INFO, isAppOnlyMethod } from './methods.js';
 import { REPLACE_TOKEN, StaticTokenProvider } from './credentials/staticToken.js';
 import { tokenHasPermission } from './tokenClaims.js';
-import type { AuthTokenProvider, SignInPrompt, SignInState } from './types.js';
+import type { AuthTokenProvider, SignInPrompt, SignInState } from './authTypes.js';
 
 export type RetryVerdict = 'allowed' | 'not-allowed' | 'unknown';
 

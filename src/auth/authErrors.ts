@@ -3,7 +3,7 @@
 // and entraErrors/oboErrors.ts for how an identity library's failure becomes one).
 
 import type { AuthMethod } from './methods.js';
-import type { SignInPrompt } from './types.js';
+import type { SignInPrompt } from './authTypes.js';
 
 export type AuthErrorCode =
   | 'invalid_configuration'

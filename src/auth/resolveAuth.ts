@@ -3,7 +3,7 @@
 
 import { CLOUDS, SCOPE_RETRY, appOnlyScope, delegatedScope, type CloudInfo } from '../graph/clouds.js';
 import { chooseAuthMethod } from './chooseMethod.js';
-import { AuthError } from './errors.js';
+import { AuthError } from './authErrors.js';
 import {
   AUTH_ENV,
   DEFAULT_DELEGATED_TENANT,
@@ -13,7 +13,7 @@ import {
 } from './methods.js';
 import type { SignInStoreSettings } from './persistence/signInStore.js';
 import { parseTokenCacheSetting } from './persistence/tokenCachePlan.js';
-import type { AuthSettings, AuthTarget } from './types.js';
+import type { AuthSettings, AuthTarget } from './authTypes.js';
 
 export interface ResolvedAuth {
   method: Exclude<AuthMethod, 'auto'>;
