@@ -45,6 +45,15 @@ describe('planTokenCache', () => {
     expect(plan.summary).toContain('npx -y -p cloudpc-mcp -p @azure/identity-cache-persistence cloudpc-mcp');
   });
 
+  it('auto with the add-on installed but failing (a locked keyring) keeps tokens in memory, not in the file, and says why', async () => {
+    const locked: KeychainProbe = { available: false, store: 'the Secret Service keyring (libsecret)', installed: true, reason: 'Cannot unlock the keyring' };
+    const plan = await planTokenCache('auto', tmp(), async () => locked);
+    expect(plan).toMatchObject({ kind: 'memory', saveRecord: true });
+    expect(plan.factory).toBeUndefined();
+    expect(plan.advice).toContain('is not available here (Cannot unlock the keyring). To sign in only once, make the Secret Service keyring (libsecret) available');
+    expect(plan.advice).not.toContain('npm install -g');
+  });
+
   it('keychain uses only the OS secret store: where it does not work, memory only, and the prompt says why and what to do', async () => {
     const plan = await planTokenCache('keychain', tmp(), async () => unavailable);
     expect(plan.kind).toBe('memory');

@@ -1,7 +1,8 @@
 // Decides where a delegated sign-in's tokens are kept between restarts, and says so in words a user can act on.
-//   auto (default)  the OS secret store when its add-on is installed and works (osKeychain.ts); otherwise a file only
+//   auto (default)  the OS secret store when its add-on is installed (osKeychain.ts); without the add-on a file only
 //                   the user can read (0600 in a 0700 directory), as the Azure CLI keeps its tokens on Linux and
-//                   macOS: sign in once on every desktop, without native modules in the default install.
+//                   macOS: sign in once on every desktop, without native modules in the default install. An add-on
+//                   that is installed but fails (a locked keyring) means memory only, as with keychain.
 //   keychain        the OS secret store or nothing: memory only where it does not work, and every prompt says why.
 //   unencrypted     the private file, never asking the keychain, with a loud warning at each start.
 //   none            nothing on disk, not even which account signed in.
@@ -72,14 +73,17 @@ export async function planTokenCache(
   if (probed.available) {
     return { setting, kind: 'os-store', summary: `Tokens are kept encrypted in ${probed.store}.`, saveRecord: true, factory: probed.factory };
   }
-  if (setting === 'auto') return filePlan(setting, dir, probed);
+  // An installed add-on says the user wants the keychain: where it fails (a locked keyring, no Secret Service), tokens
+  // stay in memory and the prompt says why, rather than quietly landing in a file.
+  if (setting === 'auto' && !probed.installed) return filePlan(setting, dir, probed);
+  const fix = probed.installed ? `make ${probed.store} available (docs/sign-in.md, "Adding the keychain")` : keychainHowTo();
   return {
     setting,
     kind: 'memory',
     summary: `Tokens are kept in memory only: ${probed.store} is not available here (${probed.reason}).`,
     advice:
       `This sign-in will not be remembered when the server restarts: ${probed.store} is not available here (${probed.reason}). ` +
-      `To sign in only once, ${keychainHowTo()}; or set ${AUTH_ENV.tokenCache}=unencrypted (or auto) to keep the tokens in a file only your user can read (not encrypted).`,
+      `To sign in only once, ${fix}; or set ${AUTH_ENV.tokenCache}=unencrypted to keep the tokens in a file only your user can read (not encrypted).`,
     saveRecord: true,
   };
 }
