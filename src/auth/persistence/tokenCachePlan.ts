@@ -1,8 +1,8 @@
 // Decides where a delegated sign-in's tokens are kept between restarts, and says so in words a user can act on.
 //   auto (default)  the OS secret store when its add-on is installed (osKeychain.ts); without the add-on a file only
-//                   the user can read (0600 in a 0700 directory), as the Azure CLI keeps its tokens on Linux and
-//                   macOS: sign in once on every desktop, without native modules in the default install. An add-on
-//                   that is installed but fails (a locked keyring) means memory only, as with keychain.
+//                   the user can read (0600 in a 0700 directory): sign in once on every desktop, without native
+//                   modules in the default install. An add-on that is installed but fails (a locked keyring) means
+//                   memory only, as with keychain.
 //   keychain        the OS secret store or nothing: memory only where it does not work, and every prompt says why.
 //   unencrypted     the private file, never asking the keychain, with a loud warning at each start.
 //   none            nothing on disk, not even which account signed in.
