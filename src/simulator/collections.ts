@@ -13,8 +13,8 @@ import {
   parseTop,
   type FilterSchema,
   type PropType,
-} from './odata.js';
-import type { Beta } from './graphTypes.js';
+} from './odata/odata.js';
+import type { Beta } from './types.js';
 import { prefersUnknownEnums, serializeAction, serializePc, STATUSES_AFTER_SENTINEL } from './serialize.js';
 import { BULK_ACTION_TYPES, notFound } from './store.js';
 

@@ -2,8 +2,7 @@
 // literals or a fixed-seed generator, so they are identical on every run. Like real Graph ids, only some of them carry
 // RFC 4122 version/variant bits.
 
-import type { OwnProperties } from './graphTypes.js';
-import type { CloudPcRecord, DeviceRun, RemoteActionRecord, StatusDetail } from './types.js';
+import type { CloudPcRecord, DeviceRun, OwnProperties, RemoteActionRecord, StatusDetail } from './types.js';
 import { seededRandom } from './random.js';
 
 export const MIN = 60_000;

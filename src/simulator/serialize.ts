@@ -1,8 +1,7 @@
 // Records as Graph serialises them, in each shape the switched-on variants ask for.
 
-import type { Beta, CloudPcOnTheWire, CloudPcStatusNow, OnTheWire } from './graphTypes.js';
 import { recordOf, type Store } from './store.js';
-import type { BulkActionRecord, CloudPcRecord, RemoteActionRecord, StatusDetail } from './types.js';
+import type { Beta, BulkActionRecord, CloudPcOnTheWire, CloudPcRecord, CloudPcStatusNow, OnTheWire, RemoteActionRecord, StatusDetail } from './types.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
