@@ -72,7 +72,7 @@ function actionStatusRows(store: Store): Row[] {
   for (const a of store.tenant.bulkActions) {
     for (const run of a.runs) {
       const pc = store.findPc(run.cloudPcId);
-      const row = (reportId: string, state: string, lastUpdated: number): Row => ({
+      const row = (reportId: string, state: string, lastUpdated: number, requested: number): Row => ({
         Id: reportId,
         CloudPcDeviceDisplayName: pc?.displayName ?? null,
         BulkActionId: a.id,
@@ -82,12 +82,13 @@ function actionStatusRows(store: Store): Row[] {
         DeviceOwnerUserPrincipalName: pc?.userPrincipalName ?? null,
         Action: actionName(a.type),
         ActionState: state,
-        RequestDateTime: reportTime(run.requestDateTime),
+        RequestDateTime: reportTime(requested),
         LastUpdatedDateTime: reportTime(lastUpdated),
         ActionParameters: actionParameters(a.extra),
       });
-      if (everyAttempt) for (const past of run.attempts) rows.push(row(past.reportId, past.state, past.lastUpdatedDateTime));
-      rows.push(row(run.reportId, run.state, run.lastUpdatedDateTime));
+      // One row per attempt: each attempt is its own request. One row per device: the action's request.
+      if (everyAttempt) for (const past of run.attempts) rows.push(row(past.reportId, past.state, past.lastUpdatedDateTime, past.startDateTime));
+      rows.push(row(run.reportId, run.state, run.lastUpdatedDateTime, everyAttempt ? run.startDateTime : run.requestDateTime));
     }
   }
   return rows;
@@ -217,6 +218,11 @@ function grouped(values: Cell[][], group: string[], selected: ColumnDef[]): Cell
 }
 
 export function getActionStatusReports(store: Store, _ctx: RequestContext, body: unknown): SimResponse {
+  // Filtering on BulkActionId is not documented: a service may refuse it.
+  const filter = (body as { filter?: unknown } | undefined)?.filter;
+  if (store.has('reportFilterRefused') && typeof filter === 'string' && /\bBulkActionId\b/i.test(filter)) {
+    throw new BadRequest("Invalid filter: the column 'BulkActionId' cannot be used in a filter for this report.");
+  }
   return runReport(ACTION_STATUS_COLUMNS, actionStatusRows(store), body);
 }
 

@@ -1,13 +1,19 @@
 // Where Graph is documented to answer in more than one shape, the simulator can answer in each. Every variant is a
 // switch: off by default (the tidy shape), on through startSimulator({ variants }), PUT /_simulator/variants, the
-// standalone simulator's --variants and the server's --simulate-variants. graph-facts.md ("What real tenants may
-// return") gives the source of each.
+// standalone simulator's --variants and the server's --simulate-variants. docs/simulator.md lists them.
 
 export const SIMULATOR_VARIANTS = {
   thinListItems: 'List items carry "actionSummary": null and "cloudPcIds": []; GET by id gives the full item.',
   wrappedEntities: 'A single entity (GET by id) comes wrapped as {"value": {...}}.',
   statusDetails: 'Remote action results carry the deprecated statusDetails instead of statusDetail.',
-  duplicateReportRows: 'The action status report keeps one row per attempt, so a retried device appears in several rows.',
+  duplicateReportRows: 'The action status report keeps one row per attempt (each with its own RequestDateTime), so a retried device appears in several rows.',
+  reportFilterRefused: 'The action status report answers 400 to a filter on BulkActionId (the documented example filters on ActionState only).',
+  reportForbidden: 'The action status report answers 403 (a role without report access).',
+  reportMissing: 'The reports segment does not exist (as in a national cloud without the reports): 400 for any report.',
+  sameTypeAgain: "Bob's and Carol's PCs are also in a second restart three hours after last night's: Bob's succeeds, Carol's fails for another reason.",
+  nullCreatedDateTime: 'Bulk actions carry "createdDateTime": null (the property is nullable).',
+  orderbyIgnored: 'The bulk action list ignores $orderby without an error (oldest first).',
+  startswithRefused: 'The Cloud PC list answers 400 to a startswith() filter.',
   enumsNeedPrefer: 'Cloud PC statuses added after unknownFutureValue come back as unknownFutureValue, and cannot be filtered on, without "Prefer: include-unknown-enum-members".',
   unsupportedQuery: 'The bulk action list answers 400 to $filter and $orderby.',
   offRootNextLink: 'List pages point their @odata.nextLink at a non-production host, outside the Graph root.',
