@@ -148,7 +148,8 @@ export function beginReport(graph: GraphClient, bulkActionId: string, likelyOnly
       const local: Scope = { keep: (r) => typeof r.BulkActionId === 'string' && r.BulkActionId.toLowerCase() === id };
       try {
         const reading = await readIn(pager, local, onlyFailed, settled(pager.page(undefined, 0)), onlyFailed ? settled(pager.page(FAILED, 0)) : undefined);
-        return { ...reading, localFilter: 'Graph refused the report filter on BulkActionId (HTTP 400), so the report was read without it and this action\'s rows were picked out here' };
+        const capped = reading.more ? `, within the first ${MAX_REPORT_PAGES * REPORT_PAGE} rows of each reading (more rows exist: some of this action's may not have been read)` : '';
+        return { ...reading, localFilter: `Graph refused the report filter on BulkActionId (HTTP 400), so the report was read without it and this action's rows were picked out here${capped}` };
       } catch (err) {
         if (signal?.aborted || !(err instanceof GraphError)) throw err;
         return unavailable(err, onlyFailed);
