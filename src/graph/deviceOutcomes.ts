@@ -120,8 +120,15 @@ export function latestPerDevice(rows: readonly Record<string, unknown>[]): Devic
 
 /** The one decision on states: each device's latest row, and only failed ones when only those were asked for. */
 export function devicesOf(reading: ReportReading, onlyFailed: boolean): DeviceOutcome[] {
-  const devices = latestPerDevice(reading.rows);
+  const devices = latestPerDevice(reading.rows).sort(byName);
   return onlyFailed ? devices.filter((d) => d.state === 'failed') : devices;
+}
+
+/** Devices as an admin scans them: by name, then id (the report is read in its own, unique, order). */
+function byName(a: DeviceOutcome, b: DeviceOutcome): number {
+  const x = (a.name ?? '').toLowerCase();
+  const y = (b.name ?? '').toLowerCase();
+  return x < y ? -1 : x > y ? 1 : a.cloudPcId < b.cloudPcId ? -1 : a.cloudPcId > b.cloudPcId ? 1 : 0;
 }
 
 /** Begins reading the report of an action whose record is still on its way (see beginReport). */
