@@ -129,6 +129,20 @@ describe('the action status report', () => {
     ]);
     expect(out[0]!.requestDateTime).toBe(CREATED);
   });
+
+  // One row per device or one per attempt: either way the latest row decides, and on a tie of last updates the later
+  // request (a new attempt) does.
+  it.each([
+    ['one row per device, now done', [['done', '02:00', '02:30']], 'succeeded'],
+    ['failed, then a retry that succeeded', [['failed', '02:00', '02:10'], ['done', '03:00', '03:05']], 'succeeded'],
+    ['the same, read in the other order', [['done', '03:00', '03:05'], ['failed', '02:00', '02:10']], 'succeeded'],
+    ['succeeded once, then failed on a later attempt', [['done', '02:00', '02:10'], ['failed', '03:00', '03:05']], 'failed'],
+    ['a retry still running', [['failed', '02:00', '02:10'], ['active', '03:00', '03:00']], 'inProgress'],
+    ['a tie of last updates: the later request', [['failed', '02:00', '03:00'], ['done', '02:30', '03:00']], 'succeeded'],
+  ])('%s → %s', (_why, attempts, expected) => {
+    const rows = (attempts as string[][]).map(([state, req, last]) => ({ CloudPcId: 'pc', ActionState: state, RequestDateTime: `2024-06-10T${req}:00Z`, LastUpdatedDateTime: `2024-06-10T${last}:00Z` }));
+    expect(latestPerDevice(rows).map((d) => d.state)).toEqual([expected]);
+  });
 });
 
 describe('bulk action list items', () => {
