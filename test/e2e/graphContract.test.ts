@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DEMO_IDS, SAME_TYPE_AGAIN_ID, startSimulator, type Simulator, type SimulatorVariant } from '../../src/simulator/index.js';
 import { baseEnv, connect, textOf, type Connected } from './harness.js';
+import { waveStandIn } from '../support/waveStandIn.mjs';
 
 let sim: Simulator;
 let conn: Connected;
@@ -150,5 +151,29 @@ describe('query options Graph may ignore or refuse', () => {
     expect(r.isError).toBeFalsy();
     expect((s(r).cloudPcs as any[]).map((p) => p.userPrincipalName)).toEqual(['bob@contoso.com']);
     expect(flat(textOf(r))).toMatch(/Graph refused the startswith filter \(HTTP 400/);
+  });
+});
+
+describe('round trips (counted as request waves through a stand-in that answers every request after a fixed delay)', () => {
+  it('"which PCs failed" is one round trip, "and why" two, a retry of chosen ids two (read, then send)', async () => {
+    const standIn = await waveStandIn(sim.url, 100);
+    const env = { CLOUDPC_MCP_GRAPH_URL: standIn.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token };
+    const noReasons = await connect({ env: baseEnv({ ...env, CLOUDPC_MCP_MAX_REASON_LOOKUPS: '0' }) });
+    const c = await connect({ env: baseEnv(env) });
+    try {
+      const waves = async (conn: Connected, name: string, args: Record<string, unknown>) => {
+        standIn.reset();
+        const r = await call(name, args, conn);
+        expect(r.isError).toBeFalsy();
+        return standIn.waves();
+      };
+      expect(await waves(noReasons, 'get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart })).toBe(1);
+      expect(await waves(c, 'get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart })).toBe(2);
+      expect(await waves(c, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.carolPc] })).toBe(2);
+    } finally {
+      await noReasons.close();
+      await c.close();
+      await standIn.close();
+    }
   });
 });
