@@ -185,7 +185,8 @@ async function readIn(pager: Pager, scope: Scope, onlyFailed: boolean, allFirst:
   if (firstFailed.length === 0) return { rows: [], onlyFailed: true, more: false };
   const earliest = firstFailed[0]!.RequestDateTime;
   // Without a time to start from, every row of the action is read: never a guess at what is newer.
-  const later = (since: unknown) => (typeof since === 'string' && !Number.isNaN(Date.parse(since)) ? newerRows(pager, scope, since) : pager.rest(scope.clause, first, scope));
+  const everything = () => pager.rest(scope.clause, first, scope);
+  const later = (since: unknown) => (typeof since === 'string' && !Number.isNaN(Date.parse(since)) ? newerRows(pager, scope, since, everything) : everything());
   const [failed, newer] = await Promise.all([pager.rest(failedFilter, failedPage, scope), later(earliest)]);
   // Graph may not have sorted as asked: then the true earliest failed row decides, at the cost of one more reading.
   const trueEarliest = failed.rows.map((r) => r.RequestDateTime).filter((t): t is string => typeof t === 'string').sort((a, b) => Date.parse(a) - Date.parse(b))[0];
@@ -193,8 +194,16 @@ async function readIn(pager: Pager, scope: Scope, onlyFailed: boolean, allFirst:
   return { rows: [...failed.rows, ...check.rows], onlyFailed: true, more: failed.more || check.more };
 }
 
-async function newerRows(pager: Pager, scope: Scope, since: string): Promise<{ rows: ReportRow[]; more: boolean }> {
+async function newerRows(pager: Pager, scope: Scope, since: string, everything: () => Promise<{ rows: ReportRow[]; more: boolean }>): Promise<{ rows: ReportRow[]; more: boolean }> {
   // datetime'…' is the date literal the report pages' examples use.
   const filter = and(scope.clause, `RequestDateTime gt datetime'${new Date(Date.parse(since)).toISOString()}'`);
-  return pager.rest(filter, await pager.page(filter, 0), scope);
+  let first: Report | undefined;
+  try {
+    first = await pager.page(filter, 0);
+  } catch (err) {
+    // A service that refuses a filter on the request time: every row of the action is read instead, never less.
+    if (err instanceof GraphError && err.status === 400) return everything();
+    throw err;
+  }
+  return pager.rest(filter, first, scope);
 }
