@@ -92,8 +92,11 @@ export interface Attempt {
 
 /** Report times are whole seconds and clocks differ a little: an entry may start this much before the row's request. */
 export const START_SLACK_MS = 60_000;
-/** …and this much after the row's last update (a later attempt of the same type starts well after). */
-export const END_SLACK_MS = 5 * 60_000;
+/**
+ * …and this much after the row's last update: an attempt starts before its row was last updated, so this is only for
+ * clocks, and kept short because an admin may start the next action of the same type minutes later.
+ */
+export const END_SLACK_MS = 60_000;
 
 const at = (v: string | undefined): number => (v ? Date.parse(v) : NaN);
 
