@@ -10,8 +10,6 @@ import { beginReport, type ReportRead, type ReportReading } from './actionReport
 import { classifyDeviceFailure, type FailureClass } from './failureClasses.js';
 import { lookUpReasons, type DeviceReason, type ReasonSource, type StatusDetail } from './remoteActions.js';
 
-export { REPORT_PATH } from './actionReport.js';
-
 export interface DeviceOutcome {
   cloudPcId: string;
   name?: string;
