@@ -4,8 +4,7 @@
 import { BadRequest, GraphError } from './http.js';
 import { buildTenant, type SeedName } from './seeds.js';
 import type { BulkActionRecord, BulkActionStatus, CloudPcRecord, DeviceRun, RecordedRetry, Tenant } from './types.js';
-import { syncSameTypeAgain } from './variantActions.js';
-import { unknownVariants, type SimulatorVariant } from './variants.js';
+import { syncSameTypeAgain, unknownVariants, type SimulatorVariant } from './variants.js';
 
 export const BULK_ACTION_TYPES = [
   'cloudPcBulkRestart', 'cloudPcBulkReprovision', 'cloudPcBulkResize', 'cloudPcBulkRestore', 'cloudPcBulkPowerOn',
@@ -55,7 +54,7 @@ export class Store {
     this.syncVariantData();
   }
 
-  /** Data that exists only while its variant is on (variantActions.ts). */
+  /** Data that exists only while its variant is on (variants.ts). */
   private syncVariantData(): void {
     syncSameTypeAgain(this.tenant, this.has('sameTypeAgain'));
     this.runIndex = undefined;

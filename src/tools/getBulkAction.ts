@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { getBulkAction, type BulkAction } from '../graph/bulkActions.js';
-import type { DeviceOutcome, DeviceOutcomes } from '../graph/deviceOutcomes.js';
+import type { DeviceOutcome, DeviceOutcomes } from '../graph/outcomes/deviceOutcomes.js';
 import type { ToolContext } from './context.js';
 import { defineTool } from './defineTool.js';
 import { guid } from './inputs.js';

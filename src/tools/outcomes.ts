@@ -1,8 +1,8 @@
 // Device outcomes as the tools read and tell them: states from the report, this action's reasons within the cap,
 // failed devices grouped by class with the fix for those a retry cannot fix yet.
 import type { BulkAction } from '../graph/bulkActions.js';
-import type { ReportRead } from '../graph/actionReport.js';
-import { deviceOutcomesOf, startOutcomes, type DeviceOutcome, type DeviceOutcomes } from '../graph/deviceOutcomes.js';
+import type { ReportRead } from '../graph/outcomes/actionReport.js';
+import { deviceOutcomesOf, startOutcomes, type DeviceOutcome, type DeviceOutcomes } from '../graph/outcomes/deviceOutcomes.js';
 import type { FailureClass } from '../graph/failureClasses.js';
 import type { ToolContext } from './context.js';
 import { countText, plural } from './render.js';

@@ -2,10 +2,10 @@
 // every row once across parallel pages, the round trips it takes (counted structurally as request waves through a
 // delaying stand-in, never by timing), the BulkActionId fallback within its bound, and the POST body guard.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { beginReport, MAX_REPORT_PAGES, PAGE_CONCURRENCY } from '../../src/graph/actionReport.js';
+import { beginReport, MAX_REPORT_PAGES, PAGE_CONCURRENCY } from '../../src/graph/outcomes/actionReport.js';
 import { EmptyIdListError, postRetry } from '../../src/graph/bulkActions.js';
 import { GraphClient } from '../../src/graph/client.js';
-import { devicesOf } from '../../src/graph/deviceOutcomes.js';
+import { devicesOf } from '../../src/graph/outcomes/deviceOutcomes.js';
 import { DEMO_IDS, startSimulator, type DeviceRun, type Simulator } from '../../src/simulator/index.js';
 import { waveStandIn } from '../support/waveStandIn.mjs';
 

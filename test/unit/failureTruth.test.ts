@@ -3,11 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { statusMatches } from '../../src/graph/bulkActionList.js';
 import { isThin, toBulkAction } from '../../src/graph/bulkActions.js';
-import { latestPerDevice, stateName } from '../../src/graph/deviceOutcomes.js';
+import { latestPerDevice, stateName } from '../../src/graph/outcomes/deviceOutcomes.js';
 import { unwrapEntity } from '../../src/graph/entity.js';
 import { newestFirstStop } from '../../src/graph/paging.js';
 import { historyNameMatches } from '../../src/core/actionTypes.js';
-import { belongsTo, matchingEntry, statusDetailOf } from '../../src/graph/remoteActions.js';
+import { belongsTo, matchingEntry, statusDetailOf } from '../../src/graph/outcomes/remoteActions.js';
 
 const CREATED = '2024-06-10T02:00:00Z';
 const restart = { actionType: 'restart', createdDateTime: CREATED };

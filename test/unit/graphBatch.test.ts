@@ -3,8 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runBatch, type BatchOptions } from '../../src/graph/batch.js';
 import { getBulkAction } from '../../src/graph/bulkActions.js';
 import { GraphClient } from '../../src/graph/client.js';
-import { deviceOutcomesOf } from '../../src/graph/deviceOutcomes.js';
-import { lookUpReasons } from '../../src/graph/remoteActions.js';
+import { deviceOutcomesOf } from '../../src/graph/outcomes/deviceOutcomes.js';
+import { lookUpReasons } from '../../src/graph/outcomes/remoteActions.js';
 import { graphPath } from '../../src/graph/types.js';
 import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
 

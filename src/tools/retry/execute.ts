@@ -1,7 +1,7 @@
 // Plans from what Graph says now, and their execution: the action is read again just before sending, and a plan whose
 // failed set no longer holds is not sent (a new plan is offered instead). A plan sends exactly its ids, never `{}`.
 import { getBulkAction } from '../../graph/bulkActions.js';
-import type { DeviceOutcome } from '../../graph/deviceOutcomes.js';
+import type { DeviceOutcome } from '../../graph/outcomes/deviceOutcomes.js';
 import type { GraphResponse } from '../../graph/types.js';
 import { ToolError, type ToolContext } from '../context.js';
 import { outcomesFor, startReading } from '../outcomes.js';

@@ -4,12 +4,12 @@
 // failures a retry can fix. Nothing to retry means nothing is sent.
 import { isDestructive } from '../../core/actionTypes.js';
 import { getBulkAction, type BulkAction, type BulkActionFacts } from '../../graph/bulkActions.js';
-import type { DeviceOutcome, DeviceOutcomes } from '../../graph/deviceOutcomes.js';
+import type { DeviceOutcome, DeviceOutcomes } from '../../graph/outcomes/deviceOutcomes.js';
 import type { FailureClass } from '../../graph/failureClasses.js';
 import { ToolError, type ToolContext } from '../context.js';
 import { dedupeIds } from '../inputs.js';
 import { classLabel, outcomesFor, startReading } from '../outcomes.js';
-import type { ReportRead } from '../../graph/actionReport.js';
+import type { ReportRead } from '../../graph/outcomes/actionReport.js';
 
 export interface RetryArgs {
   bulkActionId: string;
