@@ -9,7 +9,7 @@
 // request to Graph, not a device's failure, and are not in it. Messages: Windows 365's provisioning, resize and
 // grace-period troubleshooting pages. A code the table lacks falls to Graph's own `retriable` hint, else unknown.
 import { ACTION_TYPE_RECORDS } from '../core/actionTypes.js';
-import type { StatusDetail } from './remoteActions.js';
+import type { StatusDetail } from './outcomes/remoteActions.js';
 
 export type FailureClass = 'retryable' | 'fixFirst' | 'unknown';
 export const FAILURE_CLASSES: readonly FailureClass[] = ['retryable', 'fixFirst', 'unknown'];

@@ -5,7 +5,7 @@ import { ACTION_TYPE_RECORDS, actionTypeOf, actionTypeRecord, type ActionTypeRec
 import { BadRequest, GraphError } from './http.js';
 import { buildTenant, type SeedName } from './seeds.js';
 import type { BulkActionRecord, BulkActionStatus, CloudPcRecord, DeviceRun, RecordedRetry, Tenant } from './types.js';
-import { unknownVariants, type SimulatorVariant } from './variants.js';
+import { syncSameTypeAgain, unknownVariants, type SimulatorVariant } from './variants.js';
 
 /** The derived type names the simulator serves ('cloudPcBulkRestart', …): every row of the one record. */
 export const BULK_ACTION_TYPES: readonly string[] = ACTION_TYPE_RECORDS.map((r) => r.odataType.replace('#microsoft.graph.', ''));
@@ -46,6 +46,13 @@ export class Store {
   ) {
     this.tenant = buildTenant(seed, now);
     this.variants = new Set(startVariants);
+    this.syncVariantData();
+  }
+
+  /** Data that exists only while its variant is on (variants.ts). */
+  private syncVariantData(): void {
+    syncSameTypeAgain(this.tenant, this.has('sameTypeAgain'));
+    this.runIndex = undefined;
   }
 
   has(v: SimulatorVariant): boolean {
@@ -58,6 +65,7 @@ export class Store {
     if (bad.length) throw new BadRequest(`Not simulator variants: ${bad.join(', ')}. GET /_simulator/variants lists them.`);
     this.variants.clear();
     for (const v of on as SimulatorVariant[]) this.variants.add(v);
+    this.syncVariantData();
   }
 
   reset(now: number): void {
@@ -68,6 +76,7 @@ export class Store {
     this.throttledParts.clear();
     this.pcIndex = undefined;
     this.runIndex = undefined;
+    this.syncVariantData();
   }
 
   findAction(id: string): BulkActionRecord | undefined {
