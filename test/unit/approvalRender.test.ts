@@ -1,7 +1,7 @@
 // The one renderer of the approval page and the MCP Apps view: every value escaped, the plan and its buttons shown
 // only while the plan is pending, and results of both tools understood.
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, renderView, summaryOf, type ViewModel } from '../../src/approval/render.js';
+import { escapeHtml, renderView, summaryOf, type ViewModel } from '../../src/approval/viewHtml.js';
 import { modelFromResult } from '../../src/approval/viewModel.js';
 
 const model = (over: Partial<ViewModel> = {}): ViewModel => ({
