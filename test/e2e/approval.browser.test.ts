@@ -54,7 +54,7 @@ describe.skipIf(!available)('in a real browser', () => {
     const c = await server({ CLOUDPC_MCP_APPROVAL_WAIT_SECONDS: '90' });
     const dry = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true });
     const plan = s(dry).plan;
-    const waiting = retry(c, { planId: plan.id });
+    const waiting = retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     const link = await waitFor(() => linkIn(c.logs), 'the approval link');
     const page = await browser.newPage();
     await page.emulateMedia({ colorScheme: 'dark' });
@@ -100,8 +100,8 @@ describe.skipIf(!available)('in a real browser', () => {
     expect(await page.evaluate(() => window.hostLog)).toEqual(['tools/call decide_cloudpc_retry_plan']);
     await page.screenshot({ path: path.join(ARTIFACTS, 'mcp-app-view-approved.png'), fullPage: true });
     expect(posts()).toHaveLength(0);
-    const r = await retry(c, { planId: plan.id });
-    expect(s(r)).toMatchObject({ status: 'accepted', approval: { via: 'app' } });
+    const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
+    expect(s(r)).toMatchObject({ status: 'accepted', approval: { via: 'appTool' } });
     expect(sim.retries.map((x) => x.cloudPcIds)).toEqual([plan.cloudPcIds]);
     expect(posts().map((p) => p.body)).toEqual([{ cloudPcIds: plan.cloudPcIds }]);
     await page.close();

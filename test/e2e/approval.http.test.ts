@@ -86,13 +86,13 @@ describe('remote mode with Entra sign-in', () => {
     const dry = await retry(alice, { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true });
     const plan = s(dry).plan;
     expect(plan.owner).toBe(ALICE.upn);
-    const pending = await retry(alice, { planId: plan.id });
+    const pending = await retry(alice, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(pending).status).toBe('approvalPending');
     // This link grants nothing without the owner's sign-in, so the model may relay it (remote clients show no logs).
     const pageUrl = `${server.base}/approve/${plan.id}`;
     expect(textOf(pending)).toContain(pageUrl);
 
-    const stolen = await retry(bob, { planId: plan.id });
+    const stolen = await retry(bob, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(stolen.isError).toBe(true);
     expect(textOf(stolen)).toMatch(/belongs to another user/);
 
@@ -100,7 +100,7 @@ describe('remote mode with Entra sign-in', () => {
     expect(bobPage.status).toBe(403);
     expect(bobPage.html).toMatch(/belongs to another user/);
     expect((await decide(bobPage, 'approve', { csrf: 'x' })).status).toBe(403);
-    expect(s(await retry(alice, { planId: plan.id })).status).toBe('approvalPending');
+    expect(s(await retry(alice, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id })).status).toBe('approvalPending');
 
     const alicePage = await signInAndOpen(pageUrl, ALICE);
     expect(alicePage.status).toBe(200);
@@ -109,7 +109,7 @@ describe('remote mode with Entra sign-in', () => {
     expect((await decide(alicePage, 'approve')).status).toBe(200);
     expect(posts()).toHaveLength(0);
 
-    const sent = await retry(alice, { planId: plan.id });
+    const sent = await retry(alice, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(sent)).toMatchObject({ status: 'accepted', approval: { via: 'page', by: ALICE.upn } });
     expect(posts().map((p) => p.body)).toEqual([{ cloudPcIds: plan.cloudPcIds }]);
     await waitFor(() => auditLines(server.stderr()).find((l) => l.outcome === 'accepted'), 'the audit line');
@@ -135,7 +135,7 @@ describe('remote mode on loopback without sign-in', () => {
     const logs: string[] = [];
     const c = await mcp(server.url, undefined, logs);
     const plan = s(await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true })).plan;
-    const pending = await retry(c, { planId: plan.id });
+    const pending = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(pending).status).toBe('approvalPending');
     const link = await waitFor(() => linkIn(logs), 'the link in a log notification');
     expect(link.startsWith(`${server.base}/approve/${plan.id}?token=`)).toBe(true);
@@ -143,7 +143,7 @@ describe('remote mode on loopback without sign-in', () => {
     const page = await openLink(link);
     expect((await request(link)).status).toBe(403);
     expect((await decide(page, 'approve')).status).toBe(200);
-    const sent = await retry(c, { planId: plan.id });
+    const sent = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(sent).approval).toEqual({ via: 'page', by: 'the local user' });
     expect(posts().map((p) => p.body)).toEqual([{ cloudPcIds: plan.cloudPcIds }]);
   });

@@ -60,7 +60,7 @@ describe('plans', () => {
     const c = await server();
     const dry = await retry(c, { bulkActionId: DEMO_IDS.failedRestart, dryRun: true });
     expect(s(dry).plan).toMatchObject({ state: 'pending', approvalNeeded: false });
-    const r = await retry(c, { planId: s(dry).plan.id });
+    const r = await retry(c, { bulkActionId: DEMO_IDS.failedRestart, planId: s(dry).plan.id });
     expect(s(r)).toMatchObject({ status: 'accepted', approval: { via: 'notNeeded' } });
     expectExactlyPlanSent(s(dry).plan.cloudPcIds);
   });
@@ -80,9 +80,12 @@ describe('plans', () => {
   });
 
   it.each([
-    ['an unknown plan', () => ({ planId: 'plan-00000000000000000000000000000000' }), /is not known to this server/],
-    ['a plan with other ids', (id: string) => ({ planId: id, cloudPcIds: [DEMO_IDS.bobPc] }), /fixes the bulk action and the Cloud PCs/],
-    ['a plan of another bulk action', (id: string) => ({ planId: id, bulkActionId: DEMO_IDS.failedRestart }), /fixes the bulk action/],
+    ['an unknown plan', () => ({ bulkActionId: DEMO_IDS.failedReprovision, planId: 'plan-00000000000000000000000000000000' }), /is not known to this server/],
+    ['a plan with other ids', (id: string) => ({ bulkActionId: DEMO_IDS.failedReprovision, planId: id, cloudPcIds: [DEMO_IDS.bobPc] }), /fixes the Cloud PCs/],
+    ['a plan with a filter', (id: string) => ({ bulkActionId: DEMO_IDS.failedReprovision, planId: id, only: 'retryable' }), /fixes the Cloud PCs/],
+    ['a plan of another bulk action', (id: string) => ({ planId: id, bulkActionId: DEMO_IDS.failedRestart }), new RegExp(`is for bulk action ${DEMO_IDS.failedReprovision}, not ${DEMO_IDS.failedRestart}`)],
+    ['a plan of another bulk action, as a dry run', (id: string) => ({ planId: id, bulkActionId: DEMO_IDS.failedRestart, dryRun: true }), /is for bulk action/],
+    ['a planId without bulkActionId', (id: string) => ({ planId: id }), /bulkActionId/],
   ])('refuses %s and sends nothing', async (_what, args, message) => {
     const c = await server({}, { elicitation: { form: {} } });
     c.client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { confirm: true } }));
@@ -97,7 +100,7 @@ describe('plans', () => {
     const c = await server({ CLOUDPC_MCP_PLAN_TTL_SECONDS: '1' });
     const planId = s(await dryRun(c)).planId;
     await new Promise((r) => setTimeout(r, 1_100));
-    const r = await retry(c, { planId });
+    const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId });
     expect(r.isError).toBe(true);
     expect(textOf(r)).toMatch(/has expired.*dry run/);
     expect(posts()).toHaveLength(0);
@@ -109,14 +112,14 @@ describe('plans', () => {
     const plan = s(await dryRun(c)).plan;
     const erin = sim.state.tenant.bulkActions.find((a) => a.id === DEMO_IDS.failedReprovision)!.runs.find((r) => r.cloudPcId === DEMO_IDS.erinPc)!;
     erin.state = 'done';
-    const r = await retry(c, { planId: plan.id });
+    const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(r)).toMatchObject({ status: 'planChanged', changes: { noLongerFailed: [DEMO_IDS.erinPc], newlyFailed: [] } });
     expect(textOf(r)).toMatch(/Not sent: the action changed since plan .* no longer failed/);
     expect(posts()).toHaveLength(0);
     const next = s(r).newPlanId as string;
     expect(next).not.toBe(plan.id);
     expect(s(r).plan.cloudPcIds).toEqual([DEMO_IDS.frankPc]);
-    const sent = await retry(c, { planId: next });
+    const sent = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: next });
     expect(s(sent).status).toBe('accepted');
     expectExactlyPlanSent([DEMO_IDS.frankPc]);
   });
@@ -125,10 +128,10 @@ describe('plans', () => {
     const c = await server({}, { elicitation: { form: {} } });
     c.client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { confirm: true } }));
     const planId = s(await dryRun(c)).planId;
-    expect(s(await retry(c, { planId })).status).toBe('accepted');
-    const again = await retry(c, { planId });
+    expect(s(await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId })).status).toBe('accepted');
+    const again = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId });
     expect(again.isError).toBe(true);
-    expect(textOf(again)).toMatch(/already executed/);
+    expect(textOf(again)).toMatch(/was already sent at .* \(request-id [\w-]+\); a plan is sent once/);
     expect(sim.retries).toHaveLength(1);
   });
 });
@@ -147,10 +150,10 @@ describe('form elicitation shows the plan', () => {
       return action === 'accept' ? { action, content: { confirm: true } } : { action };
     });
     const plan = s(await dryRun(c)).plan;
-    const r = await retry(c, { planId: plan.id });
+    const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(r).status).toBe(status);
     expect(asked[0]).toContain(plan.id);
-    expect(asked[0]).toMatch(/exactly 2 Cloud PCs: CPC-erin-\w+, erin@contoso\.com; CPC-frank-\w+, frank@contoso\.com/);
+    expect(asked[0]).toMatch(/exactly 2 Cloud PCs: CPC-erin-\w+, erin@contoso\.com \[[\w-]+\]; CPC-frank-\w+, frank@contoso\.com \[[\w-]+\]/);
     if (action === 'accept') {
       expect(s(r).approval).toEqual({ via: 'elicitation', by: 'the local user' });
       expectExactlyPlanSent(plan.cloudPcIds);
@@ -177,7 +180,7 @@ describe('URL-mode elicitation', () => {
       return { action: 'accept' };
     });
     const plan = s(await dryRun(c)).plan;
-    const r = await retry(c, { planId: plan.id });
+    const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(r)).toMatchObject({ status: 'accepted', approval: { via: 'url', by: 'the local user' } });
     expect(requests[0]).toMatchObject({ elicitationId: plan.id });
     expect(requests[0]!.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/approve/${plan.id}\\?token=`));
@@ -191,7 +194,7 @@ describe('approval page (a client that cannot ask)', () => {
     const c = await server({ CLOUDPC_MCP_APPROVAL_WAIT_SECONDS: '60' });
     const plan = s(await dryRun(c)).plan;
     const progress: string[] = [];
-    const pending = retry(c, { planId: plan.id }, { onprogress: (p) => void progress.push(p.message ?? ''), resetTimeoutOnProgress: true });
+    const pending = retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id }, { onprogress: (p) => void progress.push(p.message ?? ''), resetTimeoutOnProgress: true });
     const link = await waitFor(() => linkIn(c.logs), 'the approval link in a log notification');
     expect(c.stderr()).toContain(link);
     if (decision === 'approve') await waitFor(() => (progress.length ? progress[0] : undefined), 'a progress notification while waiting');
@@ -216,12 +219,12 @@ describe('approval page (a client that cannot ask)', () => {
   it('approval in the browser after the call stopped waiting: the next call with the planId sends the plan', async () => {
     const c = await server();
     const plan = s(await dryRun(c)).plan;
-    const first = await retry(c, { planId: plan.id });
+    const first = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(first).status).toBe('approvalPending');
     // The tests run with CLOUDPC_MCP_APPROVAL_PAGE=link: no browser was opened, and the answer says where the link went.
-    expect(textOf(first)).toMatch(/waiting for the user's approval on the approval page, whose one-time link was sent to the client's log and the server's stderr \(not to you\)/);
+    expect(textOf(first)).toMatch(/waits for the user's approval\.\nWhere: on the approval page, whose one-time link is in the client's log and the server's stderr \(not shown to you\)/);
     await decide(await openLink(linkIn(c.logs)!), 'approve');
-    const r = await retry(c, { planId: plan.id });
+    const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(r).approval?.via).toBe('page');
     expectExactlyPlanSent(plan.cloudPcIds);
   });
@@ -238,11 +241,11 @@ describe('approval page (a client that cannot ask)', () => {
     async function pending(): Promise<{ c: Session; planId: string; link: string }> {
       const c = await server();
       const planId = s(await dryRun(c)).planId;
-      await retry(c, { planId });
+      await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId });
       return { c, planId, link: linkIn(c.logs)! };
     }
     const notApproved = async (c: Session, planId: string) => {
-      expect(s(await retry(c, { planId })).status).toBe('approvalPending');
+      expect(s(await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId })).status).toBe('approvalPending');
       expect(posts()).toHaveLength(0);
     };
 
@@ -308,9 +311,11 @@ describe('MCP Apps view: the app-only decision tool', () => {
     const forged = (await c.client.callTool({ name: 'decide_cloudpc_retry_plan', arguments: { planId, decision: 'approve', appToken: 'x'.repeat(32) } })) as CallToolResult;
     expect(forged.isError).toBe(true);
     const view = (await c.client.callTool({ name: 'decide_cloudpc_retry_plan', arguments: { planId, decision: 'approve', appToken: grant.appToken } })) as CallToolResult;
-    expect(s(view)).toMatchObject({ state: 'approved', plan: { decision: { via: 'app' } } });
-    const r = await retry(c, { planId });
-    expect(s(r).approval).toEqual({ via: 'app', by: 'the local user' });
+    // Recorded as what it was, a call of the app-only tool, never as a person's click on the page.
+    expect(s(view)).toMatchObject({ state: 'approved', plan: { decision: { via: 'appTool' } } });
+    const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId });
+    expect(s(r).approval).toEqual({ via: 'appTool', by: "the local user, through the plan view (a call of decide_cloudpc_retry_plan with the view's secret)" });
+    expect(c.stderr()).toMatch(new RegExp(`retry sent for an approved plan.*"planId":"${planId}".*"approvedVia":"appTool"`));
     expectExactlyPlanSent(s(dry).plan.cloudPcIds);
   });
 
