@@ -65,6 +65,25 @@ describe('plans', () => {
     expectExactlyPlanSent(s(dry).plan.cloudPcIds);
   });
 
+  it('the dry run names exactly the ids executing its plan sends, in its text and its top-level cloudPcIds', async () => {
+    const c = await server();
+    for (const bulkActionId of [DEMO_IDS.failedRestart, DEMO_IDS.failedReprovision]) {
+      sim.reset();
+      const dry = await retry(c, { bulkActionId, dryRun: true });
+      const plan = s(dry).plan;
+      expect(s(dry).target).toBe('allFailed');
+      expect(s(dry).cloudPcIds).toEqual(plan.cloudPcIds);
+      expect(plan.cloudPcIds.length).toBeGreaterThan(0);
+      expect(textOf(dry)).toContain(`Executing plan ${plan.id} sends exactly these ${plan.cloudPcIds.length} Cloud PC ids: ${plan.cloudPcIds.join(', ')}.`);
+      expect(textOf(dry)).not.toMatch(/would send no ids/);
+      // Short lines, not one paragraph.
+      for (const line of textOf(dry).split('\n')) expect(line.length, line).toBeLessThan(400);
+    }
+    const restart = await retry(c, { bulkActionId: DEMO_IDS.failedRestart, dryRun: true });
+    await retry(c, { bulkActionId: DEMO_IDS.failedRestart, planId: s(restart).planId });
+    expect(posts().map((p) => p.body)).toEqual([{ cloudPcIds: s(restart).cloudPcIds }]);
+  });
+
   it('a dry run makes a plan of the exact failed Cloud PCs, with names, users and reasons, and sends nothing', async () => {
     const c = await server();
     const r = await dryRun(c);
@@ -227,6 +246,55 @@ describe('approval page (a client that cannot ask)', () => {
     const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(r).approval?.via).toBe('page');
     expectExactlyPlanSent(plan.cloudPcIds);
+  });
+
+  it('dryRun: true with an approved planId sends nothing, shows the plan as executing it now would send it, and leaves it to execute', async () => {
+    const c = await server();
+    const plan = s(await dryRun(c)).plan;
+    await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
+    await decide(await openLink(linkIn(c.logs)!), 'approve');
+    const preview = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id, dryRun: true });
+    expect(s(preview)).toMatchObject({ status: 'dryRun', planId: plan.id, cloudPcIds: plan.cloudPcIds, plan: { state: 'approved' } });
+    expect(textOf(preview)).toMatch(/^Dry run, nothing sent\. Checked against the action's current state: the plan still holds\./);
+    expect(posts()).toHaveLength(0);
+    // The check is against Graph now: a planned PC that no longer failed shows up in the preview, and still nothing is sent.
+    sim.state.tenant.bulkActions.find((a) => a.id === DEMO_IDS.failedReprovision)!.runs.find((r) => r.cloudPcId === DEMO_IDS.erinPc)!.state = 'done';
+    const changed = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id, dryRun: true });
+    expect(s(changed)).toMatchObject({ status: 'dryRun', cloudPcIds: [], changes: { noLongerFailed: [DEMO_IDS.erinPc] } });
+    expect(textOf(changed)).toMatch(/no longer holds: 1 Cloud PC of the plan no longer failed/);
+    expect(posts()).toHaveLength(0);
+  });
+
+  it('a used link says what happened to its plan: approved and not sent yet, then sent with the time and request id', async () => {
+    const c = await server();
+    const plan = s(await dryRun(c)).plan;
+    await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
+    const link = linkIn(c.logs)!;
+    const page = await openLink(link);
+    const approved = await decide(page, 'approve');
+    expect(approved.body).toContain('Approved — the assistant can now send it.');
+    const reopened = await request(link);
+    expect(reopened.status).toBe(410);
+    expect(reopened.body).toContain('It has not been sent yet.');
+    const sent = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
+    expect(s(sent).plan.outcome).toMatchObject({ kind: 'sent', requestId: s(sent).requestId, cloudPcIds: plan.cloudPcIds });
+    const after = await request(link);
+    expect(after.body).toMatch(new RegExp(`approved and sent at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC, request id ${s(sent).requestId}`));
+    expect(after.body).not.toMatch(/not valid/);
+    // The page itself (this browser's session) shows the ids sent.
+    const again = await request(page.url, { headers: { cookie: page.cookie } });
+    expect(again.body).toContain('<dt>Ids sent</dt>');
+    for (const id of plan.cloudPcIds) expect(again.body).toContain(`<code>${id}</code>`);
+  });
+
+  it('a declined plan\'s link says declined', async () => {
+    const c = await server();
+    const plan = s(await dryRun(c)).plan;
+    await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
+    const link = linkIn(c.logs)!;
+    await decide(await openLink(link), 'decline');
+    const reopened = await request(link);
+    expect(reopened.body).toContain('This plan was declined: nothing was sent.');
   });
 
   it('the model-only client under "human" with the page turned off: refused with the reason, nothing sent', async () => {
