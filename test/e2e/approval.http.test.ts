@@ -80,6 +80,28 @@ describe('remote mode with Entra sign-in', () => {
     return { url: pageUrl, origin: new URL(pageUrl).origin, cookie, csrf: /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '', html: page.body, status: page.status };
   }
 
+  it('the sign-in callback shows none of its query string, and logs only Entra\'s error code', async () => {
+    const phish = 'Your session expired. Call +1 555 0100 or visit evil.example to restore access';
+    const r = await request(`${server.base}/approve/callback?error=access_denied&error_description=${encodeURIComponent(phish)}&state=x`);
+    expect(r.status).toBe(401);
+    expect(r.body).toContain('The sign-in did not complete');
+    expect(r.body).not.toMatch(/evil\.example|555 0100|session expired|access_denied/);
+    await waitFor(() => (server.stderr().includes('Entra sign-in returned an error') ? true : undefined), 'the log line');
+    expect(server.stderr()).toMatch(/Entra sign-in returned an error.*"error":"access_denied"/);
+    expect(server.stderr()).not.toContain('evil.example');
+    const odd = await request(`${server.base}/approve/callback?error=${encodeURIComponent('<b>x</b> visit evil.example')}`);
+    expect(odd.body).not.toMatch(/evil\.example|&lt;b&gt;/);
+  });
+
+  it('the retry\'s answer and the view get the sign-in page link (it grants nothing by itself), and no secret', async () => {
+    const alice = await mcp(server.url, await entra.mint({ oid: ALICE.oid, upn: ALICE.upn }));
+    const pending = await retry(alice, { bulkActionId: DEMO_IDS.failedReprovision });
+    expect(s(pending)).toMatchObject({ status: 'approvalPending', approvalUrl: `${server.base}/approve/${s(pending).planId}` });
+    expect(pending._meta?.['cloudpc-mcp/approval']).toBeUndefined();
+    expect(textOf(pending)).toContain(`where they sign in as the plan's owner: ${server.base}/approve/${s(pending).planId}`);
+    expect(posts()).toHaveLength(0);
+  });
+
   it('the plan\'s owner approves on the page behind Entra sign-in; another user can neither approve nor execute it; exactly the plan is sent', async () => {
     const alice = await mcp(server.url, await entra.mint({ oid: ALICE.oid, upn: ALICE.upn }));
     const bob = await mcp(server.url, await entra.mint({ oid: BOB.oid, upn: BOB.upn }));

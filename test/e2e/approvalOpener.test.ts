@@ -109,3 +109,19 @@ describe('opening the approval page in a browser', () => {
     expect(existsSync(path.join(dir, 'config2', 'approval'))).toBe(false);
   });
 });
+
+describe('private files', () => {
+  it('a certificate file other accounts can read gets a warning at start-up naming the file and chmod 600; a 0600 one none', async () => {
+    const pem = path.join(dir, 'app.pem');
+    writeFileSync(pem, 'not read here', { mode: 0o644 });
+    chmodSync(pem, 0o644);
+    const loose = await server({ AZURE_CLIENT_CERTIFICATE_PATH: pem });
+    await loose.client.listTools();
+    expect(loose.stderr()).toContain(`The certificate file ${pem} (mode 644) can be read by other accounts on this machine`);
+    expect(loose.stderr()).toContain(`Run: chmod 600 ${pem}`);
+    chmodSync(pem, 0o600);
+    const tight = await server({ AZURE_CLIENT_CERTIFICATE_PATH: pem });
+    await tight.client.listTools();
+    expect(tight.stderr()).not.toContain('can be read by other accounts');
+  });
+});
