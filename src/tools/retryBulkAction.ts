@@ -143,7 +143,7 @@ async function dryRun(t: RetryTarget, ctx: ToolContext): Promise<Outcome> {
   return {
     // What executing the plan sends is the plan's ids, so those are the ids the dry run names.
     structured: { ...structured, cloudPcIds: plan.cloudPcIds, planId: plan.id, plan: planView(plan), ...(await approvalUrl(plan, ctx)) },
-    text: `${dryRunText(t, ctx.deps.simulated, plan)}\n${planText(plan, ctx.deps.plans.now())}`,
+    text: `${dryRunText(t, ctx.deps.simulated, plan)}\n${planText(plan, ctx.deps.plans.now(), !t.outcomes || Boolean(t.outcomes.unavailable))}`,
     ...viewMeta(plan, ctx),
   };
 }

@@ -173,7 +173,7 @@ function planReason(d: PlanDevice): string | undefined {
   const reason = d.reason ?? d.detail;
   const cls = d.retryClass ? classLabel(d.retryClass) : undefined;
   if (!reason) return cls;
-  return `${reason}${cls ? ` (${cls}${d.fix ? `: ${d.fix.replace(/\.$/, '')}` : ''})` : ''}`;
+  return `${reason}${cls ? ` [${cls}]` : ''}`;
 }
 
 export function minutesLeft(plan: Plan, now: number): number {
@@ -193,14 +193,17 @@ export function approvalQuestion(plan: Plan): string {
   ].join('\n');
 }
 
-/** The plan as the assistant relays it after a dry run; the last line says what the assistant may do next. */
-export function planText(plan: Plan, now: number): string {
+/**
+ * The plan as the assistant relays it; the last line says what the assistant may do next. `withDevices: false` where
+ * the devices were just listed (a dry run's own lines).
+ */
+export function planText(plan: Plan, now: number, withDevices = true): string {
   const n = plan.cloudPcIds.length;
-  const rows = plan.devices.slice(0, MAX_DEVICES_IN_TEXT).map((d) => {
+  const rows = (withDevices ? plan.devices.slice(0, MAX_DEVICES_IN_TEXT) : []).map((d) => {
     const reason = planReason(d);
     return `- ${planWho(d)}${reason ? `: ${reason}` : ''}`;
   });
-  if (plan.devices.length > MAX_DEVICES_IN_TEXT) rows.push(`- … and ${plan.devices.length - MAX_DEVICES_IN_TEXT} more`);
+  if (withDevices && plan.devices.length > MAX_DEVICES_IN_TEXT) rows.push(`- … and ${plan.devices.length - MAX_DEVICES_IN_TEXT} more`);
   const call = `retry_cloudpc_bulk_action with bulkActionId "${plan.bulkActionId}" and planId "${plan.id}"`;
   return [
     `Plan ${plan.id}: retry ${cloudPcs(n)}, valid for ${minutesLeft(plan, now)} min, for ${ownerLabel(plan.owner)}.`,
