@@ -66,7 +66,7 @@ export function idList(ids: readonly string[]): string {
 
 function leftOutLines(t: RetryTarget): string[] {
   if (!t.leftOut.length) return [];
-  const shown = t.leftOut.slice(0, MAX_DEVICES_IN_TEXT).map((l: LeftOut) => `- ${deviceName(l)}: ${l.why}${l.fix ? `. Fix first: ${l.fix.replace(/\.$/, '')}` : ''}`);
+  const shown = t.leftOut.slice(0, MAX_DEVICES_IN_TEXT).map((l: LeftOut) => `- ${deviceName(l)}: ${l.why}${l.fix ? `; fix: ${l.fix.replace(/\.$/, '')}` : ''}`);
   const more = t.leftOut.length > shown.length ? [`- … and ${t.leftOut.length - shown.length} more in the structured result`] : [];
   return [`Left out (${t.leftOut.length}):`, ...shown, ...more];
 }
