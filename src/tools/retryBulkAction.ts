@@ -74,7 +74,7 @@ export const retryBulkAction = defineTool({
     if (args.dryRun) return dryRun(t, ctx);
     if (t.notInAction.length) {
       throw new ToolError(
-        `Not sent: ${t.notInAction.length} of the given Cloud PC id(s) are not part of the ${labelOf(t)}: ${idList(t.notInAction)}. ` +
+        `Not sent: ${t.notInAction.length === 1 ? '1 of the given Cloud PC ids is' : `${t.notInAction.length} of the given Cloud PC ids are`} not part of the ${labelOf(t)}: ${idList(t.notInAction)}. ` +
           'Remove them (get_cloudpc_bulk_action lists the action\'s devices) and call again.',
       );
     }
