@@ -164,7 +164,7 @@ class ApprovalRoutes {
     if (!opts.signIn && token !== null) {
       // The one-time link: its token becomes a cookie for this browser and is dead from now on.
       if (!plan || !secretMatches(token, plan.pageToken)) {
-        const used = plan && usedLinkText(plan, this.now());
+        const used = plan && (usedLinkText(plan, this.now()) ?? (plan.pageToken === undefined ? OPENED_ELSEWHERE : undefined));
         if (used) return sendMessagePage(res, 410, used.title, used.message);
         return sendMessagePage(res, 403, 'Link not valid', 'This approval link is not valid: it was already opened (each link works once), or it is wrong. Ask the assistant for a new link.');
       }
@@ -233,6 +233,11 @@ class ApprovalRoutes {
 }
 
 const APPROVED_NOTICE = 'Approved — the assistant can now send it.';
+
+const OPENED_ELSEWHERE = {
+  title: 'Link already used',
+  message: 'This link was already opened (each link works once, in one browser); the plan still waits for a decision there. To decide in this browser, ask the assistant for a new link.',
+};
 
 /**
  * Pure: what a used link (or a reopened page) says about its plan: sent, declined, expired, changed, or approved and

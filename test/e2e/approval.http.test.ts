@@ -163,7 +163,9 @@ describe('remote mode on loopback without sign-in', () => {
     expect(link.startsWith(`${server.base}/approve/${plan.id}?token=`)).toBe(true);
     expect(textOf(pending)).not.toContain('token=');
     const page = await openLink(link);
-    expect((await request(link)).status).toBe(403);
+    const again = await request(link);
+    expect(again.status).toBe(410);
+    expect(again.body).toContain('This link was already opened');
     expect((await decide(page, 'approve')).status).toBe(200);
     const sent = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(sent).approval).toEqual({ via: 'page', by: 'the local user' });

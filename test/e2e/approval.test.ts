@@ -339,9 +339,16 @@ describe('approval page (a client that cannot ask)', () => {
 
     it('refuses a reused or guessed link token, and the page without the link', async () => {
       const { c, planId, link } = await pending();
+      const guessedFirst = await request(link.replace(/token=.*/, 'token=guessed-token-value'));
+      expect(guessedFirst.status).toBe(403);
+      expect(guessedFirst.body).toContain('Link not valid');
       await openLink(link);
-      expect((await request(link)).status).toBe(403);
-      expect((await request(link.replace(/token=.*/, 'token=guessed-token-value'))).status).toBe(403);
+      // Once used, the link says so (and what became of the plan), and grants nothing: no session for this browser.
+      for (const again of [await request(link), await request(link.replace(/token=.*/, 'token=guessed-token-value'))]) {
+        expect(again.status).toBe(410);
+        expect(again.body).toContain('This link was already opened');
+        expect(again.headers['set-cookie']).toBeUndefined();
+      }
       expect((await request(link.replace(/\?token=.*/, ''))).status).toBe(403);
       await notApproved(c, planId);
     });
