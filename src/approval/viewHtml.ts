@@ -107,6 +107,16 @@ const COLUMNS: [string, string][] = [
 
 const LABELS = Object.fromEntries(COLUMNS);
 
+/** How a plan was decided, in words (the audit line keeps the code). */
+const VIA_WORDS: Record<string, string> = {
+  elicitation: 'in the client',
+  url: 'on the approval page the client opened',
+  page: 'on the approval page',
+  appTool: "with the plan view's approve tool",
+  model: 'by the model (policy model)',
+  notNeeded: 'no approval needed',
+};
+
 /** Retry classes in words, for people. */
 const CLASS_WORDS: Record<string, string> = { retryable: 'retryable', fixFirst: 'fix first', unknown: 'unknown' };
 
@@ -170,7 +180,10 @@ function planBlock(model: ViewModel, opts: RenderOptions): string {
     `<dt>Expires</dt><dd><time datetime="${escapeHtml(plan.expiresAt)}">${escapeHtml(when(plan.expiresAt))}</time></dd>`,
     `<dt>State</dt><dd class="plan-state plan-${escapeHtml(state)}">${escapeHtml(state)}</dd>`,
   ];
-  if (plan.decision) facts.push(`<dt>Decided</dt><dd>${escapeHtml(plan.decision.via)} by ${escapeHtml(plan.decision.by)}</dd>`);
+  if (plan.decision) {
+    const via = VIA_WORDS[plan.decision.via] ?? plan.decision.via;
+    facts.push(`<dt>Decided</dt><dd>${escapeHtml(via)}, by ${escapeHtml(plan.decision.by)}</dd>`);
+  }
   facts.push(...outcomeFacts(plan));
   const warn =
     plan.approvalNeeded && state === 'pending'

@@ -39,7 +39,7 @@ export const decidePlan = defineTool({
         'Refused: only the retry plan view, clicked by the user, can approve or decline a plan with this tool. The assistant cannot approve a plan: ask the user to approve it.',
       );
     }
-    const by = `${ownerLabel(owner)}, through the plan view (a call of ${DECIDE_PLAN_TOOL} with the view's secret)`;
+    const by = `${ownerLabel(owner)} (as the caller of ${DECIDE_PLAN_TOOL} with the view's secret)`;
     if (plan!.state !== 'pending' || !plans.decide(plan!.id, args.decision === 'approve', 'appTool', by)) {
       throw new ToolError(`Plan ${plan!.id} was already ${plan!.state === 'pending' ? 'closed' : plan!.state}; nothing changed.`);
     }

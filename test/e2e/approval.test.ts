@@ -389,7 +389,7 @@ describe('MCP Apps view: the app-only decision tool', () => {
     // Recorded as what it was, a call of the app-only tool, never as a person's click on the page.
     expect(s(view)).toMatchObject({ state: 'approved', plan: { decision: { via: 'appTool' } } });
     const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId });
-    expect(s(r).approval).toEqual({ via: 'appTool', by: "the local user, through the plan view (a call of decide_cloudpc_retry_plan with the view's secret)" });
+    expect(s(r).approval).toEqual({ via: 'appTool', by: "the local user (as the caller of decide_cloudpc_retry_plan with the view's secret)" });
     expect(c.stderr()).toMatch(new RegExp(`retry sent for an approved plan.*"planId":"${planId}".*"approvedVia":"appTool"`));
     expectExactlyPlanSent(s(dry).plan.cloudPcIds);
   });

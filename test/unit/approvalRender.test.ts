@@ -57,6 +57,10 @@ describe('renderView', () => {
     expect(html).toContain('<dt>Ids sent</dt><dd class="ids"><code>pc-1</code></dd>');
     expect(html).toContain('plan-sent');
     expect(html).not.toMatch(/data-decision/);
+    // How it was decided, in words: a call of the view's tool is never shown as a page click.
+    const viaTool = renderView(model({ plan: { ...sent.plan!, decision: { via: 'appTool', by: 'erin', at: 'x' } } }), { decide: 'none', now: 1_000_000 });
+    expect(viaTool).toContain('<dt>Decided</dt><dd>with the plan view&#39;s approve tool, by erin</dd>');
+    expect(viaTool).not.toMatch(/appTool|approval page/);
   });
 
   it('planStateOf: sent, changed, expired (pending or approved past expiry), else the state', () => {
