@@ -56,9 +56,10 @@ export interface ViewModel {
 export interface RenderOptions {
   /**
    * form: a POST form (the page); buttons: data-decision buttons that decide in the view; page: an Approve button that
-   * opens the approval page (the view where its approve tool is not offered); none: no buttons.
+   * opens the approval page (the view where its approve tool is not offered); elsewhere: no buttons, and a line saying
+   * where the person decides (the page whose link went to their client's log); none: no buttons.
    */
-  decide: 'form' | 'buttons' | 'page' | 'none';
+  decide: 'form' | 'buttons' | 'page' | 'elsewhere' | 'none';
   /** The page's anti-forgery token, posted with the form. */
   csrf?: string;
   formAction?: string;
@@ -202,6 +203,9 @@ function decision(opts: RenderOptions): string {
     );
   }
   if (opts.decide === 'buttons') return `<div class="decide">${buttons('data-decision')}</div>`;
+  if (opts.decide === 'elsewhere') {
+    return '<p class="hint">Approve or decline it on the approval page: its one-time link is in your client\'s log or the server\'s output. Nothing is sent until you approve.</p>';
+  }
   if (opts.decide === 'page') {
     return `<div class="decide"><button type="button" class="approve" data-open-approval="1">Approve or decline on the approval page</button></div><p class="hint">It opens in your browser, where you sign in as the plan's owner.</p>`;
   }

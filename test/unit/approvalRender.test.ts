@@ -73,6 +73,12 @@ describe('renderView', () => {
     expect(planStateOf(p, 1_000_000)).toBe('pending');
   });
 
+  it('a view with neither the approve tool nor a sign-in page says where the person decides, with no buttons', () => {
+    const html = renderView(model(), { decide: 'elsewhere', now: 1_000_000 });
+    expect(html).toContain("its one-time link is in your client's log");
+    expect(html).not.toMatch(/<button[^>]*(data-decision|data-open-approval)/);
+  });
+
   it('view without the approve tool: one button that opens the approval page, no decision buttons', () => {
     const html = renderView(model(), { decide: 'page', now: 1_000_000 });
     expect(html).toContain('data-open-approval="1"');

@@ -23,7 +23,8 @@ function draw(): void {
   if (!model) return;
   const canDecide = !busy && grant !== undefined && model.plan?.id === grant.planId;
   const canOpen = !busy && !canDecide && typeof model.approvalUrl === 'string';
-  root.innerHTML = renderView(model, { decide: canDecide ? 'buttons' : canOpen ? 'page' : 'none', now: Date.now() });
+  const elsewhere = !busy && !canDecide && !canOpen && model.plan?.approvalNeeded === true;
+  root.innerHTML = renderView(model, { decide: canDecide ? 'buttons' : canOpen ? 'page' : elsewhere ? 'elsewhere' : 'none', now: Date.now() });
 }
 
 /** What the person reads after clicking: what happened, in their terms. */
