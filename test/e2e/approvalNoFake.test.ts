@@ -10,7 +10,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { baseEnv, connect, textOf, type Connected } from './harness.js';
 import { entraServerEnv, startEntraStandIn, type EntraStandIn } from '../support/entra/standIn.js';
-import { httpEnv, startHttpServer, type HttpServerProcess } from '../support/http-server.js';
+import { auditLines, httpEnv, startHttpServer, type HttpServerProcess } from '../support/http-server.js';
+import { waitFor } from '../support/approval-browser.js';
 
 const ALICE = { oid: '11111111-aaaa-4bbb-8ccc-0000000000a1', upn: 'alice@contoso.com' };
 const DECIDE = 'decide_cloudpc_retry_plan';
@@ -149,6 +150,9 @@ describe('remote mode with CLOUDPC_MCP_REMOTE_APP_APPROVAL: the operator vouches
     expect(s(sent).approval.via).toBe('appTool');
     expect(s(sent).approval.via).not.toBe('page');
     expect(posts().map((p) => p.body)).toEqual([{ cloudPcIds: s(dry).plan.cloudPcIds }]);
+    // The audit line says how: a call of the view's tool, never a person's page click.
+    const line = await waitFor(() => auditLines(server.stderr()).find((l) => l.outcome === 'accepted'), 'the audit line');
+    expect(line).toMatchObject({ planId: grant.planId, approvedVia: 'appTool', approvedBy: expect.stringContaining('as the caller of decide_cloudpc_retry_plan') });
   });
 });
 
