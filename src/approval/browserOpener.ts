@@ -54,9 +54,18 @@ async function writePrivate(dir: string, link: string): Promise<string> {
 }
 
 const defaultLauncher: Launcher = async (target) => {
-  // Loaded on first use: most sessions never need a browser. wait: the exit status says whether it worked.
+  // Loaded on first use: most sessions never need a browser. On Linux, xdg-open exits once it handed the file to a
+  // browser, so its exit status says whether that worked (wait: true). macOS's `open -W` and Windows' Start-Process
+  // -Wait would wait for the browser to quit instead; there, a started opener is the best evidence there is.
   const { default: open } = await import('open');
-  await open(target, { wait: true });
+  const wait = process.platform !== 'darwin' && process.platform !== 'win32';
+  const child = await open(target, { wait });
+  if (!wait) {
+    await new Promise<void>((resolve, reject) => {
+      child.once('error', reject);
+      setImmediate(resolve);
+    });
+  }
 };
 
 function withinTime(p: Promise<void>): Promise<'exited' | 'running'> {
