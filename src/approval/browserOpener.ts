@@ -3,9 +3,10 @@
 // private file (0600, in a 0700 folder of the server's own), and the browser is handed that file, which redirects.
 // "Opened" is said only when it was: on Linux that needs a desktop session and an opener that exited with status 0.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, unlink, writeFile } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { writePrivateFile } from '../auth/persistence/privateFiles.js';
 import type { Logger } from '../core/log.js';
 
 /** Whether the browser was opened, and if not, why (for the log and the person). */
@@ -45,11 +46,9 @@ export function redirectDocument(link: string): string {
 }
 
 async function writePrivate(dir: string, link: string): Promise<string> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  // mkdir leaves an existing folder's mode alone; the folder holds live links, so it is ours alone.
-  await chmod(dir, 0o700).catch(() => {});
+  // The same private files as the saved sign-in: a 0700 folder, a 0600 file, never readable by others even briefly.
   const file = path.join(dir, `approve-${randomBytes(8).toString('hex')}.html`);
-  await writeFile(file, redirectDocument(link), { mode: 0o600, flag: 'wx' });
+  await writePrivateFile(file, redirectDocument(link));
   return file;
 }
 

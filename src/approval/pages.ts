@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
-import { configDir } from '../auth/configDir.js';
+import { configDir } from '../auth/persistence/privateFiles.js';
 import type { AddressInfo } from 'node:net';
 import type { ApprovalPageMode } from '../config/config.js';
 import { LOOPBACK_HOSTNAMES, loopbackOrigins } from '../config/http.js';

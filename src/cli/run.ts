@@ -1,5 +1,5 @@
 // The full command, loaded by src/bin.ts on demand: help, version, terminal sign-in, or a server on stdio or HTTP.
-import { privateFileWarning } from '../config/privateFile.js';
+import { privateFileWarning } from '../config/certificateMode.js';
 import type { ConfigResult } from '../config/config.js';
 import { helpText } from '../config/help.js';
 import { createLogger } from '../core/log.js';

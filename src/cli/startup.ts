@@ -2,7 +2,7 @@
 // reads it: say what this is and how to get help, or list the mistakes and exit 2 (nothing else would happen).
 // Started by an MCP client, stderr is a log that clients often hide: the mistakes are logged, and the server starts
 // anyway so that every tool call answers with them (the one place the user is sure to look).
-import { privateFileWarning } from '../config/privateFile.js';
+import { privateFileWarning } from '../config/certificateMode.js';
 import { commandName, EXIT_MISCONFIGURED, formatProblems, type ConfigResult } from '../config/config.js';
 import { createLogger } from '../core/log.js';
 import { VERSION } from '../core/version.js';

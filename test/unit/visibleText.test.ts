@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { visible } from '../../src/core/visible.js';
 import { table } from '../../src/tools/textTable.js';
 import { who } from '../../src/tools/outcomes.js';
-import { readableByOthersWarning } from '../../src/config/privateFile.js';
+import { readableByOthersWarning } from '../../src/config/certificateMode.js';
 import { browserOpener, noDesktop, redirectDocument } from '../../src/approval/browserOpener.js';
 import { createLogger } from '../../src/core/log.js';
 
