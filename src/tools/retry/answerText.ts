@@ -4,7 +4,7 @@
 // their ids beside them.
 import { visible } from '../../core/visible.js';
 import type { BulkAction } from '../../graph/bulkActions.js';
-import type { DeviceOutcome } from '../../graph/deviceOutcomes.js';
+import type { DeviceOutcome } from '../../graph/outcomes/deviceOutcomes.js';
 import type { GraphResponse } from '../../graph/types.js';
 import { classLabel, classLines, reasonCapLine, reasonText, who } from '../outcomes.js';
 import { plural } from '../textTable.js';

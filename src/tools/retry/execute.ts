@@ -1,11 +1,11 @@
 // Plans from what Graph says now, and their execution: the action is read again just before sending, and a plan whose
 // failed set no longer holds is not sent (a new plan is offered instead). A plan sends exactly its ids, never `{}`.
 // The POST itself (sendRetry) is here too: every retry is sent through it, once everything before it said yes.
-import { getBulkAction, postRetry, type BulkAction } from '../../graph/bulkActions.js';
-import type { DeviceOutcome } from '../../graph/deviceOutcomes.js';
+import { EmptyIdListError, getBulkAction, postRetry, type BulkAction } from '../../graph/bulkActions.js';
+import type { DeviceOutcome } from '../../graph/outcomes/deviceOutcomes.js';
 import type { GraphResponse } from '../../graph/types.js';
 import { ToolError, type ToolContext } from '../context.js';
-import { outcomesFor } from '../outcomes.js';
+import { outcomesFor, startReading } from '../outcomes.js';
 import { failedSetChange, type ActionCounts, type FailedSetChange, type Plan, type PlanDevice } from './plans.js';
 import { parametersText } from './answerText.js';
 import { goingDevices, resolveTarget, type RetryTarget } from './target.js';
@@ -38,6 +38,8 @@ export async function sendRetry(ctx: ToolContext, bulkActionId: string, cloudPcI
     signal: ctx.signal,
     onThrottle: (n) =>
       ctx.progress(n.attempt, undefined, `Graph is throttling (HTTP ${n.status}); waiting ${Math.ceil(n.waitMs / 1000)} s before attempt ${n.attempt + 1}.`),
+  }).catch((err: unknown) => {
+    throw err instanceof EmptyIdListError ? new ToolError(err.message) : err;
   });
 }
 
@@ -104,8 +106,9 @@ export type RunOutcome =
 
 /** How the action's failed set differs from the plan now (re-read from Graph); undefined when the plan still holds. */
 export async function checkPlan(plan: Plan, ctx: ToolContext): Promise<{ change?: FailedSetChange; failedNow: string[] }> {
+  const reading = startReading(ctx, plan.bulkActionId, true);
   const action = await getBulkAction(ctx.deps.graph(), plan.bulkActionId, ctx.signal);
-  const now = await outcomesFor(ctx, action, { onlyFailed: true, reasons: false });
+  const now = await outcomesFor(ctx, action, { onlyFailed: true, reasons: false }, reading);
   if (now.unavailable || now.more) {
     const why = now.unavailable ?? 'the action has more failed Cloud PCs than one call reads';
     throw new ToolError(`Not sent: plan ${plan.id} could not be checked against the action's current state, because which Cloud PCs failed could not be read (${why}). Try again shortly.`);
