@@ -9,7 +9,7 @@ import { latestPerDevice } from '../../src/graph/outcomes/deviceOutcomes.js';
 import { unwrapEntity } from '../../src/graph/entity.js';
 import { classifyDeviceFailure } from '../../src/graph/failureClasses.js';
 import { statusDetailOf, toRemoteActionEntry } from '../../src/graph/outcomes/remoteActions.js';
-import { parametersText } from '../../src/tools/retry/render.js';
+import { parametersText } from '../../src/tools/retry/answerText.js';
 import { actionStatusReportExample } from '../fixtures/graph-reference/actionStatusReport.js';
 import { getBulkActionExample } from '../fixtures/graph-reference/getBulkAction.js';
 import { listBulkActionsExample } from '../fixtures/graph-reference/listBulkActions.js';
