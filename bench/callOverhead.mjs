@@ -1,9 +1,9 @@
 // `npm run bench`, call overhead: the server's own time per retry call, against a floor of the SAME Graph requests the
 // server made for that call, sent directly from this process to the same simulator, in the same run.
 //
-// How the floor is found: after warm-up, one call runs with the simulator's request log cleared; the log then holds
-// exactly the requests the server made (method, path, query, body, headers) and, per request, how many others were
-// still unanswered when it arrived. Requests that overlapped form a wave; the floor sends each wave in parallel and
+// How the floor is found: after warm-up, one call runs with the simulator's request log cleared and each answer held
+// back 30 ms; the log then holds exactly the requests the server made (method, path, query, body, headers) and, per
+// request, how many others were still unanswered when it arrived. Requests that overlapped form a wave; the floor sends each wave in parallel and
 // the waves one after another, as the server did, over a keep-alive undici Agent with a plain dispatch handler (the
 // least a Node.js client can do per request). The server's own time is then its stdio round trip minus that floor:
 // stdio both ways, JSON-RPC, validation, the tool, the Graph client. Rounds of interleaved pairs keep this machine's
@@ -78,8 +78,8 @@ function send(agent, origin, req) {
   });
 }
 
-async function control(url, method, route) {
-  const res = await fetch(`${url}/_simulator/${route}`, { method });
+async function control(url, method, route, body) {
+  const res = await fetch(`${url}/_simulator/${route}`, { method, ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
   return res.status === 204 ? undefined : res.json();
 }
 
@@ -93,6 +93,9 @@ function cpuMsOf(pid) {
   }
 }
 const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+const RECORDING_DELAYS = 50;
+const RECORDING_DELAY_MS = 30;
 
 const signature = (records) => records.map((r) => `${r.method} ${r.path}`).join(' | ');
 
@@ -134,7 +137,11 @@ async function measureCase({ c, info, origin, agent, userAgent, kase, seqCalls, 
   };
   const record = async () => {
     await control(info.url, 'DELETE', 'requests');
+    // The simulator answers at once, often before a request sent alongside has even arrived: for this one call it waits
+    // before each answer, so requests the server sent together are seen unanswered together.
+    await control(info.url, 'POST', 'faults', Array.from({ length: RECORDING_DELAYS }, () => ({ kind: 'delay', ms: RECORDING_DELAY_MS })));
     await viaServer();
+    await control(info.url, 'DELETE', 'faults');
     const records = (await control(info.url, 'GET', 'requests')).value;
     const last = records.at(-1);
     if (records.length < kase.minRequests || !(last?.method === 'POST' && last.path.endsWith('/retry')) || records.some((r) => !(r.status >= 200 && r.status < 300))) {
