@@ -12,7 +12,7 @@ import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/in
 import { baseEnv, connect, textOf, type Connected } from './harness.js';
 import { decide, linkIn, openLink, request, waitFor } from '../support/approval-browser.js';
 
-const VIEWS: ClientCapabilities = { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } } as ClientCapabilities;
+const VIEWS: ClientCapabilities = { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } };
 let sim: Simulator;
 const opened: Connected[] = [];
 

@@ -162,7 +162,7 @@ describe('the Dockerfile', () => {
   it('is documented under "Container" in docs/remote.md with settings the server reads and the port it exposes', () => {
     const doc = readFileSync(path.join(ROOT, 'docs/remote.md'), 'utf8');
     const section = doc.split(/^## Container$/m)[1]!.split(/^## /m)[0]!;
-    const known = new Set(SETTINGS.map((x) => x.env as string));
+    const known = new Set(SETTINGS.map((x) => x.env));
     const named = [...section.matchAll(/-e ([A-Z_]+)/g)].map((m) => m[1]!);
     expect(named.length).toBeGreaterThanOrEqual(4);
     for (const n of named) expect(known.has(n), n).toBe(true);

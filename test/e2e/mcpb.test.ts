@@ -86,7 +86,7 @@ describe('the .mcpb bundle', () => {
       CLOUDPC_MCP_CLOUD: '${user_config.cloud}',
       CLOUDPC_MCP_READ_ONLY: '${user_config.read_only}',
     });
-    const known = new Set(SETTINGS.map((s) => s.env as string));
+    const known = new Set(SETTINGS.map((s) => s.env));
     for (const name of Object.keys(env)) expect(known.has(name), `${name} is a setting`).toBe(true);
     // Every setting has a default: an unset one would reach the server as the literal "${user_config.…}".
     for (const [key, opt] of Object.entries(manifest.user_config ?? {})) expect(opt.default, key).toBeDefined();

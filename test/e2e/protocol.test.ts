@@ -180,7 +180,7 @@ describe('oversized input', () => {
     // 20 MB for each one, 40 MB for the last two. Under < 30 MB leaves room for GC timing on a loaded machine while
     // still catching a kept line: a leak detector, not a measurement.
     if (rss.every((v) => v !== undefined)) {
-      const [base, first, second, , fourth] = rss as number[];
+      const [base, first, second, , fourth] = rss;
       expect(first! - base!).toBeLessThan(80 * 1024);
       expect(fourth! - second!).toBeLessThan(30 * 1024);
     }

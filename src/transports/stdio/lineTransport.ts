@@ -19,7 +19,7 @@ export class SerializedAnswer {
 }
 
 /** Answers a message before the full server is loaded; returns undefined when it cannot. */
-export type EarlyAnswer = (msg: Incoming) => unknown | undefined;
+export type EarlyAnswer = (msg: Incoming) => unknown;
 
 export interface LineTransportOptions {
   input?: NodeJS.ReadableStream;
@@ -84,7 +84,7 @@ export class LineTransport implements Transport {
     const queued = this.queue ?? [];
     this.queue = undefined;
     this.early = undefined;
-    for (const m of queued) this.deliver(m as Incoming);
+    for (const m of queued) this.deliver(m);
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
