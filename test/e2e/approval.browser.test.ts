@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
 import { LoggingMessageNotificationSchema, type CallToolResult, type ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
-import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { DEMO_IDS } from '../../src/simulator/index.js';
 import { ROOT, baseEnv, connect, type Connected } from './harness.js';
 import { linkIn, waitFor } from '../support/approval-browser.js';
 
@@ -19,7 +20,7 @@ const VIEWS = { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/
 const available = existsSync(CHROMIUM);
 if (!available) console.warn(`approval browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
 
-let sim: Simulator;
+const sim = useSimulator({}, { resetEach: true });
 let browser: BrowserContext;
 let profile: string;
 const opened: Connected[] = [];
@@ -38,17 +39,14 @@ const retry = async (c: Connected, args: Record<string, unknown>) => (await c.cl
 describe.skipIf(!available)('in a real browser', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    sim = await startSimulator();
     profile = mkdtempSync(path.join(tmpdir(), 'cloudpc-chromium-'));
     browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1100, height: 760 } });
   });
   afterAll(async () => {
     for (const c of opened) await c.close();
     await browser?.close();
-    await sim?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
-  beforeEach(() => sim.reset());
 
   it('the approval page: the person opens the link, sees the plan, clicks Approve; exactly the planned ids are sent', async () => {
     const c = await server({ CLOUDPC_MCP_APPROVAL_WAIT_SECONDS: '90' });

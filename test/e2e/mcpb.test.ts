@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
 import { getMcpConfigForManifest, type McpbManifestAny } from '@anthropic-ai/mcpb';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { SETTINGS } from '../../src/config/settings.js';
-import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { DEMO_IDS } from '../../src/simulator/index.js';
 import { ROOT, baseEnv, textOf } from './harness.js';
 
 const run = promisify(execFile);
@@ -22,7 +23,7 @@ const work = mkdtempSync(path.join(tmpdir(), 'cloudpc-mcpb-'));
 const bundle = path.join(work, 'cloudpc-mcp.mcpb');
 const unpacked = path.join(work, 'unpacked');
 let manifest: McpbManifestAny;
-let sim: Simulator;
+const sim = useSimulator();
 
 /** The official CLI, as `npx mcpb` runs it. */
 const mcpb = (...args: string[]) =>
@@ -37,10 +38,8 @@ beforeAll(async () => {
   const unpack = await mcpb('unpack', bundle, unpacked);
   expect(unpack.code, unpack.out).toBe(0);
   manifest = JSON.parse(readFileSync(path.join(unpacked, 'manifest.json'), 'utf8')) as McpbManifestAny;
-  sim = await startSimulator();
 }, 180_000);
 afterAll(async () => {
-  await sim?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
