@@ -1,6 +1,7 @@
 // The command line, read through the settings table: every flag the table names, plus help, version and a command.
 // node:util parseArgs splits the words (non-strict, with tokens); the checks are ours, because its strict-mode messages
-// speak to programmers ("place it at the end of the command after '--'") rather than to admins.
+// speak to programmers ("place it at the end of the command after '--'") rather than to admins. Its cost at start-up,
+// measured 2026-12-06 (Node 20, 7 fresh processes): ~0.7 ms to import node:util and ~0.45 ms for the first call.
 import { parseArgs } from 'node:util';
 import { SETTINGS } from './settings.js';
 
