@@ -60,7 +60,8 @@ export function toolsCallParamsProblem(params: unknown): string | undefined {
   if (typeof params.name !== 'string') return 'params.name must be the tool name (a string).';
   if (params.arguments !== undefined && !isPlainObject(params.arguments)) return 'params.arguments must be an object.';
   // The SDK's parse would turn this member into the prototype of the arguments, where its contents would read as arguments.
-  if (params.arguments !== undefined && Object.hasOwn(params.arguments, '__proto__')) return 'params.arguments has a member named "__proto__", which no tool takes; remove it.';
+  if (params.arguments !== undefined && Object.hasOwn(params.arguments, '__proto__'))
+    return 'params.arguments has a member named "__proto__", which no tool takes; remove it.';
   return metaProblem(params);
 }
 

@@ -13,7 +13,10 @@ export interface UseSimulatorOptions {
  * that simulator from beforeAll on: tests read `sim.url`, `sim.retries`, call `sim.reset()` as on the real one.
  * `options` may be a function, called in beforeAll, for values that only exist by then.
  */
-export function useSimulator(options: SimulatorOptions | (() => SimulatorOptions) = {}, { resetEach = false }: UseSimulatorOptions = {}): Simulator {
+export function useSimulator(
+  options: SimulatorOptions | (() => SimulatorOptions) = {},
+  { resetEach = false }: UseSimulatorOptions = {},
+): Simulator {
   let current: Simulator | undefined;
   beforeAll(async () => {
     current = await startSimulator(typeof options === 'function' ? options() : options);
@@ -24,7 +27,10 @@ export function useSimulator(options: SimulatorOptions | (() => SimulatorOptions
   });
   if (resetEach) beforeEach(() => running().reset());
   const running = (key?: PropertyKey): Simulator => {
-    if (!current) throw new Error(`useSimulator(): no simulator is running here${key === undefined ? '' : ` (read ${String(key)})`}; use it inside tests and hooks.`);
+    if (!current)
+      throw new Error(
+        `useSimulator(): no simulator is running here${key === undefined ? '' : ` (read ${String(key)})`}; use it inside tests and hooks.`,
+      );
     return current;
   };
   // A stand-in rather than the object itself, because the simulator only exists once beforeAll has run.
