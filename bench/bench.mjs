@@ -12,6 +12,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const BIN = path.join(root, pkg.bin['cloudpc-mcp']);
 const { startSimulator, DEMO_IDS, LARGE_IDS, LARGE_SHAPE } = await import(path.join(root, 'build/dev/simulator-lib.js'));
 const { runLargeTenant, memoryMiB } = await import(path.join(root, 'bench/largeTenant.mjs'));
+const { runRoundTrips } = await import(path.join(root, 'bench/roundTrips.mjs'));
 
 const quick = process.argv.includes('--quick');
 const COLD_RUNS = quick ? 7 : 21;
@@ -109,6 +110,17 @@ if (process.argv.includes('--large-only')) {
   out('');
   for (const [goal, met, value] of large.goals) out(`${met ? 'met ' : 'MISS'}  ${goal}: ${value}`);
   process.exit(large.goals.every(([, met]) => met) ? 0 : 1);
+}
+
+// `npm run bench -- --round-trips-only [--bin path/to/cloudpc-mcp.js]`: only the round trips (section 7), printed; --bin
+// measures another build (an older one, for a before/after).
+if (process.argv.includes('--round-trips-only')) {
+  const bin = process.argv.includes('--bin') ? path.resolve(process.argv[process.argv.indexOf('--bin') + 1]) : BIN;
+  const trips = await runRoundTrips({ startSimulator, rpcChild, BIN: bin, DEMO_IDS, LARGE_IDS });
+  for (const line of trips.table) out(line);
+  out('');
+  for (const [goal, met, value] of trips.goals) out(`${met ? 'met ' : 'MISS'}  ${goal}: ${value}`);
+  process.exit(trips.goals.every(([, met]) => met) ? 0 : 1);
 }
 
 // 1. Cold start, interleaved so machine noise hits every variant alike.
@@ -295,6 +307,9 @@ try {
 // 6. A large tenant: what "which PCs failed and why" and "what failed recently" cost in Graph requests, time and memory.
 results.largeTenant = await runLargeTenant({ startSimulator, rpcChild, BIN, LARGE_IDS, LARGE_SHAPE });
 
+// 7. Round trips per answer, through a Graph stand-in that answers every request after a fixed delay.
+results.roundTrips = await runRoundTrips({ startSimulator, rpcChild, BIN, DEMO_IDS, LARGE_IDS });
+
 const goals = [
   ['cold start with CLOUDPC_MCP_ACCESS_TOKEN ≤ 1.2x floor', results.coldStart.ratioWithToken <= 1.2, `${results.coldStart.ratioWithToken}x`],
   ['cold start with no credential ≤ 1.2x floor', results.coldStart.ratioNoCredential <= 1.2, `${results.coldStart.ratioNoCredential}x`],
@@ -306,11 +321,15 @@ const goals = [
   ['RSS growth ≤ 10% from call 500 on', results.memory.growthPercent === undefined || results.memory.growthPercent <= 10, `${results.memory.growthPercent}%`],
   ['5,000 ids: ≤ 50 ms of server time', results.retry5000.serverTimeMs <= 50, `${results.retry5000.serverTimeMs} ms`],
   ...results.largeTenant.goals,
+  ...results.roundTrips.goals,
 ];
 results.goals = goals.map(([goal, met, value]) => ({ goal, met, value }));
 const largeTable = results.largeTenant.table;
+const tripsTable = results.roundTrips.table;
 delete results.largeTenant.goals;
 delete results.largeTenant.table;
+delete results.roundTrips.goals;
+delete results.roundTrips.table;
 
 out(`cloudpc-mcp bench (${process.version}, ${process.platform}/${process.arch}${quick ? ', quick' : ''})`);
 out('');
@@ -326,6 +345,8 @@ out(`| RSS after start (full server loaded) / call 500 / call ${results.memory.c
 out(`| retry with 5,000 ids | ${results.retry5000.roundTripMs} ms | ${results.retry5000.directPostMs} ms (direct POST) | server ${results.retry5000.serverTimeMs} ms |`);
 out('');
 for (const line of largeTable) out(line);
+out('');
+for (const line of tripsTable) out(line);
 out('');
 for (const g of results.goals) out(`${g.met ? 'met ' : 'MISS'}  ${g.goal}: ${g.value}`);
 writeFileSync(path.join(root, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');

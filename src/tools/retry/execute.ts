@@ -1,10 +1,10 @@
 // Plans from what Graph says now, and their execution: the action is read again just before sending, and a plan whose
 // failed set no longer holds is not sent (a new plan is offered instead). A plan sends exactly its ids, never `{}`.
 import { getBulkAction } from '../../graph/bulkActions.js';
-import type { DeviceOutcome } from '../../graph/deviceOutcomes.js';
+import type { DeviceOutcome } from '../../graph/outcomes/deviceOutcomes.js';
 import type { GraphResponse } from '../../graph/types.js';
 import { ToolError, type ToolContext } from '../context.js';
-import { outcomesFor } from '../outcomes.js';
+import { outcomesFor, startReading } from '../outcomes.js';
 import { failedSetChange, type FailedSetChange, type Plan, type PlanDevice } from './plans.js';
 import { parametersText } from './render.js';
 import { sendRetry } from './send.js';
@@ -71,8 +71,9 @@ export type RunOutcome =
 
 /** Re-reads the action; sends the plan's exact ids when its failed set still holds, else offers a new plan. */
 export async function runPlan(plan: Plan, ctx: ToolContext): Promise<RunOutcome> {
+  const reading = startReading(ctx, plan.bulkActionId, true);
   const action = await getBulkAction(ctx.deps.graph(), plan.bulkActionId, ctx.signal);
-  const now = await outcomesFor(ctx, action, { onlyFailed: true, reasons: false });
+  const now = await outcomesFor(ctx, action, { onlyFailed: true, reasons: false }, reading);
   if (now.unavailable || now.more) {
     const why = now.unavailable ?? 'the action has more failed Cloud PCs than one call reads';
     throw new ToolError(`Not sent: plan ${plan.id} could not be checked against the action's current state, because which Cloud PCs failed could not be read (${why}). Try again shortly.`);

@@ -1,7 +1,7 @@
 // Step 4 of a retry: what the assistant relays. Every answer names the action, what it does (its own properties), and
 // what was (or was not) sent; the dry run and the real call speak from the same target, so they never disagree.
 import type { BulkAction } from '../../graph/bulkActions.js';
-import type { DeviceOutcome } from '../../graph/deviceOutcomes.js';
+import type { DeviceOutcome } from '../../graph/outcomes/deviceOutcomes.js';
 import type { GraphResponse } from '../../graph/types.js';
 import { classLines, reasonCapLine, reasonText, who } from '../outcomes.js';
 import { plural } from '../render.js';

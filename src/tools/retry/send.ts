@@ -1,5 +1,5 @@
 // Step 3 of a retry: the POST itself, once everything before it said yes.
-import { postRetry } from '../../graph/bulkActions.js';
+import { EmptyIdListError, postRetry } from '../../graph/bulkActions.js';
 import type { GraphResponse } from '../../graph/types.js';
 import { ToolError, type ToolContext } from '../context.js';
 
@@ -19,5 +19,7 @@ export async function sendRetry(ctx: ToolContext, bulkActionId: string, cloudPcI
     signal: ctx.signal,
     onThrottle: (n) =>
       ctx.progress(n.attempt, undefined, `Graph is throttling (HTTP ${n.status}); waiting ${Math.ceil(n.waitMs / 1000)} s before attempt ${n.attempt + 1}.`),
+  }).catch((err: unknown) => {
+    throw err instanceof EmptyIdListError ? new ToolError(err.message) : err;
   });
 }
