@@ -88,8 +88,9 @@ async function reprovisionStory(call: Call, reprovision: Structured): Promise<vo
   say(classStory(dry.devices as Structured[]));
   const planned = await call('Then plan only what a retry can fix.', 'retry_cloudpc_bulk_action', { bulkActionId: reprovision.id, only: 'retryable', dryRun: true });
   const plan = planned.plan as { id: string; cloudPcIds: string[]; owner: string; expiresAt: string };
-  out(`  [the plan: ${plan.id}, ${plan.cloudPcIds.length} Cloud PC(s), for ${plan.owner}, until ${plan.expiresAt}]`);
-  const sent = await call('Go ahead and retry exactly those.', 'retry_cloudpc_bulk_action', { planId: plan.id });
+  const n = plan.cloudPcIds.length;
+  out(`  [the plan: ${plan.id}, ${n} Cloud PC${n === 1 ? '' : 's'}, for ${plan.owner}, until ${plan.expiresAt}]`);
+  const sent = await call('Go ahead and retry exactly those.', 'retry_cloudpc_bulk_action', { bulkActionId: reprovision.id, planId: plan.id });
   const approval = sent.approval as { via: string; by: string } | undefined;
   out(`  [sent: ${JSON.stringify(sent.cloudPcIds)}; approved via ${approval?.via} by ${approval?.by}]`);
   await call('Did it work?', 'get_cloudpc_bulk_action', { bulkActionId: reprovision.id, waitSeconds: 60 }, (m) => out(`  … progress: ${m}`));

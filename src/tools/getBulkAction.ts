@@ -9,7 +9,7 @@ import { defineTool } from './defineTool.js';
 import { guid } from './inputs.js';
 import { classCountsOf, classLabel, classLines, countsLine, outcomesFor, reasonCapLine, reasonText, startReading, unavailableLines } from './outcomes.js';
 import { bulkActionRow, classCounts, deviceRow, reasonSummary, toDeviceRow, toRow } from './rows.js';
-import { plural, table } from './render.js';
+import { plural, table } from './textTable.js';
 
 export const MAX_WAIT_SECONDS = 600;
 // Enough rows to name every failed device of a typical action without flooding the chat.

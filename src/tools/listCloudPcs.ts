@@ -5,7 +5,7 @@ import { GraphError } from '../graph/errors.js';
 import { collectPages, odataString, type Paged } from '../graph/paging.js';
 import { defineTool } from './defineTool.js';
 import { limitInput } from './inputs.js';
-import { plural, table } from './render.js';
+import { plural, table } from './textTable.js';
 
 /** Every status a filter can ask for: the sentinel itself means nothing once the header asks for the real values. */
 export const CLOUD_PC_STATUS_FILTERS = CLOUD_PC_STATUSES.filter((v) => v !== 'unknownFutureValue') as [string, ...string[]];

@@ -5,7 +5,8 @@ import type { ReportRead } from '../graph/outcomes/actionReport.js';
 import { deviceOutcomesOf, startOutcomes, type DeviceOutcome, type DeviceOutcomes } from '../graph/outcomes/deviceOutcomes.js';
 import type { FailureClass } from '../graph/failureClasses.js';
 import type { ToolContext } from './context.js';
-import { countText, plural } from './render.js';
+import { visible } from '../core/visible.js';
+import { countText, plural } from './textTable.js';
 
 export interface ReadOutcomes {
   onlyFailed: boolean;
@@ -53,7 +54,7 @@ export function classCountsOf(devices: readonly Pick<DeviceOutcome, 'state' | 'f
 
 /** A device as people know it: its user and name, else its id. */
 export function who(d: Pick<DeviceOutcome, 'cloudPcId' | 'name' | 'userPrincipalName'>): string {
-  const label = [d.userPrincipalName, d.name].filter(Boolean);
+  const label = [d.userPrincipalName, d.name].filter(Boolean).map((s) => visible(s!));
   return label.length ? `${label[0]}${label[1] ? ` (${label[1]})` : ''}` : d.cloudPcId;
 }
 

@@ -81,7 +81,7 @@ describe('a device that failed and then succeeded in this action is not failed, 
     try {
       const plan = s(await call('retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true }, c)).planId as string;
       await retriedElsewhere(DEMO_IDS.failedReprovision, [DEMO_IDS.erinPc]);
-      const r = await call('retry_cloudpc_bulk_action', { planId: plan, confirm: true }, c);
+      const r = await call('retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision, planId: plan, confirm: true }, c);
       expect(s(r)).toMatchObject({ status: 'planChanged', changes: { noLongerFailed: [DEMO_IDS.erinPc] } });
       expect(posts()).toHaveLength(0);
     } finally {

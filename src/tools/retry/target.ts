@@ -150,8 +150,8 @@ function pick(t: RetryTarget, chosen: string[] | undefined): void {
   t.send = send;
   if (send.length === 0) {
     t.nothingToRetry = t.only
-      ? `none of the ${candidates.length} ${chosen ? 'chosen' : 'failed'} device(s) is retryable`
-      : `none of the ${chosen!.length} chosen Cloud PC(s) failed`;
+      ? `none of the ${candidates.length} ${chosen ? 'chosen' : 'failed'} ${candidates.length === 1 ? 'device is' : 'devices is'} retryable`
+      : `none of the ${chosen!.length} chosen ${chosen!.length === 1 ? 'Cloud PC' : 'Cloud PCs'} failed`;
   }
 }
 
