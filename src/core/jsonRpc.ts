@@ -3,7 +3,8 @@
 // - a malformed envelope is dropped without an answer, so the client waits for its own timeout
 //   (modelcontextprotocol/typescript-sdk#2247; the stdio transport answers -32600 itself);
 // - a request whose params fail the SDK's parse is answered -32603 Internal error, telling the client the server broke
-//   (modelcontextprotocol/typescript-sdk#2284; both transports answer a bad tools/call -32602 themselves).
+//   (modelcontextprotocol/typescript-sdk#2284; both transports and the server's fallback handler answer a bad
+//   tools/call -32602 themselves).
 // No schema library on purpose: these run on the start-up path, before zod is loaded.
 import { isPlainObject } from './jsonShapes.js';
 
