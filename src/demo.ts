@@ -72,8 +72,9 @@ async function restartStory(call: Call): Promise<{ restart: Structured; reprovis
     const found = await call(`Find ${upn.split('@')[0]}'s Cloud PC.`, 'list_cloud_pcs', { userPrincipalName: upn });
     const pcs = found.cloudPcs as Structured[];
     ids.push(...pcs.map((p) => p.id as string));
-    // Bob's restart failed because his PC was not running; the fix it named has happened since.
-    if (upn.startsWith('bob') && pcs[0]?.powerState === 'running') say("Bob's Cloud PC is running again, so the fix his failure asked for is done: a retry can work now.");
+    // Bob's restart failed because his PC was not running; the fix it named has happened since. (Graph shows a power
+    // state for frontline PCs only, so the demo says it rather than reading it off his enterprise PC.)
+    if (upn.startsWith('bob') && pcs[0]?.status === 'provisioned') say("Bob's failure asked for his Cloud PC to be started, and it has been since: a retry can work now.");
   }
   await call("Retry just Bob's and Carol's.", 'retry_cloudpc_bulk_action', { bulkActionId: restart.id, cloudPcIds: ids });
   return { restart, reprovision, ids };

@@ -1,10 +1,10 @@
 // The bulk-action Graph operations this server makes, typed. Paths are built with graphPath so ids are always encoded.
 // What Graph leaves out is kept as unknown, never as zero: a list item may come "thin" (actionSummary null,
 // cloudPcIds []), and only GET by id is sure to carry the counts.
-import { ACTION_PROPERTY_NAMES, actionTypeOf } from '../core/actionTypes.js';
+import { ACTION_PROPERTIES, actionTypeOf, readProperty, type PropertyValue } from '../core/actionTypes.js';
 import { isPlainObject } from '../core/jsonShapes.js';
 import type { GraphClient } from './client.js';
-import { entityOf } from './entity.js';
+import { entityOf, unwrapEntity } from './entity.js';
 import { graphPath, type GraphResponse, type ThrottleNotice } from './types.js';
 
 /** Graph's cloudPcBulkActionSummary; a count Graph did not send is undefined (shown as "?"), never 0. */
@@ -31,12 +31,9 @@ export interface BulkAction {
   cloudPcIds?: string[];
   /** Undefined when Graph sent no counts. */
   actionSummary?: ActionSummary;
-  /** The derived type's own properties (restore point, target plan, …), as Graph sent them. */
-  parameters: Record<string, string | number | boolean>;
+  /** The derived type's own properties (restore point, target plan, …), as Graph sent them (objects read by the record). */
+  parameters: Record<string, PropertyValue>;
 }
-
-// The derived types' own properties (restore point, target plan, …): what a retry would do again.
-export const ACTION_PARAMETERS = ACTION_PROPERTY_NAMES;
 
 const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -56,12 +53,13 @@ function summaryOf(raw: unknown): ActionSummary | undefined {
 }
 
 export function toBulkAction(raw: unknown): BulkAction {
-  const r = isPlainObject(raw) ? raw : {};
+  // A list item may come wrapped once more in {"value": {…}}, as the List bulkActions reference example shows.
+  const r = unwrapEntity(raw) ?? (isPlainObject(raw) ? raw : {});
   const ids = Array.isArray(r.cloudPcIds) ? r.cloudPcIds.filter((x): x is string => typeof x === 'string') : [];
   const parameters: BulkAction['parameters'] = {};
-  for (const k of ACTION_PARAMETERS) {
-    const v = r[k];
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') parameters[k] = v;
+  for (const p of ACTION_PROPERTIES) {
+    const v = readProperty(p, r[p.name]);
+    if (v !== undefined) parameters[p.name] = v;
   }
   return {
     id: str(r.id) ?? '',

@@ -2,10 +2,12 @@
 //   retryable: transient (time-outs, internal errors, service busy): a retry may well succeed.
 //   fixFirst:  a retry fails again until something else changes (subnet full, licence, PC off, unsupported, permissions).
 //   unknown:   anything the table does not know. Never guessed.
-// Sources: cloudPcStatusDetail / cloudPcRemoteActionResult (beta reference; example code internalServerError and the
-// `retriable` additionalInformation entry), cloudPcResizeValidationCode, cloudPcOnPremisesConnectionHealthCheckErrorType
-// (the Azure network connection checks a provisioning or reprovision runs), Graph's common error codes, and the
-// messages of Windows 365's provisioning, resize and grace-period troubleshooting pages.
+// Device failure codes only, each from one of Graph's own lists (docs/failures.md, "Where the codes come from"):
+// cloudPcOnPremisesConnectionHealthCheckErrorType (the Azure network connection checks a provisioning or reprovision
+// runs), cloudPcResizeValidationCode, and the status codes of the reference examples (internalServerError). HTTP API
+// error codes (itemNotFound, accessDenied, activityLimitReached, serviceNotAvailable, tooManyRequests, …) describe a
+// request to Graph, not a device's failure, and are not in it. Messages: Windows 365's provisioning, resize and
+// grace-period troubleshooting pages. A code the table lacks falls to Graph's own `retriable` hint, else unknown.
 import { ACTION_TYPE_RECORDS } from '../core/actionTypes.js';
 import type { StatusDetail } from './outcomes/remoteActions.js';
 
@@ -78,14 +80,14 @@ export const FAILURE_RULES: readonly FailureRule[] = [
   {
     name: 'unsupported',
     class: 'fixFirst',
-    codes: ['operationNotSupported', 'notSupported'],
+    codes: ['operationNotSupported'],
     message: /\bnot supported\b|\bunsupported\b|\bfrontline\b/i,
     fix: 'This action is not supported for this Cloud PC (e.g. a Frontline or GPU Cloud PC): leave it out of the retry.',
   },
   {
     name: 'pcNotFound',
     class: 'fixFirst',
-    codes: ['cloudPcNotFound', 'itemNotFound'],
+    codes: ['cloudPcNotFound'],
     fix: 'The Cloud PC no longer exists (deprovisioned or moved): leave it out of the retry.',
   },
   {
@@ -105,9 +107,6 @@ export const FAILURE_RULES: readonly FailureRule[] = [
     name: 'permissions',
     class: 'fixFirst',
     codes: [
-      'accessDenied',
-      'Forbidden',
-      'notAllowed',
       'permissionCheckNoSubscriptionReaderRole',
       'permissionCheckNoResourceGroupOwnerRole',
       'permissionCheckNoVNetContributorRole',
@@ -137,7 +136,7 @@ export const FAILURE_RULES: readonly FailureRule[] = [
   {
     name: 'quota',
     class: 'fixFirst',
-    codes: ['quotaLimitReached', 'resourceAvailabilityCheckDeploymentQuotaLimitReached'],
+    codes: ['resourceAvailabilityCheckDeploymentQuotaLimitReached'],
     fix: 'An Azure or Windows 365 quota is used up: raise it or free capacity, then retry.',
   },
   {
@@ -172,7 +171,7 @@ export const FAILURE_RULES: readonly FailureRule[] = [
   {
     name: 'timeout',
     class: 'retryable',
-    codes: ['timeout', 'requestTimeout', 'gatewayTimeout', 'internalServerErrorVMDeploymentTimeout'],
+    codes: ['internalServerErrorVMDeploymentTimeout'],
     message: /\btimed? ?out\b|\btimeout\b|\bdid not respond\b/i,
     fix: 'Transient: a retry may succeed.',
   },
@@ -180,10 +179,6 @@ export const FAILURE_RULES: readonly FailureRule[] = [
     name: 'serviceBusy',
     class: 'retryable',
     codes: [
-      'serviceNotAvailable',
-      'serviceUnavailable',
-      'activityLimitReached',
-      'tooManyRequests',
       'azureAdDeviceSyncCheckTransientServiceError',
       'resourceAvailabilityCheckTransientServiceError',
       'permissionCheckTransientServiceError',

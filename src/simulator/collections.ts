@@ -14,6 +14,7 @@ import {
   type FilterSchema,
   type PropType,
 } from './odata/odata.js';
+import type { Beta } from './types.js';
 import { prefersUnknownEnums, serializeAction, serializePc, STATUSES_AFTER_SENTINEL } from './serialize.js';
 import { BULK_ACTION_TYPES, notFound } from './store.js';
 
@@ -103,7 +104,7 @@ const BULK_PROPS: Record<string, PropType> = {
   createdDateTime: 'datetime',
   initiatedByUserPrincipalName: 'string',
   scheduledDuringMaintenanceWindow: 'boolean',
-  status: { enum: ['pending', 'succeeded', 'failed', 'unknownFutureValue'] },
+  status: { enum: ['pending', 'succeeded', 'failed', 'unknownFutureValue'] satisfies Beta.CloudPcBulkActionStatus[] },
   'actionSummary/successfulCount': 'int',
   'actionSummary/failedCount': 'int',
   'actionSummary/inProgressCount': 'int',
@@ -160,7 +161,7 @@ export function getBulkAction(r: Routed, id: string): SimResponse {
 const STATUSES_UP_TO_SENTINEL = [
   'notProvisioned', 'provisioning', 'provisioned', 'inGracePeriod', 'deprovisioning', 'failed', 'provisionedWithWarnings',
   'resizing', 'pendingProvision', 'restoring', 'unknownFutureValue',
-];
+] satisfies Beta.CloudPcStatus[];
 
 function pcProps(prefer: boolean): Record<string, PropType> {
   return {
@@ -176,8 +177,8 @@ function pcProps(prefer: boolean): Record<string, PropType> {
     servicePlanName: 'string',
     aadDeviceId: 'string',
     imageDisplayName: 'string',
-    powerState: { enum: ['running', 'poweredOff', 'unknownFutureValue'] },
-    productType: { enum: ['enterprise', 'frontline', 'devBox', 'powerAutomate', 'business', 'unknownFutureValue'] },
+    powerState: { enum: ['running', 'poweredOff', 'unknownFutureValue'] satisfies Beta.CloudPcPowerState[] },
+    productType: { enum: ['enterprise', 'frontline', 'devBox', 'powerAutomate', 'business', 'unknownFutureValue'] satisfies Beta.CloudPcProductType[] },
     lastModifiedDateTime: 'datetime',
   };
 }

@@ -2,7 +2,7 @@
 // literals or a fixed-seed generator, so they are identical on every run. Like real Graph ids, only some of them carry
 // RFC 4122 version/variant bits.
 
-import type { CloudPcRecord, DeviceRun, RemoteActionRecord, StatusDetail } from './types.js';
+import type { CloudPcRecord, DeviceRun, OwnProperties, RemoteActionRecord, StatusDetail } from './types.js';
 import { seededRandom } from './random.js';
 
 export const MIN = 60_000;
@@ -29,6 +29,8 @@ export const DEMO_IDS = {
   olderFailedRestart: '2a6e4c8b-0d1f-9e37-5b2a-c8f06d4e1b97',
   /** Troubleshoot 4 days ago; one powered-off Cloud PC failed. */
   failedTroubleshoot: 'f08d3b6e-4a2c-4719-8e5d-2c7a9f1b3e60',
+  /** Disaster-recovery failover (standard licence) a week and a half ago; all 3 devices done. */
+  disasterRecovery: '5e3a9c71-0b4d-4f26-8a1e-c7d2b9f4e083',
 
   alicePc: '0f4e2a9c-7b13-4d8e-a5c6-9e1b3d7f2a48',
   aliceDevPc: 'c93a1e57-2d8b-6f04-e1a9-7b5c3d0f8e26',
@@ -181,7 +183,7 @@ const OLD_HISTORY: Record<string, () => RemoteActionRecord[]> = {
 };
 
 /** Statuses Graph added after unknownFutureValue, on two ordinary PCs (variant enumsNeedPrefer hides them). */
-const LATER_STATUSES: Record<string, string> = { heidi: 'movingRegion', judy: 'resizePendingLicense' };
+const LATER_STATUSES: Record<string, CloudPcRecord['status']> = { heidi: 'movingRegion', judy: 'resizePendingLicense' };
 
 function pcSpecs(): PcSpec[] {
   const specs: PcSpec[] = [];
@@ -297,7 +299,7 @@ export function actionSpecs(now: number): ActionSpec[] {
         restorePointDateTime: new Date(night - 3 * DAY + 18 * HOUR).toISOString(),
         timeRange: 'before',
         ignoreUnhealthySnapshots: false,
-      },
+      } satisfies OwnProperties<'cloudPcBulkRestore'>,
       devices: [],
       extraDevices: 3,
       pool: 'standard',
@@ -308,7 +310,7 @@ export function actionSpecs(now: number): ActionSpec[] {
       displayName: 'Resize developers to 8vCPU/32GB',
       created: night - 3 * DAY + 8 * HOUR,
       initiator: ADMINS[2],
-      extra: { targetServicePlanId: DEMO_IDS.servicePlans.enterprise8x32 },
+      extra: { targetServicePlanId: DEMO_IDS.servicePlans.enterprise8x32 } satisfies OwnProperties<'cloudPcBulkResize'>,
       devices: [[DEMO_IDS.gracePc, { state: 'notSupported', detail: FAILURES.frontlineResize, minutes: 0 }]],
       extraDevices: 4,
       pool: 'developers',
@@ -353,26 +355,46 @@ export function actionSpecs(now: number): ActionSpec[] {
       extraDevices: 3,
       pool: 'frontline',
     },
+    {
+      id: DEMO_IDS.disasterRecovery,
+      type: 'cloudPcBulkDisasterRecovery',
+      displayName: 'Fail over Standard Workers to West US',
+      created: night - 10 * DAY + 15 * HOUR,
+      initiator: ADMINS[2],
+      extra: { capabilityType: 'failover', licenseType: 'standard' } satisfies OwnProperties<'cloudPcBulkDisasterRecovery'>,
+      devices: [],
+      extraDevices: 3,
+      pool: 'standard',
+    },
   ];
   // Older, uneventful history, so that lists need more than one page and filters have something to skip.
+  // Every bulk-action type Graph has appears at least once (the notable actions above and this history together).
   const history: [string, number, PolicyKey, number, Record<string, unknown>?][] = [
     ['cloudPcBulkRestart', 1, 'standard', 5],
     ['cloudPcBulkPowerOff', 1.5, 'frontline', 4],
     ['cloudPcBulkReinstallAgent', 2.5, 'standard', 3],
     ['cloudPcBulkPowerOn', 3.5, 'frontline', 4],
     ['cloudPcBulkRestart', 6, 'developers', 4],
-    ['cloudPcBulkModifyDiskEncryptionType', 6.5, 'standard', 3, { diskEncryptionType: 'customerManagedKey' }],
-    ['cloudPcBulkPowerOff', 8, 'frontline', 5],
+    ['cloudPcBulkModifyDiskEncryptionType', 6.5, 'standard', 3, { diskEncryptionType: 'customerManagedKey' } satisfies OwnProperties<'cloudPcBulkModifyDiskEncryptionType'>],
     ['cloudPcBulkReprovision', 9, 'standard', 2],
-    ['cloudPcBulkCreateSnapshot', 10, 'developers', 3, { storageAccountId: '/subscriptions/6f0c1b7e-2d4a-4c3b-9e8f-1a2b3c4d5e6f/resourceGroups/rg-cloudpc/providers/Microsoft.Storage/storageAccounts/contosocpcsnapshots', accessTier: 'cool' }],
+    [
+      'cloudPcBulkCreateSnapshot', 10, 'developers', 3,
+      {
+        storageAccountId: '/subscriptions/6f0c1b7e-2d4a-4c3b-9e8f-1a2b3c4d5e6f/resourceGroups/rg-cloudpc/providers/Microsoft.Storage/storageAccounts/contosocpcsnapshots',
+        accessTier: 'cool',
+      } satisfies OwnProperties<'cloudPcBulkCreateSnapshot'>,
+    ],
     ['cloudPcBulkRestart', 11, 'standard', 6],
     ['cloudPcBulkTroubleshoot', 12, 'standard', 2],
     ['cloudPcBulkPowerOn', 13, 'frontline', 3],
-    ['cloudPcBulkRestart', 14, 'developers', 3],
+    ['cloudPcBulkDisasterRecoveryFailover', 14, 'developers', 3],
     ['cloudPcBulkReinstallAgent', 15, 'developers', 2],
-    ['cloudPcBulkRestart', 16, 'standard', 4],
-    ['cloudPcBulkPowerOff', 17, 'frontline', 4],
-    ['cloudPcBulkRestart', 18, 'standard', 5],
+    ['cloudPcBulkMove', 16, 'standard', 4],
+    [
+      'cloudPcBulkSetReviewStatus', 16.5, 'developers', 1,
+      { reviewStatus: { inReview: true, azureStorageAccountName: 'contosocpcsnapshots', accessTier: 'cool' } } satisfies OwnProperties<'cloudPcBulkSetReviewStatus'>,
+    ],
+    ['cloudPcBulkDisasterRecoveryFailback', 17, 'developers', 3],
   ];
   history.forEach(([type, daysAgo, pool, count, extra], i) => {
     specs.push({

@@ -91,8 +91,12 @@ function applyAftermath(pcs: CloudPcRecord[], actions: BulkActionRecord[], now: 
   ] as const) {
     const pc = byId.get(id);
     if (pc) {
+      // A rebuild that failed leaves a PC no longer enrolled: Graph then has no Intune or Entra device id for it (as the
+      // reference example of failed Cloud PCs shows).
       pc.status = 'failed';
       pc.statusDetail = d;
+      pc.managedDeviceId = null;
+      pc.aadDeviceId = null;
     }
   }
 }

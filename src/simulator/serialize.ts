@@ -1,23 +1,26 @@
 // Records as Graph serialises them, in each shape the switched-on variants ask for.
 
-import { actionName, type Store } from './store.js';
-import type { BulkActionRecord, CloudPcRecord, RemoteActionRecord, StatusDetail } from './types.js';
+import { recordOf, type Store } from './store.js';
+import type { Beta, BulkActionRecord, CloudPcOnTheWire, CloudPcRecord, CloudPcStatusNow, OnTheWire, RemoteActionRecord, StatusDetail } from './types.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Statuses Graph sends only with "Prefer: include-unknown-enum-members" (after the unknownFutureValue sentinel). */
-export const STATUSES_AFTER_SENTINEL = [
+export const STATUSES_AFTER_SENTINEL: readonly string[] = [
   'movingRegion', 'resizePendingLicense', 'updatingSingleSignOn', 'modifyingSingleSignOn', 'refreshPolicyConfiguration',
   'preparing', 'failoverInProgress', 'failbackInProgress',
-];
+] satisfies CloudPcStatusNow[];
 
 /** The remote actions cloudPC.lastRemoteActionResult covers. */
 const LAST_RESULT_COVERS = new Set(['Reboot', 'Rename', 'Reprovision', 'Restore', 'Troubleshoot']);
 
-/** The name a remote action result uses; Graph calls a restart 'Reboot' there. */
-export function remoteActionName(type: string): string {
-  const name = actionName(type);
-  return name === 'Restart' ? 'Reboot' : name;
+/**
+ * The name a remote action history entry of this bulk-action type carries: the first history name of its record, as
+ * the reference examples spell it ('Reboot', 'CloudPcPowerOn', 'moveRegion'). Undefined for a type with no known
+ * history name: the simulator then writes no history for it, as nothing says real Graph does.
+ */
+export function remoteActionName(type: string): string | undefined {
+  return recordOf(type)?.historyNames[0];
 }
 
 export interface ReadOptions {
@@ -34,7 +37,7 @@ export function prefersUnknownEnums(headers: Record<string, string | string[] | 
 /** The bulk action as Graph serialises it (derived type in @odata.type, derived properties last). */
 export function serializeAction(store: Store, action: BulkActionRecord, opts: { thin?: boolean } = {}): Record<string, unknown> {
   const thin = opts.thin === true && store.has('thinListItems');
-  return {
+  const base = {
     '@odata.type': `#microsoft.graph.${action.type}`,
     id: action.id,
     displayName: action.displayName,
@@ -43,24 +46,26 @@ export function serializeAction(store: Store, action: BulkActionRecord, opts: { 
     scheduledDuringMaintenanceWindow: action.scheduledDuringMaintenanceWindow,
     cloudPcIds: thin ? [] : action.runs.map((r) => r.cloudPcId),
     status: store.status(action),
-    actionSummary: thin ? null : store.summary(action),
-    ...action.extra,
-  };
+    actionSummary: thin ? null : (store.summary(action) satisfies Beta.CloudPcBulkActionSummary),
+  } satisfies OnTheWire<Beta.CloudPcBulkAction>;
+  // The derived type's own properties, typed per type where the seed builds them (seedActions.ts).
+  return { ...base, ...action.extra };
 }
 
-function entry(store: Store, pc: CloudPcRecord, r: RemoteActionRecord): Record<string, unknown> {
-  const e: Record<string, unknown> = {
+function entry(store: Store, pc: CloudPcRecord, r: RemoteActionRecord): Beta.CloudPcRemoteActionResult {
+  // As in the reference example: managedDeviceId null, and both statusDetail and statusDetails present. Variant
+  // statusDetails: an older payload that fills only the deprecated statusDetails.
+  const detail = r.detail satisfies Beta.CloudPcStatusDetail | null;
+  return {
     actionName: r.actionName,
     actionState: r.actionState,
     startDateTime: iso(r.startDateTime),
     lastUpdatedDateTime: iso(r.lastUpdatedDateTime),
     cloudPcId: pc.id,
-    managedDeviceId: pc.managedDeviceId,
+    managedDeviceId: null,
+    statusDetail: store.has('statusDetails') ? null : detail,
+    statusDetails: store.has('statusDetails') ? detail : null,
   };
-  // Older payloads carry only the deprecated statusDetails.
-  if (store.has('statusDetails')) e.statusDetails = r.detail;
-  else e.statusDetail = r.detail;
-  return e;
 }
 
 /** Every attempt recorded for a Cloud PC, newest first. */
@@ -68,6 +73,7 @@ function history(store: Store, pc: CloudPcRecord, withOlder: boolean): RemoteAct
   const out: RemoteActionRecord[] = [];
   for (const { action, run } of store.runsOf(pc.id)) {
     const name = remoteActionName(action.type);
+    if (name === undefined) continue;
     for (const a of run.attempts) {
       out.push({ actionName: name, actionState: a.state, startDateTime: a.startDateTime, lastUpdatedDateTime: a.lastUpdatedDateTime, detail: a.detail });
     }
@@ -78,7 +84,7 @@ function history(store: Store, pc: CloudPcRecord, withOlder: boolean): RemoteAct
 }
 
 /** retrieveCloudPcRemoteActionResults. */
-export function remoteActionResults(store: Store, pc: CloudPcRecord): Record<string, unknown>[] {
+export function remoteActionResults(store: Store, pc: CloudPcRecord): Beta.CloudPcRemoteActionResult[] {
   return history(store, pc, store.has('remoteActionHistory')).map((r) => entry(store, pc, r));
 }
 
@@ -86,7 +92,7 @@ export function remoteActionResults(store: Store, pc: CloudPcRecord): Record<str
  * cloudPC.lastRemoteActionResult. Variant staleLastRemoteAction: the PC's older, unrelated action, as a real tenant
  * shows when the last action is of a kind lastRemoteActionResult does not cover.
  */
-function lastRemoteActionResult(store: Store, pc: CloudPcRecord): Record<string, unknown> | null {
+function lastRemoteActionResult(store: Store, pc: CloudPcRecord): Beta.CloudPcRemoteActionResult | null {
   if (store.has('staleLastRemoteAction')) {
     const older = history(store, pc, true).filter((r) => LAST_RESULT_COVERS.has(r.actionName));
     const stale = older[older.length - 1];
@@ -96,18 +102,25 @@ function lastRemoteActionResult(store: Store, pc: CloudPcRecord): Record<string,
   return last ? entry(store, pc, last) : null;
 }
 
-function status(store: Store, pc: CloudPcRecord, opts: ReadOptions): string {
+function status(store: Store, pc: CloudPcRecord, opts: ReadOptions): CloudPcStatusNow {
   return store.has('enumsNeedPrefer') && !opts.prefer && STATUSES_AFTER_SENTINEL.includes(pc.status) ? 'unknownFutureValue' : pc.status;
 }
 
+/**
+ * As the reference examples serialise a Cloud PC: `@odata.type` on list items, managedDeviceId and aadDeviceId null
+ * on a PC that never finished provisioning, powerState only on frontline PCs (it applies to frontline shared PCs only).
+ */
 export function serializePc(store: Store, pc: CloudPcRecord, opts: ReadOptions = { prefer: true }): Record<string, unknown> {
   return {
+    '@odata.type': '#microsoft.graph.cloudPC',
     id: pc.id,
     displayName: pc.displayName,
     imageDisplayName: pc.imageDisplayName,
     provisioningPolicyId: pc.provisioningPolicyId,
     provisioningPolicyName: pc.provisioningPolicyName,
     onPremisesConnectionName: 'Contoso-WEU-ANC',
+    provisioningType: pc.productType === 'frontline' ? 'shared' : 'dedicated',
+    deviceRegionName: 'westeurope',
     servicePlanId: pc.servicePlanId,
     servicePlanName: pc.servicePlanName,
     servicePlanType: pc.servicePlanType,
@@ -121,8 +134,8 @@ export function serializePc(store: Store, pc: CloudPcRecord, opts: ReadOptions =
     gracePeriodEndDateTime: pc.gracePeriodEndDateTime === null ? null : iso(pc.gracePeriodEndDateTime),
     userAccountType: pc.userAccountType,
     osVersion: pc.osVersion,
-    powerState: pc.powerState,
+    ...(pc.productType === 'frontline' ? { powerState: pc.powerState } : {}),
     productType: pc.productType,
     lastRemoteActionResult: lastRemoteActionResult(store, pc),
-  };
+  } satisfies CloudPcOnTheWire;
 }

@@ -1,17 +1,14 @@
 // Tenant state and its transitions. Time only moves when someone looks: advance(now) runs before every
 // request and every state read, so retries resolve by the (injectable) clock without any timers.
 
+import { ACTION_TYPE_RECORDS, actionTypeOf, actionTypeRecord, type ActionTypeRecord } from '../core/actionTypes.js';
 import { BadRequest, GraphError } from './http.js';
 import { buildTenant, type SeedName } from './seeds.js';
 import type { BulkActionRecord, BulkActionStatus, CloudPcRecord, DeviceRun, RecordedRetry, Tenant } from './types.js';
 import { syncSameTypeAgain, unknownVariants, type SimulatorVariant } from './variants.js';
 
-export const BULK_ACTION_TYPES = [
-  'cloudPcBulkRestart', 'cloudPcBulkReprovision', 'cloudPcBulkResize', 'cloudPcBulkRestore', 'cloudPcBulkPowerOn',
-  'cloudPcBulkPowerOff', 'cloudPcBulkTroubleshoot', 'cloudPcBulkReinstallAgent', 'cloudPcBulkModifyDiskEncryptionType',
-  'cloudPcBulkDisasterRecovery', 'cloudPcBulkDisasterRecoveryFailback', 'cloudPcBulkDisasterRecoveryFailover',
-  'cloudPcBulkMove', 'cloudPcBulkSetReviewStatus', 'cloudPcBulkCreateSnapshot',
-] as const;
+/** The derived type names the simulator serves ('cloudPcBulkRestart', …): every row of the one record. */
+export const BULK_ACTION_TYPES: readonly string[] = ACTION_TYPE_RECORDS.map((r) => r.odataType.replace('#microsoft.graph.', ''));
 
 export interface ActionSummary {
   successfulCount: number;
@@ -21,17 +18,15 @@ export interface ActionSummary {
   pendingCount: number;
 }
 
-/** 'cloudPcBulkRestart' → 'Restart': the Action column of the reports. */
+/** The record of a simulated action's type ('cloudPcBulkRestart' → the restart row); undefined for a type not in it. */
+export function recordOf(type: string): ActionTypeRecord | undefined {
+  return actionTypeRecord(actionTypeOf(`#microsoft.graph.${type}`));
+}
+
+/** 'cloudPcBulkRestart' → 'Restart': the Action column of the reports (the reference example shows 'Resize'). */
 export function actionName(type: string): string {
   return type.replace(/^cloudPcBulk/, '');
 }
-
-// What a running attempt does to the Cloud PC, by action type.
-const IN_PROGRESS_STATUS: Record<string, string> = {
-  cloudPcBulkReprovision: 'provisioning',
-  cloudPcBulkRestore: 'restoring',
-  cloudPcBulkResize: 'resizing',
-};
 
 export class Store {
   tenant: Tenant;
@@ -133,7 +128,8 @@ export class Store {
       run.state = 'failed';
       run.detail = run.failureOnRetry;
       if (pc && run.before) {
-        const reprovision = action.type === 'cloudPcBulkReprovision';
+        // A failed rebuild leaves the PC failed; other actions leave it as it was.
+        const reprovision = recordOf(action.type)?.type === 'reprovision';
         pc.status = reprovision ? 'failed' : run.before.status;
         pc.statusDetail = reprovision ? run.failureOnRetry : run.before.statusDetail;
         pc.powerState = run.before.powerState;
@@ -148,15 +144,15 @@ export class Store {
   }
 
   private applySuccess(type: string, pc: CloudPcRecord, run: DeviceRun): void {
-    if (IN_PROGRESS_STATUS[type] !== undefined) {
+    const record = recordOf(type);
+    if (record?.pcStatusWhileRunning !== undefined) {
       pc.status = 'provisioned';
       pc.statusDetail = null;
     } else if (run.before) {
       pc.status = run.before.status;
       pc.statusDetail = run.before.statusDetail;
     }
-    if (type === 'cloudPcBulkRestart' || type === 'cloudPcBulkPowerOn' || type === 'cloudPcBulkReprovision') pc.powerState = 'running';
-    else if (type === 'cloudPcBulkPowerOff') pc.powerState = 'poweredOff';
+    if (record?.powerStateAfter) pc.powerState = record.powerStateAfter;
     else if (run.before) pc.powerState = run.before.powerState;
   }
 
@@ -207,7 +203,7 @@ export class Store {
     run.resolveAt = now + this.progressMs;
     run.retryCount++;
     if (pc) {
-      const status = IN_PROGRESS_STATUS[action.type];
+      const status = recordOf(action.type)?.pcStatusWhileRunning;
       if (status !== undefined) {
         pc.status = status;
         pc.statusDetail = null;

@@ -1,9 +1,51 @@
-// Shapes shared by the simulator's modules and exposed to tests.
+// Shapes shared by the simulator's modules and exposed to tests, checked against Graph's official beta types
+// (@microsoft/microsoft-graph-types-beta, generated from the beta metadata), not against our own idea of Graph: enum
+// fields use its types and every entity the simulator serialises `satisfies` one of its interfaces, so a property name
+// or enum value Graph does not have fails `npm run typecheck`. Types only: nothing of the package is bundled or run.
+import type * as Beta from '@microsoft/microsoft-graph-types-beta';
+
+export type { Beta };
+
+/** An entity as it travels in JSON: the official interface plus the OData annotations the interfaces leave out. */
+export type OnTheWire<T> = T & { '@odata.type'?: string };
+
+/**
+ * cloudPcStatus as the beta metadata has it today. The types package (0.44.0-preview) lags the metadata by the three
+ * newest members, which Graph sends only with "Prefer: include-unknown-enum-members" (docs/graph.md says so too). This
+ * is the one place the project adds to the official types.
+ */
+export type CloudPcStatusNow = Beta.CloudPcStatus | 'refreshPolicyConfiguration' | 'failoverInProgress' | 'failbackInProgress';
+
+/** A Cloud PC as serialised, with the status members the types package does not have yet. */
+export type CloudPcOnTheWire = OnTheWire<Omit<Beta.CloudPC, 'status'> & { status?: CloudPcStatusNow }>;
+
+/** Every derived bulk-action type by its name; a test holds the names to the record and to the types package. */
+export interface BulkActionTypes {
+  cloudPcBulkRestart: Beta.CloudPcBulkRestart;
+  cloudPcBulkReprovision: Beta.CloudPcBulkReprovision;
+  cloudPcBulkResize: Beta.CloudPcBulkResize;
+  cloudPcBulkRestore: Beta.CloudPcBulkRestore;
+  cloudPcBulkPowerOn: Beta.CloudPcBulkPowerOn;
+  cloudPcBulkPowerOff: Beta.CloudPcBulkPowerOff;
+  cloudPcBulkTroubleshoot: Beta.CloudPcBulkTroubleshoot;
+  cloudPcBulkReinstallAgent: Beta.CloudPcBulkReinstallAgent;
+  cloudPcBulkModifyDiskEncryptionType: Beta.CloudPcBulkModifyDiskEncryptionType;
+  cloudPcBulkDisasterRecovery: Beta.CloudPcBulkDisasterRecovery;
+  cloudPcBulkDisasterRecoveryFailback: Beta.CloudPcBulkDisasterRecoveryFailback;
+  cloudPcBulkDisasterRecoveryFailover: Beta.CloudPcBulkDisasterRecoveryFailover;
+  cloudPcBulkMove: Beta.CloudPcBulkMove;
+  cloudPcBulkSetReviewStatus: Beta.CloudPcBulkSetReviewStatus;
+  cloudPcBulkCreateSnapshot: Beta.CloudPcBulkCreateSnapshot;
+}
+
+/** A derived type's own properties (what the seeds put in a bulk action's `extra`), as Graph types them. */
+export type OwnProperties<K extends keyof BulkActionTypes> = Omit<BulkActionTypes[K], keyof Beta.CloudPcBulkAction>;
+
 
 /** Per-device state of a bulk action, using Graph's actionState enum (cloudPcRemoteActionResult). */
-export type DeviceActionState = 'none' | 'pending' | 'canceled' | 'active' | 'done' | 'failed' | 'notSupported';
+export type DeviceActionState = Beta.ActionState;
 
-export type BulkActionStatus = 'pending' | 'succeeded' | 'failed';
+export type BulkActionStatus = Exclude<Beta.CloudPcBulkActionStatus, 'unknownFutureValue'>;
 
 /** Graph's cloudPcStatusDetail. */
 export interface StatusDetail {
@@ -15,23 +57,25 @@ export interface StatusDetail {
 export interface CloudPcRecord {
   id: string;
   displayName: string;
-  managedDeviceId: string;
+  /** Null on a PC that never finished provisioning, as in the reference examples. */
+  managedDeviceId: string | null;
   managedDeviceName: string;
   userPrincipalName: string;
-  status: string;
+  status: CloudPcStatusNow;
   statusDetail: StatusDetail | null;
   provisioningPolicyId: string;
   provisioningPolicyName: string;
   servicePlanId: string;
   servicePlanName: string;
-  servicePlanType: string;
-  aadDeviceId: string;
-  /** cloudPcPowerState as Graph defines it. */
-  powerState: 'running' | 'poweredOff' | 'unknownFutureValue';
-  productType: 'enterprise' | 'frontline';
+  servicePlanType: Beta.CloudPcServicePlanType;
+  /** Null on a PC that never finished provisioning, as in the reference examples. */
+  aadDeviceId: string | null;
+  /** Whether it runs; Graph serialises powerState on frontline PCs only (serialize.ts), the simulator tracks it on all. */
+  powerState: Beta.CloudPcPowerState;
+  productType: Beta.CloudPcProductType;
   imageDisplayName: string;
-  osVersion: string;
-  userAccountType: string;
+  osVersion: Beta.CloudPcOperatingSystem;
+  userAccountType: Beta.CloudPcUserAccountType;
   lastModifiedDateTime: number;
   gracePeriodEndDateTime: number | null;
   /** Older remote actions of this PC that belong to no bulk action here (variants remoteActionHistory, staleLastRemoteAction). */
@@ -71,7 +115,7 @@ export interface DeviceRun {
   resolveAt: number | null;
   retryCount: number;
   /** Cloud PC status/power to restore when a retried attempt ends without changing them. */
-  before: { status: string; powerState: CloudPcRecord['powerState']; statusDetail: StatusDetail | null } | null;
+  before: { status: CloudPcRecord['status']; powerState: CloudPcRecord['powerState']; statusDetail: StatusDetail | null } | null;
   /** Stable row id for the action status report. */
   reportId: string;
   /** Earlier attempts, oldest first (the remote action history shows them; duplicateReportRows reports them). */

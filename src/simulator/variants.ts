@@ -1,6 +1,7 @@
 // Where Graph is documented to answer in more than one shape, the simulator can answer in each. Every variant is a
 // switch: off by default (the tidy shape), on through startSimulator({ variants }), PUT /_simulator/variants, the
-// standalone simulator's --variants and the server's --simulate-variants. docs/simulator.md lists them.
+// standalone simulator's --variants and the server's --simulate-variants. docs/simulator.md lists them, and docs/graph.md
+// ("What real tenants may return") gives the source of each.
 // One variant brings data of its own (sameTypeAgain: a second restart of the same PCs, a few hours after the first,
 // with other outcomes). The remote action history names no bulk action, so only the attempt's times tell the two
 // apart: the case that must never lend one action's reason or success to the other.
@@ -10,7 +11,7 @@ import type { BulkActionRecord, DeviceRun, StatusDetail, Tenant } from './types.
 export const SIMULATOR_VARIANTS = {
   thinListItems: 'List items carry "actionSummary": null and "cloudPcIds": []; GET by id gives the full item.',
   wrappedEntities: 'A single entity (GET by id) comes wrapped as {"value": {...}}.',
-  statusDetails: 'Remote action results carry the deprecated statusDetails instead of statusDetail.',
+  statusDetails: 'Remote action results fill the deprecated statusDetails, with statusDetail null.',
   duplicateReportRows: 'The action status report keeps one row per attempt (each with its own RequestDateTime), so a retried device appears in several rows.',
   reportFilterRefused: 'The action status report answers 400 to a filter on BulkActionId (the documented example filters on ActionState only).',
   reportForbidden: 'The action status report answers 403 (a role without report access).',

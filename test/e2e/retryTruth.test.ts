@@ -168,7 +168,27 @@ describe('the action described by its own properties', () => {
     failOne(encrypt.id as string);
     failOne(snapshot.id as string);
     expect(textOf(await retry({ bulkActionId: encrypt.id, dryRun: true }))).toContain('disk encryption type customerManagedKey');
-    expect(textOf(await retry({ bulkActionId: snapshot.id, dryRun: true }))).toMatch(/snapshot storage account \/subscriptions\/.*contosocpcsnapshots \(access tier cool\)/);
+    expect(textOf(await retry({ bulkActionId: snapshot.id, dryRun: true }))).toMatch(/snapshot storage account \/subscriptions\/.*contosocpcsnapshots, access tier cool/);
+  });
+
+  it('disaster recovery: failover or failback and the licence, in the dry run and in the approval question', async () => {
+    failOne(DEMO_IDS.disasterRecovery);
+    const dry = await retry({ bulkActionId: DEMO_IDS.disasterRecovery, dryRun: true });
+    expect(flat(textOf(dry))).toContain(
+      `Action: disasterRecovery bulk action "Fail over Standard Workers to West US" (${DEMO_IDS.disasterRecovery}); disaster-recovery step failover, disaster-recovery licence standard.`,
+    );
+    expect(flat(textOf(dry))).toContain('What a retry does: it switches each Cloud PC to or from its disaster-recovery copy');
+    expect(s(dry).plan.actionDetails).toBe('disaster-recovery step failover, disaster-recovery licence standard');
+    const question = flat(await approvalQuestion({ bulkActionId: DEMO_IDS.disasterRecovery }));
+    expect(question).toContain('(disaster-recovery step failover, disaster-recovery licence standard)');
+    expect(question).toContain('Retrying a disasterRecovery switches each Cloud PC to or from its disaster-recovery copy');
+  });
+
+  it('set review status: the review status Graph sends as an object, read to what it means', async () => {
+    const review = sim.state.bulkActions().find((a) => a['@odata.type'] === '#microsoft.graph.cloudPcBulkSetReviewStatus')!;
+    failOne(review.id as string);
+    const dry = await retry({ bulkActionId: review.id, dryRun: true });
+    expect(flat(textOf(dry))).toContain('; review status under review, snapshot saved to storage account contosocpcsnapshots.');
   });
 });
 

@@ -40,14 +40,14 @@ describe('variants', () => {
     expect(a.json.id).toBeUndefined();
     expect(a.json.value.id).toBe(DEMO_IDS.failedRestart);
     const pc = await call(`${ROOT}/cloudPCs/${DEMO_IDS.bobPc}?$select=id,status`);
-    expect(pc.json.value).toEqual({ id: DEMO_IDS.bobPc, status: 'provisioned' });
+    expect(pc.json.value).toEqual({ '@odata.type': '#microsoft.graph.cloudPC', id: DEMO_IDS.bobPc, status: 'provisioned' });
   });
 
-  it('statusDetails: history entries carry the deprecated property only', async () => {
+  it('statusDetails: history entries fill the deprecated property only (statusDetail null, as in the reference example)', async () => {
     sim.setVariants(['statusDetails']);
     const h = await call(`${ROOT}/cloudPCs/${DEMO_IDS.bobPc}/retrieveCloudPcRemoteActionResults`);
     expect(h.json.value[0].statusDetails.code).toBe('cloudPcNotRunning');
-    expect('statusDetail' in h.json.value[0]).toBe(false);
+    expect(h.json.value[0].statusDetail).toBeNull();
   });
 
   it('duplicateReportRows: a retried device has a row per attempt', async () => {

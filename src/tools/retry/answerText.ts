@@ -2,6 +2,7 @@
 // was sent, and what was sent. The dry run and the real call speak from the same target (and plan), so they never
 // disagree. Short lines, one fact each; names from Graph are shown with their invisible characters written out and
 // their ids beside them.
+import { propertiesOf, propertyText, retryEffect } from '../../core/actionTypes.js';
 import { visible } from '../../core/visible.js';
 import type { BulkAction } from '../../graph/bulkActions.js';
 import type { DeviceOutcome } from '../../graph/outcomes/deviceOutcomes.js';
@@ -29,22 +30,12 @@ function planLabel(plan: Plan): string {
   return `${plan.actionType} bulk action "${visible(plan.displayName)}" (${plan.bulkActionId})`;
 }
 
-/** What the action does, from its own derived-type properties. */
+/** What the action does, from its own derived-type properties, labelled as the action-type record says. */
 export function parametersText(a: BulkAction | undefined): string | undefined {
   const p = a?.parameters;
   if (!p) return undefined;
-  const parts: string[] = [];
-  if (p.restorePointDateTime !== undefined) {
-    parts.push(
-      `restore point ${p.restorePointDateTime}` +
-        (p.timeRange !== undefined ? `, time range ${p.timeRange}` : '') +
-        (p.ignoreUnhealthySnapshots !== undefined ? `, unhealthy snapshots ${p.ignoreUnhealthySnapshots ? 'ignored' : 'not ignored'}` : ''),
-    );
-  }
-  if (p.targetServicePlanId !== undefined) parts.push(`target service plan ${p.targetServicePlanId}`);
-  if (p.diskEncryptionType !== undefined) parts.push(`disk encryption type ${p.diskEncryptionType}`);
-  if (p.storageAccountId !== undefined) parts.push(`snapshot storage account ${p.storageAccountId}${p.accessTier !== undefined ? ` (access tier ${p.accessTier})` : ''}`);
-  return parts.length ? parts.join('; ') : undefined;
+  const parts = propertiesOf(a.actionType).flatMap((x) => (p[x.name] === undefined ? [] : [propertyText(x, p[x.name]!)]));
+  return parts.length ? parts.join(', ') : undefined;
 }
 
 export function scopeOf(t: RetryTarget): string {
@@ -122,6 +113,7 @@ export function dryRunText(t: RetryTarget, simulated: boolean, plan?: Plan): str
   const lines = [`Dry run, nothing sent${sim(simulated)}.`, `Action: ${labelOf(t)}${details ? `; ${details}` : ''}.`];
   if (t.nothingToRetry) lines.push(`Nothing to retry: ${t.nothingToRetry}. A real call would send nothing.`);
   else lines.push(...sendLines(t, plan), ...deviceLines(t));
+  if (t.destructive && !t.nothingToRetry) lines.push(`What a retry does: it ${retryEffect(t.facts.actionType)}.`);
   lines.push(...leftOutLines(t));
   if (t.unchecked) lines.push(`Whether the chosen devices failed could not be checked (${t.unchecked}); a real call would send them as they are.`);
   if (t.notInAction.length) lines.push(`Not part of this bulk action (${t.notInAction.length}), would be refused: ${idList(t.notInAction)}.`);
@@ -188,7 +180,7 @@ export function approvalQuestion(plan: Plan): string {
   return [
     `Approve retry plan ${plan.id}?`,
     `It retries the ${planLabel(plan)}${plan.actionDetails ? ` (${plan.actionDetails})` : ''} for exactly ${cloudPcs(n)}: ${first}${more}.`,
-    `Retrying a ${plan.actionType} acts on these PCs again: it can wipe, roll back or rebuild them, and their users lose work in progress.`,
+    `Retrying a ${plan.actionType} ${retryEffect(plan.actionType)}, and their users lose work in progress.`,
     `The plan expires at ${new Date(plan.expiresAt).toISOString()}.`,
   ].join('\n');
 }
