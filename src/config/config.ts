@@ -9,6 +9,7 @@ import { commandName, parseCommandLine, type Command } from './commandLine.js';
 import { proxyProblem } from '../graph/proxy.js';
 import { parseHttpSettings, type HttpConfig } from './http.js';
 import { readHttpLimits } from './httpLimits.js';
+import { readStoreConfig, type StoreConfig } from './store.js';
 import { APPROVAL_PAGE_MODES, CONFIRM_POLICIES, TOKEN_CACHE_SETTINGS, labelOf, type TRANSPORTS } from './settings.js';
 import { parseAuthorityHost, parseDestructive, parseGraphUrl, parseVariants, SettingReader, type ConfigProblem } from './values.js';
 import type { SimulatorVariant } from '../simulator/variants.js';
@@ -59,6 +60,8 @@ export interface Config {
   /** stdio (default) or http: remote mode, see src/transports/http. */
   transport: Transport;
   http: HttpConfig;
+  /** Where state shared across requests lives: memory, or Redis shared by every replica (remote mode). */
+  store: StoreConfig;
 }
 
 export type ConfigResult =
@@ -185,6 +188,7 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     warnings,
     transport,
     http,
+    store: readStoreConfig(r),
   };
   if (problems.length) return { ok: false, problems, command: line.command, fallback: config };
   return { ok: true, config, command: line.command };

@@ -29,7 +29,7 @@ export const decidePlan = defineTool({
   },
   async handle(args, ctx) {
     const { plans, owner } = ctx.deps;
-    const plan = plans.get(args.planId);
+    const plan = await plans.get(args.planId);
     const problem = planProblem(plan, owner, plans.now());
     if (problem) throw new ToolError(`Plan ${args.planId} ${PLAN_PROBLEM_TEXT[problem]}.`);
     if (!secretMatches(args.appToken, plan!.appToken)) {
@@ -37,7 +37,7 @@ export const decidePlan = defineTool({
         'Refused: only the retry plan view, clicked by the user, can approve or decline a plan with this tool. The assistant cannot approve a plan: ask the user to approve it.',
       );
     }
-    if (plan!.state !== 'pending' || !plans.decide(plan!.id, args.decision === 'approve', 'app', ownerLabel(owner))) {
+    if (plan!.state !== 'pending' || !(await plans.decide(plan!.id, args.decision === 'approve', 'app', ownerLabel(owner)))) {
       throw new ToolError(`Plan ${plan!.id} was already ${plan!.state === 'pending' ? 'closed' : plan!.state}; nothing changed.`);
     }
     const approved = args.decision === 'approve';

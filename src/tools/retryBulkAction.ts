@@ -157,7 +157,7 @@ async function sendNow(t: RetryTarget, ctx: ToolContext): Promise<Outcome> {
 
 async function executePlanById(args: Args, planId: string, ctx: ToolContext): Promise<Outcome> {
   const { plans, owner } = ctx.deps;
-  const plan = plans.get(planId);
+  const plan = await plans.get(planId);
   const problem = planProblem(plan, owner, plans.now());
   if (problem) {
     throw new ToolError(`Not sent: plan ${planId} ${PLAN_PROBLEM_TEXT[problem]}. Make a new plan with a dry run (dryRun: true) and call again with its planId.`);
@@ -169,7 +169,7 @@ async function executePlanById(args: Args, planId: string, ctx: ToolContext): Pr
     return { structured: { ...planBase(plan!, ctx), status: 'declined', planId, plan: planView(plan!) }, text: `Not sent: the user declined plan ${planId}. Nothing was changed.` };
   }
   if (plan!.destructive && plan!.state === 'pending') return approveThenRun(plan!, ctx, args.confirm);
-  if (!plan!.destructive && plan!.state === 'pending') plans.decide(planId, true, 'notNeeded', 'no one (a non-destructive action type needs no approval)');
+  if (!plan!.destructive && plan!.state === 'pending') await plans.decide(planId, true, 'notNeeded', 'no one (a non-destructive action type needs no approval)');
   return run(plan!, ctx);
 }
 

@@ -88,6 +88,6 @@ export async function runPlan(plan: Plan, ctx: ToolContext): Promise<RunOutcome>
     return { kind: 'changed', change, next };
   }
   // Used before the POST, not after: after an ambiguous failure the retry may have been accepted, so the plan is gone.
-  if (!ctx.deps.plans.use(plan.id)) throw new ToolError(`Not sent: plan ${plan.id} is no longer approved (it expired or was used meanwhile).`);
+  if (!(await ctx.deps.plans.use(plan.id))) throw new ToolError(`Not sent: plan ${plan.id} is no longer approved (it expired or was used meanwhile).`);
   return { kind: 'sent', res: await sendRetry(ctx, plan.bulkActionId, plan.cloudPcIds) };
 }
