@@ -41,8 +41,9 @@ export const decidePlan = defineTool({
       throw new ToolError(`Plan ${plan!.id} was already ${plan!.state === 'pending' ? 'closed' : plan!.state}; nothing changed.`);
     }
     const approved = args.decision === 'approve';
+    const decided = (await plans.get(plan!.id)) ?? plan!;
     return {
-      structured: { planId: plan!.id, state: approved ? ('approved' as const) : ('declined' as const), plan: planView(plan!) },
+      structured: { planId: plan!.id, state: approved ? ('approved' as const) : ('declined' as const), plan: planView(decided) },
       text: approved
         ? `Plan ${plan!.id} approved in the plan view by ${ownerLabel(owner)}. The assistant can now run it: retry_cloudpc_bulk_action with planId "${plan!.id}".`
         : `Plan ${plan!.id} declined in the plan view by ${ownerLabel(owner)}. Nothing will be sent.`,

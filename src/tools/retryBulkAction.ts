@@ -6,7 +6,7 @@ import { guid } from './inputs.js';
 import { ToolError, type ToolContext } from './context.js';
 import { seekApproval } from './retry/confirm.js';
 import { makePlan, runPlan } from './retry/execute.js';
-import { ownerLabel, PLAN_PROBLEM_TEXT, planProblem, type Plan } from './retry/plans.js';
+import { ownerLabel, PLAN_PROBLEM_TEXT, planProblem, type ApprovalWay, type Plan } from './retry/plans.js';
 import { approvalQuestion, changeText, pendingText, planText } from './retry/planText.js';
 import { acceptedText, dryRunText, idList, labelOf, nothingText } from './retry/render.js';
 import { sendRetry } from './retry/send.js';
@@ -173,12 +173,14 @@ async function executePlanById(args: Args, planId: string, ctx: ToolContext): Pr
   return run(plan!, ctx);
 }
 
-async function approveThenRun(plan: Plan, ctx: ToolContext, confirmFlag: boolean | undefined): Promise<Outcome> {
-  const base = planBase(plan, ctx);
-  const outcome = await seekApproval(plan, ctx, confirmFlag);
+async function approveThenRun(asked: Plan, ctx: ToolContext, confirmFlag: boolean | undefined): Promise<Outcome> {
+  const base = planBase(asked, ctx);
+  const outcome = await seekApproval(asked, ctx, confirmFlag);
+  // The plan as the store has it now: the answer shows the decision just recorded.
+  const plan = (await ctx.deps.plans.get(asked.id)) ?? asked;
   switch (outcome.kind) {
     case 'approved':
-      return run(plan, ctx);
+      return run(plan, ctx, { how: outcome.how, by: outcome.by });
     case 'declined':
       return {
         // A cancelled form is not a decision: the plan stays open, and the result says cancelled, as the text does.
@@ -201,7 +203,9 @@ async function approveThenRun(plan: Plan, ctx: ToolContext, confirmFlag: boolean
   }
 }
 
-async function run(plan: Plan, ctx: ToolContext): Promise<Outcome> {
+async function run(planInHand: Plan, ctx: ToolContext, approvedAs?: { how: ApprovalWay; by: string }): Promise<Outcome> {
+  // Read again: the decision was recorded in the store (possibly by another replica) after this copy was read.
+  const plan = (await ctx.deps.plans.get(planInHand.id)) ?? planInHand;
   const base = planBase(plan, ctx);
   const outcome = await runPlan(plan, ctx);
   if (outcome.kind === 'changed') {
@@ -214,7 +218,7 @@ async function run(plan: Plan, ctx: ToolContext): Promise<Outcome> {
     };
   }
   const { res } = outcome;
-  const decision = plan.decision!;
+  const decision = approvedAs ?? plan.decision!;
   ctx.deps.logger.info('retry sent for an approved plan', {
     planId: plan.id,
     bulkActionId: plan.bulkActionId,
