@@ -188,7 +188,7 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     warnings,
     transport,
     http,
-    store: readStoreConfig(r),
+    store: readStoreConfig(r, signIn.authorityHost ?? cloud.authorityHost, !signIn.authorityHost || Object.values(CLOUDS).some((c) => new URL(c.authorityHost).origin === new URL(signIn.authorityHost!).origin)),
   };
   if (problems.length) return { ok: false, problems, command: line.command, fallback: config };
   return { ok: true, config, command: line.command };

@@ -11,6 +11,8 @@ export interface RedisConfig {
   prefix: string;
   /** host:port, for messages (never the password). */
   where: string;
+  /** entra: where the server's Azure identity gets its token (the cloud's authority, or AZURE_AUTHORITY_HOST). */
+  authority: { host: string; disableInstanceDiscovery: boolean };
 }
 
 export interface StoreConfig {
@@ -19,7 +21,8 @@ export interface StoreConfig {
 
 const EXAMPLE = 'rediss://:<access key>@contoso.redis.azure.net:10000 (Azure Managed Redis) or redis://127.0.0.1:6379';
 
-export function readStoreConfig(r: SettingReader): StoreConfig {
+/** `authorityHost`: the Entra authority of the server's own sign-in; `known`: whether it is a Microsoft cloud's (instance discovery on). */
+export function readStoreConfig(r: SettingReader, authorityHost: string, known: boolean): StoreConfig {
   const raw = r.text('CLOUDPC_MCP_REDIS_URL')?.trim();
   const auth = r.choice<RedisAuth>('CLOUDPC_MCP_REDIS_AUTH', REDIS_AUTH_MODES, 'password');
   const prefix = r.text('CLOUDPC_MCP_REDIS_KEY_PREFIX') ?? DEFAULT_REDIS_KEY_PREFIX;
@@ -41,5 +44,5 @@ export function readStoreConfig(r: SettingReader): StoreConfig {
     return {};
   }
   const where = `${url.hostname}:${url.port || (url.protocol === 'rediss:' ? '6380' : '6379')}`;
-  return { redis: { url: raw, auth, prefix, where } };
+  return { redis: { url: raw, auth, prefix, where, authority: { host: authorityHost, disableInstanceDiscovery: !known } } };
 }

@@ -31,7 +31,7 @@ export async function redisClientOptions(cfg: RedisConfig, started: () => boolea
       reconnectStrategy: (retries: number, cause: Error) => (!started() && retries >= START_ATTEMPTS ? cause : Math.min(2_000, 100 * 2 ** retries)),
     },
   };
-  if (cfg.auth === 'entra') options.credentialsProvider = await entraCredentialsProvider();
+  if (cfg.auth === 'entra') options.credentialsProvider = await entraCredentialsProvider(cfg.authority);
   return options;
 }
 
@@ -41,10 +41,12 @@ export async function redisClientOptions(cfg: RedisConfig, started: () => boolea
  * user-assigned one, or a service principal from AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET) gets a token
  * for Redis, which the provider renews before it expires and sends with AUTH on every connection.
  */
-export async function entraCredentialsProvider(): Promise<NonNullable<RedisClientOptions['credentialsProvider']>> {
-  const [{ EntraIdCredentialsProviderFactory, REDIS_SCOPE_DEFAULT }, { DefaultAzureCredential }] = await Promise.all([import('@redis/entraid'), import('@azure/identity')]);
+export async function entraCredentialsProvider(authority: RedisConfig['authority']): Promise<NonNullable<RedisClientOptions['credentialsProvider']>> {
+  const [entraid, { DefaultAzureCredential }] = await Promise.all([import('@redis/entraid'), import('@azure/identity')]);
+  // A CommonJS package: through a bundle its exports arrive as the namespace's default.
+  const { EntraIdCredentialsProviderFactory, REDIS_SCOPE_DEFAULT } = entraid.EntraIdCredentialsProviderFactory ? entraid : entraid.default;
   return EntraIdCredentialsProviderFactory.createForDefaultAzureCredential({
-    credential: new DefaultAzureCredential(),
+    credential: new DefaultAzureCredential({ authorityHost: authority.host, disableInstanceDiscovery: authority.disableInstanceDiscovery }),
     scopes: REDIS_SCOPE_DEFAULT,
     tokenManagerConfig: { expirationRefreshRatio: 0.8 },
   });
@@ -86,7 +88,10 @@ export async function openStore(cfg: StoreConfig, logger: Logger): Promise<Opene
 /** Pure: a start-up failure as the setting to fix and how. */
 export function startProblem(redis: RedisConfig, err: Error): StoreStartProblem {
   const text = err.message.split('\n')[0] ?? '';
-  if (/WRONGPASS|NOAUTH|NOPERM|invalid (username|password)|AUTH|auth/.test(text) || err.name === 'CredentialUnavailableError' || err.name === 'AuthenticationError') {
+  if (redis.auth === 'entra' && /Credential|authentication failed|AADSTS/i.test(`${err.name} ${text}`)) {
+    return { setting: 'CLOUDPC_MCP_REDIS_AUTH (entra)', message: `the server's Azure identity could not get a Microsoft Entra token for Redis (${text}). In Azure, give the app a managed identity (AZURE_CLIENT_ID names a user-assigned one); elsewhere set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET; or use CLOUDPC_MCP_REDIS_AUTH=password with an access key in CLOUDPC_MCP_REDIS_URL.` };
+  }
+  if (/WRONGPASS|NOAUTH|NOPERM|invalid (username|password)|\bAUTH\b/i.test(text)) {
     return redis.auth === 'entra'
       ? { setting: 'CLOUDPC_MCP_REDIS_AUTH (entra)', message: `Redis at ${redis.where} refused the server's Microsoft Entra token (${text}). Give the server's managed identity (or service principal) data access on the cache (Azure portal: the cache's Authentication, "Microsoft Entra", add the identity), or use CLOUDPC_MCP_REDIS_AUTH=password with an access key in CLOUDPC_MCP_REDIS_URL.` }
       : { setting: 'CLOUDPC_MCP_REDIS_URL', message: `Redis at ${redis.where} refused the credentials (${text}). Put the cache's access key (password) in the URL, rediss://:<access key>@<host>:<port>, or use CLOUDPC_MCP_REDIS_AUTH=entra where the cache uses Microsoft Entra authentication.` };

@@ -16,6 +16,8 @@ import { httpEnv, raw, runToExit, startHttpServer, type HttpServerProcess } from
 import { decide, linkIn, openLink, request, waitFor } from '../support/approval-browser.js';
 import { startBalancer, type Balancer } from '../support/balancer.js';
 import { startRedis, type TestRedis } from '../support/redisServer.js';
+import { authorityEnv, startEntraStandIn } from '../support/entra/standIn.js';
+import { CLIENT_ID, CLIENT_SECRET, TENANT_ID } from '../support/entra/tenant.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -247,6 +249,32 @@ describe('start-up with a Redis that will not serve', () => {
       expect(malformed.stderr).toMatch(/CLOUDPC_MCP_REDIS_URL.*is not redis: or rediss:/);
     } finally {
       await guarded.stop();
+    }
+  });
+});
+
+describe('start-up with Entra ID authentication to Redis (CLOUDPC_MCP_REDIS_AUTH=entra)', () => {
+  it("gets a token for Redis with the server's own Azure credential (the Entra stand-in), and a Redis that refuses it exits 2 naming the setting and the fix", async () => {
+    const entra = await startEntraStandIn();
+    const guarded = await startRedis({ password: 'only-an-access-key' });
+    try {
+      const env = httpEnv({
+        CLOUDPC_MCP_GRAPH_URL: sim.url,
+        CLOUDPC_MCP_ACCESS_TOKEN: sim.token,
+        CLOUDPC_MCP_REDIS_AUTH: 'entra',
+        CLOUDPC_MCP_REDIS_URL: `redis://127.0.0.1:${guarded.port}`,
+        AZURE_TENANT_ID: TENANT_ID,
+        AZURE_CLIENT_ID: CLIENT_ID,
+        AZURE_CLIENT_SECRET: CLIENT_SECRET,
+        ...authorityEnv(entra),
+      });
+      const run = await runToExit(env);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/CLOUDPC_MCP_REDIS_AUTH \(entra\): Redis at 127\.0\.0\.1:\d+ refused the server's Microsoft Entra token .*data access on the cache/);
+      expect(entra.requests.some((r) => r.path.endsWith('/oauth2/v2.0/token'))).toBe(true);
+    } finally {
+      await guarded.stop();
+      await entra.close();
     }
   });
 });
