@@ -12,6 +12,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const BIN = path.join(root, pkg.bin['cloudpc-mcp']);
 const { startSimulator, DEMO_IDS, LARGE_IDS, LARGE_SHAPE } = await import(path.join(root, 'build/dev/simulator-lib.js'));
 const { runLargeTenant, memoryMiB } = await import(path.join(root, 'bench/largeTenant.mjs'));
+const { runReplicas } = await import(path.join(root, 'bench/replicas.mjs'));
 
 const quick = process.argv.includes('--quick');
 const COLD_RUNS = quick ? 7 : 21;
@@ -295,6 +296,10 @@ try {
 // 6. A large tenant: what "which PCs failed and why" and "what failed recently" cost in Graph requests, time and memory.
 results.largeTenant = await runLargeTenant({ startSimulator, rpcChild, BIN, LARGE_IDS, LARGE_SHAPE });
 
+// 7. Remote mode by store: in memory, in Redis, and two replicas on Redis behind a balancer (bench/replicas.mjs).
+const replicas = await runReplicas({ startSimulator, DEMO_IDS, BIN, quick });
+results.replicas = replicas.rows;
+
 const goals = [
   ['cold start with CLOUDPC_MCP_ACCESS_TOKEN ≤ 1.2x floor', results.coldStart.ratioWithToken <= 1.2, `${results.coldStart.ratioWithToken}x`],
   ['cold start with no credential ≤ 1.2x floor', results.coldStart.ratioNoCredential <= 1.2, `${results.coldStart.ratioNoCredential}x`],
@@ -326,6 +331,8 @@ out(`| RSS after start (full server loaded) / call 500 / call ${results.memory.c
 out(`| retry with 5,000 ids | ${results.retry5000.roundTripMs} ms | ${results.retry5000.directPostMs} ms (direct POST) | server ${results.retry5000.serverTimeMs} ms |`);
 out('');
 for (const line of largeTable) out(line);
+for (const line of replicas.table) out(line);
+results.goals.push(...replicas.goals.map(([goal, met, value]) => ({ goal, met, value })));
 out('');
 for (const g of results.goals) out(`${g.met ? 'met ' : 'MISS'}  ${g.goal}: ${g.value}`);
 writeFileSync(path.join(root, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');

@@ -167,6 +167,9 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     warnings.push('CLOUDPC_MCP_ACCESS_TOKEN is ignored in remote mode with Entra sign-in: Graph is called on behalf of each signed-in user.');
   }
 
+  if (transport !== 'http' && r.text('CLOUDPC_MCP_REDIS_URL') !== undefined) {
+    warnings.push('CLOUDPC_MCP_REDIS_URL is for remote mode (--transport http) only: over stdio plans and approvals stay in this process, which is the only one.');
+  }
   const config: Config = {
     cloud,
     ...graph,
