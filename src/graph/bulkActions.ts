@@ -1,7 +1,7 @@
 // The bulk-action Graph operations this server makes, typed. Paths are built with graphPath so ids are always encoded.
 // What Graph leaves out is kept as unknown, never as zero: a list item may come "thin" (actionSummary null,
 // cloudPcIds []), and only GET by id is sure to carry the counts.
-import { actionTypeOf } from '../core/actionTypes.js';
+import { ACTION_PROPERTY_NAMES, actionTypeOf } from '../core/actionTypes.js';
 import { isPlainObject } from '../core/jsonShapes.js';
 import type { GraphClient } from './client.js';
 import { entityOf } from './entity.js';
@@ -35,16 +35,8 @@ export interface BulkAction {
   parameters: Record<string, string | number | boolean>;
 }
 
-// Derived-type properties that describe what a retry would do again (graph-facts.md, derived types).
-export const ACTION_PARAMETERS = [
-  'restorePointDateTime',
-  'timeRange',
-  'ignoreUnhealthySnapshots',
-  'targetServicePlanId',
-  'diskEncryptionType',
-  'storageAccountId',
-  'accessTier',
-] as const;
+// The derived types' own properties (restore point, target plan, …): what a retry would do again.
+export const ACTION_PARAMETERS = ACTION_PROPERTY_NAMES;
 
 const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

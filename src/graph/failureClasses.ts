@@ -6,6 +6,7 @@
 // `retriable` additionalInformation entry), cloudPcResizeValidationCode, cloudPcOnPremisesConnectionHealthCheckErrorType
 // (the Azure network connection checks a provisioning or reprovision runs), Graph's common error codes, and the
 // messages of Windows 365's provisioning, resize and grace-period troubleshooting pages.
+import { ACTION_TYPE_RECORDS } from '../core/actionTypes.js';
 import type { StatusDetail } from './remoteActions.js';
 
 export type FailureClass = 'retryable' | 'fixFirst' | 'unknown';
@@ -40,7 +41,7 @@ export function namesIn(message: string | undefined): MessageNames {
 }
 
 // Remote actions that need a running PC: a PC that is off fails them again until it is started.
-const NEEDS_RUNNING_PC = ['restart', 'troubleshoot', 'reinstallAgent', 'createSnapshot', 'setReviewStatus', 'unknown'];
+const NEEDS_RUNNING_PC = [...ACTION_TYPE_RECORDS.filter((r) => r.needsRunningPc).map((r) => r.type), 'unknown'];
 
 // Order matters: the first rule that matches wins, so specific causes come before generic ones (a message naming a
 // full subnet wins over an internalServerError code).

@@ -2,6 +2,7 @@
 // (retrieveCloudPcRemoteActionResults) whose action matches the bulk action's type and which started at or after the
 // bulk action was created, the newest such. A PC's lastRemoteActionResult is its last action of any kind (and covers
 // only some kinds), so it is used only when it passes the same match; the PC's own status is never an action's reason.
+import { historyNameMatches } from '../core/actionTypes.js';
 import { isPlainObject } from '../core/jsonShapes.js';
 import { runBatch, type BatchAnswer, type BatchOptions } from './batch.js';
 import type { BulkAction } from './bulkActions.js';
@@ -46,17 +47,6 @@ export interface ReasonLookup {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
 
-/** A name compared without case, separators or the "CloudPc" prefix some payloads carry ("CloudPcPowerOn"). */
-function norm(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]/g, '').replace(/^cloudpc/, '');
-}
-
-/** The remote action names a bulk action type appears under; a bulk restart is a "Reboot" there. */
-export function remoteActionNamesFor(actionType: string): string[] {
-  if (actionType === 'unknown') return [];
-  const own = norm(actionType);
-  return own === 'restart' ? ['reboot', 'restart'] : [own];
-}
 
 export function statusDetailOf(raw: unknown): StatusDetail | undefined {
   if (!isPlainObject(raw)) return undefined;
@@ -91,7 +81,7 @@ export function belongsTo(entry: RemoteActionEntry, action: Pick<BulkAction, 'ac
   const created = action.createdDateTime ? Date.parse(action.createdDateTime) : NaN;
   const started = entry.startDateTime ? Date.parse(entry.startDateTime) : NaN;
   if (Number.isNaN(created) || Number.isNaN(started) || started < created) return false;
-  return entry.actionName !== undefined && remoteActionNamesFor(action.actionType).includes(norm(entry.actionName));
+  return historyNameMatches(action.actionType, entry.actionName);
 }
 
 /** Pure: the newest entry that belongs to the action, or undefined. */

@@ -6,7 +6,8 @@ import { isThin, toBulkAction } from '../../src/graph/bulkActions.js';
 import { latestPerDevice, stateName } from '../../src/graph/deviceOutcomes.js';
 import { unwrapEntity } from '../../src/graph/entity.js';
 import { newestFirstStop } from '../../src/graph/paging.js';
-import { belongsTo, matchingEntry, remoteActionNamesFor, statusDetailOf } from '../../src/graph/remoteActions.js';
+import { historyNameMatches } from '../../src/core/actionTypes.js';
+import { belongsTo, matchingEntry, statusDetailOf } from '../../src/graph/remoteActions.js';
 
 const CREATED = '2024-06-10T02:00:00Z';
 const restart = { actionType: 'restart', createdDateTime: CREATED };
@@ -51,10 +52,27 @@ describe('which remote action result belongs to the bulk action', () => {
     expect(statusDetailOf(null)).toBeUndefined();
   });
 
-  it('maps bulk action types to remote action names', () => {
-    expect(remoteActionNamesFor('restart')).toEqual(['reboot', 'restart']);
-    expect(remoteActionNamesFor('reprovision')).toEqual(['reprovision']);
-    expect(remoteActionNamesFor('unknown')).toEqual([]);
+  // Graph's history names a bulk action's entries by cloudPcRemoteActionName or by the strings its reference examples
+  // show; a type with no known name never matches, so its reason is "unknown" rather than another action's.
+  it.each([
+    ['restart', 'Reboot', true],
+    ['restart', 'restart', true],
+    ['restart', 'CloudPcReboot', true],
+    ['reprovision', 'Reprovision', true],
+    ['move', 'moveRegion', true],
+    ['move', 'move', false],
+    ['setReviewStatus', 'placeUnderReview', true],
+    ['setReviewStatus', 'setReviewStatus', false],
+    ['powerOn', 'CloudPcPowerOn', true],
+    ['createSnapshot', 'createSnapshot', true],
+    ['reinstallAgent', 'reinstallAgent', false],
+    ['disasterRecoveryFailover', 'disasterRecoveryFailover', false],
+    ['modifyDiskEncryptionType', 'modifyDiskEncryptionType', false],
+    ['unknown', 'unknown', false],
+    ['somethingNew', 'somethingNew', false],
+    ['resize', 'Reboot', false],
+  ])('a %s bulk action owns history entries named %s: %s', (type, name, expected) => {
+    expect(historyNameMatches(type, name)).toBe(expected);
   });
 });
 
