@@ -1,7 +1,7 @@
 // Opens the store the settings name: memory without CLOUDPC_MCP_REDIS_URL, else Redis, connected before the server
 // takes requests. A Redis that refuses the credentials or cannot be reached at start-up is a configuration problem
 // (exit 2 with the setting and the fix); once running, the client reconnects by itself, forever, with backoff.
-import { createClient, type RedisClientOptions, type RedisClientType } from 'redis';
+import type { RedisClientOptions, RedisClientType } from 'redis';
 import type { RedisConfig, StoreConfig } from '../config/store.js';
 import type { Logger } from '../core/log.js';
 import { MemoryStore } from './memory.js';
@@ -59,6 +59,8 @@ export async function openStore(cfg: StoreConfig, logger: Logger): Promise<Opene
   let lastError: Error | undefined;
   let client: RedisClientType;
   try {
+    // Loaded only when Redis is configured: one replica on memory never pays for the client.
+    const { createClient } = await import('redis');
     client = createClient(await redisClientOptions(redis, () => started)) as RedisClientType;
   } catch (err) {
     return { ok: false, problem: startProblem(redis, err as Error) };
