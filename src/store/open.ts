@@ -60,7 +60,9 @@ export async function openStore(cfg: StoreConfig, logger: Logger): Promise<Opene
   let client: RedisClientType;
   try {
     // Loaded only when Redis is configured: one replica on memory never pays for the client.
-    const { createClient } = await import('redis');
+    const lib = await import('redis');
+    // A CommonJS package: through a bundle its exports arrive as the namespace's default.
+    const { createClient } = typeof lib.createClient === 'function' ? lib : (lib as unknown as { default: typeof lib }).default;
     client = createClient(await redisClientOptions(redis, () => started)) as RedisClientType;
   } catch (err) {
     return { ok: false, problem: startProblem(redis, err as Error) };
