@@ -1,7 +1,7 @@
 // npm run mcpb: the Claude Desktop extension bundle (build/mcpb/cloudpc-mcp.mcpb), made with the official
 // @anthropic-ai/mcpb CLI. The bundle runs the same server as the npm package: dist/ as built, plus the production
-// dependencies installed from the lock file. It carries no native module (the optional OS keychain plugin is left
-// out), so one bundle runs on macOS, Windows and Linux alike.
+// dependencies installed from the lock file. It carries no native module (the OS keychain add-on is no dependency),
+// so one bundle runs on macOS, Windows and Linux alike.
 //   node scripts/build-mcpb.mjs [output.mcpb]     (after npm run build; npm run mcpb does both)
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,8 +30,8 @@ process.on('exit', () => rmSync(stage, { recursive: true, force: true }));
 cpSync(at('dist'), path.join(stage, 'dist'), { recursive: true });
 for (const f of ['package.json', 'package-lock.json', 'LICENSE']) cpSync(at(f), path.join(stage, f));
 
-// Production dependencies exactly as locked. No install scripts and no optional dependencies: the keychain plugin's
-// native module would be built for this machine's OS only. Without it the sign-in lasts until Claude Desktop quits.
+// Production dependencies exactly as locked. No install scripts and no optional dependencies: a native module would
+// be built for this machine's OS only. The sign-in is kept in the private token cache file, as without the add-on.
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 execFileSync(npm, ['ci', '--omit=dev', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
   cwd: stage,

@@ -11,9 +11,9 @@ export type CredentialMethod = Exclude<AuthMethod, 'auto' | 'token'>;
 export const AUTH_ENV = {
   method: 'CLOUDPC_MCP_AUTH',
   accessToken: 'CLOUDPC_MCP_ACCESS_TOKEN',
-  /** auto | unencrypted | none: where a delegated sign-in is kept between restarts (src/auth/tokenCachePlan.ts). */
+  /** auto | keychain | unencrypted | none: where a delegated sign-in is kept between restarts (src/auth/persistence/tokenCachePlan.ts). */
   tokenCache: 'CLOUDPC_MCP_TOKEN_CACHE',
-  /** Per-user directory for the saved sign-in (src/auth/configDir.ts). */
+  /** Per-user directory for the saved sign-in (src/auth/persistence/privateFiles.ts). */
   configDir: 'CLOUDPC_MCP_CONFIG_DIR',
 } as const;
 

@@ -1,17 +1,18 @@
 // The token provider for a sign-in setting: a static operator token, or a credential behind one token cache
-// (credentialTokenProvider.ts). @azure/identity is not imported here: credentials.ts loads it on the first token request.
+// (credentials/credentialTokenProvider.ts). @azure/identity is not imported here: credentials/identityCredentials.ts
+// loads it on the first token request.
 
 import type { Logger } from '../core/log.js';
-import { CredentialTokenProvider, type CredentialProviderOptions } from './credentialTokenProvider.js';
-import { AuthError } from './errors.js';
+import { CredentialTokenProvider, type CredentialProviderOptions } from './credentials/credentialTokenProvider.js';
+import { AuthError } from './authErrors.js';
 import { AUTH_ENV, AUTH_METHOD_INFO, type CredentialMethod } from './methods.js';
-import { resolveAuth, targetOf, type ResolvedAuth } from './resolve.js';
-import { StaticTokenProvider } from './staticToken.js';
-import type { AuthSettings, AuthTokenProvider, SignInHooks } from './types.js';
+import { resolveAuth, targetOf, type ResolvedAuth } from './resolveAuth.js';
+import { StaticTokenProvider } from './credentials/staticToken.js';
+import type { AuthSettings, AuthTokenProvider, SignInHooks } from './authTypes.js';
 
-export { AuthError, InteractionRequiredError, SignInRequiredError } from './errors.js';
-export { StaticTokenProvider } from './staticToken.js';
-export type { AuthSettings, AuthTarget, AuthTokenProvider, SignInHooks, SignInPrompt, SignInState } from './types.js';
+export { AuthError, InteractionRequiredError, SignInRequiredError } from './authErrors.js';
+export { StaticTokenProvider } from './credentials/staticToken.js';
+export type { AuthSettings, AuthTarget, AuthTokenProvider, SignInHooks, SignInPrompt, SignInState } from './authTypes.js';
 export type TokenProviderOptions = CredentialProviderOptions;
 
 export function createTokenProvider(

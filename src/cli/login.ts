@@ -1,14 +1,14 @@
 // `cloudpc-mcp login` / `logout`: sign in once in a terminal before configuring the assistant, or forget the
 // sign-in. Not the MCP server, so the prompt may go to the terminal; it goes to stderr like every other message.
 
-import { chooseAuthMethod } from '../auth/choose.js';
-import { configDir } from '../auth/configDir.js';
-import { AuthError, SignInRequiredError } from '../auth/errors.js';
+import { chooseAuthMethod } from '../auth/chooseMethod.js';
+import { configDir } from '../auth/persistence/privateFiles.js';
+import { AuthError, SignInRequiredError } from '../auth/authErrors.js';
 import { AUTH_ENV, AUTH_METHOD_INFO, isInteractiveMethod } from '../auth/methods.js';
-import { signOut } from '../auth/signOut.js';
-import { buildAuthStatus } from '../auth/status.js';
+import { signOut } from '../auth/persistence/signOut.js';
+import { buildAuthStatus } from '../auth/statusReport.js';
 import { createTokenProvider } from '../auth/tokenProvider.js';
-import type { SignInPrompt } from '../auth/types.js';
+import type { SignInPrompt } from '../auth/authTypes.js';
 import { commandName, EXIT_MISCONFIGURED, formatProblems, type ConfigResult } from '../config/config.js';
 import { SCOPE_READ, SCOPE_RETRY } from '../graph/clouds.js';
 import { createLogger } from '../core/log.js';

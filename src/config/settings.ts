@@ -38,7 +38,7 @@ export const HTTP_AUTH_MODES = ['none', 'entra'] as const;
 /** password: the URL's password (access key), or none; entra: a Microsoft Entra token of the server's own Azure identity. */
 export const REDIS_AUTH_MODES = ['password', 'entra'] as const;
 export const DEFAULT_REDIS_KEY_PREFIX = 'cloudpc-mcp:';
-export const TOKEN_CACHE_SETTINGS = ['auto', 'unencrypted', 'none'] as const;
+export const TOKEN_CACHE_SETTINGS = ['auto', 'keychain', 'unencrypted', 'none'] as const;
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_ENTRA_SCOPE = 'access_as_user';
 
@@ -50,8 +50,8 @@ export const SETTINGS: readonly Setting[] = [
   { flag: '--client-id', env: 'AZURE_CLIENT_ID', def: '(Microsoft Graph Command Line Tools)', doc: 'App registration (client) id used to sign in.' },
   { flag: null, env: 'AZURE_AUTHORITY_HOST', def: "(the cloud's authority)", doc: 'Entra authority override (private clouds, proxies, tests).' },
   { flag: null, env: 'CLOUDPC_MCP_ACCESS_TOKEN', def: '(unset)', doc: 'A Graph access token supplied by the operator; no sign-in at all. Environment only, never a flag.' },
-  { flag: null, env: 'CLOUDPC_MCP_TOKEN_CACHE', def: 'auto', doc: `Where a delegated sign-in is kept between restarts: ${TOKEN_CACHE_SETTINGS.join(', ')} (auto: the OS secret store when there is one).` },
-  { flag: null, env: 'CLOUDPC_MCP_CONFIG_DIR', def: '(the per-user config folder)', doc: 'Absolute path of the folder that keeps the saved sign-in (no secrets unless the token cache is unencrypted).' },
+  { flag: null, env: 'CLOUDPC_MCP_TOKEN_CACHE', def: 'auto', doc: `Where a delegated sign-in is kept between restarts: ${TOKEN_CACHE_SETTINGS.join(', ')} (auto: the OS keychain when its add-on is installed, else a file only your user can read).` },
+  { flag: null, env: 'CLOUDPC_MCP_CONFIG_DIR', def: '(the per-user config folder)', doc: 'Absolute path of the folder that keeps the saved sign-in, and its token cache file unless the OS keychain keeps the tokens.' },
   { flag: '--timeout-ms', env: 'CLOUDPC_MCP_TIMEOUT_MS', ...int(30_000, 100, 600_000), doc: 'Deadline for one Graph request attempt, in milliseconds.' },
   { flag: '--max-throttle-wait-ms', env: 'CLOUDPC_MCP_MAX_THROTTLE_WAIT_MS', ...int(DEFAULT_THROTTLE_POLICY.maxTotalWaitMs, 0, 3_600_000), doc: 'Total time one call may spend waiting out Graph throttling (429/503).' },
   { flag: '--max-attempts', env: 'CLOUDPC_MCP_MAX_ATTEMPTS', ...int(DEFAULT_THROTTLE_POLICY.maxAttempts, 1, 10), doc: 'Attempts per Graph request when throttled (1 = never retry).' },

@@ -1,6 +1,6 @@
 // Any failure of a tool call → the text of an isError result: what went wrong and what to do about it.
-import { AuthError, SignInRequiredError } from '../auth/errors.js';
-import { REPLACE_TOKEN, StaticTokenProvider } from '../auth/staticToken.js';
+import { AuthError, SignInRequiredError } from '../auth/authErrors.js';
+import { REPLACE_TOKEN, StaticTokenProvider } from '../auth/credentials/staticToken.js';
 import { describeGraphError, GraphError, type DescribeContext } from '../graph/errors.js';
 import type { ServerDeps } from '../tools/context.js';
 import { ToolError } from '../tools/context.js';

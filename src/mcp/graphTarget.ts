@@ -2,7 +2,7 @@
 // otherwise the configured Graph root with the configured sign-in (with a warning when that sign-in cannot retry).
 // Requests to the simulator never use a proxy: it runs inside this process, so HTTPS_PROXY or HTTP_PROXY could only
 // send its traffic (and its token) out to a proxy that cannot reach it. Real Graph goes as the environment says.
-import { chooseAuthMethod } from '../auth/choose.js';
+import { chooseAuthMethod } from '../auth/chooseMethod.js';
 import { AUTH_METHOD_INFO, isAppOnlyMethod } from '../auth/methods.js';
 import type { Config } from '../config/config.js';
 import type { ProxyUse } from '../graph/dispatcher.js';

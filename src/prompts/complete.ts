@@ -1,7 +1,7 @@
 // Argument completion (completion/complete): values that fit what the user has typed so far. Graph-backed sources only
 // read when a token is at hand without a person (completion must never open a browser or print a device code), and
 // the caller turns any failure into an empty list: a suggestion is never worth an error in the client.
-import { isAuthTokenProvider } from '../auth/status.js';
+import { isAuthTokenProvider } from '../auth/statusReport.js';
 import type { ServerDeps } from '../tools/context.js';
 import { cloudPcUsers, recentBulkActions, type RecentBulkAction } from './lookups.js';
 

@@ -13,7 +13,7 @@ import {
   parseTop,
   type FilterSchema,
   type PropType,
-} from './odata.js';
+} from './odata/odata.js';
 import { prefersUnknownEnums, serializeAction, serializePc, STATUSES_AFTER_SENTINEL } from './serialize.js';
 import { BULK_ACTION_TYPES, notFound } from './store.js';
 

@@ -13,7 +13,7 @@
 // - Filter by bulk action with "BulkActionId eq '…'", by devices with "(CloudPcId eq 'a' or CloudPcId eq 'b')".
 
 import { BadRequest, type RequestContext, type SimResponse } from './http.js';
-import { compareBy, parseFilter, type PropType, type SortKey } from './odata.js';
+import { compareBy, parseFilter, type PropType, type SortKey } from './odata/odata.js';
 import { actionName, type Store } from './store.js';
 
 type Cell = string | number | Record<string, unknown> | null;

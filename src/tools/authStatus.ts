@@ -1,13 +1,14 @@
 // auth_status: who is signed in, to which cloud, with what permissions, and whether retry will work. Reports only,
 // unless asked to sign in: a refresh from the saved sign-in is fine, a new prompt for the user is not.
 import { z } from 'zod';
-import { AuthError, SignInRequiredError } from '../auth/errors.js';
-import { buildAuthStatus, formatAuthStatus, isAuthTokenProvider } from '../auth/status.js';
+import { AuthError, SignInRequiredError } from '../auth/authErrors.js';
+import { buildAuthStatus, formatAuthStatus, isAuthTokenProvider } from '../auth/statusReport.js';
 import type { TokenProvider } from '../graph/types.js';
 import { defineTool } from './defineTool.js';
+import { TOKEN_CACHE_SETTINGS } from '../config/settings.js';
 
 const tokenCache = z.object({
-  setting: z.enum(['auto', 'unencrypted', 'none']),
+  setting: z.enum(TOKEN_CACHE_SETTINGS),
   tokenCache: z.enum(['os-store', 'unencrypted-file', 'memory']).describe('Where tokens are kept between restarts.'),
   summary: z.string(),
   advice: z.string().optional().describe('Why a sign-in will not survive a restart, and the choices.'),

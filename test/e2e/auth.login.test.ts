@@ -1,7 +1,8 @@
-// `cloudpc-mcp login` / `logout` in a terminal, and what happens where no secret store is available and the user
-// has not asked for an unencrypted cache: the sign-in works but is not kept, and every message says so.
+// `cloudpc-mcp login` / `logout` in a terminal, and what happens where the OS keychain add-on is not installed (as on
+// this machine): by default the sign-in is kept in the private file and survives restarts; with
+// CLOUDPC_MCP_TOKEN_CACHE=keychain it works but is not kept, and every message says so and how to add the keychain.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from './harness.js';
@@ -70,7 +71,7 @@ describe('cloudpc-mcp login and logout', () => {
   });
 
   it('login where nothing can keep the tokens: signs in, then says plainly it was not saved and what to do', async () => {
-    const env = world.env({ CLOUDPC_MCP_CONFIG_DIR: path.join(world.home, 'nokeep') });
+    const env = world.env({ CLOUDPC_MCP_TOKEN_CACHE: 'keychain', CLOUDPC_MCP_CONFIG_DIR: path.join(world.home, 'nokeep') });
     const login = await run(['login'], env, approver());
     expect(login.code).toBe(1);
     expect(login.err).toContain('The sign-in could not be saved for the MCP server.');
@@ -87,24 +88,56 @@ describe('cloudpc-mcp login and logout', () => {
   });
 });
 
-describe('without a secret store and without CLOUDPC_MCP_TOKEN_CACHE', () => {
-  it('the prompt says the sign-in will not be remembered; after a restart the user is asked again, and told why', async () => {
+describe('without the OS keychain add-on', () => {
+  it('by default the sign-in is kept in the private file: auth_status and the start-up log say where, and a restart asks nothing', async () => {
     const dir = path.join(world.home, 'auto');
     const server = await world.start({ CLOUDPC_MCP_CONFIG_DIR: dir });
     const first = await server.call('list_cloud_pcs', { limit: 1 });
-    expect(first.text).toMatch(/This sign-in will not be remembered when the server restarts: .* is not available here/);
+    expect(first.text).not.toMatch(/will not be remembered/);
+    world.entra.approve(userCodeIn(first.text));
+    expect((await server.call('list_cloud_pcs', { limit: 1 })).isError).toBeFalsy();
+    const status = await server.call('auth_status');
+    const cacheFile = path.join(dir, 'token-cache-cloudpc-mcp.json');
+    expect(status.structuredContent).toMatchObject({ signedIn: true, tokenCache: { setting: 'auto', tokenCache: 'unencrypted-file' } });
+    expect(status.text).toContain(`kept in ${cacheFile}, readable only by your user (not encrypted`);
+    expect(status.text).toContain('npm install -g @azure/identity-cache-persistence');
+    const log = server.stderr();
+    await server.close();
+    // The default is not an alarm: no WARNING, the plain summary once.
+    expect(log).not.toMatch(/WARNING/);
+    expect(log).toContain(`kept in ${cacheFile}`);
+    expect(readdirSync(dir).sort()).toEqual([expect.stringMatching(/^signin-/), 'token-cache-cloudpc-mcp.json']);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(cacheFile).mode & 0o777).toBe(0o600);
+
+    const codes = world.entra.deviceCodes().length;
+    const restarted = await world.start({ CLOUDPC_MCP_CONFIG_DIR: dir });
+    const status2 = await restarted.call('auth_status');
+    expect(status2.structuredContent).toMatchObject({ signedIn: true, user: USER.upn });
+    expect((await restarted.call('list_cloud_pcs', { limit: 1 })).isError).toBeFalsy();
+    await restarted.close();
+    expect(world.entra.deviceCodes()).toHaveLength(codes);
+  });
+
+  it('with CLOUDPC_MCP_TOKEN_CACHE=keychain the prompt says the sign-in will not be remembered and how to add the keychain; a restart asks again, and says why', async () => {
+    const dir = path.join(world.home, 'keychain');
+    const env = { CLOUDPC_MCP_CONFIG_DIR: dir, CLOUDPC_MCP_TOKEN_CACHE: 'keychain' };
+    const server = await world.start(env);
+    const first = await server.call('list_cloud_pcs', { limit: 1 });
+    expect(first.text).toMatch(/This sign-in will not be remembered when the server restarts: .* is not available here \(the keychain add-on @azure\/identity-cache-persistence is not installed\)/);
+    expect(first.text).toContain('npx -y -p cloudpc-mcp -p @azure/identity-cache-persistence cloudpc-mcp');
     expect(first.text).toContain('CLOUDPC_MCP_TOKEN_CACHE=unencrypted');
     world.entra.approve(userCodeIn(first.text));
     expect((await server.call('list_cloud_pcs', { limit: 1 })).isError).toBeFalsy();
     const status = await server.call('auth_status');
-    expect(status.structuredContent).toMatchObject({ signedIn: true, tokenCache: { setting: 'auto', tokenCache: 'memory' } });
+    expect(status.structuredContent).toMatchObject({ signedIn: true, tokenCache: { setting: 'keychain', tokenCache: 'memory' } });
     expect(status.text).toMatch(/will not be remembered/);
     await server.close();
-    // Only the record was kept (it holds no secret): never a token in clear text unless asked for.
+    // Only the record was kept (it holds no secret): never a token in a file the user chose against.
     expect(readdirSync(dir)).toEqual([expect.stringMatching(/^signin-/)]);
     expect(existsSync(path.join(dir, 'token-cache-cloudpc-mcp.json'))).toBe(false);
 
-    const restarted = await world.start({ CLOUDPC_MCP_CONFIG_DIR: dir });
+    const restarted = await world.start(env);
     const status2 = await restarted.call('auth_status');
     expect(status2.structuredContent).toMatchObject({ signedIn: false, tokenCache: { savedUser: USER.upn } });
     const again = await restarted.call('list_cloud_pcs', { limit: 1 });

@@ -4,7 +4,7 @@
 // HTTP, and --simulate. The install uses the registry for dependencies (--prefer-offline: the local npm cache answers
 // when it can).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -22,8 +22,26 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
+  allowScripts?: Record<string, boolean>;
 };
 const bins = typeof pkg.bin === 'string' ? { [pkg.name]: pkg.bin } : pkg.bin;
+// The install weight users accept for an MCP server: package folders a global install pulls, nested ones counted.
+const MAX_INSTALLED_PACKAGES = 70;
+
+/** Every package folder under a node_modules tree, nested node_modules included, with its install-time scripts. */
+function packageFolders(modules: string): { name: string; dir: string; scripts: Record<string, string> }[] {
+  if (!existsSync(modules)) return [];
+  return readdirSync(modules, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .flatMap((e) => (e.name.startsWith('@') ? readdirSync(path.join(modules, e.name)).map((n) => `${e.name}/${n}`) : [e.name]))
+    .flatMap((name) => {
+      const dir = path.join(modules, name);
+      const manifest = path.join(dir, 'package.json');
+      if (!existsSync(manifest)) return [];
+      const { scripts = {} } = JSON.parse(readFileSync(manifest, 'utf8')) as { scripts?: Record<string, string> };
+      return [{ name, dir, scripts }, ...packageFolders(path.join(dir, 'node_modules'))];
+    });
+}
 
 
 const npm = (args: string[], cwd = ROOT) => run('npm', args, { cwd, env: npmEnv(), maxBuffer: 64 * 1024 * 1024 });
@@ -134,9 +152,11 @@ describe('npm pack', () => {
     // Recorded by scripts/build.mjs from esbuild's metafile of the shipped bundles.
     const externals = JSON.parse(readFileSync(path.join(ROOT, 'build/dev/bundle-externals.json'), 'utf8')) as string[];
     expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual([...new Set(externals.map(packageOf))].sort());
-    // Optional ones are loaded by name at run time (the OS keychain plugin), so the bundle names them.
+    // Optional ones, and the OS keychain add-on a user installs beside the server, are loaded by name at run time.
     const bundled = listed.filter((f) => f.endsWith('.js')).map((f) => readFileSync(path.join(ROOT, f), 'utf8')).join('\n');
-    for (const name of Object.keys(pkg.optionalDependencies ?? {})) expect(bundled, name).toContain(`"${name}"`);
+    for (const name of [...Object.keys(pkg.optionalDependencies ?? {}), '@azure/identity-cache-persistence']) expect(bundled, name).toContain(`"${name}"`);
+    // The add-on's chain (keytar and its binary download) stays out of every install that does not ask for it.
+    expect(Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })).not.toContain('@azure/identity-cache-persistence');
   });
 
   it('carries no local paths (as source maps would), no private keys and no tokens', () => {
@@ -179,6 +199,20 @@ describe('a global install of the packed tarball', () => {
     }
   }, 240_000);
 
+  it(`pulls at most ${MAX_INSTALLED_PACKAGES} package folders, nested ones counted, and none with an install script package.json does not allow`, () => {
+    expect(prefix, 'the install step ran').not.toBe('');
+    const installed = packageFolders(path.join(prefix, 'lib', 'node_modules'));
+    expect(installed.map((p) => p.name)).toContain(pkg.name);
+    expect(installed.length, installed.map((p) => p.name).join(', ')).toBeLessThanOrEqual(MAX_INSTALLED_PACKAGES);
+    // npm runs these at install time (and node-gyp for a binding.gyp without one): code, often a binary download,
+    // that no lock file integrity covers. Only what package.json's allowScripts approves may have one.
+    const allowed = new Set(Object.entries(pkg.allowScripts ?? {}).filter(([, ok]) => ok).map(([name]) => name));
+    const scripted = installed
+      .filter((p) => ['preinstall', 'install', 'postinstall'].some((k) => p.scripts[k]) || existsSync(path.join(p.dir, 'binding.gyp')))
+      .map((p) => p.name);
+    expect(scripted.filter((name) => !allowed.has(name))).toEqual([]);
+  });
+
   it('runs the installed command: --help', async () => {
     expect(prefix, 'the install step ran').not.toBe('');
     for (const name of Object.keys(bins)) {
@@ -217,6 +251,42 @@ describe('a global install of the packed tarball', () => {
       }
     } finally {
       await sim.close();
+    }
+  }, 60_000);
+
+  it('finds the OS keychain add-on installed beside it (npm install -g @azure/identity-cache-persistence) and keeps the sign-in there', async () => {
+    expect(prefix, 'the install step ran').not.toBe('');
+    // A stand-in for the published add-on at the place `npm install -g` puts it, written against the same plug-in
+    // context. (The real one's keytar downloads its binary from GitHub at install time, which no test here may do.)
+    const addOn = path.join(prefix, 'lib', 'node_modules', '@azure', 'identity-cache-persistence');
+    const store = path.join(path.dirname(tarball), 'stand-in-keychain.json');
+    mkdirSync(addOn, { recursive: true });
+    writeFileSync(path.join(addOn, 'package.json'), JSON.stringify({ name: '@azure/identity-cache-persistence', version: '1.2.0', main: 'index.js' }));
+    writeFileSync(
+      path.join(addOn, 'index.js'),
+      `const fs = require('node:fs');
+exports.cachePersistencePlugin = (context) => context.cachePluginControl.setPersistence(async () => {
+  const persistence = { load: async () => (fs.existsSync(${JSON.stringify(store)}) ? fs.readFileSync(${JSON.stringify(store)}, 'utf8') : null),
+    save: async (text) => fs.writeFileSync(${JSON.stringify(store)}, text), delete: async () => true };
+  return { persistence, beforeCacheAccess: async () => {}, afterCacheAccess: async () => {} };
+});`,
+    );
+    try {
+      const configDir = path.join(path.dirname(tarball), 'config-keychain');
+      const s = await connectTapped({
+        // A delegated sign-in nobody completes: the status reads where it would be kept, and nothing leaves the machine.
+        env: baseEnv({ CLOUDPC_MCP_AUTH: 'devicecode', AZURE_AUTHORITY_HOST: 'https://127.0.0.1:9', CLOUDPC_MCP_CONFIG_DIR: configDir }),
+        command: { file: installedBin(pkg.name), args: [] },
+      });
+      try {
+        const r = (await s.client.callTool({ name: 'auth_status', arguments: {} })) as { structuredContent?: { tokenCache?: unknown }; content: unknown };
+        expect(r.structuredContent?.tokenCache, textOf(r)).toMatchObject({ setting: 'auto', tokenCache: 'os-store', summary: expect.stringMatching(/^Tokens are kept encrypted in /) });
+      } finally {
+        await s.close();
+      }
+      expect(existsSync(path.join(configDir, 'token-cache-cloudpc-mcp.json'))).toBe(false);
+    } finally {
+      rmSync(addOn, { recursive: true, force: true });
     }
   }, 60_000);
 

@@ -1,6 +1,6 @@
 // The context a local sign-in failure is explained in, for unit tests: device code sign-in to the global cloud with
 // the default public client, overridable per test.
-import type { AuthErrorContext } from '../../src/auth/signInErrors.js';
+import type { AuthErrorContext } from '../../src/auth/entraErrors/signInErrors.js';
 import { DEFAULT_PUBLIC_CLIENT_ID } from '../../src/auth/methods.js';
 import { CLOUDS } from '../../src/graph/clouds.js';
 

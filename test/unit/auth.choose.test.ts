@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseAuthMethod } from '../../src/auth/choose.js';
+import { chooseAuthMethod } from '../../src/auth/chooseMethod.js';
 import { AUTH_METHODS, AUTH_METHOD_INFO, parseAuthMethod } from '../../src/auth/methods.js';
 
 const SP = { AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c' };

@@ -1,7 +1,7 @@
 // The cloud table: each cloud's sign-in authority, Graph host and scopes come from one row, and a token for one
 // cloud is never requested from another cloud's authority.
 import { describe, expect, it } from 'vitest';
-import { resolveAuth } from '../../src/auth/resolve.js';
+import { resolveAuth } from '../../src/auth/resolveAuth.js';
 import { CLOUDS, KNOWN_GRAPH_HOSTS, appOnlyScope, delegatedScope } from '../../src/graph/clouds.js';
 
 describe('national clouds', () => {

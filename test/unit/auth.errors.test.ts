@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AuthError, SignInRequiredError } from '../../src/auth/errors.js';
-import { scrub } from '../../src/auth/scrub.js';
-import { toAuthError } from '../../src/auth/signInErrors.js';
+import { AuthError, SignInRequiredError } from '../../src/auth/authErrors.js';
+import { scrub } from '../../src/auth/entraErrors/scrub.js';
+import { toAuthError } from '../../src/auth/entraErrors/signInErrors.js';
 import { DEFAULT_PUBLIC_CLIENT_ID } from '../../src/auth/methods.js';
 import { CLOUDS } from '../../src/graph/clouds.js';
 import { signInContext } from '../support/signInContext.js';

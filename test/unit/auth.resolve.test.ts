@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveAuth } from '../../src/auth/resolve.js';
+import { resolveAuth } from '../../src/auth/resolveAuth.js';
 import { CLOUDS } from '../../src/graph/clouds.js';
 
 describe('resolveAuth scopes', () => {

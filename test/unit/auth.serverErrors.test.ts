@@ -1,6 +1,6 @@
 // What Entra said is kept for the error message, because MSAL and identity sometimes drop it.
 import { describe, expect, it } from 'vitest';
-import { createEntraErrorCapture, withEntraDetail } from '../../src/auth/serverErrors.js';
+import { createEntraErrorCapture, withEntraDetail } from '../../src/auth/entraErrors/serverErrors.js';
 
 const respond = (status: number, body: unknown) => async () => ({ status, bodyAsText: typeof body === 'string' ? body : JSON.stringify(body) });
 

@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSignIn, recordFile } from '../../src/auth/authRecordStore.js';
-import { configDir } from '../../src/auth/configDir.js';
-import type { KeychainProbe } from '../../src/auth/osKeychain.js';
-import { openSignInStore } from '../../src/auth/signInStore.js';
+import { loadSignIn, recordFile } from '../../src/auth/persistence/authRecordStore.js';
+import { configDir } from '../../src/auth/persistence/privateFiles.js';
+import type { KeychainProbe } from '../../src/auth/persistence/osKeychain.js';
+import { openSignInStore } from '../../src/auth/persistence/signInStore.js';
 
 const record = (over: Record<string, string> = {}) =>
   JSON.stringify({ authority: 'login.microsoftonline.com', homeAccountId: 'uid.tid', tenantId: 'tid', username: 'megan@contoso.com', clientId: 'client-a', version: '1.0', ...over });
@@ -65,13 +65,17 @@ describe('saved sign-in records', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
-  it('points out an unencrypted token cache left behind after switching away from CLOUDPC_MCP_TOKEN_CACHE=unencrypted', async () => {
+  it('points out a token cache file left behind after switching to the keychain or to memory only', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cloudpc-mcp-rec-'));
     const env = { CLOUDPC_MCP_CONFIG_DIR: dir };
     expect((await openSignInStore({ setting: 'unencrypted', env, key }, noKeychain)).leftover).toBeUndefined();
     writeFileSync(path.join(dir, 'token-cache-cloudpc-mcp.json'), '{}');
     expect((await openSignInStore({ setting: 'unencrypted', env, key }, noKeychain)).leftover).toBeUndefined();
-    expect((await openSignInStore({ setting: 'auto', env, key }, noKeychain)).leftover).toBe(path.join(dir, 'token-cache-cloudpc-mcp.json'));
+    // auto without the keychain uses that file: it is not left over.
+    expect((await openSignInStore({ setting: 'auto', env, key }, noKeychain)).leftover).toBeUndefined();
+    expect((await openSignInStore({ setting: 'keychain', env, key }, noKeychain)).leftover).toBe(path.join(dir, 'token-cache-cloudpc-mcp.json'));
+    const keychain = async (): Promise<KeychainProbe> => ({ available: true, store: 'the macOS Keychain', factory: async () => ({ beforeCacheAccess: async () => {}, afterCacheAccess: async () => {} }) });
+    expect((await openSignInStore({ setting: 'auto', env, key }, keychain)).leftover).toBe(path.join(dir, 'token-cache-cloudpc-mcp.json'));
   });
 
   it('with CLOUDPC_MCP_TOKEN_CACHE=none, or no home directory, nothing is read or written and the reason is given', async () => {

@@ -1,7 +1,7 @@
 // What auth_status says about retry for each situation, and the exact fix when retry will not work.
 import { describe, expect, it } from 'vitest';
-import { buildAuthStatus, formatAuthStatus } from '../../src/auth/status.js';
-import { StaticTokenProvider } from '../../src/auth/staticToken.js';
+import { buildAuthStatus, formatAuthStatus } from '../../src/auth/statusReport.js';
+import { StaticTokenProvider } from '../../src/auth/credentials/staticToken.js';
 import { createTokenProvider } from '../../src/auth/tokenProvider.js';
 import { CLOUDS } from '../../src/graph/clouds.js';
 import { silentLogger } from '../../src/core/log.js';

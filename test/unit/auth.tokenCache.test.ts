@@ -3,22 +3,23 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CacheContext, CachePlugin } from '../../src/auth/cachePlugin.js';
-import { removeAccounts } from '../../src/auth/cacheEntries.js';
-import { fileTokenCache } from '../../src/auth/fileTokenCache.js';
-import { probeKeychain, type KeychainProbe } from '../../src/auth/osKeychain.js';
-import { openSignInStore } from '../../src/auth/signInStore.js';
-import { signOut } from '../../src/auth/signOut.js';
-import { parseTokenCacheSetting, planTokenCache } from '../../src/auth/tokenCachePlan.js';
+import type { CacheContext, CachePlugin } from '../../src/auth/persistence/cachePlugin.js';
+import { removeAccounts } from '../../src/auth/persistence/signOut.js';
+import { fileTokenCache } from '../../src/auth/persistence/cachePlugin.js';
+import { probeKeychain, type KeychainProbe } from '../../src/auth/persistence/osKeychain.js';
+import { openSignInStore } from '../../src/auth/persistence/signInStore.js';
+import { signOut } from '../../src/auth/persistence/signOut.js';
+import { parseTokenCacheSetting, planTokenCache } from '../../src/auth/persistence/tokenCachePlan.js';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'cloudpc-mcp-unit-'));
-const unavailable: KeychainProbe = { available: false, store: 'the Secret Service keyring (libsecret)', installed: false, reason: 'the optional package @azure/identity-cache-persistence is not installed' };
+const unavailable: KeychainProbe = { available: false, store: 'the Secret Service keyring (libsecret)', installed: false, reason: 'the keychain add-on @azure/identity-cache-persistence is not installed' };
 
 describe('CLOUDPC_MCP_TOKEN_CACHE', () => {
   it('defaults to auto and accepts any case; anything else is refused with the choices', () => {
     expect(parseTokenCacheSetting({})).toBe('auto');
     expect(parseTokenCacheSetting({ CLOUDPC_MCP_TOKEN_CACHE: ' Unencrypted ' })).toBe('unencrypted');
-    expect(() => parseTokenCacheSetting({ CLOUDPC_MCP_TOKEN_CACHE: 'plaintext' })).toThrow(/"plaintext" is not one of auto, unencrypted, none/);
+    expect(parseTokenCacheSetting({ CLOUDPC_MCP_TOKEN_CACHE: 'KEYCHAIN' })).toBe('keychain');
+    expect(() => parseTokenCacheSetting({ CLOUDPC_MCP_TOKEN_CACHE: 'plaintext' })).toThrow(/"plaintext" is not one of auto, keychain, unencrypted, none/);
   });
 });
 
@@ -31,12 +32,37 @@ describe('planTokenCache', () => {
     expect(plan.factory).toBe(factory);
   });
 
-  it('auto without a secret store keeps tokens in memory only, never in a file, and says why and what to do', async () => {
-    const plan = await planTokenCache('auto', tmp(), async () => unavailable);
+  it('auto without the keychain keeps tokens in the private file, says where, and how to turn the keychain on', async () => {
+    const dir = tmp();
+    const plan = await planTokenCache('auto', dir, async () => unavailable);
+    expect(plan).toMatchObject({ kind: 'unencrypted-file', saveRecord: true });
+    expect(plan.factory).toBeDefined();
+    expect(plan.advice).toBeUndefined();
+    // Not the loud warning of an explicit choice: this is the default, and it is said once in the summary.
+    expect(plan.warning).toBeUndefined();
+    expect(plan.summary).toContain(`kept in ${path.join(dir, 'token-cache-cloudpc-mcp.json')}, readable only by your user (not encrypted`);
+    expect(plan.summary).toContain('npm install -g @azure/identity-cache-persistence');
+    expect(plan.summary).toContain('npx -y -p cloudpc-mcp -p @azure/identity-cache-persistence cloudpc-mcp');
+  });
+
+  it('auto with the add-on installed but failing (a locked keyring) keeps tokens in memory, not in the file, and says why', async () => {
+    const locked: KeychainProbe = { available: false, store: 'the Secret Service keyring (libsecret)', installed: true, reason: 'Cannot unlock the keyring' };
+    const plan = await planTokenCache('auto', tmp(), async () => locked);
+    expect(plan).toMatchObject({ kind: 'memory', saveRecord: true });
+    expect(plan.factory).toBeUndefined();
+    expect(plan.advice).toContain('is not available here (Cannot unlock the keyring). To sign in only once, make the Secret Service keyring (libsecret) available');
+    expect(plan.advice).not.toContain('npm install -g');
+  });
+
+  it('keychain uses only the OS secret store: where it does not work, memory only, and the prompt says why and what to do', async () => {
+    const plan = await planTokenCache('keychain', tmp(), async () => unavailable);
     expect(plan.kind).toBe('memory');
     expect(plan.factory).toBeUndefined();
-    expect(plan.advice).toMatch(/^This sign-in will not be remembered when the server restarts: the Secret Service keyring \(libsecret\) is not available here \(the optional package .* is not installed\)\./);
+    expect(plan.advice).toMatch(/^This sign-in will not be remembered when the server restarts: the Secret Service keyring \(libsecret\) is not available here \(the keychain add-on .* is not installed\)\./);
+    expect(plan.advice).toContain('npm install -g @azure/identity-cache-persistence');
     expect(plan.advice).toContain('CLOUDPC_MCP_TOKEN_CACHE=unencrypted');
+    const factory = async () => ({ beforeCacheAccess: async () => {}, afterCacheAccess: async () => {} });
+    expect(await planTokenCache('keychain', tmp(), async () => ({ available: true, store: 'Windows DPAPI (per-user encryption)', factory }))).toMatchObject({ kind: 'os-store', factory });
   });
 
   it('unencrypted never asks the keychain and warns loudly; none keeps nothing at all', async () => {
@@ -73,11 +99,25 @@ describe('the unencrypted file cache', () => {
 });
 
 describe('the OS secret store probe', () => {
-  it('not installed (npm skipped the optional dependency)', async () => {
+  it('not installed (the add-on is not beside cloudpc-mcp)', async () => {
     const load = async () => {
       throw Object.assign(new Error("Cannot find package '@azure/identity-cache-persistence' imported from /x.js"), { code: 'ERR_MODULE_NOT_FOUND' });
     };
-    expect(await probeKeychain('cloudpc-mcp', load, 'linux')).toMatchObject({ available: false, installed: false, reason: expect.stringContaining('libsecret') });
+    expect(await probeKeychain('cloudpc-mcp', load, 'linux')).toMatchObject({ available: false, installed: false, reason: 'the keychain add-on @azure/identity-cache-persistence is not installed' });
+  });
+
+  it('the real loader, here where the add-on is not installed, says so', async () => {
+    expect(await probeKeychain('cloudpc-mcp', undefined, 'darwin')).toMatchObject({ available: false, installed: false, reason: 'the keychain add-on @azure/identity-cache-persistence is not installed' });
+  });
+
+  it('installed, but a module it needs is missing (keytar without its binary): installed, and the reason given', async () => {
+    const load = async () => {
+      throw Object.assign(
+        new Error("Cannot find module '../build/Release/keytar.node'\nRequire stack:\n- /g/lib/node_modules/@azure/identity-cache-persistence/node_modules/keytar/lib/keytar.js"),
+        { code: 'MODULE_NOT_FOUND' },
+      );
+    };
+    expect(await probeKeychain('cloudpc-mcp', load, 'linux')).toMatchObject({ available: false, installed: true, reason: "its keychain module could not be loaded (Cannot find module '../build/Release/keytar.node')" });
   });
 
   it('installed, but its native module cannot load (libsecret missing at run time)', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CLOUDS } from '../../src/graph/clouds.js';
 import { describeToken, tokenAudienceMatches, tokenHasPermission } from '../../src/auth/tokenClaims.js';
-import { tokenWarnings } from '../../src/auth/tokenChecks.js';
+import { tokenWarnings } from '../../src/auth/tokenClaims.js';
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 const jwt = (payload: unknown) => `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64(payload)}.c2lnbmF0dXJl`;

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
-import type { CredentialFactory, CredentialPrompt, CredentialSpec } from '../../src/auth/credentials.js';
+import type { CredentialFactory, CredentialPrompt, CredentialSpec } from '../../src/auth/credentials/identityCredentials.js';
 import { DEFAULT_PUBLIC_CLIENT_ID, type AuthMethod } from '../../src/auth/methods.js';
 import {
   AuthError,

@@ -1,8 +1,8 @@
 // Per-user Graph tokens from the on-behalf-of exchange: one exchange per user while the token lasts, shared by
 // concurrent calls, never shared between users, bounded in how many users are kept.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { UserSessions, withDeadline, type OboExchange } from '../../src/auth/obo.js';
-import { oboDeadlineError } from '../../src/auth/oboErrors.js';
+import { UserSessions, withDeadline, type OboExchange } from '../../src/auth/credentials/obo.js';
+import { oboDeadlineError } from '../../src/auth/entraErrors/oboErrors.js';
 import { loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/core/log.js';
 

@@ -2,8 +2,8 @@
 // auth_status for each kind of token, the refusal of a token for another cloud or resource, the fix for a 401, and
 // the heading of a failure by what the call did.
 import { describe, expect, it } from 'vitest';
-import { audienceRefusal, StaticTokenProvider } from '../../src/auth/staticToken.js';
-import { buildAuthStatus, formatAuthStatus } from '../../src/auth/status.js';
+import { audienceRefusal, StaticTokenProvider } from '../../src/auth/credentials/staticToken.js';
+import { buildAuthStatus, formatAuthStatus } from '../../src/auth/statusReport.js';
 import { describeToken } from '../../src/auth/tokenClaims.js';
 import { createLogger, silentLogger } from '../../src/core/log.js';
 import { CLOUDS } from '../../src/graph/clouds.js';

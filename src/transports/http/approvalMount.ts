@@ -1,6 +1,6 @@
 // Remote mode's share of the approval work: the plans (in the store every replica shares; they outlive the request),
 // the approval page on the server's own address, and per caller the deps that bind plans to them.
-import type { Caller } from '../../auth/caller.js';
+import type { Caller } from '../../auth/credentials/obo.js';
 import type { Config } from '../../config/config.js';
 import type { Logger } from '../../core/log.js';
 import { entraSignIn } from '../../approval/entraSignIn.js';

@@ -4,7 +4,7 @@
 // (tool name, first line of an error) are redacted and bounded, since a caller chooses the one and may be echoed in the other.
 import type { ToolCallAudit } from '../../mcp/server.js';
 import { GraphError } from '../../graph/errors.js';
-import type { Caller } from '../../auth/caller.js';
+import type { Caller } from '../../auth/credentials/obo.js';
 import { clip, redactSecrets } from '../../core/log.js';
 
 export interface AuditLine {

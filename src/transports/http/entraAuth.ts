@@ -5,7 +5,7 @@
 import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { EntraConfig } from '../../config/http.js';
-import type { Caller } from '../../auth/caller.js';
+import type { Caller } from '../../auth/credentials/obo.js';
 
 export type Verdict =
   | { ok: true; caller: Caller }

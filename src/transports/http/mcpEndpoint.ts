@@ -8,7 +8,7 @@ import { createDeps } from '../../mcp/deps.js';
 import { createServer } from '../../mcp/server.js';
 import type { ServerDeps } from '../../tools/context.js';
 import { ALL_TOOLS } from '../../tools/index.js';
-import type { Caller } from '../../auth/caller.js';
+import type { Caller } from '../../auth/credentials/obo.js';
 import type { HandlerContext, RouteHandler } from './context.js';
 import type { Verdict } from './entraAuth.js';
 import { checkMessage, isJsonContentType, readBody, type MessageCheck } from './message.js';

@@ -19,7 +19,7 @@ import { createEntraVerifier } from './entraAuth.js';
 import { createHandler, type HandlerContext } from './handler.js';
 import { mountApproval } from './approvalMount.js';
 import { PlanStore } from '../../tools/retry/plans.js';
-import { identityOboExchange, UserSessions } from '../../auth/obo.js';
+import { identityOboExchange, UserSessions } from '../../auth/credentials/obo.js';
 import { createListener, listen } from './listener.js';
 import { buildOriginPolicy } from './origin.js';
 import { RateLimiter } from './rateLimit.js';

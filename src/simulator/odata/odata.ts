@@ -1,7 +1,7 @@
 // A small OData query engine: $filter (odataFilter.ts) plus enough $orderby/$select/$top/$skiptoken to catch a client
 // that builds queries Graph would reject, with Graph's wording where it is known.
 
-import { BadRequest } from './http.js';
+import { BadRequest } from '../http.js';
 import type { PropType } from './odataFilter.js';
 
 export { parseFilter } from './odataFilter.js';

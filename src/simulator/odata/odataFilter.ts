@@ -1,7 +1,7 @@
 // $filter: enough OData to catch a client that builds filters Graph would reject, with Graph's wording where it is
 // known. Property names and string values compare case-insensitively, as Graph does for these Intune-backed collections.
 
-import { BadRequest } from './http.js';
+import { BadRequest } from '../http.js';
 import { tokenize, type Tok, type TokKind } from './odataLexer.js';
 
 export type PropType = 'string' | 'datetime' | 'boolean' | 'int' | { enum: readonly string[] };

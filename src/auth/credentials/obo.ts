@@ -2,14 +2,13 @@
 // assertion, Entra answers with a Graph token for the same user, so a retry runs with that user's permissions and
 // shows under their name in Intune's audit log. One token cache per user (tid + oid), bounded, shared by every request
 // and every replica-local connection; the caller's own token never reaches Graph.
-import type { AccessToken, TokenProvider } from '../graph/types.js';
-import type { EntraConfig } from '../config/http.js';
-import type { Logger } from '../core/log.js';
-import { BulkActionCache } from '../graph/bulkActions.js';
-import type { Caller } from './caller.js';
+import type { AccessToken, TokenProvider } from '../../graph/types.js';
+import type { EntraConfig } from '../../config/http.js';
+import type { Logger } from '../../core/log.js';
+import { BulkActionCache } from '../../graph/bulkActions.js';
 import { checkCertificateFile } from './certificateFile.js';
-import { oboDeadlineError, oboError } from './oboErrors.js';
-import { createEntraErrorCapture } from './serverErrors.js';
+import { oboDeadlineError, oboError } from '../entraErrors/oboErrors.js';
+import { createEntraErrorCapture } from '../entraErrors/serverErrors.js';
 
 /** Exchanges a caller token for a Graph token, giving up when `signal` aborts. Tests inject a fake; the default uses @azure/identity. */
 export type OboExchange = (assertion: string, signal?: AbortSignal) => Promise<AccessToken>;
@@ -168,4 +167,17 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T
       },
     );
   });
+}
+
+// Who called, in remote mode: the identity everything kept per user (Graph tokens, caches, plans) is keyed by.
+export interface Caller {
+  /** Entra object id of the user: with tid, the key of everything kept per user. */
+  oid: string;
+  tid: string;
+  /** UPN (or preferred_username) for audit lines; absent for some guest accounts. */
+  upn?: string;
+  /** The validated token, to be exchanged on behalf of the user. Never logged. */
+  assertion: string;
+  /** Epoch ms when the caller's token expires. */
+  expiresAt: number;
 }

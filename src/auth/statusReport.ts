@@ -4,11 +4,11 @@
 
 import { SCOPE_RETRY } from '../graph/clouds.js';
 import type { TokenProvider } from '../graph/types.js';
-import { adminConsentUrl, consentFix } from './signInFixes.js';
+import { adminConsentUrl, consentFix } from './entraErrors/signInErrors.js';
 import { AUTH_ENV, AUTH_METHOD_INFO, isAppOnlyMethod } from './methods.js';
-import { REPLACE_TOKEN, StaticTokenProvider } from './staticToken.js';
+import { REPLACE_TOKEN, StaticTokenProvider } from './credentials/staticToken.js';
 import { tokenHasPermission } from './tokenClaims.js';
-import type { AuthTokenProvider, SignInPrompt, SignInState } from './types.js';
+import type { AuthTokenProvider, SignInPrompt, SignInState } from './authTypes.js';
 
 export type RetryVerdict = 'allowed' | 'not-allowed' | 'unknown';
 

@@ -1,7 +1,7 @@
 // What an Entra AADSTS error code means, decided once for every way this server signs in: local sign-in
 // (signInErrors.ts) and the on-behalf-of exchange of remote mode (obo.ts) read the same table and differ only in who
 // they tell what to do. Codes: https://learn.microsoft.com/entra/identity-platform/reference-error-codes
-import type { AuthErrorCode } from './errors.js';
+import type { AuthErrorCode } from '../authErrors.js';
 
 export type AadstsMeaning =
   | 'consent_missing'

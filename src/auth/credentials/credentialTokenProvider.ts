@@ -2,20 +2,20 @@
 // (signInFlow.ts) that callers join, a prompt handed to every waiting caller when the user is needed, and a refresh
 // that keeps using the current token while it still has time to live.
 
-import type { AccessToken } from '../graph/types.js';
-import type { Logger } from '../core/log.js';
-import { identityCredentialFactory, type CredentialFactory, type CredentialLike, type CredentialPrompt } from './credentials.js';
-import { AuthError, InteractionRequiredError, SignInRequiredError, isAbortError } from './errors.js';
-import { AUTH_ENV, AUTH_METHOD_INFO, type CredentialMethod } from './methods.js';
-import { targetOf, type ResolvedAuth } from './resolve.js';
-import { scrub } from './scrub.js';
+import type { AccessToken } from '../../graph/types.js';
+import type { Logger } from '../../core/log.js';
+import { identityCredentialFactory, type CredentialFactory, type CredentialLike, type CredentialPrompt } from './identityCredentials.js';
+import { AuthError, InteractionRequiredError, SignInRequiredError, isAbortError } from '../authErrors.js';
+import { AUTH_ENV, AUTH_METHOD_INFO, type CredentialMethod } from '../methods.js';
+import { targetOf, type ResolvedAuth } from '../resolveAuth.js';
+import { scrub } from '../entraErrors/scrub.js';
 import { SignInFlow } from './signInFlow.js';
-import { buildSignInPrompt } from './signInPrompt.js';
-import { errorContextOf, toAuthError, type AuthErrorContext } from './signInErrors.js';
-import type { SignInStore } from './signInStore.js';
-import { describeToken, type TokenInfo } from './tokenClaims.js';
-import { tokenWarnings } from './tokenChecks.js';
-import type { AuthTarget, AuthTokenProvider, SignInHooks, SignInPrompt, SignInState } from './types.js';
+import { buildSignInPrompt } from './signInFlow.js';
+import { errorContextOf, toAuthError, type AuthErrorContext } from '../entraErrors/signInErrors.js';
+import type { SignInStore } from '../persistence/signInStore.js';
+import { describeToken, type TokenInfo } from '../tokenClaims.js';
+import { tokenWarnings } from '../tokenClaims.js';
+import type { AuthTarget, AuthTokenProvider, SignInHooks, SignInPrompt, SignInState } from '../authTypes.js';
 
 export interface CredentialProviderOptions {
   /** Builds the credential; tests inject fakes. Default: @azure/identity, imported lazily. */
@@ -266,7 +266,7 @@ export class CredentialTokenProvider implements AuthTokenProvider {
     else this.#logger.info(`auth: ${plan.summary}`);
     if (store.saved) this.#logger.info('auth: found a saved sign-in', { user: store.saved.username, file: store.recordFile });
     if (store.leftover) {
-      this.#logger.warn(`auth: an unencrypted token cache from an earlier ${AUTH_ENV.tokenCache}=unencrypted is still on disk and no longer used: ${store.leftover}. \`cloudpc-mcp logout\` removes it.`);
+      this.#logger.warn(`auth: an unencrypted token cache from an earlier start is still on disk and no longer used: ${store.leftover}. \`cloudpc-mcp logout\` removes it.`);
     }
   }
 

@@ -1,12 +1,12 @@
 // A failed on-behalf-of exchange, said for the person who can fix it: the signed-in caller (sign in again) or the
 // operator of the server (consent, credentials, certificate, network). AADSTS codes mean what aadsts.ts says, the same
 // as for local sign-in. Never carries the assertion or the secret.
-import type { EntraConfig } from '../config/http.js';
+import type { EntraConfig } from '../../config/http.js';
 import { findAadsts, AADSTS_ERROR_CODE, type AadstsMeaning } from './aadsts.js';
-import { CERTIFICATE_FIX, CertificateFileError, certificateFailure } from './certificateFile.js';
-import { AuthError, type AuthErrorCode } from './errors.js';
+import { CERTIFICATE_FIX, CertificateFileError, certificateFailure } from '../credentials/certificateFile.js';
+import { AuthError, type AuthErrorCode } from '../authErrors.js';
 import { scrub } from './scrub.js';
-import { unreachableFailure, unreachableText } from './unreachable.js';
+import { unreachableFailure, unreachableText } from './serverErrors.js';
 
 const PREFIX = 'On-behalf-of sign-in to Microsoft Graph failed:';
 

@@ -1,6 +1,6 @@
 // Tokens of an OData $filter (and of the report APIs' filter), with Graph's wording for a syntax error.
 
-import { BadRequest } from './http.js';
+import { BadRequest } from '../http.js';
 
 export type TokKind = 'lp' | 'rp' | 'comma' | 'str' | 'num' | 'dt' | 'ident' | 'eof';
 

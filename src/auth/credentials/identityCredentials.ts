@@ -1,14 +1,15 @@
 // The seam between the token cache and @azure/identity. The library is imported on the first token request
 // only: it is large (MSAL, the core pipeline) and a static-token or read-only start-up must not pay for it.
 
-import type { AccessToken } from '../graph/types.js';
-import type { Logger } from '../core/log.js';
-import { InteractionRequiredError } from './errors.js';
-import type { CredentialMethod } from './methods.js';
+import type { AccessToken } from '../../graph/types.js';
+import type { Logger } from '../../core/log.js';
+import { InteractionRequiredError } from '../authErrors.js';
+import type { CredentialMethod } from '../methods.js';
 import { checkCertificateFile } from './certificateFile.js';
-import { createEntraErrorCapture, formatEntraError, type EntraError, type EntraErrorCapture } from './serverErrors.js';
-import { openSignInStore, routeIdentityCache, type SignInStore, type SignInStoreSettings } from './signInStore.js';
-import { CACHE_NAME } from './tokenCachePlan.js';
+import { createEntraErrorCapture, formatEntraError, type EntraError, type EntraErrorCapture } from '../entraErrors/serverErrors.js';
+import { routeIdentityCache } from '../persistence/identityPlugin.js';
+import { openSignInStore, type SignInStore, type SignInStoreSettings } from '../persistence/signInStore.js';
+import { CACHE_NAME } from '../persistence/tokenCachePlan.js';
 
 export interface CredentialSpec {
   method: CredentialMethod;

@@ -1,10 +1,12 @@
 // One in-flight token request that every caller of a token provider shares (a "flow"). Callers join and leave; when
 // the credential needs the user (a device code, a browser window) the flow gets a prompt, which every waiting caller
 // receives as SignInRequiredError while the request keeps running in the background, bounded by the sign-in timeout.
-import type { AccessToken } from '../graph/types.js';
-import { AuthError, SignInRequiredError } from './errors.js';
-import type { CredentialMethod } from './methods.js';
-import type { SignInPrompt } from './types.js';
+import type { AccessToken } from '../../graph/types.js';
+import { AuthError, SignInRequiredError } from '../authErrors.js';
+import { AUTH_ENV, type CredentialMethod } from '../methods.js';
+import type { SignInPrompt } from '../authTypes.js';
+import type { CloudInfo } from '../../graph/clouds.js';
+import type { CredentialPrompt } from './identityCredentials.js';
 
 export interface FlowHooks {
   /** Every token the request produced, even one that arrives after the flow settled. */
@@ -107,4 +109,30 @@ export class SignInFlow {
       else this.#listeners.add(onPrompt);
     });
   }
+}
+
+// The words the user sees when a sign-in needs them: returned as the tool result, so they must say what to do
+// next in chat ("then call the tool again"), not in a terminal.
+/**
+ * @param note a last sentence about what happens to this sign-in, e.g. that it will not survive a restart here.
+ */
+export function buildSignInPrompt(raw: CredentialPrompt, cloud: CloudInfo, expiresOn: Date, note?: string): SignInPrompt {
+  const where = `Microsoft Graph (${cloud.label})`;
+  const until = `This sign-in stays open until ${expiresOn.toISOString()}.`;
+  const lead = raw.reason ? `${raw.reason} ` : '';
+  const tail = note ? ` ${note}` : '';
+  if (raw.kind === 'deviceCode') {
+    return {
+      kind: 'deviceCode',
+      verificationUri: raw.verificationUri,
+      userCode: raw.userCode,
+      message: `${lead}To sign in to ${where}, open ${raw.verificationUri} and enter the code ${raw.userCode}. When you have finished, call the tool again. ${until}${tail}`,
+      expiresOn,
+    };
+  }
+  return {
+    kind: 'browser',
+    message: `${lead}A browser window was opened to sign in to ${where}. Complete the sign-in there, then call the tool again. ${until} If no window appeared, set ${AUTH_ENV.method}=devicecode and restart the server.${tail}`,
+    expiresOn,
+  };
 }

@@ -1,9 +1,9 @@
 // The errors the auth layer throws. Messages are shown to the user as tool results, so each one names the method,
-// says what happened and what to do, and never carries a token, secret or assertion (see signInErrors.ts and obo.ts
-// for how an identity library's failure becomes one).
+// says what happened and what to do, and never carries a token, secret or assertion (see entraErrors/signInErrors.ts
+// and entraErrors/oboErrors.ts for how an identity library's failure becomes one).
 
 import type { AuthMethod } from './methods.js';
-import type { SignInPrompt } from './types.js';
+import type { SignInPrompt } from './authTypes.js';
 
 export type AuthErrorCode =
   | 'invalid_configuration'

@@ -1,13 +1,13 @@
 // A token handed over by the operator. It is never refreshed and never shown: it lives in a private field so
 // JSON.stringify and util.inspect of the provider cannot reveal it, and messages describe it by its claims only.
 
-import { CLOUDS, SCOPE_RETRY, delegatedScope, type CloudInfo } from '../graph/clouds.js';
-import { silentLogger, type Logger } from '../core/log.js';
-import { AuthError } from './errors.js';
-import { AUTH_ENV, AUTH_METHOD_INFO } from './methods.js';
-import { describeToken, tokenAudienceMatches, type TokenInfo } from './tokenClaims.js';
-import { tokenWarnings } from './tokenChecks.js';
-import type { AuthTarget, AuthTokenProvider } from './types.js';
+import { CLOUDS, SCOPE_RETRY, delegatedScope, type CloudInfo } from '../../graph/clouds.js';
+import { silentLogger, type Logger } from '../../core/log.js';
+import { AuthError } from '../authErrors.js';
+import { AUTH_ENV, AUTH_METHOD_INFO } from '../methods.js';
+import { describeToken, tokenAudienceMatches, type TokenInfo } from '../tokenClaims.js';
+import { tokenWarnings } from '../tokenClaims.js';
+import type { AuthTarget, AuthTokenProvider } from '../authTypes.js';
 
 export interface StaticTokenOptions {
   cloud?: CloudInfo;

@@ -2,8 +2,8 @@
 // Defaults differ by method, and this is the only place that knows them.
 
 import { CLOUDS, SCOPE_RETRY, appOnlyScope, delegatedScope, type CloudInfo } from '../graph/clouds.js';
-import { chooseAuthMethod } from './choose.js';
-import { AuthError } from './errors.js';
+import { chooseAuthMethod } from './chooseMethod.js';
+import { AuthError } from './authErrors.js';
 import {
   AUTH_ENV,
   DEFAULT_DELEGATED_TENANT,
@@ -11,9 +11,9 @@ import {
   isAppOnlyMethod,
   type AuthMethod,
 } from './methods.js';
-import type { SignInStoreSettings } from './signInStore.js';
-import { parseTokenCacheSetting } from './tokenCachePlan.js';
-import type { AuthSettings, AuthTarget } from './types.js';
+import type { SignInStoreSettings } from './persistence/signInStore.js';
+import { parseTokenCacheSetting } from './persistence/tokenCachePlan.js';
+import type { AuthSettings, AuthTarget } from './authTypes.js';
 
 export interface ResolvedAuth {
   method: Exclude<AuthMethod, 'auto'>;

@@ -3,7 +3,7 @@
 import type { CloudInfo } from '../graph/clouds.js';
 import type { TokenProvider } from '../graph/types.js';
 import type { AuthMethod } from './methods.js';
-import type { TokenCacheKind, TokenCacheSetting } from './tokenCachePlan.js';
+import type { TokenCacheKind, TokenCacheSetting } from './persistence/tokenCachePlan.js';
 import type { TokenInfo } from './tokenClaims.js';
 
 export interface AuthSettings {

@@ -2,9 +2,8 @@
 // together because one is useless without the other (the record finds the account, the cache holds its tokens).
 
 import { loadSignIn, recordFile, saveSignIn, type RecordKey, type SavedSignIn } from './authRecordStore.js';
-import type { CachePluginFactory } from './cachePlugin.js';
-import { configDir } from './configDir.js';
-import { AUTH_ENV } from './methods.js';
+import { configDir } from './privateFiles.js';
+import { AUTH_ENV } from '../methods.js';
 import type { KeychainProbe } from './osKeychain.js';
 import { promises as fs } from 'node:fs';
 import { planTokenCache, unencryptedCacheFile, type TokenCachePlan, type TokenCacheSetting } from './tokenCachePlan.js';
@@ -23,7 +22,7 @@ export interface SignInStore {
   readonly saved: SavedSignIn | undefined;
   /** Saves a serialized AuthenticationRecord when the plan keeps records; returns whether it did. */
   save(recordText: string): Promise<boolean>;
-  /** An unencrypted token cache left from an earlier CLOUDPC_MCP_TOKEN_CACHE=unencrypted, now unused but still on disk. */
+  /** A token cache file from an earlier start (auto without the keychain, or unencrypted), now unused but still on disk. */
   readonly leftover?: string;
 }
 
@@ -65,24 +64,4 @@ function nothingKept(advice: string, plan?: TokenCachePlan): SignInStore {
     saved: undefined,
     save: async () => false,
   };
-}
-
-// @azure/identity holds one persistence provider per process (useIdentityPlugin sets a module variable), so one
-// router is registered once and follows the plan of the store opened last.
-let currentFactory: CachePluginFactory | undefined;
-let registered = false;
-
-export function routeIdentityCache(
-  identity: { useIdentityPlugin(plugin: (context: unknown) => void): void },
-  factory: CachePluginFactory,
-): void {
-  currentFactory = factory;
-  if (registered) return;
-  identity.useIdentityPlugin((context) => {
-    (context as { cachePluginControl: { setPersistence(f: CachePluginFactory): void } }).cachePluginControl.setPersistence((options) => {
-      if (!currentFactory) throw new Error('no token cache is configured');
-      return currentFactory(options);
-    });
-  });
-  registered = true;
 }
