@@ -1,6 +1,7 @@
 // The store in this process's memory: the default, for stdio and a single replica. Bounded (the oldest plans and
 // sessions are dropped first), and it hands out copies, so no caller changes a plan except through these methods, as
 // with Redis.
+import { timingSafeEqual } from 'node:crypto';
 import { clientTag, EXPIRED_KEPT_MS, newSignInState, secret, tagOfState } from './keys.js';
 import { bucketLifeMs, takeToken, type Bucket } from './tokenBucket.js';
 import type { Budget, Charge, PageSession, PendingSignIn, PlanDecision, StateStore, StoredPlan } from './types.js';
@@ -18,6 +19,13 @@ export interface MemoryStoreOptions {
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
+
+/** Constant-time comparison of a presented secret with the expected one. */
+function sameSecret(expected: string, presented: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(presented);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 function bounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
   map.delete(key);
@@ -97,7 +105,7 @@ export class MemoryStore implements StateStore {
 
   async spendPageToken(planId: string, presented: string): Promise<boolean> {
     const token = this.#pageTokens.get(planId);
-    if (!this.#live(planId) || token === undefined || token !== presented) return false;
+    if (!this.#live(planId) || token === undefined || !sameSecret(token, presented)) return false;
     this.#pageTokens.delete(planId);
     return true;
   }
