@@ -13,6 +13,7 @@ const BIN = path.join(root, pkg.bin['cloudpc-mcp']);
 const { startSimulator, DEMO_IDS, LARGE_IDS, LARGE_SHAPE } = await import(path.join(root, 'build/dev/simulator-lib.js'));
 const { runLargeTenant, memoryMiB } = await import(path.join(root, 'bench/largeTenant.mjs'));
 const { runReplicas } = await import(path.join(root, 'bench/replicas.mjs'));
+const { runRoundTrips } = await import(path.join(root, 'bench/roundTrips.mjs'));
 
 const quick = process.argv.includes('--quick');
 const COLD_RUNS = quick ? 7 : 21;
@@ -110,6 +111,17 @@ if (process.argv.includes('--large-only')) {
   out('');
   for (const [goal, met, value] of large.goals) out(`${met ? 'met ' : 'MISS'}  ${goal}: ${value}`);
   process.exit(large.goals.every(([, met]) => met) ? 0 : 1);
+}
+
+// `npm run bench -- --round-trips-only [--bin path/to/cloudpc-mcp.js]`: only the round trips (section 7), printed; --bin
+// measures another build (an older one, for a before/after).
+if (process.argv.includes('--round-trips-only')) {
+  const bin = process.argv.includes('--bin') ? path.resolve(process.argv[process.argv.indexOf('--bin') + 1]) : BIN;
+  const trips = await runRoundTrips({ startSimulator, rpcChild, BIN: bin, DEMO_IDS, LARGE_IDS });
+  for (const line of trips.table) out(line);
+  out('');
+  for (const [goal, met, value] of trips.goals) out(`${met ? 'met ' : 'MISS'}  ${goal}: ${value}`);
+  process.exit(trips.goals.every(([, met]) => met) ? 0 : 1);
 }
 
 // 1. Cold start, interleaved so machine noise hits every variant alike.
@@ -299,6 +311,8 @@ results.largeTenant = await runLargeTenant({ startSimulator, rpcChild, BIN, LARG
 // 7. Remote mode by store: in memory, in Redis, and two replicas on Redis behind a balancer (bench/replicas.mjs).
 const replicas = await runReplicas({ startSimulator, DEMO_IDS, BIN, quick });
 results.replicas = replicas.rows;
+// 7. Round trips per answer, through a Graph stand-in that answers every request after a fixed delay.
+results.roundTrips = await runRoundTrips({ startSimulator, rpcChild, BIN, DEMO_IDS, LARGE_IDS });
 
 const goals = [
   ['cold start with CLOUDPC_MCP_ACCESS_TOKEN ≤ 1.2x floor', results.coldStart.ratioWithToken <= 1.2, `${results.coldStart.ratioWithToken}x`],
@@ -311,11 +325,15 @@ const goals = [
   ['RSS growth ≤ 10% from call 500 on', results.memory.growthPercent === undefined || results.memory.growthPercent <= 10, `${results.memory.growthPercent}%`],
   ['5,000 ids: ≤ 50 ms of server time', results.retry5000.serverTimeMs <= 50, `${results.retry5000.serverTimeMs} ms`],
   ...results.largeTenant.goals,
+  ...results.roundTrips.goals,
 ];
 results.goals = goals.map(([goal, met, value]) => ({ goal, met, value }));
 const largeTable = results.largeTenant.table;
+const tripsTable = results.roundTrips.table;
 delete results.largeTenant.goals;
 delete results.largeTenant.table;
+delete results.roundTrips.goals;
+delete results.roundTrips.table;
 
 out(`cloudpc-mcp bench (${process.version}, ${process.platform}/${process.arch}${quick ? ', quick' : ''})`);
 out('');
@@ -333,6 +351,8 @@ out('');
 for (const line of largeTable) out(line);
 for (const line of replicas.table) out(line);
 results.goals.push(...replicas.goals.map(([goal, met, value]) => ({ goal, met, value })));
+out('');
+for (const line of tripsTable) out(line);
 out('');
 for (const g of results.goals) out(`${g.met ? 'met ' : 'MISS'}  ${g.goal}: ${g.value}`);
 writeFileSync(path.join(root, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');

@@ -1,6 +1,6 @@
 // `npm run bench`, large-tenant run: 10,000 Cloud PCs, 1,000 bulk actions, one action of 5,000 devices with 2,000
 // failed. For "which PCs failed and why" and "what failed recently" it records the Graph requests the server made, the
-// time, and the server's peak RSS (VmHWM), and checks them against the goals: at most ceil(F/100) report pages plus
+// time, and the server's peak RSS (VmHWM), and checks them against the goals: at most ceil(F/100) + 2 report pages plus
 // ceil(min(F, cap)/20) batch requests for F failed devices, and RSS under 80 MiB.
 import { readFileSync } from 'node:fs';
 
@@ -58,7 +58,10 @@ export async function runLargeTenant(deps) {
     sim.setVariants([]);
 
     const F = failedPcs.structured.devices.length;
-    const maxPages = Math.ceil(F / 100);
+    // The failed rows' pages, plus the first page of all the action's rows (sent with the action: it answers a small
+    // action whole in one round trip) and the rows requested after the earliest failure (a device that failed and then
+    // succeeded in this action is not failed).
+    const maxPages = Math.ceil(F / 100) + 2;
     const maxBatches = Math.ceil(Math.min(F, REASON_CAP) / 20);
     const rss = [failedPcs, recent, recentLocal].map((m) => m.peakRssMiB).filter((x) => x !== undefined);
     const row = (what, m, extra = '') =>
@@ -80,7 +83,7 @@ export async function runLargeTenant(deps) {
         row(`the same when Graph refuses $filter/$orderby (read, filtered and sorted here: ${recentLocal.structured.bulkActions.length} actions)`, recentLocal),
       ],
       goals: [
-        [`which PCs failed and why: report pages ≤ ceil(F/100) = ${maxPages}`, failedPcs.requests.reportPages <= maxPages, `${failedPcs.requests.reportPages}`],
+        [`which PCs failed and why: report pages ≤ ceil(F/100) + 2 = ${maxPages}`, failedPcs.requests.reportPages <= maxPages, `${failedPcs.requests.reportPages}`],
         [`which PCs failed and why: batch requests ≤ ceil(min(F, cap)/20) = ${maxBatches}`, failedPcs.requests.batches <= maxBatches, `${failedPcs.requests.batches}`],
         [`large tenant: peak RSS < ${RSS_GOAL_MIB} MiB`, rss.every((x) => x < RSS_GOAL_MIB), `${Math.max(...rss)} MiB`],
       ],

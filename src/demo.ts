@@ -85,8 +85,9 @@ async function reprovisionStory(call: Call, reprovision: Structured): Promise<vo
   say(classStory(dry.devices as Structured[]));
   const planned = await call('Then plan only what a retry can fix.', 'retry_cloudpc_bulk_action', { bulkActionId: reprovision.id, only: 'retryable', dryRun: true });
   const plan = planned.plan as Structured;
-  out(`  [the plan: ${plan.id}, ${plan.cloudPcIds.length} Cloud PC(s), for ${plan.owner}, until ${plan.expiresAt}]`);
-  const sent = await call('Go ahead and retry exactly those.', 'retry_cloudpc_bulk_action', { planId: plan.id });
+  const n = (plan.cloudPcIds as string[]).length;
+  out(`  [the plan: ${plan.id}, ${n} Cloud PC${n === 1 ? '' : 's'}, for ${plan.owner}, until ${plan.expiresAt}]`);
+  const sent = await call('Go ahead and retry exactly those.', 'retry_cloudpc_bulk_action', { bulkActionId: reprovision.id, planId: plan.id });
   out(`  [sent: ${JSON.stringify(sent.cloudPcIds)}; approved via ${sent.approval?.via} by ${sent.approval?.by}]`);
   await call('Did it work?', 'get_cloudpc_bulk_action', { bulkActionId: reprovision.id, waitSeconds: 60 }, (m) => out(`  … progress: ${m}`));
 }

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Plan } from '../tools/retry/plans.js';
-import { enableSorting, escapeHtml, renderView, summaryOf, VIEW_CSS, type ViewModel } from './render.js';
+import { enableSorting, escapeHtml, renderView, VIEW_CSS, type ViewModel } from './viewHtml.js';
+import { planView } from '../tools/retry/resultShape.js';
 
 export function modelFromPlan(plan: Plan): ViewModel {
   const devices = plan.devices.map((d) => ({
@@ -15,20 +16,23 @@ export function modelFromPlan(plan: Plan): ViewModel {
     ...(d.retryClass ? { retryClass: d.retryClass } : {}),
     ...(d.fix ? { fix: d.fix } : {}),
   }));
+  const view = planView(plan);
   return {
     bulkActionId: plan.bulkActionId,
     actionType: plan.actionType,
     displayName: plan.displayName,
-    summary: summaryOf(devices),
+    // The action's own counts, as they were when the plan was made; the plan's count is shown apart.
+    ...(plan.actionCounts ? { summary: plan.actionCounts } : {}),
     devices,
     plan: {
-      id: plan.id,
-      state: plan.state,
-      expiresAt: new Date(plan.expiresAt).toISOString(),
-      approvalNeeded: plan.destructive,
-      owner: plan.owner.kind === 'local' ? 'the local user' : (plan.owner.upn ?? plan.owner.oid),
-      ...(plan.actionDetails ? { actionDetails: plan.actionDetails } : {}),
-      ...(plan.decision ? { decision: { via: plan.decision.how, by: plan.decision.by, at: new Date(plan.decision.at).toISOString() } } : {}),
+      id: view.id,
+      state: view.state,
+      expiresAt: view.expiresAt,
+      approvalNeeded: view.approvalNeeded,
+      owner: view.owner,
+      ...(view.actionDetails ? { actionDetails: view.actionDetails } : {}),
+      ...(view.decision ? { decision: view.decision } : {}),
+      ...(view.outcome ? { outcome: view.outcome } : {}),
     },
   };
 }

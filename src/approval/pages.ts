@@ -1,23 +1,27 @@
 // The approval page as the retry tool sees it (ApprovalPage): where its link points and how it reaches the person.
 // stdio: a page server of its own on 127.0.0.1, started on first use; remote mode: routes on the public server.
 import http from 'node:http';
+import path from 'node:path';
+import { configDir } from '../auth/persistence/privateFiles.js';
 import type { AddressInfo } from 'node:net';
 import type { ApprovalPageMode } from '../config/config.js';
 import { LOOPBACK_HOSTNAMES, loopbackOrigins } from '../config/http.js';
 import type { Logger } from '../core/log.js';
 import type { ApprovalPage } from '../tools/context.js';
 import type { Plan, PlanStore } from '../tools/retry/plans.js';
+import { browserOpener } from './browserOpener.js';
 import { APPROVE_PATH, createRoutes, tokenLink, type Routes, type SignIn } from './routes.js';
 
-function opener(mode: ApprovalPageMode, logger: Logger): (link: string) => boolean {
-  return (link) => {
-    if (mode !== 'browser') return false;
-    // Loaded on first use: most sessions never need a browser.
-    void import('open')
-      .then((m) => m.default(link))
-      .catch((err: unknown) => logger.warn('could not open a browser for the approval page; use the link from the log', { error: (err as Error).message }));
-    return true;
-  };
+function opener(mode: ApprovalPageMode, logger: Logger): ApprovalPage['open'] {
+  if (mode !== 'browser') return async () => ({ opened: false, why: 'the operator chose CLOUDPC_MCP_APPROVAL_PAGE=link' });
+  let dir: string;
+  try {
+    dir = path.join(configDir(process.env), 'approval');
+  } catch (err) {
+    const why = `the server has no folder of its own for the private redirect file (${(err as Error).message})`;
+    return async () => ({ opened: false, why });
+  }
+  return browserOpener({ dir, logger });
 }
 
 async function tokenOf(plans: PlanStore, plan: Plan): Promise<string> {
@@ -86,7 +90,7 @@ export function mountedApprovalPage(opts: { plans: PlanStore; logger: Logger; mo
     trustedProxyHops: opts.trustedProxyHops ?? 0,
   });
   const page: ApprovalPage = opts.signIn
-    ? { linkIsPublic: true, linkFor: async (plan) => `${origin}${APPROVE_PATH}/${plan.id}`, open: () => false }
+    ? { linkIsPublic: true, linkFor: async (plan) => `${origin}${APPROVE_PATH}/${plan.id}`, open: async () => ({ opened: false, why: 'the page asks for the plan owner\'s sign-in, so its link goes to them' }) }
     : { linkIsPublic: false, linkFor: async (plan) => tokenLink(origin, plan.id, await tokenOf(opts.plans, plan)), open: opener(opts.mode, opts.logger) };
   return { page, routes };
 }

@@ -132,8 +132,12 @@ class ApprovalRoutes {
   private async callback(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const state = url.searchParams.get('state') ?? '';
     const pending = await this.store.takeSignIn(state);
-    if (url.searchParams.get('error')) {
-      return sendMessagePage(res, 401, 'Sign-in did not complete', `Entra answered: ${url.searchParams.get('error_description') ?? url.searchParams.get('error')}. Open the approval link again to retry.`);
+    if (url.searchParams.get('error') !== null) {
+      // Nothing from the query string reaches the page (anyone can craft this URL on our origin); the operator gets
+      // Entra's error code, reduced to the characters such codes use.
+      const code = (url.searchParams.get('error') ?? '').replace(/[^\w.-]/g, '').slice(0, 64) || '(empty)';
+      this.opts.logger.warn('approval page: Entra sign-in returned an error', { error: code });
+      return sendMessagePage(res, 401, 'Sign-in did not complete', 'The sign-in did not complete, so nothing was decided. Open the approval link again to retry; if it keeps failing, the operator finds the reason in the server log.');
     }
     if (!pending || this.now() >= pending.expiresAt || !secretMatches(cookies(req).get(SIGNIN_COOKIE), state)) {
       return sendMessagePage(res, 400, 'Sign-in expired', 'This sign-in was not started in this browser, or it took too long. Open the approval link again.');
@@ -156,7 +160,10 @@ class ApprovalRoutes {
     if (!opts.signIn && token !== null) {
       // The one-time link: its token becomes a cookie for this browser and is dead from now on (on every replica).
       if (!plan || !(await this.store.spendPageToken(planId, token))) {
-        return sendMessagePage(res, 403, 'Link not valid', 'This approval link is not valid: it was already opened (each link works once), it expired, or it is wrong. Ask the assistant to make a new plan.');
+        // A pending plan whose link fails was, as a rule, opened in another browser (the store keeps no spent tokens).
+        const used = plan && (usedLinkText(plan, this.now()) ?? (plan.state === 'pending' ? OPENED_ELSEWHERE : undefined));
+        if (used) return sendMessagePage(res, 410, used.title, used.message);
+        return sendMessagePage(res, 403, 'Link not valid', 'This approval link is not valid: it was already opened (each link works once, in one browser), or it is wrong. Ask the assistant for a new link.');
       }
       await this.newSession(res, { planId });
       // Off the address bar and out of the history: the page's own address carries no secret.
@@ -171,9 +178,14 @@ class ApprovalRoutes {
     if (problem === 'foreign') {
       return sendMessagePage(res, 403, 'Not your plan', `You are signed in as ${ownerLabel(caller)}; this plan belongs to another user, and only they can approve it.`);
     }
-    if (problem && !(problem === 'used' && plan)) return sendMessagePage(res, problem === 'expired' ? 410 : 404, 'Plan not available', `This plan ${PLAN_PROBLEM_TEXT[problem]}.`);
+    if (problem === 'expired' && plan) {
+      const said = usedLinkText(plan, this.now())!;
+      return sendMessagePage(res, 410, said.title, said.message);
+    }
+    if (problem && !(problem === 'used' && plan)) return sendMessagePage(res, 404, 'Plan not available', `This plan ${PLAN_PROBLEM_TEXT[problem]}.`);
     if (req.method === 'POST') return this.decide(req, res, plan!, session!, caller);
-    sendPlanPage(res, plan!, { csrf: session!.csrf, formAction: `${APPROVE_PATH}/${planId}`, now: this.now() });
+    const notice = plan!.outcome ? usedLinkText(plan!, this.now())?.message : plan!.state === 'approved' ? APPROVED_NOTICE : undefined;
+    sendPlanPage(res, plan!, { csrf: session!.csrf, formAction: `${APPROVE_PATH}/${planId}`, now: this.now(), ...(notice ? { notice } : {}) });
   }
 
   /** The page's form: Approve or Decline, accepted only from the page itself (Origin and anti-forgery token). */
@@ -188,8 +200,8 @@ class ApprovalRoutes {
     this.opts.logger.info(`approval page: plan ${plan.id} ${decided ? (decision === 'approve' ? 'approved' : 'declined') : 'was no longer pending'}`, { by: ownerLabel(caller) });
     const notice = decided
       ? decision === 'approve'
-        ? 'Approved. The assistant can now run the plan; you can close this page.'
-        : 'Declined: nothing will be sent. You can close this page.'
+        ? `${APPROVED_NOTICE} Reload this page later to see when it was sent.`
+        : 'Declined — nothing will be sent. You can close this page.'
       : 'This plan was already decided.';
     sendPlanPage(res, (await this.opts.plans.get(plan.id)) ?? plan, { csrf: session.csrf, formAction: `${APPROVE_PATH}/${plan.id}`, notice, now: this.now() });
   }
@@ -236,6 +248,29 @@ class ApprovalRoutes {
     sendMessagePage(res, 429, 'Too many requests', `Too many requests from your address to the approval page; try again in ${charge.retryAfterS} s.`, { 'retry-after': String(charge.retryAfterS) });
     return false;
   }
+}
+
+const APPROVED_NOTICE = 'Approved — the assistant can now send it.';
+
+const OPENED_ELSEWHERE = {
+  title: 'Link already used',
+  message: 'This link was already opened (each link works once, in one browser); the plan still waits for a decision there. To decide in this browser, ask the assistant for a new link.',
+};
+
+/**
+ * Pure: what a used link (or a reopened page) says about its plan: sent, declined, expired, changed, or approved and
+ * not yet sent. Only the plan's state: a link that was opened once grants nothing more.
+ */
+export function usedLinkText(plan: Plan, now: number): { title: string; message: string } | undefined {
+  const o = plan.outcome;
+  if (o?.kind === 'sent') {
+    return { title: 'Plan sent', message: `This plan was approved and sent at ${new Date(o.at).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}, request id ${o.requestId ?? '(none)'}. Nothing more to do here.` };
+  }
+  if (o?.kind === 'changed') return { title: 'Plan changed', message: 'The failed Cloud PCs changed before this plan was sent, so nothing was sent; the assistant offered a new plan.' };
+  if (plan.state === 'declined') return { title: 'Plan declined', message: 'This plan was declined: nothing was sent.' };
+  if (now >= plan.expiresAt) return { title: 'Plan expired', message: 'This plan expired before it was sent: nothing was sent. Ask the assistant to make a new plan.' };
+  if (plan.state === 'approved') return { title: 'Plan approved', message: `${APPROVED_NOTICE} It has not been sent yet.` };
+  return undefined;
 }
 
 /** Token mode's link: the page path with the plan's one-time token. */

@@ -2,7 +2,7 @@
 // scripts/build.mjs into dist/view.js. It is read from disk the first time a host asks for the view, not loaded with
 // the server: most sessions never render it. Tests that import the sources read build/dev/view.js.
 import { readFileSync } from 'node:fs';
-import { VIEW_CSS } from './render.js';
+import { VIEW_CSS } from './viewHtml.js';
 
 /** Where the bundled server finds the view script, relative to its own chunk (scripts/build.mjs defines it). */
 declare const __CLOUDPC_VIEW_PATH__: string | undefined;

@@ -1,6 +1,6 @@
 // Tool results → the renderer's model. Used by the MCP Apps view (bundled) on each result the host hands it; kept free
 // of imports for that reason. Accepts the shapes of get_cloudpc_bulk_action and retry_cloudpc_bulk_action results.
-import { summaryOf, type ViewDevice, type ViewModel, type ViewPlan } from './render.js';
+import type { ViewDevice, ViewModel, ViewPlan, ViewSummary } from './viewHtml.js';
 
 type Loose = Record<string, any>;
 
@@ -32,17 +32,49 @@ export function planOf(p: unknown): ViewPlan | undefined {
     owner: String(plan.owner ?? ''),
     ...(typeof plan.actionDetails === 'string' ? { actionDetails: plan.actionDetails } : {}),
     ...(plan.decision && typeof plan.decision === 'object' ? { decision: { via: String(plan.decision.via), by: String(plan.decision.by), at: String(plan.decision.at) } } : {}),
+    ...(plan.outcome && typeof plan.outcome === 'object' ? { outcome: outcomeOf(plan.outcome as Loose) } : {}),
   };
 }
 
+function outcomeOf(o: Loose): NonNullable<ViewPlan['outcome']> {
+  return {
+    kind: String(o.kind),
+    at: String(o.at ?? ''),
+    ...(typeof o.requestId === 'string' ? { requestId: o.requestId } : {}),
+    ...(Array.isArray(o.cloudPcIds) ? { cloudPcIds: o.cloudPcIds.map(String) } : {}),
+    ...(typeof o.newPlanId === 'string' ? { newPlanId: o.newPlanId } : {}),
+  };
+}
+
+function countsOf(c: unknown): Partial<ViewSummary> | undefined {
+  if (!c || typeof c !== 'object') return undefined;
+  const out: Partial<ViewSummary> = {};
+  for (const k of ['succeeded', 'failed', 'inProgress', 'pending', 'notSupported'] as const) {
+    const v = (c as Loose)[k];
+    if (typeof v === 'number') out[k] = v;
+  }
+  return out;
+}
+
+/** What the person reads about a retry result: what happened, never what the assistant should call next. */
+function noticeOf(s: Loose, plan: ViewPlan | undefined): string | undefined {
+  if (s.status === 'accepted' && plan?.outcome?.kind === 'sent') {
+    const o = plan.outcome;
+    const n = o.cloudPcIds?.length ?? 0;
+    return `Sent at ${o.at.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC')}, request id ${o.requestId ?? '(none)'}: the retry of ${n} Cloud PC${n === 1 ? '' : 's'} runs in Microsoft Graph now.`;
+  }
+  return typeof s.status === 'string' ? NOTICES[s.status] : undefined;
+}
+
 const NOTICES: Record<string, string> = {
-  accepted: 'Retry accepted by Microsoft Graph: it runs asynchronously.',
+  accepted: 'Sent: Microsoft Graph accepted the retry, and it runs now.',
+  dryRun: 'Preview: nothing has been sent.',
   declined: 'Declined: nothing was sent.',
   cancelled: 'Not decided: nothing was sent. The plan is still open.',
   nothingToRetry: 'Nothing to retry: nothing was sent.',
   approvalPending: 'Waiting for your approval: nothing has been sent.',
   planChanged: 'The failed Cloud PCs changed since the plan was made: nothing was sent. This is the new plan.',
-  confirmationRequired: 'Not sent: the assistant must ask you first.',
+  confirmationRequired: 'Not sent: the assistant asks you first.',
 };
 
 export function modelFromResult(structured: unknown): ViewModel | undefined {
@@ -65,14 +97,17 @@ export function modelFromResult(structured: unknown): ViewModel | undefined {
   if (typeof s.bulkActionId === 'string') {
     const plan = planOf(s.plan);
     const devices = devicesOf(s.plan?.devices ?? s.devices);
+    const summary = countsOf(s.plan?.actionCounts);
+    const notice = noticeOf(s, plan);
     return {
       bulkActionId: s.bulkActionId,
       actionType: String(s.actionType ?? ''),
       displayName: String(s.displayName ?? ''),
-      summary: summaryOf(devices),
+      ...(summary ? { summary } : {}),
       devices,
       ...(plan ? { plan } : {}),
-      ...(typeof s.status === 'string' && NOTICES[s.status] ? { notice: NOTICES[s.status] } : {}),
+      ...(notice ? { notice } : {}),
+      ...(typeof s.approvalUrl === 'string' ? { approvalUrl: s.approvalUrl } : {}),
       simulated: s.simulated === true,
     };
   }

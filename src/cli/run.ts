@@ -1,4 +1,5 @@
 // The full command, loaded by src/bin.ts on demand: help, version, terminal sign-in, or a server on stdio or HTTP.
+import { privateFileWarning } from '../config/certificateMode.js';
 import type { ConfigResult } from '../config/config.js';
 import { helpText } from '../config/help.js';
 import { createLogger } from '../core/log.js';
@@ -38,6 +39,8 @@ export async function main({ result, env, life, transport }: MainOptions): Promi
   if (config.transport === 'http') {
     // (The stdio command reported its warnings and problems at start-up: src/cli/startup.ts.)
     for (const w of config.warnings) logger.warn(w);
+    const keyFile = config.simulate ? undefined : privateFileWarning(env['AZURE_CLIENT_CERTIFICATE_PATH']?.trim());
+    if (keyFile) logger.warn(keyFile);
     // Remote mode is its own chunk, loaded only here: a stdio start-up never loads HTTP, Entra or on-behalf-of code.
     const { runHttp } = await import('../transports/http/serve.js');
     await runHttp({ config, logger, problems, life });

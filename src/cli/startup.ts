@@ -2,6 +2,7 @@
 // reads it: say what this is and how to get help, or list the mistakes and exit 2 (nothing else would happen).
 // Started by an MCP client, stderr is a log that clients often hide: the mistakes are logged, and the server starts
 // anyway so that every tool call answers with them (the one place the user is sure to look).
+import { privateFileWarning } from '../config/certificateMode.js';
 import { commandName, EXIT_MISCONFIGURED, formatProblems, type ConfigResult } from '../config/config.js';
 import { createLogger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
@@ -30,6 +31,8 @@ export function reportStdioStartup(
     logger.error("every tool call answers with these problems until the MCP client's server configuration is fixed and the server restarted.");
   }
   for (const w of config.warnings) logger.warn(w);
+  const keyFile = config.simulate ? undefined : privateFileWarning(env['AZURE_CLIENT_CERTIFICATE_PATH']?.trim());
+  if (keyFile) logger.warn(keyFile);
   return {};
 }
 

@@ -51,6 +51,8 @@ export interface Config {
   /** How long a retry plan stays valid, in milliseconds. */
   planTtlMs: number;
   approvalPage: ApprovalPageMode;
+  /** Remote mode: offer the view's app-only approve tool and its secret (CLOUDPC_MCP_REMOTE_APP_APPROVAL). */
+  remoteAppApproval: boolean;
   /** How long a retry call waits for approval on the page before answering that approval is pending. */
   approvalWaitMs: number;
   /** Action types (e.g. 'reprovision') whose retry a person approves, plan by plan. */
@@ -186,6 +188,7 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     confirmPolicy: readConfirmPolicy(r, warnings),
     planTtlMs: r.int('CLOUDPC_MCP_PLAN_TTL_SECONDS') * 1000,
     approvalPage: r.choice<ApprovalPageMode>('CLOUDPC_MCP_APPROVAL_PAGE', APPROVAL_PAGE_MODES, 'browser'),
+    remoteAppApproval: r.bool('CLOUDPC_MCP_REMOTE_APP_APPROVAL'),
     approvalWaitMs: r.int('CLOUDPC_MCP_APPROVAL_WAIT_SECONDS') * 1000,
     destructiveActions: parseDestructive(r.text('CLOUDPC_MCP_DESTRUCTIVE_ACTIONS'), problems),
     warnings,

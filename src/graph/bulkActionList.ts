@@ -64,8 +64,11 @@ export async function listBulkActionsFrom(graph: GraphClient, q: BulkActionQuery
     // Filtered again here whatever Graph did with $filter; a thin item is kept until its counts are read.
     return statusMatches(a, q.status) !== false;
   };
-  const read = (query: Record<string, string>, sorted: boolean): Promise<Paged> =>
-    collectPages(
+  let order = newestFirst();
+  const read = (query: Record<string, string>, sorted: boolean): Promise<Paged> => {
+    order = newestFirst();
+    const stop = q.createdAfter !== undefined ? newestFirstStop(q.createdAfter, createdOf) : undefined;
+    return collectPages(
       graph,
       { method: 'GET', path: BULK_ACTIONS_PATH, query },
       {
@@ -74,10 +77,15 @@ export async function listBulkActionsFrom(graph: GraphClient, q: BulkActionQuery
         maxPages: q.maxPages,
         signal: batch.signal,
         keep,
-        stopAfter: q.createdAfter !== undefined ? newestFirstStop(q.createdAfter, createdOf) : undefined,
+        stopAfter: (item) => {
+          order.see(createdOf(item));
+          return stop?.(item) ?? false;
+        },
       },
     );
-  const top = String(Math.min(q.limit, 50));
+  };
+  // At least two items, so the order of the first page can be checked.
+  const top = String(Math.min(Math.max(q.limit, 2), 50));
   const query: Record<string, string> = { $orderby: 'createdDateTime desc', $top: top };
   const filter = serverFilter(q.status);
   if (filter) query.$filter = filter;
@@ -92,6 +100,12 @@ export async function listBulkActionsFrom(graph: GraphClient, q: BulkActionQuery
     // Everything must be read to find the newest: the largest pages Graph allows make that fewest requests.
     page = await read({ $top: String(UNSORTED_PAGE) }, false);
   }
+  // Graph may ignore $orderby without an error: a list cut short is only the newest if it came back newest first.
+  if (!localFallback && page.more && !order.verified()) {
+    localFallback = 'Graph did not return the list newest first although $orderby asked for it, so the list was read without it and filtered and sorted here';
+    q.logger.debug('bulk action list: Graph ignored $orderby; reading without it', { filter, orderby: query.$orderby });
+    page = await read({ $top: String(UNSORTED_PAGE) }, false);
+  }
   let actions = page.items.map(toBulkAction);
   const thin = actions.filter(isThin);
   if (thin.length) actions = await fillThin(graph, actions, thin, batch);
@@ -99,6 +113,21 @@ export async function listBulkActionsFrom(graph: GraphClient, q: BulkActionQuery
   actions.sort((a, b) => (b.createdDateTime ?? '').localeCompare(a.createdDateTime ?? ''));
   const more = page.more || actions.length > q.limit;
   return { actions: actions.slice(0, q.limit), more, foreignNextLink: page.foreignNextLink, localFallback, fetchedById: thin.length, scanned: page.scanned };
+}
+
+/** Watches the creation times of a list as it is scanned: verified once two or more came, each no newer than the last. */
+function newestFirst(): { see(t: number | undefined): void; verified(): boolean } {
+  let previous = Infinity;
+  let seen = 0;
+  let ordered = true;
+  return {
+    see(t) {
+      if (t === undefined || Number.isNaN(t) || t > previous) ordered = false;
+      else previous = t;
+      seen++;
+    },
+    verified: () => ordered && seen >= 2,
+  };
 }
 
 /** Reads thin items by id (in batches); an item that cannot be read stays as it was, its counts unknown. */

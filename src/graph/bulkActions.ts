@@ -103,7 +103,15 @@ export interface RetryCall {
   onThrottle?: (n: ThrottleNotice) => void;
 }
 
+/** Thrown before anything is sent: an empty id list has no documented meaning (Graph may read it as "all failed"). */
+export class EmptyIdListError extends Error {
+  constructor() {
+    super('Not sent: the retry named an empty list of Cloud PC ids, whose meaning Graph does not document. Name at least one Cloud PC, or none at all to retry every failed device.');
+  }
+}
+
 export async function postRetry(graph: GraphClient, call: RetryCall): Promise<GraphResponse<unknown>> {
+  if (call.cloudPcIds && call.cloudPcIds.length === 0) throw new EmptyIdListError();
   // Only cloudPcIds, as the generated SDKs send; `{}` asks Graph to retry all failed devices.
   const body = call.cloudPcIds ? { cloudPcIds: call.cloudPcIds } : {};
   return graph.request<unknown>({

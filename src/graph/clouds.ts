@@ -15,6 +15,8 @@ export interface CloudInfo {
   scopeHost: string;
   /** Whether Microsoft documents the bulk-action retry API in this cloud. */
   retryDocumented: boolean;
+  /** Whether the Cloud PC reports (the action status report among them) are documented in this cloud. */
+  reportsDocumented: boolean;
   /** Shown to the user when the cloud is selected and the API is not documented there. */
   caveat?: string;
 }
@@ -27,6 +29,7 @@ export const CLOUDS: Readonly<Record<CloudName, CloudInfo>> = {
     authorityHost: 'https://login.microsoftonline.com',
     scopeHost: 'https://graph.microsoft.com',
     retryDocumented: true,
+    reportsDocumented: true,
   },
   usgov: {
     name: 'usgov',
@@ -35,6 +38,7 @@ export const CLOUDS: Readonly<Record<CloudName, CloudInfo>> = {
     authorityHost: 'https://login.microsoftonline.us',
     scopeHost: 'https://graph.microsoft.us',
     retryDocumented: true,
+    reportsDocumented: true,
   },
   usgovdod: {
     name: 'usgovdod',
@@ -43,6 +47,7 @@ export const CLOUDS: Readonly<Record<CloudName, CloudInfo>> = {
     authorityHost: 'https://login.microsoftonline.us',
     scopeHost: 'https://dod-graph.microsoft.us',
     retryDocumented: false,
+    reportsDocumented: false,
     caveat:
       'The current Graph documentation marks the bulk-action retry API as not available in US Government L5 (DoD); calls may fail with 404 or 400.',
   },
@@ -53,6 +58,7 @@ export const CLOUDS: Readonly<Record<CloudName, CloudInfo>> = {
     authorityHost: 'https://login.chinacloudapi.cn',
     scopeHost: 'https://microsoftgraph.chinacloudapi.cn',
     retryDocumented: false,
+    reportsDocumented: false,
     caveat:
       'The bulk-action retry API is not documented for the China cloud (21Vianet); calls may fail with 404 or 400.',
   },

@@ -7,7 +7,7 @@
 // (the Azure network connection checks a provisioning or reprovision runs), Graph's common error codes, and the
 // messages of Windows 365's provisioning, resize and grace-period troubleshooting pages.
 import { ACTION_TYPE_RECORDS } from '../core/actionTypes.js';
-import type { StatusDetail } from './remoteActions.js';
+import type { StatusDetail } from './outcomes/remoteActions.js';
 
 export type FailureClass = 'retryable' | 'fixFirst' | 'unknown';
 export const FAILURE_CLASSES: readonly FailureClass[] = ['retryable', 'fixFirst', 'unknown'];

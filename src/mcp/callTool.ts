@@ -28,7 +28,7 @@ export interface CallToolOptions {
   problems?: readonly ConfigProblem[];
   abilities(): ClientAbilities;
   /** The tools this client may call, by name (hosts that render views also get the view's app-only tool). */
-  toolsFor(app: boolean): ReadonlyMap<string, CompiledTool>;
+  toolsFor(client: ClientAbilities): ReadonlyMap<string, CompiledTool>;
   audit?: (entry: ToolCallAudit) => void;
 }
 
@@ -42,7 +42,7 @@ export function callToolHandler(o: CallToolOptions): ToolCallHandler {
   const thrown = new WeakMap<CallToolResult, unknown>();
   const handle: ToolCallHandler = async (req, extra) => {
     const client = o.abilities();
-    const named = o.toolsFor(client.app);
+    const named = o.toolsFor(client);
     const tool = named.get(req.params.name);
     if (!tool) {
       const hint = deps.config.readOnly && req.params.name === 'retry_cloudpc_bulk_action' ? ' The server runs read-only (CLOUDPC_MCP_READ_ONLY).' : '';

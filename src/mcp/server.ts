@@ -8,7 +8,7 @@ import type { ServerDeps } from '../tools/context.js';
 import { ALL_TOOLS } from '../tools/index.js';
 import { VERSION } from '../core/version.js';
 import { formValidator } from './formValidator.js';
-import { clientAbilities, viewResources } from './view.js';
+import { clientAbilities, listingKind, viewResources } from './view.js';
 import { registerPrompts } from './prompts.js';
 import { callToolHandler, type ToolCallAudit } from './callTool.js';
 
@@ -22,7 +22,8 @@ export interface CreateServerOptions {
   audit?: (entry: ToolCallAudit) => void;
   /**
    * Remote mode is stateless: a request's client never said what it can do, so the server assumes a host that may
-   * render MCP Apps views (hosts that do not ignore the view metadata) and cannot be asked anything mid-call.
+   * render MCP Apps views (hosts that do not ignore the view metadata) and cannot be asked anything mid-call; the
+   * view's approve tool and its secret only with CLOUDPC_MCP_REMOTE_APP_APPROVAL.
    */
   statelessClient?: boolean;
 }
@@ -51,10 +52,10 @@ export function createServer({ deps, problems, audit, statelessClient }: CreateS
     { capabilities: { tools: {}, logging: {}, resources: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator: formValidator },
   );
   const tools = selectTools(deps);
-  const abilities = () => clientAbilities(statelessClient ? undefined : server.getClientCapabilities(), statelessClient === true);
+  const abilities = () => clientAbilities(statelessClient ? undefined : server.getClientCapabilities(), statelessClient === true, deps.config.remoteAppApproval);
   const views = viewResources(tools);
 
-  server.setRequestHandler(ListToolsRequestSchema, () => (abilities().app ? views.listingApp : views.listingPlain));
+  server.setRequestHandler(ListToolsRequestSchema, () => views.listing[listingKind(abilities())]);
   server.setRequestHandler(ListResourcesRequestSchema, () => views.resources);
   server.setRequestHandler(ReadResourceRequestSchema, (req) => views.read(req.params.uri));
 
@@ -63,8 +64,8 @@ export function createServer({ deps, problems, audit, statelessClient }: CreateS
     deps,
     problems,
     abilities,
-    // Hosts that render views get the view metadata and the view's app-only tool; others get neither.
-    toolsFor: (app) => (app ? views.byNameApp : views.byNamePlain),
+    // Only a client the view's secret may reach can call the view's app-only tool.
+    toolsFor: (client) => views.byName[listingKind(client)],
     audit,
   });
   server.setRequestHandler(CallToolRequestSchema, (request, extra) => callTool(request, extra));

@@ -7,16 +7,26 @@ import type { ClientAbilities } from '../tools/context.js';
 import { viewDocument } from '../approval/viewDocument.js';
 import { declaresViews, VIEW_MIME_TYPE } from '../core/mcpApps.js';
 
-export function clientAbilities(caps: ClientCapabilities | undefined, stateless: boolean): ClientAbilities {
-  if (stateless) return { form: false, url: false, app: true };
-  return { form: Boolean(caps?.elicitation?.form), url: Boolean(caps?.elicitation?.url), app: declaresViews(caps) };
+/**
+ * Remote mode is stateless: the caller never said what it renders, so it gets the view metadata (hosts that render no
+ * views ignore it) but the view's approve tool and secret only where the operator vouches for the hosts.
+ */
+export function clientAbilities(caps: ClientCapabilities | undefined, stateless: boolean, remoteAppApproval = false): ClientAbilities {
+  if (stateless) return { form: false, url: false, app: true, appApproval: remoteAppApproval };
+  const app = declaresViews(caps);
+  return { form: Boolean(caps?.elicitation?.form), url: Boolean(caps?.elicitation?.url), app, appApproval: app };
+}
+
+/** Which listing a client gets: plain, with view metadata, or with view metadata and the view's app-only tool. */
+export type ListingKind = 'plain' | 'views' | 'viewsWithAppTools';
+
+export function listingKind(client: ClientAbilities): ListingKind {
+  return !client.app ? 'plain' : client.appApproval ? 'viewsWithAppTools' : 'views';
 }
 
 export interface ViewResources {
-  listingPlain: { tools: ToolListing[] };
-  listingApp: { tools: ToolListing[] };
-  byNamePlain: Map<string, CompiledTool>;
-  byNameApp: Map<string, CompiledTool>;
+  listing: Record<ListingKind, { tools: ToolListing[] }>;
+  byName: Record<ListingKind, Map<string, CompiledTool>>;
   resources: { resources: { uri: string; name: string; title: string; description: string; mimeType: string }[] };
   read(uri: string): ReadResourceResult;
 }
@@ -28,10 +38,16 @@ export function viewResources(tools: CompiledTool[]): ViewResources {
   if (v) return v;
   const plain = tools.filter((t) => !(t.def.visibility && !t.def.visibility.includes('model')));
   v = {
-    listingPlain: { tools: plain.map((t) => t.listing) },
-    listingApp: { tools: tools.map((t) => t.uiListing) },
-    byNamePlain: new Map(plain.map((t) => [t.def.name, t])),
-    byNameApp: new Map(tools.map((t) => [t.def.name, t])),
+    listing: {
+      plain: { tools: plain.map((t) => t.listing) },
+      views: { tools: plain.map((t) => t.uiListing) },
+      viewsWithAppTools: { tools: tools.map((t) => t.uiListing) },
+    },
+    byName: {
+      plain: new Map(plain.map((t) => [t.def.name, t])),
+      views: new Map(plain.map((t) => [t.def.name, t])),
+      viewsWithAppTools: new Map(tools.map((t) => [t.def.name, t])),
+    },
     resources: {
       resources: [
         {

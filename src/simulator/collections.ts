@@ -128,7 +128,9 @@ export function listBulkActions(r: Routed): SimResponse {
   }
   // Filters and sorts see the full item (as Graph's service does); only the answer may be thin.
   const items = store.tenant.bulkActions.map((a) => ({ full: serializeAction(store, a), record: a }));
-  return listCollection(r, {
+  // A service that ignores $orderby says nothing: it answers in its own order (here oldest first).
+  const query = new URLSearchParams([...r.req.query].filter(([k]) => !(store.has('orderbyIgnored') && k.toLowerCase() === '$orderby')));
+  return listCollection({ ...r, req: { ...r.req, query } }, {
     items,
     schema: {
       typeName: 'microsoft.graph.cloudPcBulkAction',
@@ -194,6 +196,10 @@ function preferOf(req: GraphRequestIn, enumsNeedPrefer: boolean): boolean {
 
 export function listCloudPcs(r: Routed): SimResponse {
   const store = r.deps.store;
+  // startswith on cloudPCs is not documented: a service may refuse it.
+  if (store.has('startswithRefused') && /startswith\s*\(/i.test(option(r.req, '$filter') ?? '')) {
+    throw new BadRequest("Invalid filter clause: the function 'startswith' is not supported for the resource 'cloudPCs'.");
+  }
   const prefer = preferOf(r.req, store.has('enumsNeedPrefer'));
   const items = store.tenant.cloudPcs.map((p) => serializePc(store, p, { prefer }));
   return listCollection(r, {

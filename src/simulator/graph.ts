@@ -133,6 +133,9 @@ function routeCloudPcs(r: Routed, beta: boolean): SimResponse {
 function routeReports(r: Routed): SimResponse {
   const { rest, req, deps, ctx } = r;
   const is = (i: number, name: string) => rest[i]?.toLowerCase() === name.toLowerCase();
+  // A cloud without the reports (US Gov L5, China) knows no such segment; a role without report access gets 403.
+  if (deps.store.has('reportMissing')) throw unknownSegment(rest, 2);
+  if (deps.store.has('reportForbidden')) throw new GraphError(403, 'accessDenied', 'Access is denied to the requested resource. The caller has no permission to read Cloud PC reports.');
   if (rest.length === 4 && is(3, 'getActionStatusReports')) {
     return methodGate(req, ['POST'], () => report(req, () => getActionStatusReports(deps.store, ctx, req.body)));
   }

@@ -16,6 +16,7 @@ import type { RecordedRequest, RecordedRetry } from './types.js';
 import { unknownVariants, type SimulatorVariant } from './variants.js';
 
 export { DEMO_IDS, DEMO_TENANT_DOMAIN, FAILURES, lastNight } from './seed.js';
+export { SAME_TYPE_AGAIN_ID } from './variants.js';
 export { LARGE_IDS, LARGE_SHAPE } from './seedLarge.js';
 export { SEED_NAMES, type SeedName } from './seeds.js';
 export { SIMULATOR_VARIANTS, VARIANT_NAMES, unknownVariants, type SimulatorVariant } from './variants.js';

@@ -13,7 +13,7 @@
 // - Filter by bulk action with "BulkActionId eq '…'", by devices with "(CloudPcId eq 'a' or CloudPcId eq 'b')".
 
 import { BadRequest, type RequestContext, type SimResponse } from './http.js';
-import { compareBy, parseFilter, type PropType, type SortKey } from './odata/odata.js';
+import { norm, parseFilter, type PropType, type SortKey } from './odata/odata.js';
 import { actionName, type Store } from './store.js';
 
 type Cell = string | number | Record<string, unknown> | null;
@@ -66,13 +66,20 @@ function actionParameters(extra: Record<string, unknown>): Record<string, unknow
   return Object.keys(extra).length > 0 ? { ...extra } : null;
 }
 
-function actionStatusRows(store: Store): Row[] {
+/** The bulk action a filter starts with "BulkActionId eq '…' [and …]" keeps to: only its rows need building. */
+function onlyAction(filter: unknown): string | undefined {
+  const m = typeof filter === 'string' ? /^\s*BulkActionId\s+eq\s+'([^']*)'\s*(?:$|and\s)/i.exec(filter) : null;
+  return m ? m[1]!.toLowerCase() : undefined;
+}
+
+function actionStatusRows(store: Store, only?: string): Row[] {
   const rows: Row[] = [];
   const everyAttempt = store.has('duplicateReportRows');
   for (const a of store.tenant.bulkActions) {
+    if (only !== undefined && a.id.toLowerCase() !== only) continue;
     for (const run of a.runs) {
       const pc = store.findPc(run.cloudPcId);
-      const row = (reportId: string, state: string, lastUpdated: number): Row => ({
+      const row = (reportId: string, state: string, lastUpdated: number, requested: number): Row => ({
         Id: reportId,
         CloudPcDeviceDisplayName: pc?.displayName ?? null,
         BulkActionId: a.id,
@@ -82,12 +89,13 @@ function actionStatusRows(store: Store): Row[] {
         DeviceOwnerUserPrincipalName: pc?.userPrincipalName ?? null,
         Action: actionName(a.type),
         ActionState: state,
-        RequestDateTime: reportTime(run.requestDateTime),
+        RequestDateTime: reportTime(requested),
         LastUpdatedDateTime: reportTime(lastUpdated),
         ActionParameters: actionParameters(a.extra),
       });
-      if (everyAttempt) for (const past of run.attempts) rows.push(row(past.reportId, past.state, past.lastUpdatedDateTime));
-      rows.push(row(run.reportId, run.state, run.lastUpdatedDateTime));
+      // One row per attempt: each attempt is its own request. One row per device: the action's request.
+      if (everyAttempt) for (const past of run.attempts) rows.push(row(past.reportId, past.state, past.lastUpdatedDateTime, past.startDateTime));
+      rows.push(row(run.reportId, run.state, run.lastUpdatedDateTime, everyAttempt ? run.startDateTime : run.requestDateTime));
     }
   }
   return rows;
@@ -187,7 +195,7 @@ function runReport(columns: ColumnDef[], allRows: Row[], rawBody: unknown): SimR
   });
   // A stable tie-breaker keeps skip/top paging consistent between calls.
   keys.push({ property: columns[0]!.name, desc: false });
-  rows = [...rows].sort(compareBy<Row>(keys, (row, prop) => row[prop]));
+  rows = sortRows(rows, keys);
 
   let values = rows.map((r) => selected.map((c) => r[c.name] ?? null));
   if (body.groupBy && body.groupBy.length > 0) values = grouped(values, body.groupBy.map((g) => byName(g).name), selected);
@@ -201,6 +209,22 @@ function runReport(columns: ColumnDef[], allRows: Row[], rawBody: unknown): SimR
     Values: values.slice(skip, skip + top),
   };
   return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from(JSON.stringify(payload), 'utf8') };
+}
+
+/** Sorted by the keys, each row's sort values computed once (a 5,000-row report is sorted on every page). */
+function sortRows(rows: Row[], keys: SortKey[]): Row[] {
+  const keyed = rows.map((row) => ({ row, values: keys.map((k) => norm(row[k.property])) }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < keys.length; i++) {
+      const x = a.values[i]!;
+      const y = b.values[i]!;
+      if (x === y) continue;
+      const c = x === null ? -1 : y === null ? 1 : x < y ? -1 : 1;
+      return keys[i]!.desc ? -c : c;
+    }
+    return 0;
+  });
+  return keyed.map((k) => k.row);
 }
 
 /** groupBy: the documented form groups by exactly the selected columns, so a group is a distinct row. */
@@ -217,7 +241,12 @@ function grouped(values: Cell[][], group: string[], selected: ColumnDef[]): Cell
 }
 
 export function getActionStatusReports(store: Store, _ctx: RequestContext, body: unknown): SimResponse {
-  return runReport(ACTION_STATUS_COLUMNS, actionStatusRows(store), body);
+  // Filtering on BulkActionId is not documented: a service may refuse it.
+  const filter = (body as { filter?: unknown } | undefined)?.filter;
+  if (store.has('reportFilterRefused') && typeof filter === 'string' && /\bBulkActionId\b/i.test(filter)) {
+    throw new BadRequest("Invalid filter: the column 'BulkActionId' cannot be used in a filter for this report.");
+  }
+  return runReport(ACTION_STATUS_COLUMNS, actionStatusRows(store, onlyAction(filter)), body);
 }
 
 export function retrieveBulkActionStatusReport(store: Store, _ctx: RequestContext, body: unknown): SimResponse {

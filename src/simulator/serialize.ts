@@ -38,7 +38,7 @@ export function serializeAction(store: Store, action: BulkActionRecord, opts: { 
     '@odata.type': `#microsoft.graph.${action.type}`,
     id: action.id,
     displayName: action.displayName,
-    createdDateTime: iso(action.createdDateTime),
+    createdDateTime: store.has('nullCreatedDateTime') ? null : iso(action.createdDateTime),
     initiatedByUserPrincipalName: action.initiatedByUserPrincipalName,
     scheduledDuringMaintenanceWindow: action.scheduledDuringMaintenanceWindow,
     cloudPcIds: thin ? [] : action.runs.map((r) => r.cloudPcId),

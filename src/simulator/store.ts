@@ -4,7 +4,7 @@
 import { BadRequest, GraphError } from './http.js';
 import { buildTenant, type SeedName } from './seeds.js';
 import type { BulkActionRecord, BulkActionStatus, CloudPcRecord, DeviceRun, RecordedRetry, Tenant } from './types.js';
-import { unknownVariants, type SimulatorVariant } from './variants.js';
+import { syncSameTypeAgain, unknownVariants, type SimulatorVariant } from './variants.js';
 
 export const BULK_ACTION_TYPES = [
   'cloudPcBulkRestart', 'cloudPcBulkReprovision', 'cloudPcBulkResize', 'cloudPcBulkRestore', 'cloudPcBulkPowerOn',
@@ -51,6 +51,13 @@ export class Store {
   ) {
     this.tenant = buildTenant(seed, now);
     this.variants = new Set(startVariants);
+    this.syncVariantData();
+  }
+
+  /** Data that exists only while its variant is on (variants.ts). */
+  private syncVariantData(): void {
+    syncSameTypeAgain(this.tenant, this.has('sameTypeAgain'));
+    this.runIndex = undefined;
   }
 
   has(v: SimulatorVariant): boolean {
@@ -63,6 +70,7 @@ export class Store {
     if (bad.length) throw new BadRequest(`Not simulator variants: ${bad.join(', ')}. GET /_simulator/variants lists them.`);
     this.variants.clear();
     for (const v of on as SimulatorVariant[]) this.variants.add(v);
+    this.syncVariantData();
   }
 
   reset(now: number): void {
@@ -73,6 +81,7 @@ export class Store {
     this.throttledParts.clear();
     this.pcIndex = undefined;
     this.runIndex = undefined;
+    this.syncVariantData();
   }
 
   findAction(id: string): BulkActionRecord | undefined {

@@ -30,8 +30,8 @@ export interface ApprovalPage {
   linkFor(plan: Plan): Promise<string>;
   /** True when the link itself grants nothing (the page asks for the plan owner's sign-in), so the model may see it. */
   readonly linkIsPublic: boolean;
-  /** Opens the link in the user's browser on this desktop, when the operator allows it; false when it did not. */
-  open(link: string): boolean;
+  /** Opens the link in the user's browser on this desktop, when the operator allows it; says why not when it did not. */
+  open(link: string): Promise<{ opened: true } | { opened: false; why: string }>;
 }
 
 /** What the connected client can do for approval, from its declared capabilities. */
@@ -40,6 +40,12 @@ export interface ClientAbilities {
   url: boolean;
   /** Renders MCP Apps views (io.modelcontextprotocol/ui with the MCP App MIME type). */
   app: boolean;
+  /**
+   * The view may approve through the app-only tool: the server hands it the plan's secret. stdio: only a client that
+   * declared MCP Apps support; remote mode (stateless, capabilities unknown): only when the operator turned on
+   * CLOUDPC_MCP_REMOTE_APP_APPROVAL. Otherwise the view's Approve opens the approval page.
+   */
+  appApproval: boolean;
 }
 
 export type UrlAnswer = 'accepted' | 'declined' | 'cancelled' | 'unsupported';

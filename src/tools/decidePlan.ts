@@ -1,11 +1,13 @@
 // decide_cloudpc_retry_plan: the Approve / Decline buttons of the MCP Apps view. App-only: hosts that render views
-// hide it from the model, and the server lists it only to such hosts. Hidden is not enough (a host may not implement
-// visibility), so the call must also carry the plan's app secret, which reaches only the view (in a result's _meta).
+// hide it from the model. Hidden is not enough (a host may not implement visibility), so the call must also carry the
+// plan's app secret, which the server hands out only where it stays with the view: in stdio to a client that declared
+// MCP Apps support, in remote mode only with CLOUDPC_MCP_REMOTE_APP_APPROVAL (ClientAbilities.appApproval). The server
+// still cannot see who called, so the decision is recorded as a call of this tool, never as a person's page click.
 import { z } from 'zod';
 import { defineTool } from './defineTool.js';
 import { ToolError } from './context.js';
 import { ownerLabel, PLAN_PROBLEM_TEXT, planProblem, secretMatches } from './retry/plans.js';
-import { planShape, planView } from './retry/output.js';
+import { planShape, planView } from './retry/resultShape.js';
 
 export const DECIDE_PLAN_TOOL = 'decide_cloudpc_retry_plan';
 
@@ -37,7 +39,8 @@ export const decidePlan = defineTool({
         'Refused: only the retry plan view, clicked by the user, can approve or decline a plan with this tool. The assistant cannot approve a plan: ask the user to approve it.',
       );
     }
-    if (plan!.state !== 'pending' || !(await plans.decide(plan!.id, args.decision === 'approve', 'app', ownerLabel(owner)))) {
+    const by = `${ownerLabel(owner)} (as the caller of ${DECIDE_PLAN_TOOL} with the view's secret)`;
+    if (plan!.state !== 'pending' || !(await plans.decide(plan!.id, args.decision === 'approve', 'appTool', by))) {
       throw new ToolError(`Plan ${plan!.id} was already ${plan!.state === 'pending' ? 'closed' : plan!.state}; nothing changed.`);
     }
     const approved = args.decision === 'approve';
@@ -45,8 +48,8 @@ export const decidePlan = defineTool({
     return {
       structured: { planId: plan!.id, state: approved ? ('approved' as const) : ('declined' as const), plan: planView(decided) },
       text: approved
-        ? `Plan ${plan!.id} approved in the plan view by ${ownerLabel(owner)}. The assistant can now run it: retry_cloudpc_bulk_action with planId "${plan!.id}".`
-        : `Plan ${plan!.id} declined in the plan view by ${ownerLabel(owner)}. Nothing will be sent.`,
+        ? `Plan ${plan!.id} approved in the plan view. The assistant can now send it: retry_cloudpc_bulk_action with bulkActionId "${plan!.bulkActionId}" and planId "${plan!.id}".`
+        : `Plan ${plan!.id} declined in the plan view. Nothing will be sent.`,
     };
   },
 });

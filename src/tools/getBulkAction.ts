@@ -3,13 +3,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { getBulkAction, type BulkAction } from '../graph/bulkActions.js';
-import type { DeviceOutcome, DeviceOutcomes } from '../graph/deviceOutcomes.js';
+import type { DeviceOutcome, DeviceOutcomes } from '../graph/outcomes/deviceOutcomes.js';
 import type { ToolContext } from './context.js';
 import { defineTool } from './defineTool.js';
 import { guid } from './inputs.js';
-import { classCountsOf, classLabel, classLines, countsLine, outcomesFor, reasonCapLine, reasonText } from './outcomes.js';
+import { classCountsOf, classLabel, classLines, countsLine, outcomesFor, reasonCapLine, reasonText, startReading, unavailableLines } from './outcomes.js';
 import { bulkActionRow, classCounts, deviceRow, reasonSummary, toDeviceRow, toRow } from './rows.js';
-import { plural, table } from './render.js';
+import { plural, table } from './textTable.js';
 
 export const MAX_WAIT_SECONDS = 600;
 // Enough rows to name every failed device of a typical action without flooding the chat.
@@ -58,15 +58,18 @@ export const getBulkActionTool = defineTool({
   },
   async handle(args, ctx) {
     const started = Date.now();
+    const waiting = !!args.waitSeconds && args.waitSeconds > 0;
+    // The action and its report go out together; after a wait the report is read afresh.
+    const reading = args.includeDevices === false || waiting ? undefined : startReading(ctx, args.bulkActionId, args.onlyFailed);
     let action = await getBulkAction(ctx.deps.graph(), args.bulkActionId, ctx.signal);
     let waited: { seconds: number; finished: boolean } | undefined;
-    if (args.waitSeconds && args.waitSeconds > 0) {
-      action = await waitWhilePending(ctx, action, started + args.waitSeconds * 1000);
+    if (waiting) {
+      action = await waitWhilePending(ctx, action, started + args.waitSeconds! * 1000);
       waited = { seconds: Math.round((Date.now() - started) / 1000), finished: action.status !== 'pending' };
     }
     const onlyFailed = args.onlyFailed ?? (action.cloudPcIds?.length ?? 0) > ALL_DEVICES_UP_TO;
     const outcomes: DeviceOutcomes =
-      args.includeDevices === false ? { devices: [], more: false, onlyFailed } : await outcomesFor(ctx, action, { onlyFailed, reasons: true });
+      args.includeDevices === false ? { devices: [], more: false, onlyFailed } : await outcomesFor(ctx, action, { onlyFailed, reasons: true }, reading);
     const failed = outcomes.devices.filter((d) => d.state === 'failed');
     return {
       structured: {
@@ -118,7 +121,7 @@ function render(ctx: ToolContext, action: BulkAction, outcomes: DeviceOutcomes, 
         : `Waited ${waited.seconds} s; the action is still pending. Call again with waitSeconds to keep watching.`,
     );
   }
-  if (outcomes.unavailable) lines.push(`Per-device outcomes unavailable: ${outcomes.unavailable}.`);
+  lines.push(...unavailableLines(outcomes, action));
   if (outcomes.onlyFailed && outcomes.devices.length + (outcomes.unavailable ? 1 : 0) > 0) lines.push('Only the failed devices were read (onlyFailed).');
   lines.push(...classLines(outcomes.devices));
   const capLine = reasonCapLine(outcomes);

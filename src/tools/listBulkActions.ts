@@ -5,7 +5,7 @@ import { listBulkActionsFrom } from '../graph/bulkActionList.js';
 import { bulkActionRow, toRow } from './rows.js';
 import { defineTool } from './defineTool.js';
 import { limitInput } from './inputs.js';
-import { countText, plural, table } from './render.js';
+import { countText, plural, table } from './textTable.js';
 
 export const BULK_ACTION_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 const DEFAULT_LIMIT = 20;

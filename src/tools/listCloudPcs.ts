@@ -1,10 +1,11 @@
 // list_cloud_pcs: turns "Bob's and Carol's PCs" into Cloud PC ids.
 import { z } from 'zod';
 import { CLOUD_PC_SELECT, CLOUD_PC_STATUSES, CLOUD_PCS_PATH, INCLUDE_UNKNOWN_ENUMS, toCloudPc } from '../graph/cloudPcs.js';
-import { collectPages, odataString } from '../graph/paging.js';
+import { GraphError } from '../graph/errors.js';
+import { collectPages, odataString, type Paged } from '../graph/paging.js';
 import { defineTool } from './defineTool.js';
 import { limitInput } from './inputs.js';
-import { plural, table } from './render.js';
+import { plural, table } from './textTable.js';
 
 /** Every status a filter can ask for: the sentinel itself means nothing once the header asks for the real values. */
 export const CLOUD_PC_STATUS_FILTERS = CLOUD_PC_STATUSES.filter((v) => v !== 'unknownFutureValue') as [string, ...string[]];
@@ -63,18 +64,33 @@ export const listCloudPcs = defineTool({
     if (args.userPrincipalName) clauses.push(`userPrincipalName eq ${odataString(args.userPrincipalName)}`);
     if (args.nameStartsWith) clauses.push(`startswith(displayName,${odataString(args.nameStartsWith)})`);
     if (args.status) clauses.push(`status eq ${odataString(args.status)}`);
-    const query: Record<string, string> = { $select: CLOUD_PC_SELECT, $top: String(Math.min(limit, 100)) };
-    if (clauses.length) query.$filter = clauses.join(' and ');
-    // Without the Prefer header, statuses Graph added after unknownFutureValue come back as unknownFutureValue.
-    const first = { method: 'GET' as const, path: CLOUD_PCS_PATH, query, headers: { ...INCLUDE_UNKNOWN_ENUMS } };
-    const page = await collectPages(ctx.deps.graph(), first, { maxItems: limit, maxPages: MAX_PAGES, signal: ctx.signal });
+    const read = (clauses: string[], keep?: (item: Record<string, unknown>) => boolean, top = Math.min(limit, 100)) => {
+      const query: Record<string, string> = { $select: CLOUD_PC_SELECT, $top: String(top) };
+      if (clauses.length) query.$filter = clauses.join(' and ');
+      // Without the Prefer header, statuses Graph added after unknownFutureValue come back as unknownFutureValue.
+      const first = { method: 'GET' as const, path: CLOUD_PCS_PATH, query, headers: { ...INCLUDE_UNKNOWN_ENUMS } };
+      return collectPages(ctx.deps.graph(), first, { maxItems: limit, maxPages: MAX_PAGES, signal: ctx.signal, keep });
+    };
+    let page: Paged;
+    let refused = '';
+    try {
+      page = await read(clauses);
+    } catch (err) {
+      // startswith on cloudPCs is not documented: where Graph refuses it, the same pages are read without it and the
+      // names are matched here, within the same page cap.
+      if (!(args.nameStartsWith && err instanceof GraphError && err.status === 400)) throw err;
+      const prefix = args.nameStartsWith.toLowerCase();
+      const named = (item: Record<string, unknown>) => typeof item.displayName === 'string' && item.displayName.toLowerCase().startsWith(prefix);
+      page = await read(clauses.filter((c) => !c.startsWith('startswith(')), named, 100);
+      refused = ` Graph refused the startswith filter (HTTP 400${err.code ? ` ${err.code}` : ''}), so names were matched here among the first ${page.scanned} Cloud PCs read${page.more ? ' (not all of them: narrow by user or status)' : ''}.`;
+    }
     const rows = page.items.map(toCloudPc);
     const more = page.foreignNextLink
       ? `; more exist, but Graph's link to the next page points outside the Graph root (${page.foreignNextLink}) and was not followed`
       : page.more
         ? '; more exist: narrow the filters or raise limit'
         : '';
-    const head = `${plural(rows.length, 'Cloud PC')}${more}${ctx.deps.simulated ? ' [simulated tenant]' : ''}.`;
+    const head = `${plural(rows.length, 'Cloud PC')}${more}${ctx.deps.simulated ? ' [simulated tenant]' : ''}.${refused}`;
     const body = rows.length
       ? table(
           ['id', 'name', 'user', 'status', 'policy', 'power'],

@@ -1,10 +1,12 @@
 // Device outcomes as the tools read and tell them: states from the report, this action's reasons within the cap,
 // failed devices grouped by class with the fix for those a retry cannot fix yet.
 import type { BulkAction } from '../graph/bulkActions.js';
-import { deviceOutcomesOf, type DeviceOutcome, type DeviceOutcomes } from '../graph/deviceOutcomes.js';
+import type { ReportRead } from '../graph/outcomes/actionReport.js';
+import { deviceOutcomesOf, startOutcomes, type DeviceOutcome, type DeviceOutcomes } from '../graph/outcomes/deviceOutcomes.js';
 import type { FailureClass } from '../graph/failureClasses.js';
 import type { ToolContext } from './context.js';
-import { countText, plural } from './render.js';
+import { visible } from '../core/visible.js';
+import { countText, plural } from './textTable.js';
 
 export interface ReadOutcomes {
   onlyFailed: boolean;
@@ -12,9 +14,17 @@ export interface ReadOutcomes {
   reasons: boolean;
 }
 
-export function outcomesFor(ctx: ToolContext, action: BulkAction, read: ReadOutcomes): Promise<DeviceOutcomes> {
+/**
+ * Sends the report's first page(s) now, to travel with the action's own GET: "which PCs failed" is then one round
+ * trip. `likelyOnlyFailed` as in beginReport; a reading nobody finishes costs a request, never an error.
+ */
+export function startReading(ctx: ToolContext, bulkActionId: string, likelyOnlyFailed: boolean | undefined): ReportRead {
+  return startOutcomes(ctx.deps.graph(), bulkActionId, likelyOnlyFailed, ctx.signal);
+}
+
+export async function outcomesFor(ctx: ToolContext, action: BulkAction, read: ReadOutcomes, started?: ReportRead): Promise<DeviceOutcomes> {
   const { config } = ctx.deps;
-  return deviceOutcomesOf(ctx.deps.graph(), action, {
+  const o = await deviceOutcomesOf(ctx.deps.graph(), action, {
     onlyFailed: read.onlyFailed,
     reasonCap: read.reasons ? config.maxReasonLookups : 0,
     batch: {
@@ -22,7 +32,18 @@ export function outcomesFor(ctx: ToolContext, action: BulkAction, read: ReadOutc
       maxWaitMs: config.maxThrottleWaitMs,
       onThrottle: (n) => ctx.progress(n.attempt, undefined, `Graph is throttling part of the reason lookup (HTTP ${n.status}); waiting ${Math.ceil(n.waitMs / 1000)} s.`),
     },
-  });
+  }, started);
+  if (o.unavailable && !config.cloud.reportsDocumented) o.unavailable += `; Graph documents no Cloud PC reports in ${config.cloud.label}`;
+  return o;
+}
+
+/** What the answer says when the report could not be read: the action's own counts stand, no device is named failed. */
+export function unavailableLines(o: DeviceOutcomes, a: BulkAction): string[] {
+  if (!o.unavailable) return o.localFilter ? [`${o.localFilter}.`] : [];
+  return [
+    `Per-device outcomes unavailable: ${o.unavailable}.`,
+    `The counts above are the action's own; which of its ${a.cloudPcIds ? plural(a.cloudPcIds.length, 'Cloud PC') : 'Cloud PCs'} failed is not known, so none is named as failed here.`,
+  ];
 }
 
 export function classCountsOf(devices: readonly Pick<DeviceOutcome, 'state' | 'failureClass'>[]): Record<FailureClass, number> {
@@ -33,7 +54,7 @@ export function classCountsOf(devices: readonly Pick<DeviceOutcome, 'state' | 'f
 
 /** A device as people know it: its user and name, else its id. */
 export function who(d: Pick<DeviceOutcome, 'cloudPcId' | 'name' | 'userPrincipalName'>): string {
-  const label = [d.userPrincipalName, d.name].filter(Boolean);
+  const label = [d.userPrincipalName, d.name].filter(Boolean).map((s) => visible(s!));
   return label.length ? `${label[0]}${label[1] ? ` (${label[1]})` : ''}` : d.cloudPcId;
 }
 

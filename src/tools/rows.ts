@@ -1,7 +1,7 @@
 // Row shapes several tools return, in one place so that tools never import each other.
 import { z } from 'zod';
 import type { BulkAction } from '../graph/bulkActions.js';
-import type { DeviceOutcome } from '../graph/deviceOutcomes.js';
+import type { DeviceOutcome } from '../graph/outcomes/deviceOutcomes.js';
 import { FAILURE_CLASSES } from '../graph/failureClasses.js';
 
 const count = () => z.number().optional();

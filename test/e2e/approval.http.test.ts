@@ -80,19 +80,41 @@ describe('remote mode with Entra sign-in', () => {
     return { url: pageUrl, origin: new URL(pageUrl).origin, cookie, csrf: /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '', html: page.body, status: page.status };
   }
 
+  it('the sign-in callback shows none of its query string, and logs only Entra\'s error code', async () => {
+    const phish = 'Your session expired. Call +1 555 0100 or visit evil.example to restore access';
+    const r = await request(`${server.base}/approve/callback?error=access_denied&error_description=${encodeURIComponent(phish)}&state=x`);
+    expect(r.status).toBe(401);
+    expect(r.body).toContain('The sign-in did not complete');
+    expect(r.body).not.toMatch(/evil\.example|555 0100|session expired|access_denied/);
+    await waitFor(() => (server.stderr().includes('Entra sign-in returned an error') ? true : undefined), 'the log line');
+    expect(server.stderr()).toMatch(/Entra sign-in returned an error.*"error":"access_denied"/);
+    expect(server.stderr()).not.toContain('evil.example');
+    const odd = await request(`${server.base}/approve/callback?error=${encodeURIComponent('<b>x</b> visit evil.example')}`);
+    expect(odd.body).not.toMatch(/evil\.example|&lt;b&gt;/);
+  });
+
+  it('the retry\'s answer and the view get the sign-in page link (it grants nothing by itself), and no secret', async () => {
+    const alice = await mcp(server.url, await entra.mint({ oid: ALICE.oid, upn: ALICE.upn }));
+    const pending = await retry(alice, { bulkActionId: DEMO_IDS.failedReprovision });
+    expect(s(pending)).toMatchObject({ status: 'approvalPending', approvalUrl: `${server.base}/approve/${s(pending).planId}` });
+    expect(pending._meta?.['cloudpc-mcp/approval']).toBeUndefined();
+    expect(textOf(pending)).toContain(`where they sign in as the plan's owner: ${server.base}/approve/${s(pending).planId}`);
+    expect(posts()).toHaveLength(0);
+  });
+
   it('the plan\'s owner approves on the page behind Entra sign-in; another user can neither approve nor execute it; exactly the plan is sent', async () => {
     const alice = await mcp(server.url, await entra.mint({ oid: ALICE.oid, upn: ALICE.upn }));
     const bob = await mcp(server.url, await entra.mint({ oid: BOB.oid, upn: BOB.upn }));
     const dry = await retry(alice, { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true });
     const plan = s(dry).plan;
     expect(plan.owner).toBe(ALICE.upn);
-    const pending = await retry(alice, { planId: plan.id });
+    const pending = await retry(alice, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(pending).status).toBe('approvalPending');
     // This link grants nothing without the owner's sign-in, so the model may relay it (remote clients show no logs).
     const pageUrl = `${server.base}/approve/${plan.id}`;
     expect(textOf(pending)).toContain(pageUrl);
 
-    const stolen = await retry(bob, { planId: plan.id });
+    const stolen = await retry(bob, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(stolen.isError).toBe(true);
     expect(textOf(stolen)).toMatch(/belongs to another user/);
 
@@ -100,7 +122,7 @@ describe('remote mode with Entra sign-in', () => {
     expect(bobPage.status).toBe(403);
     expect(bobPage.html).toMatch(/belongs to another user/);
     expect((await decide(bobPage, 'approve', { csrf: 'x' })).status).toBe(403);
-    expect(s(await retry(alice, { planId: plan.id })).status).toBe('approvalPending');
+    expect(s(await retry(alice, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id })).status).toBe('approvalPending');
 
     const alicePage = await signInAndOpen(pageUrl, ALICE);
     expect(alicePage.status).toBe(200);
@@ -109,7 +131,7 @@ describe('remote mode with Entra sign-in', () => {
     expect((await decide(alicePage, 'approve')).status).toBe(200);
     expect(posts()).toHaveLength(0);
 
-    const sent = await retry(alice, { planId: plan.id });
+    const sent = await retry(alice, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(sent)).toMatchObject({ status: 'accepted', approval: { via: 'page', by: ALICE.upn } });
     expect(posts().map((p) => p.body)).toEqual([{ cloudPcIds: plan.cloudPcIds }]);
     await waitFor(() => auditLines(server.stderr()).find((l) => l.outcome === 'accepted'), 'the audit line');
@@ -135,15 +157,17 @@ describe('remote mode on loopback without sign-in', () => {
     const logs: string[] = [];
     const c = await mcp(server.url, undefined, logs);
     const plan = s(await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true })).plan;
-    const pending = await retry(c, { planId: plan.id });
+    const pending = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(pending).status).toBe('approvalPending');
     const link = await waitFor(() => linkIn(logs), 'the link in a log notification');
     expect(link.startsWith(`${server.base}/approve/${plan.id}?token=`)).toBe(true);
     expect(textOf(pending)).not.toContain('token=');
     const page = await openLink(link);
-    expect((await request(link)).status).toBe(403);
+    const again = await request(link);
+    expect(again.status).toBe(410);
+    expect(again.body).toContain('This link was already opened');
     expect((await decide(page, 'approve')).status).toBe(200);
-    const sent = await retry(c, { planId: plan.id });
+    const sent = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(sent).approval).toEqual({ via: 'page', by: 'the local user' });
     expect(posts().map((p) => p.body)).toEqual([{ cloudPcIds: plan.cloudPcIds }]);
   });

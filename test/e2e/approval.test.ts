@@ -60,9 +60,28 @@ describe('plans', () => {
     const c = await server();
     const dry = await retry(c, { bulkActionId: DEMO_IDS.failedRestart, dryRun: true });
     expect(s(dry).plan).toMatchObject({ state: 'pending', approvalNeeded: false });
-    const r = await retry(c, { planId: s(dry).plan.id });
+    const r = await retry(c, { bulkActionId: DEMO_IDS.failedRestart, planId: s(dry).plan.id });
     expect(s(r)).toMatchObject({ status: 'accepted', approval: { via: 'notNeeded' } });
     expectExactlyPlanSent(s(dry).plan.cloudPcIds);
+  });
+
+  it('the dry run names exactly the ids executing its plan sends, in its text and its top-level cloudPcIds', async () => {
+    const c = await server();
+    for (const bulkActionId of [DEMO_IDS.failedRestart, DEMO_IDS.failedReprovision]) {
+      sim.reset();
+      const dry = await retry(c, { bulkActionId, dryRun: true });
+      const plan = s(dry).plan;
+      expect(s(dry).target).toBe('allFailed');
+      expect(s(dry).cloudPcIds).toEqual(plan.cloudPcIds);
+      expect(plan.cloudPcIds.length).toBeGreaterThan(0);
+      expect(textOf(dry)).toContain(`Executing plan ${plan.id} sends exactly these ${plan.cloudPcIds.length} Cloud PC ids: ${plan.cloudPcIds.join(', ')}.`);
+      expect(textOf(dry)).not.toMatch(/would send no ids/);
+      // Short lines, not one paragraph.
+      for (const line of textOf(dry).split('\n')) expect(line.length, line).toBeLessThan(400);
+    }
+    const restart = await retry(c, { bulkActionId: DEMO_IDS.failedRestart, dryRun: true });
+    await retry(c, { bulkActionId: DEMO_IDS.failedRestart, planId: s(restart).planId });
+    expect(posts().map((p) => p.body)).toEqual([{ cloudPcIds: s(restart).cloudPcIds }]);
   });
 
   it('a dry run makes a plan of the exact failed Cloud PCs, with names, users and reasons, and sends nothing', async () => {
@@ -80,9 +99,12 @@ describe('plans', () => {
   });
 
   it.each([
-    ['an unknown plan', () => ({ planId: 'plan-00000000000000000000000000000000' }), /is not known to this server/],
-    ['a plan with other ids', (id: string) => ({ planId: id, cloudPcIds: [DEMO_IDS.bobPc] }), /fixes the bulk action and the Cloud PCs/],
-    ['a plan of another bulk action', (id: string) => ({ planId: id, bulkActionId: DEMO_IDS.failedRestart }), /fixes the bulk action/],
+    ['an unknown plan', () => ({ bulkActionId: DEMO_IDS.failedReprovision, planId: 'plan-00000000000000000000000000000000' }), /is not known to this server/],
+    ['a plan with other ids', (id: string) => ({ bulkActionId: DEMO_IDS.failedReprovision, planId: id, cloudPcIds: [DEMO_IDS.bobPc] }), /fixes the Cloud PCs/],
+    ['a plan with a filter', (id: string) => ({ bulkActionId: DEMO_IDS.failedReprovision, planId: id, only: 'retryable' }), /fixes the Cloud PCs/],
+    ['a plan of another bulk action', (id: string) => ({ planId: id, bulkActionId: DEMO_IDS.failedRestart }), new RegExp(`is for bulk action ${DEMO_IDS.failedReprovision}, not ${DEMO_IDS.failedRestart}`)],
+    ['a plan of another bulk action, as a dry run', (id: string) => ({ planId: id, bulkActionId: DEMO_IDS.failedRestart, dryRun: true }), /is for bulk action/],
+    ['a planId without bulkActionId', (id: string) => ({ planId: id }), /bulkActionId/],
   ])('refuses %s and sends nothing', async (_what, args, message) => {
     const c = await server({}, { elicitation: { form: {} } });
     c.client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { confirm: true } }));
@@ -97,7 +119,7 @@ describe('plans', () => {
     const c = await server({ CLOUDPC_MCP_PLAN_TTL_SECONDS: '1' });
     const planId = s(await dryRun(c)).planId;
     await new Promise((r) => setTimeout(r, 1_100));
-    const r = await retry(c, { planId });
+    const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId });
     expect(r.isError).toBe(true);
     expect(textOf(r)).toMatch(/has expired.*dry run/);
     expect(posts()).toHaveLength(0);
@@ -109,14 +131,14 @@ describe('plans', () => {
     const plan = s(await dryRun(c)).plan;
     const erin = sim.state.tenant.bulkActions.find((a) => a.id === DEMO_IDS.failedReprovision)!.runs.find((r) => r.cloudPcId === DEMO_IDS.erinPc)!;
     erin.state = 'done';
-    const r = await retry(c, { planId: plan.id });
+    const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(r)).toMatchObject({ status: 'planChanged', changes: { noLongerFailed: [DEMO_IDS.erinPc], newlyFailed: [] } });
     expect(textOf(r)).toMatch(/Not sent: the action changed since plan .* no longer failed/);
     expect(posts()).toHaveLength(0);
     const next = s(r).newPlanId as string;
     expect(next).not.toBe(plan.id);
     expect(s(r).plan.cloudPcIds).toEqual([DEMO_IDS.frankPc]);
-    const sent = await retry(c, { planId: next });
+    const sent = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: next });
     expect(s(sent).status).toBe('accepted');
     expectExactlyPlanSent([DEMO_IDS.frankPc]);
   });
@@ -125,10 +147,10 @@ describe('plans', () => {
     const c = await server({}, { elicitation: { form: {} } });
     c.client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { confirm: true } }));
     const planId = s(await dryRun(c)).planId;
-    expect(s(await retry(c, { planId })).status).toBe('accepted');
-    const again = await retry(c, { planId });
+    expect(s(await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId })).status).toBe('accepted');
+    const again = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId });
     expect(again.isError).toBe(true);
-    expect(textOf(again)).toMatch(/already executed/);
+    expect(textOf(again)).toMatch(/was already sent at .* \(request-id [\w-]+\); a plan is sent once/);
     expect(sim.retries).toHaveLength(1);
   });
 });
@@ -147,10 +169,10 @@ describe('form elicitation shows the plan', () => {
       return action === 'accept' ? { action, content: { confirm: true } } : { action };
     });
     const plan = s(await dryRun(c)).plan;
-    const r = await retry(c, { planId: plan.id });
+    const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(r).status).toBe(status);
     expect(asked[0]).toContain(plan.id);
-    expect(asked[0]).toMatch(/exactly 2 Cloud PCs: CPC-erin-\w+, erin@contoso\.com; CPC-frank-\w+, frank@contoso\.com/);
+    expect(asked[0]).toMatch(/exactly 2 Cloud PCs: CPC-erin-\w+, erin@contoso\.com \[[\w-]+\]; CPC-frank-\w+, frank@contoso\.com \[[\w-]+\]/);
     if (action === 'accept') {
       expect(s(r).approval).toEqual({ via: 'elicitation', by: 'the local user' });
       expectExactlyPlanSent(plan.cloudPcIds);
@@ -177,7 +199,7 @@ describe('URL-mode elicitation', () => {
       return { action: 'accept' };
     });
     const plan = s(await dryRun(c)).plan;
-    const r = await retry(c, { planId: plan.id });
+    const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(r)).toMatchObject({ status: 'accepted', approval: { via: 'url', by: 'the local user' } });
     expect(requests[0]).toMatchObject({ elicitationId: plan.id });
     expect(requests[0]!.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/approve/${plan.id}\\?token=`));
@@ -191,7 +213,7 @@ describe('approval page (a client that cannot ask)', () => {
     const c = await server({ CLOUDPC_MCP_APPROVAL_WAIT_SECONDS: '60' });
     const plan = s(await dryRun(c)).plan;
     const progress: string[] = [];
-    const pending = retry(c, { planId: plan.id }, { onprogress: (p) => void progress.push(p.message ?? ''), resetTimeoutOnProgress: true });
+    const pending = retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id }, { onprogress: (p) => void progress.push(p.message ?? ''), resetTimeoutOnProgress: true });
     const link = await waitFor(() => linkIn(c.logs), 'the approval link in a log notification');
     expect(c.stderr()).toContain(link);
     if (decision === 'approve') await waitFor(() => (progress.length ? progress[0] : undefined), 'a progress notification while waiting');
@@ -216,14 +238,63 @@ describe('approval page (a client that cannot ask)', () => {
   it('approval in the browser after the call stopped waiting: the next call with the planId sends the plan', async () => {
     const c = await server();
     const plan = s(await dryRun(c)).plan;
-    const first = await retry(c, { planId: plan.id });
+    const first = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(first).status).toBe('approvalPending');
     // The tests run with CLOUDPC_MCP_APPROVAL_PAGE=link: no browser was opened, and the answer says where the link went.
-    expect(textOf(first)).toMatch(/waiting for the user's approval on the approval page, whose one-time link was sent to the client's log and the server's stderr \(not to you\)/);
+    expect(textOf(first)).toMatch(/waits for the user's approval\.\nWhere: on the approval page, whose one-time link is in the client's log and the server's stderr \(not shown to you\)/);
     await decide(await openLink(linkIn(c.logs)!), 'approve');
-    const r = await retry(c, { planId: plan.id });
+    const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(r).approval?.via).toBe('page');
     expectExactlyPlanSent(plan.cloudPcIds);
+  });
+
+  it('dryRun: true with an approved planId sends nothing, shows the plan as executing it now would send it, and leaves it to execute', async () => {
+    const c = await server();
+    const plan = s(await dryRun(c)).plan;
+    await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
+    await decide(await openLink(linkIn(c.logs)!), 'approve');
+    const preview = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id, dryRun: true });
+    expect(s(preview)).toMatchObject({ status: 'dryRun', planId: plan.id, cloudPcIds: plan.cloudPcIds, plan: { state: 'approved' } });
+    expect(textOf(preview)).toMatch(/^Dry run, nothing sent\. Checked against the action's current state: the plan still holds\./);
+    expect(posts()).toHaveLength(0);
+    // The check is against Graph now: a planned PC that no longer failed shows up in the preview, and still nothing is sent.
+    sim.state.tenant.bulkActions.find((a) => a.id === DEMO_IDS.failedReprovision)!.runs.find((r) => r.cloudPcId === DEMO_IDS.erinPc)!.state = 'done';
+    const changed = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id, dryRun: true });
+    expect(s(changed)).toMatchObject({ status: 'dryRun', cloudPcIds: [], changes: { noLongerFailed: [DEMO_IDS.erinPc] } });
+    expect(textOf(changed)).toMatch(/no longer holds: 1 Cloud PC of the plan no longer failed/);
+    expect(posts()).toHaveLength(0);
+  });
+
+  it('a used link says what happened to its plan: approved and not sent yet, then sent with the time and request id', async () => {
+    const c = await server();
+    const plan = s(await dryRun(c)).plan;
+    await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
+    const link = linkIn(c.logs)!;
+    const page = await openLink(link);
+    const approved = await decide(page, 'approve');
+    expect(approved.body).toContain('Approved — the assistant can now send it.');
+    const reopened = await request(link);
+    expect(reopened.status).toBe(410);
+    expect(reopened.body).toContain('It has not been sent yet.');
+    const sent = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
+    expect(s(sent).plan.outcome).toMatchObject({ kind: 'sent', requestId: s(sent).requestId, cloudPcIds: plan.cloudPcIds });
+    const after = await request(link);
+    expect(after.body).toMatch(new RegExp(`approved and sent at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC, request id ${s(sent).requestId}`));
+    expect(after.body).not.toMatch(/not valid/);
+    // The page itself (this browser's session) shows the ids sent.
+    const again = await request(page.url, { headers: { cookie: page.cookie } });
+    expect(again.body).toContain('<dt>Ids sent</dt>');
+    for (const id of plan.cloudPcIds) expect(again.body).toContain(`<code>${id}</code>`);
+  });
+
+  it('a declined plan\'s link says declined', async () => {
+    const c = await server();
+    const plan = s(await dryRun(c)).plan;
+    await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
+    const link = linkIn(c.logs)!;
+    await decide(await openLink(link), 'decline');
+    const reopened = await request(link);
+    expect(reopened.body).toContain('This plan was declined: nothing was sent.');
   });
 
   it('the model-only client under "human" with the page turned off: refused with the reason, nothing sent', async () => {
@@ -238,11 +309,11 @@ describe('approval page (a client that cannot ask)', () => {
     async function pending(): Promise<{ c: Session; planId: string; link: string }> {
       const c = await server();
       const planId = s(await dryRun(c)).planId;
-      await retry(c, { planId });
+      await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId });
       return { c, planId, link: linkIn(c.logs)! };
     }
     const notApproved = async (c: Session, planId: string) => {
-      expect(s(await retry(c, { planId })).status).toBe('approvalPending');
+      expect(s(await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId })).status).toBe('approvalPending');
       expect(posts()).toHaveLength(0);
     };
 
@@ -268,9 +339,16 @@ describe('approval page (a client that cannot ask)', () => {
 
     it('refuses a reused or guessed link token, and the page without the link', async () => {
       const { c, planId, link } = await pending();
+      const guessedFirst = await request(link.replace(/token=.*/, 'token=guessed-token-value'));
+      expect(guessedFirst.status).toBe(403);
+      expect(guessedFirst.body).toContain('Link not valid');
       await openLink(link);
-      expect((await request(link)).status).toBe(403);
-      expect((await request(link.replace(/token=.*/, 'token=guessed-token-value'))).status).toBe(403);
+      // Once used, the link says so (and what became of the plan), and grants nothing: no session for this browser.
+      for (const again of [await request(link), await request(link.replace(/token=.*/, 'token=guessed-token-value'))]) {
+        expect(again.status).toBe(410);
+        expect(again.body).toContain('This link was already opened');
+        expect(again.headers['set-cookie']).toBeUndefined();
+      }
       expect((await request(link.replace(/\?token=.*/, ''))).status).toBe(403);
       await notApproved(c, planId);
     });
@@ -308,9 +386,11 @@ describe('MCP Apps view: the app-only decision tool', () => {
     const forged = (await c.client.callTool({ name: 'decide_cloudpc_retry_plan', arguments: { planId, decision: 'approve', appToken: 'x'.repeat(32) } })) as CallToolResult;
     expect(forged.isError).toBe(true);
     const view = (await c.client.callTool({ name: 'decide_cloudpc_retry_plan', arguments: { planId, decision: 'approve', appToken: grant.appToken } })) as CallToolResult;
-    expect(s(view)).toMatchObject({ state: 'approved', plan: { decision: { via: 'app' } } });
-    const r = await retry(c, { planId });
-    expect(s(r).approval).toEqual({ via: 'app', by: 'the local user' });
+    // Recorded as what it was, a call of the app-only tool, never as a person's click on the page.
+    expect(s(view)).toMatchObject({ state: 'approved', plan: { decision: { via: 'appTool' } } });
+    const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId });
+    expect(s(r).approval).toEqual({ via: 'appTool', by: "the local user (as the caller of decide_cloudpc_retry_plan with the view's secret)" });
+    expect(c.stderr()).toMatch(new RegExp(`retry sent for an approved plan.*"planId":"${planId}".*"approvedVia":"appTool"`));
     expectExactlyPlanSent(s(dry).plan.cloudPcIds);
   });
 

@@ -100,7 +100,7 @@ describe('retry_cloudpc_bulk_action over stdio', () => {
     const stranger = '12345678-1234-1234-1234-123456789abc';
     const res = await call({ bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.bobPc, stranger] });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toMatch(new RegExp(`Not sent: 1 of the given Cloud PC id\\(s\\) are not part of.*${stranger}`));
+    expect(textOf(res)).toMatch(new RegExp(`Not sent: 1 of the given Cloud PC ids is not part of.*${stranger}`));
     expect(posts()).toHaveLength(0);
   });
 

@@ -2,12 +2,17 @@
 import { describe, expect, it } from 'vitest';
 import { approvalRoute } from '../../src/tools/retry/confirm.js';
 import type { ConfirmPolicy } from '../../src/config/config.js';
+import { clientAbilities, listingKind } from '../../src/mcp/view.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 
-const NONE = { form: false, url: false, app: false };
+const NONE = { form: false, url: false, app: false, appApproval: false };
 const FORM = { ...NONE, form: true };
 const URL_ONLY = { ...NONE, url: true };
-const APP = { ...NONE, app: true };
-const ALL = { form: true, url: true, app: true };
+// A host that renders views and to which the server hands the view's secret (stdio: it declared MCP Apps support).
+const APP = { ...NONE, app: true, appApproval: true };
+// Remote mode without CLOUDPC_MCP_REMOTE_APP_APPROVAL: views rendered, but no approve tool and no secret.
+const VIEWS_ONLY = { ...NONE, app: true };
+const ALL = { form: true, url: true, app: true, appApproval: true };
 
 describe('approvalRoute', () => {
   it.each<[ConfirmPolicy, typeof NONE, boolean, boolean | undefined, string]>([
@@ -19,6 +24,9 @@ describe('approvalRoute', () => {
     ['human', APP, true, undefined, 'app'],
     ['human', APP, false, undefined, 'app'],
     ['human', NONE, true, undefined, 'page'],
+    // A view without the secret never approves: its Approve opens the page.
+    ['human', VIEWS_ONLY, true, undefined, 'page'],
+    ['human', VIEWS_ONLY, false, undefined, 'refuse'],
     // The model's confirm: true is never an approval under "human".
     ['human', NONE, true, true, 'page'],
     ['human', NONE, false, true, 'refuse'],
@@ -37,5 +45,22 @@ describe('approvalRoute', () => {
     expect(off.kind === 'refuse' && off.reason).toMatch(/CLOUDPC_MCP_APPROVAL_PAGE=off/);
     const refuse = approvalRoute('refuse', ALL, true, undefined);
     expect(refuse.kind === 'refuse' && refuse.reason).toMatch(/CLOUDPC_MCP_CONFIRM_POLICY=refuse/);
+  });
+});
+
+describe('who gets the view and who gets its approve tool and secret', () => {
+  const declared = { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } } as ClientCapabilities;
+  it.each<[string, ClientCapabilities | undefined, boolean, boolean, string]>([
+    ['stdio, a client that declared MCP Apps support', declared, false, false, 'viewsWithAppTools'],
+    ['stdio, a client that did not', {}, false, false, 'plain'],
+    ['stdio, the remote setting changes nothing', {}, false, true, 'plain'],
+    ['remote mode, default', undefined, true, false, 'views'],
+    ['remote mode, CLOUDPC_MCP_REMOTE_APP_APPROVAL on', undefined, true, true, 'viewsWithAppTools'],
+  ])('%s', (_, caps, stateless, setting, kind) => {
+    const client = clientAbilities(caps, stateless, setting);
+    expect(listingKind(client)).toBe(kind);
+    expect(client.appApproval).toBe(kind === 'viewsWithAppTools');
+    // Remote mode without the setting: a plan goes to the sign-in page, never to a tool call.
+    if (stateless && !setting) expect(approvalRoute('human', client, true, true).kind).toBe('page');
   });
 });

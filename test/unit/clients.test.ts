@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { Command } from 'commander';
 import { loadConfig } from '../../src/config/config.js';
 import { SETTINGS } from '../../src/config/settings.js';
 import { ALL_PROMPTS } from '../../src/prompts/index.js';
@@ -72,14 +73,53 @@ function launchesIn(where: string, config: Record<string, any>): Launch[] {
     .map(([name, s]) => ({ where: `${where} ${name}`, command: s.command!, args: s.args ?? [], env: s.env ?? {} }));
 }
 
-/** Every `claude mcp add … -- command args` line: options before the name, the command after `--`. */
+/**
+ * `claude mcp add` with the same parsing rules as Claude Code's CLI, which is built on commander: `-e/--env` and
+ * `-H/--header` are variadic (they take every following word up to the next option or `--`), then the name, the
+ * command or URL and its arguments; an env entry that is not KEY=value is refused with Claude Code's own message.
+ * (The variadic --env swallowing a name written after it: anthropics/claude-code#29221.)
+ */
+function claudeMcpAdd(line: string): { name: string; commandOrUrl: string; args: string[]; env: Record<string, string>; transport?: string } {
+  // A placeholder such as <client app id> is one word to a reader.
+  const words = line.replace(/<[^>]+>/g, (p) => p.replace(/\s+/g, '_')).trim().split(/\s+/);
+  expect(words.slice(0, 3)).toEqual(['claude', 'mcp', 'add']);
+  let parsed: { name: string; commandOrUrl: string; args: string[]; opts: { env?: string[]; transport?: string } } | undefined;
+  const program = new Command('claude').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  program
+    .command('mcp')
+    .command('add')
+    .exitOverride()
+    .argument('<name>')
+    .argument('<commandOrUrl>')
+    .argument('[args...]')
+    .option('-s, --scope <scope>')
+    .option('-t, --transport <transport>')
+    .option('-e, --env <env...>')
+    .option('-H, --header <header...>')
+    .option('--client-id <clientId>')
+    .option('--client-secret')
+    .option('--callback-port <port>')
+    .action((name: string, commandOrUrl: string, args: string[], opts: { env?: string[]; transport?: string }) => void (parsed = { name, commandOrUrl, args, opts }));
+  program.parse(words.slice(1), { from: 'user' });
+  const env: Record<string, string> = {};
+  for (const e of parsed!.opts.env ?? []) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(e);
+    if (!m) throw new Error(`Invalid environment variable format: ${e}, environment variables should be added as: -e KEY1=value1 -e KEY2=value2`);
+    env[m[1]!] = m[2]!;
+  }
+  return { name: parsed!.name, commandOrUrl: parsed!.commandOrUrl, args: parsed!.args, env, ...(parsed!.opts.transport ? { transport: parsed!.opts.transport } : {}) };
+}
+
+/** Every `claude mcp add` line in sh blocks, parsed as Claude Code parses it. */
+function claudeCodeAdds(doc: string): { line: string; add: ReturnType<typeof claudeMcpAdd> }[] {
+  return [...doc.matchAll(/^claude mcp add .+$/gm)].map((m) => ({ line: m[0], add: claudeMcpAdd(m[0]) }));
+}
+
+/** The stdio ones as launches of this server. */
 function claudeCodeLaunches(doc: string): Launch[] {
-  return [...doc.matchAll(/^claude mcp add (.+) -- (.+)$/gm)].map((m) => {
-    const env: Record<string, string> = {};
-    for (const e of m[1]!.matchAll(/(?:--env|-e) ([A-Z_]+)=(\S+)/g)) env[e[1]!] = e[2]!;
-    const [command, ...args] = m[2]!.trim().split(/\s+/);
-    return { where: `claude mcp add: ${m[0]}`, command: command!, args, env };
-  });
+  return claudeCodeAdds(doc)
+    .filter(({ add }) => !/^https?:/.test(add.commandOrUrl))
+    .map(({ line, add }) => ({ where: `claude mcp add: ${line}`, command: add.commandOrUrl, args: add.args, env: add.env }));
 }
 
 const fenced = (doc: string, lang: string) => [...doc.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
@@ -147,7 +187,10 @@ describe('docs/clients.md', () => {
 
   it('shows `claude mcp add` commands that start this server, and remote URLs at the server\'s endpoint', () => {
     const launches = claudeCodeLaunches(fenced(doc, 'sh').join('\n'));
-    expect(launches.length).toBeGreaterThanOrEqual(2);
+    expect(launches.length).toBeGreaterThanOrEqual(3);
+    expect(launches.some((l) => l.args.includes('--simulate'))).toBe(true);
+    const remote = claudeCodeAdds(fenced(doc, 'sh').join('\n')).filter(({ add }) => /^https:/.test(add.commandOrUrl));
+    expect(remote.map(({ add }) => [add.name, add.transport])).toEqual([['cloudpc', 'http']]);
     for (const l of launches) expectTrueToCode(l);
     const remotes = [...doc.matchAll(/https:\/\/(?:cloudpc-mcp\.contoso\.com|<your host>)\/[\w/]*/g)].map((m) => m[0]);
     expect(remotes.length).toBeGreaterThanOrEqual(3);
@@ -184,5 +227,21 @@ describe('docs/clients.md', () => {
       expect(row, p.name).toBeDefined();
       for (const a of p.arguments) expect(row, `${p.name} ${a.name}`).toContain(`\`${a.name}\``);
     }
+  });
+});
+
+describe('`claude mcp add` as Claude Code parses it', () => {
+  it('the parser has the CLI\'s rules: a name after a variadic --env is taken as a variable and refused', () => {
+    expect(() => claudeMcpAdd('claude mcp add --transport stdio --env AZURE_TENANT_ID=contoso.onmicrosoft.com cloudpc -- node server.js')).toThrow(
+      /Invalid environment variable format: cloudpc/,
+    );
+    expect(claudeMcpAdd('claude mcp add cloudpc --env A=1 -e B=2 -- node server.js --simulate')).toEqual({ name: 'cloudpc', commandOrUrl: 'node', args: ['server.js', '--simulate'], env: { A: '1', B: '2' } });
+  });
+
+  it.each(['README.md', 'docs/clients.md'])('every form %s shows works as written, and one adds the simulator', (page) => {
+    const adds = claudeCodeAdds(fenced(read(page), 'sh').join('\n'));
+    expect(adds.length).toBeGreaterThanOrEqual(2);
+    for (const l of claudeCodeLaunches(fenced(read(page), 'sh').join('\n'))) expectTrueToCode(l);
+    expect(adds.some(({ add }) => add.name === 'cloudpc-simulator' && add.args.includes('--simulate'))).toBe(true);
   });
 });

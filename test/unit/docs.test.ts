@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SETTINGS } from '../../src/config/settings.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
-import { retryOutput } from '../../src/tools/retry/output.js';
+import { retryOutput } from '../../src/tools/retry/resultShape.js';
 import { ALL_PROMPTS } from '../../src/prompts/index.js';
 
 const ROOT = new URL('../../', import.meta.url);

@@ -3,11 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { statusMatches } from '../../src/graph/bulkActionList.js';
 import { isThin, toBulkAction } from '../../src/graph/bulkActions.js';
-import { latestPerDevice, stateName } from '../../src/graph/deviceOutcomes.js';
+import { latestPerDevice, stateName } from '../../src/graph/outcomes/deviceOutcomes.js';
 import { unwrapEntity } from '../../src/graph/entity.js';
 import { newestFirstStop } from '../../src/graph/paging.js';
 import { historyNameMatches } from '../../src/core/actionTypes.js';
-import { belongsTo, matchingEntry, statusDetailOf } from '../../src/graph/remoteActions.js';
+import { belongsTo, matchingEntry, statusDetailOf } from '../../src/graph/outcomes/remoteActions.js';
 
 const CREATED = '2024-06-10T02:00:00Z';
 const restart = { actionType: 'restart', createdDateTime: CREATED };
@@ -30,17 +30,39 @@ describe('which remote action result belongs to the bulk action', () => {
     expect(belongsTo(e, action)).toBe(expected);
   });
 
-  it('picks the newest matching entry, whatever the order Graph lists them in', () => {
+  it('picks the entry of this attempt, whatever the order Graph lists them in: never a later action\'s', () => {
     const raw = [
       entry('Reboot', '2024-06-10T02:05:00Z', 'first'),
+      entry('Reboot', '2024-06-10T02:09:00Z', 'again'),
       entry('Reboot', '2023-11-14T02:00:00Z', 'old'),
-      entry('Reboot', '2024-06-11T09:00:00Z', 'retry'),
-      entry('Troubleshoot', '2024-06-12T09:00:00Z', 'other'),
+      entry('Reboot', '2024-06-11T09:00:00Z', 'next week', 'done'),
+      entry('Troubleshoot', '2024-06-10T02:06:00Z', 'other'),
       'not an object',
       null,
     ];
-    expect(matchingEntry(raw, restart)?.statusDetail?.code).toBe('retry');
+    // The report row places the attempt: requested at 02:00, last updated 02:10. Inside it, the newest entry.
+    const row = { ...restart, requestDateTime: '2024-06-10T02:00:00Z', lastUpdatedDateTime: '2024-06-10T02:10:00Z' };
+    expect(matchingEntry(raw, row)?.statusDetail?.code).toBe('again');
+    // A later attempt of the same type (the next restart) is past the row's end: never this attempt's.
+    expect(matchingEntry([entry('Reboot', '2024-06-11T09:00:00Z', 'next week', 'done')], row)).toBeUndefined();
+    // No end known: the earliest entry after the start, the one nearest the request.
+    expect(matchingEntry(raw, restart)?.statusDetail?.code).toBe('first');
     expect(matchingEntry([entry('Reboot', '2023-11-14T02:00:00Z')], restart)).toBeUndefined();
+  });
+
+  it.each([
+    ['inside the row', '2024-06-10T02:05:00Z', {}, true],
+    ['a little before the row\'s request (whole seconds, clocks)', '2024-06-10T01:59:30Z', {}, true],
+    ['well before the row\'s request', '2024-06-10T01:50:00Z', {}, false],
+    ['a little after the row\'s last update', '2024-06-10T02:10:30Z', {}, true],
+    ['minutes after the row\'s last update (the next action, started right after)', '2024-06-10T02:14:00Z', {}, false],
+    ['well after the row\'s last update (a later action)', '2024-06-10T05:00:00Z', {}, false],
+    ['createdDateTime null: the row\'s request places it', '2024-06-10T02:05:00Z', { createdDateTime: undefined }, true],
+    ['no row time: the action\'s createdDateTime places it', '2024-06-10T02:05:00Z', { requestDateTime: undefined }, true],
+    ['nothing places the attempt', '2024-06-10T02:05:00Z', { requestDateTime: undefined, createdDateTime: undefined }, false],
+  ])('an entry %s → %s', (_why, start, change, expected) => {
+    const attempt = { ...restart, requestDateTime: '2024-06-10T02:00:00Z', lastUpdatedDateTime: '2024-06-10T02:10:00Z', ...change };
+    expect(belongsTo(entry('Reboot', start), attempt)).toBe(expected);
   });
 
   it('reads statusDetail, else the deprecated statusDetails, and Graph\'s retriable flag', () => {
@@ -107,6 +129,20 @@ describe('the action status report', () => {
       ['pc-2', 'failed'],
     ]);
     expect(out[0]!.requestDateTime).toBe(CREATED);
+  });
+
+  // One row per device or one per attempt: either way the latest row decides, and on a tie of last updates the later
+  // request (a new attempt) does.
+  it.each([
+    ['one row per device, now done', [['done', '02:00', '02:30']], 'succeeded'],
+    ['failed, then a retry that succeeded', [['failed', '02:00', '02:10'], ['done', '03:00', '03:05']], 'succeeded'],
+    ['the same, read in the other order', [['done', '03:00', '03:05'], ['failed', '02:00', '02:10']], 'succeeded'],
+    ['succeeded once, then failed on a later attempt', [['done', '02:00', '02:10'], ['failed', '03:00', '03:05']], 'failed'],
+    ['a retry still running', [['failed', '02:00', '02:10'], ['active', '03:00', '03:00']], 'inProgress'],
+    ['a tie of last updates: the later request', [['failed', '02:00', '03:00'], ['done', '02:30', '03:00']], 'succeeded'],
+  ])('%s → %s', (_why, attempts, expected) => {
+    const rows = (attempts as string[][]).map(([state, req, last]) => ({ CloudPcId: 'pc', ActionState: state, RequestDateTime: `2024-06-10T${req}:00Z`, LastUpdatedDateTime: `2024-06-10T${last}:00Z` }));
+    expect(latestPerDevice(rows).map((d) => d.state)).toEqual([expected]);
   });
 });
 

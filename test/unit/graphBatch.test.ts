@@ -3,8 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runBatch, type BatchOptions } from '../../src/graph/batch.js';
 import { getBulkAction } from '../../src/graph/bulkActions.js';
 import { GraphClient } from '../../src/graph/client.js';
-import { deviceOutcomesOf } from '../../src/graph/deviceOutcomes.js';
-import { lookUpReasons } from '../../src/graph/remoteActions.js';
+import { deviceOutcomesOf } from '../../src/graph/outcomes/deviceOutcomes.js';
+import { lookUpReasons } from '../../src/graph/outcomes/remoteActions.js';
 import { graphPath } from '../../src/graph/types.js';
 import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
 
@@ -99,7 +99,7 @@ describe('reasons from this action only', () => {
   it('takes the newest history entry of this action, not an older unrelated one', async () => {
     sim.setVariants(['remoteActionHistory', 'staleLastRemoteAction']);
     const action = await getBulkAction(graph, DEMO_IDS.failedReprovision);
-    const { reasons } = await lookUpReasons(graph, action, [DEMO_IDS.frankPc, DEMO_IDS.erinPc], opts());
+    const { reasons } = await lookUpReasons(graph, action, [{ cloudPcId: DEMO_IDS.frankPc }, { cloudPcId: DEMO_IDS.erinPc }], opts());
     expect(reasons.get(DEMO_IDS.frankPc)?.entry?.statusDetail?.code).toBe('resourceAvailabilityCheckNoSubnetIP');
     expect(reasons.get(DEMO_IDS.erinPc)?.entry?.statusDetail?.code).toBe('internalServerError');
   });
@@ -107,12 +107,12 @@ describe('reasons from this action only', () => {
   it('read-only (history refused): falls back to lastRemoteActionResult only when it belongs to this action', async () => {
     sim.setVariants(['readOnlyPermissions']);
     const action = await getBulkAction(graph, DEMO_IDS.failedRestart);
-    const ok = await lookUpReasons(graph, action, [DEMO_IDS.bobPc], opts());
+    const ok = await lookUpReasons(graph, action, [{ cloudPcId: DEMO_IDS.bobPc }], opts());
     expect(ok.historyForbidden).toBe(true);
     expect(ok.reasons.get(DEMO_IDS.bobPc)).toMatchObject({ source: 'lastRemoteActionResult', entry: { statusDetail: { code: 'cloudPcNotRunning' } } });
 
     sim.setVariants(['readOnlyPermissions', 'staleLastRemoteAction']);
-    const stale = await lookUpReasons(graph, action, [DEMO_IDS.bobPc], opts());
+    const stale = await lookUpReasons(graph, action, [{ cloudPcId: DEMO_IDS.bobPc }], opts());
     // The PC's last remote action is a 2023 reboot: never this action's reason.
     expect(stale.reasons.get(DEMO_IDS.bobPc)?.entry).toBeUndefined();
     expect(stale.reasons.get(DEMO_IDS.bobPc)).toMatchObject({ lookupFailed: 'HTTP 403 accessDenied', pcStatus: 'provisioned' });
@@ -120,7 +120,7 @@ describe('reasons from this action only', () => {
 
   it('no entry of this action: unknown, with the PC\'s own status read and kept apart', async () => {
     const action = await getBulkAction(graph, DEMO_IDS.failedRestart);
-    const { reasons } = await lookUpReasons(graph, action, [DEMO_IDS.erinPc], opts());
+    const { reasons } = await lookUpReasons(graph, action, [{ cloudPcId: DEMO_IDS.erinPc }], opts());
     expect(reasons.get(DEMO_IDS.erinPc)).toEqual({ pcStatus: 'failed', pcStatusDetail: { code: 'internalServerError', message: expect.any(String), retriable: true } });
   });
 });
@@ -128,16 +128,18 @@ describe('reasons from this action only', () => {
 describe('deviceOutcomesOf', () => {
   const read = (onlyFailed: boolean, reasonCap = 100) => ({ onlyFailed, reasonCap, batch: opts() });
 
-  it('filters the report on the failed state, sends the Accept the SDKs send, and classifies each failure', async () => {
+  it('reads the action\'s rows and its failed rows at once, sorted on a unique key, with the Accept the SDKs send, and classifies each failure', async () => {
     const action = await getBulkAction(graph, DEMO_IDS.failedRestart);
     const o = await deviceOutcomesOf(graph, action, read(true));
-    const report = sim.requests.find((r) => r.path.endsWith('/getActionStatusReports'))!;
-    expect((report.body as { filter: string }).filter).toBe(`BulkActionId eq '${DEMO_IDS.failedRestart}' and ActionState eq 'failed'`);
+    const reports = sim.requests.filter((r) => r.path.endsWith('/getActionStatusReports'));
+    const report = reports[0]!;
+    expect(reports.map((r) => (r.body as { filter: string }).filter)).toEqual([`BulkActionId eq '${DEMO_IDS.failedRestart}'`, `BulkActionId eq '${DEMO_IDS.failedRestart}' and ActionState eq 'failed'`]);
+    expect((report.body as { orderBy: string[] }).orderBy).toEqual(['RequestDateTime', 'CloudPcId', 'Id']);
     expect((report.body as { select: string[] }).select).toContain('RequestDateTime');
     expect(report.headers.accept).toBe('application/octet-stream, application/json');
-    expect(o.devices.map((d) => [d.userPrincipalName, d.failureClass, d.classRule])).toEqual([
-      ['carol@contoso.com', 'retryable', 'timeout'],
+    expect(o.devices.map((d) => [d.userPrincipalName, d.failureClass, d.classRule]).sort()).toEqual([
       ['bob@contoso.com', 'fixFirst', 'pcNotRunning'],
+      ['carol@contoso.com', 'retryable', 'timeout'],
       ['dave@contoso.com', 'fixFirst', 'gracePeriod'],
     ]);
     expect(o.reasons).toEqual({ lookedUp: 3, failed: 3, cap: 100, historyForbidden: false });
@@ -160,7 +162,7 @@ describe('deviceOutcomesOf', () => {
     const all = await deviceOutcomesOf(graph, action, read(false));
     expect(all.devices).toHaveLength(8);
     expect(all.devices.find((d) => d.cloudPcId === DEMO_IDS.bobPc)?.state).toBe('succeeded');
-    // The failed-only report still holds bob's first, failed attempt; his history shows this action's retry succeeded.
+    // The failed rows still hold bob's first, failed attempt; his newer row in this action says it succeeded.
     const failed = await deviceOutcomesOf(graph, action, read(true));
     expect(failed.devices.map((d) => d.userPrincipalName).sort()).toEqual(['carol@contoso.com', 'dave@contoso.com']);
     expect(failed.reasons).toMatchObject({ failed: 2 });

@@ -1,7 +1,7 @@
 // The simulator answers in every documented shape: each variant, switched on by option, by the control surface, and
 // off again after reset; and $batch.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_IDS, LARGE_IDS, LARGE_SHAPE, SIMULATOR_VARIANTS, startSimulator, VARIANT_NAMES, type Simulator } from '../../src/simulator/index.js';
+import { DEMO_IDS, LARGE_IDS, LARGE_SHAPE, SAME_TYPE_AGAIN_ID, SIMULATOR_VARIANTS, startSimulator, VARIANT_NAMES, type Simulator } from '../../src/simulator/index.js';
 
 const ROOT = '/beta/deviceManagement/virtualEndpoint';
 let sim: Simulator;
@@ -153,5 +153,57 @@ describe('large seed', () => {
     } finally {
       await big.close();
     }
+  });
+});
+
+describe('variants for Graph behaviours the reference pages leave open (issue 17)', () => {
+  const report = (body: Record<string, unknown>) => call(`${ROOT}/reports/getActionStatusReports`, { body: { select: ['CloudPcId', 'BulkActionId', 'ActionState', 'RequestDateTime'], ...body } });
+  const byAction = `BulkActionId eq '${DEMO_IDS.failedRestart}'`;
+
+  it('reportFilterRefused: 400 for a filter on BulkActionId; the documented ActionState filter still answers', async () => {
+    sim.setVariants(['reportFilterRefused']);
+    expect((await report({ filter: byAction })).status).toBe(400);
+    const failed = await report({ filter: "ActionState eq 'failed'", top: 100 });
+    expect(failed.status).toBe(200);
+    expect(failed.json.TotalRowCount).toBeGreaterThan(3);
+  });
+
+  it('reportForbidden and reportMissing: 403, and 400 for an unknown segment', async () => {
+    sim.setVariants(['reportForbidden']);
+    expect(await report({ filter: byAction })).toMatchObject({ status: 403, json: { error: { code: 'accessDenied' } } });
+    sim.setVariants(['reportMissing']);
+    expect(await report({ filter: byAction })).toMatchObject({ status: 400, json: { error: { message: "Resource not found for the segment 'reports'." } } });
+  });
+
+  it('duplicateReportRows: each attempt is its own row with its own RequestDateTime', async () => {
+    sim.setVariants(['duplicateReportRows']);
+    const retried = await call(`${ROOT}/bulkActions/${DEMO_IDS.failedRestart}/retry`, { body: { cloudPcIds: [DEMO_IDS.bobPc] } });
+    expect(retried.status).toBe(202);
+    const rows = (await report({ filter: `${byAction} and CloudPcId eq '${DEMO_IDS.bobPc}'` })).json.Values as string[][];
+    expect(rows.map((r) => r[2])).toEqual(['failed', 'active']);
+    expect(Date.parse(rows[1]![3]!)).toBeGreaterThan(Date.parse(rows[0]![3]!));
+  });
+
+  it('sameTypeAgain: a second restart of Bob\'s and Carol\'s PCs, in the list, the report and the PCs\' history', async () => {
+    sim.setVariants(['sameTypeAgain']);
+    const again = await call(`${ROOT}/bulkActions/${SAME_TYPE_AGAIN_ID}`);
+    expect(again.json).toMatchObject({ '@odata.type': '#microsoft.graph.cloudPcBulkRestart', cloudPcIds: [DEMO_IDS.bobPc, DEMO_IDS.carolPc] });
+    const history = await call(`${ROOT}/cloudPCs/${DEMO_IDS.bobPc}/retrieveCloudPcRemoteActionResults`);
+    expect((history.json.value as any[]).filter((e) => e.actionName === 'Reboot').map((e) => e.actionState)).toEqual(['done', 'failed']);
+    sim.setVariants([]);
+    expect((await call(`${ROOT}/bulkActions/${SAME_TYPE_AGAIN_ID}`)).status).toBe(404);
+  });
+
+  it('nullCreatedDateTime, orderbyIgnored, startswithRefused', async () => {
+    sim.setVariants(['nullCreatedDateTime']);
+    expect((await call(`${ROOT}/bulkActions/${DEMO_IDS.failedRestart}`)).json.createdDateTime).toBeNull();
+    sim.setVariants(['orderbyIgnored']);
+    const list = await call(`${ROOT}/bulkActions?$orderby=${encodeURIComponent('createdDateTime desc')}&$top=5`);
+    expect(list.status).toBe(200);
+    const created = (list.json.value as any[]).map((a) => Date.parse(a.createdDateTime));
+    expect(created).toEqual([...created].sort((a, b) => a - b));
+    sim.setVariants(['startswithRefused']);
+    expect((await call(`${ROOT}/cloudPCs?$filter=${encodeURIComponent("startswith(displayName,'CPC')")}`)).status).toBe(400);
+    expect((await call(`${ROOT}/cloudPCs?$filter=${encodeURIComponent("userPrincipalName eq 'bob@contoso.com'")}`)).status).toBe(200);
   });
 });

@@ -28,8 +28,8 @@ describe('tool listing', () => {
       idempotentHint: false,
       openWorldHint: true,
     });
-    // bulkActionId, or planId alone to execute a plan: the tool says which is missing.
-    expect(retry.inputSchema.required).toBeUndefined();
+    // The tool's contract is a bulk action (and optional Cloud PCs); a planId is checked against it.
+    expect(retry.inputSchema.required).toEqual(['bulkActionId']);
     expect(Object.keys(retry.inputSchema.properties as object)).toEqual(['bulkActionId', 'cloudPcIds', 'only', 'includeNotFailed', 'dryRun', 'planId', 'confirm']);
     expect(retry.inputSchema.additionalProperties).toBe(false);
   });

@@ -39,7 +39,8 @@ export function compareBy<T>(keys: SortKey[], get: (item: T, prop: string) => un
   };
 }
 
-function norm(v: unknown): string | number | null {
+/** The value a sort compares: an instant for an ISO timestamp, lower-case text, a number, or null. */
+export function norm(v: unknown): string | number | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number') return v;
   if (typeof v === 'boolean') return v ? 1 : 0;

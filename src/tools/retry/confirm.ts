@@ -3,7 +3,8 @@
 import type { ConfirmPolicy } from '../../config/config.js';
 import { ToolError, type ClientAbilities, type ToolContext } from '../context.js';
 import { ownerLabel, waitForDecision, type ApprovalWay, type Plan } from './plans.js';
-import { approvalQuestion, pageWaitText } from './planText.js';
+import { approvalQuestion, cloudPcs, pageWaitText } from './answerText.js';
+import { visible } from '../../core/visible.js';
 
 export type ApprovalRoute =
   | { kind: 'elicitation' | 'url' | 'app' | 'page' | 'model' | 'confirmationRequired' }
@@ -21,7 +22,9 @@ export function approvalRoute(policy: ConfirmPolicy, client: ClientAbilities, pa
   if (client.form) return { kind: 'elicitation' };
   if (policy === 'model') return { kind: confirmFlag === true ? 'model' : 'confirmationRequired' };
   if (client.url && pageAvailable) return { kind: 'url' };
-  if (client.app) return { kind: 'app' };
+  // Only where the view's secret stays with the view (see ClientAbilities.appApproval); elsewhere a view's Approve
+  // opens the approval page, because a tool call alone must never approve.
+  if (client.appApproval) return { kind: 'app' };
   if (pageAvailable) return { kind: 'page' };
   return {
     kind: 'refuse',
@@ -31,13 +34,16 @@ export function approvalRoute(policy: ConfirmPolicy, client: ClientAbilities, pa
   };
 }
 
-/** Where the person finds the plan: the MCP Apps view, the page the client opened, a browser the server opened, or a link in the log. */
-export type PendingWhere = 'app' | 'client' | 'browser' | 'log';
+/**
+ * Where the person finds the plan: the MCP Apps view, the page the client opened, a browser the server opened, a link
+ * in the log, or (remote mode) the sign-in page whose link the assistant relays.
+ */
+export type PendingWhere = 'app' | 'client' | 'browser' | 'log' | 'signIn';
 
 export type ApprovalOutcome =
   | { kind: 'approved'; how: ApprovalWay; by: string }
   | { kind: 'declined'; answer: 'declined' | 'cancelled' }
-  | { kind: 'pending'; where: PendingWhere; link?: string }
+  | { kind: 'pending'; where: PendingWhere; link?: string; notOpened?: string }
   | { kind: 'confirmationRequired' };
 
 /** Asks for approval of `plan` the way `approvalRoute` chooses; records the decision in the plan store. */
@@ -72,26 +78,38 @@ export async function seekApproval(plan: Plan, ctx: ToolContext, confirmFlag: bo
 }
 
 /** Sends the page link to the person (never to the model, unless the page itself demands the owner's sign-in). */
-async function announce(plan: Plan, ctx: ToolContext, openBrowser: boolean): Promise<{ link: string; opened: boolean }> {
+async function announce(plan: Plan, ctx: ToolContext, openBrowser: boolean): Promise<{ link: string; opened: boolean; why?: string }> {
   const page = ctx.deps.approvalPage!;
   const link = await page.linkFor(plan);
-  const opened = openBrowser && page.open(link);
-  ctx.notify('warning', `${opened ? 'A browser window was opened to' : 'Open this link to'} approve or decline retry plan ${plan.id} (${plan.cloudPcIds.length} Cloud PCs, ${plan.actionType} "${plan.displayName}"): ${link}`);
-  return { link, opened };
+  const result = openBrowser ? await page.open(link) : undefined;
+  const what = `retry plan ${plan.id} (${cloudPcs(plan.cloudPcIds.length)}, ${plan.actionType} "${visible(plan.displayName)}")`;
+  // Said only when the opener reported success: "opened" where nothing opened sends the person looking for a window.
+  const lead = result?.opened ? `A browser window was opened to approve or decline ${what}. If it did not show the page, open this link` : `${result ? `No browser was opened (${result.why}). ` : ''}Open this link to approve or decline ${what}`;
+  ctx.notify('warning', `${lead}: ${link}`);
+  return { link, opened: result?.opened === true, ...(result && !result.opened ? { why: result.why } : {}) };
 }
 
 async function approvalOnPage(plan: Plan, ctx: ToolContext, route: 'url' | 'page'): Promise<ApprovalOutcome> {
   const { plans, config, approvalPage } = ctx.deps;
   let link: string;
   let where: PendingWhere = 'client';
+  let notOpened: string | undefined;
+  if (approvalPage!.linkIsPublic && route === 'page') {
+    // Remote mode's sign-in page: the link grants nothing by itself, so the assistant relays it (and the view opens
+    // it); waiting would hold the HTTP call open while the person signs in.
+    link = await approvalPage!.linkFor(plan);
+    ctx.notify('warning', `Approve or decline retry plan ${plan.id} after signing in: ${link}`);
+    return { kind: 'pending', where: 'signIn', link };
+  }
   const announced = async () => {
     const a = await announce(plan, ctx, config.approvalPage === 'browser');
     where = a.opened ? 'browser' : 'log';
+    notOpened = a.why;
     return a.link;
   };
   if (route === 'url') {
     link = await approvalPage!.linkFor(plan);
-    const answer = await ctx.openUrl(`Approve or decline retry plan ${plan.id}: ${plan.cloudPcIds.length} Cloud PC(s) of the ${plan.actionType} bulk action "${plan.displayName}".`, link, plan.id);
+    const answer = await ctx.openUrl(`Approve or decline retry plan ${plan.id}: ${cloudPcs(plan.cloudPcIds.length)} of the ${plan.actionType} bulk action "${visible(plan.displayName)}".`, link, plan.id);
     if (answer === 'declined' || answer === 'cancelled') {
       if (answer === 'declined') await plans.decide(plan.id, false, 'url', ownerLabel(ctx.deps.owner));
       return { kind: 'declined', answer };
@@ -110,5 +128,5 @@ async function approvalOnPage(plan: Plan, ctx: ToolContext, route: 'url' | 'page
     return { kind: 'approved', how: decided.decision!.how, by: decided.decision!.by };
   }
   if (decided?.state === 'declined') return { kind: 'declined', answer: 'declined' };
-  return { kind: 'pending', where, link };
+  return { kind: 'pending', where, link, ...(notOpened ? { notOpened } : {}) };
 }

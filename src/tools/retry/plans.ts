@@ -5,8 +5,12 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { MemoryStore } from '../../store/memory.js';
 import type { StateStore } from '../../store/types.js';
 
-/** How a plan was approved; recorded in the result and the audit line. notNeeded: a non-destructive type, run as asked. */
-export type ApprovalWay = 'elicitation' | 'url' | 'page' | 'app' | 'model' | 'notNeeded';
+/**
+ * How a plan was approved; recorded in the result and the audit line. notNeeded: a non-destructive type, run as asked.
+ * appTool: a call of the view's app-only tool with the view's secret; the server cannot see who made that call, so it
+ * is never recorded as a person's click (page) but as what it is.
+ */
+export type ApprovalWay = 'elicitation' | 'url' | 'page' | 'appTool' | 'model' | 'notNeeded';
 export type RetryClass = 'retryable' | 'fixFirst' | 'unknown';
 
 export interface PlanDevice {
@@ -21,6 +25,20 @@ export interface PlanDevice {
   /** What the admin should do first, for failures a retry cannot fix yet. */
   fix?: string;
 }
+
+/** The action's own device counts when the plan was made (the plan itself may cover only some of them). */
+export interface ActionCounts {
+  succeeded?: number;
+  failed?: number;
+  inProgress?: number;
+  pending?: number;
+  notSupported?: number;
+}
+
+/** What became of a plan after its decision: sent (with Graph's receipt), or replaced because the action changed. */
+export type PlanOutcome =
+  | { kind: 'sent'; at: number; requestId?: string; clientRequestId: string; cloudPcIds: string[] }
+  | { kind: 'changed'; at: number; newPlanId?: string };
 
 /** Who a plan belongs to: the local user (stdio, loopback HTTP) or one remote caller (tenant + object id). */
 export type PlanOwner = { kind: 'local' } | { kind: 'entra'; tid: string; oid: string; upn?: string };
@@ -42,15 +60,19 @@ export interface Plan {
   insisted?: string[];
   /** What the action does, from its own properties (restore point, target plan, …), for the person who approves. */
   actionDetails?: string;
+  /** The action's own counts when the plan was made, shown apart from the plan's own Cloud PCs. */
+  actionCounts?: ActionCounts;
   createdAt: number;
   expiresAt: number;
   state: 'pending' | 'approved' | 'declined' | 'used';
   decision?: { how: ApprovalWay; by: string; at: number };
+  /** Set once the plan was sent, or found changed on execution: what a reopened page tells the person. */
+  outcome?: PlanOutcome;
   /** Secret only the MCP Apps view receives (in the result's _meta): what makes the app-only tool the app's. */
   appToken: string;
 }
 
-export type PlanInput = Omit<Plan, 'id' | 'createdAt' | 'expiresAt' | 'state' | 'appToken' | 'decision'>;
+export type PlanInput = Omit<Plan, 'id' | 'createdAt' | 'expiresAt' | 'state' | 'appToken' | 'decision' | 'outcome'>;
 
 export type PlanProblem = 'unknown' | 'expired' | 'used' | 'foreign';
 
@@ -156,6 +178,11 @@ export class PlanStore {
   /** Marks an approved plan used, just before it is sent: a plan can never be sent twice, even after an ambiguous failure. */
   use(id: string): Promise<boolean> {
     return this.store.usePlan(id);
+  }
+
+  /** Records what became of a plan (sent, or changed); the approval page and the view tell the person. */
+  async settle(id: string, outcome: PlanOutcome): Promise<void> {
+    await this.store.notePlan(id, { outcome });
   }
 
   /** Calls `listener` when the plan may have changed (on any replica) until the returned function is called. */

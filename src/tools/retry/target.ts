@@ -4,11 +4,12 @@
 // failures a retry can fix. Nothing to retry means nothing is sent.
 import { isDestructive } from '../../core/actionTypes.js';
 import { getBulkAction, type BulkAction, type BulkActionFacts } from '../../graph/bulkActions.js';
-import type { DeviceOutcome, DeviceOutcomes } from '../../graph/deviceOutcomes.js';
+import type { DeviceOutcome, DeviceOutcomes } from '../../graph/outcomes/deviceOutcomes.js';
 import type { FailureClass } from '../../graph/failureClasses.js';
 import { ToolError, type ToolContext } from '../context.js';
 import { dedupeIds } from '../inputs.js';
-import { classLabel, outcomesFor } from '../outcomes.js';
+import { classLabel, outcomesFor, startReading } from '../outcomes.js';
+import type { ReportRead } from '../../graph/outcomes/actionReport.js';
 
 export interface RetryArgs {
   bulkActionId: string;
@@ -76,18 +77,21 @@ export async function resolveTarget(args: RetryArgs, ctx: ToolContext): Promise<
   }
   // A destructive retry always reads the action afresh: the confirmation must describe its current state.
   // So does a refusal: an id is only called foreign on what Graph says now, never on a remembered list.
+  // When the answer will need the devices' states, the report goes out with the action: read, then send.
+  const wantsStates = args.dryRun === true || args.only !== undefined || (unique !== undefined && !args.includeNotFailed);
+  const reading = wantsStates ? startReading(ctx, args.bulkActionId, true) : undefined;
   const action = await getBulkAction(ctx.deps.graph(), args.bulkActionId, ctx.signal);
   const facts = bulkActionCache.remember(args.bulkActionId, action);
   const notInAction = missing(facts);
   const t: RetryTarget = { ...base, facts, action, destructive: destructiveOf(facts), notInAction, leftOut: [], counts: { failed: action.actionSummary?.failedCount, leftOut: 0 } };
   // A real call naming foreign ids is refused before anything else is read.
   if (notInAction.length && !args.dryRun) return t;
-  await select(t, args, ctx, action);
+  await select(t, args, ctx, action, reading);
   t.counts = { failed: t.counts.failed, chosen: unique?.length, toSend: t.send?.length, leftOut: t.leftOut.length };
   return t;
 }
 
-async function select(t: RetryTarget, args: RetryArgs, ctx: ToolContext, action: BulkAction): Promise<void> {
+async function select(t: RetryTarget, args: RetryArgs, ctx: ToolContext, action: BulkAction, reading: ReportRead | undefined): Promise<void> {
   const foreign = new Set(t.notInAction.map((id) => id.toLowerCase()));
   const chosen = t.selected?.filter((id) => !foreign.has(id.toLowerCase()));
   const insist = t.includeNotFailed && chosen !== undefined && !t.only;
@@ -99,16 +103,16 @@ async function select(t: RetryTarget, args: RetryArgs, ctx: ToolContext, action:
   }
   if (!chosen && !t.only) {
     // Every failed device: Graph picks them; a dry run reads them to show which and why.
-    if (args.dryRun) t.outcomes = await outcomesFor(ctx, action, { onlyFailed: true, reasons: true });
+    if (args.dryRun) t.outcomes = await outcomesFor(ctx, action, { onlyFailed: true, reasons: true }, reading);
     return;
   }
   if (insist) {
     t.send = chosen;
     // Nothing is left out when the admin insists; a dry run still reads which of them did not fail, to name them.
-    if (args.dryRun) t.outcomes = await outcomesFor(ctx, action, { onlyFailed: true, reasons: true });
+    if (args.dryRun) t.outcomes = await outcomesFor(ctx, action, { onlyFailed: true, reasons: true }, reading);
     return;
   }
-  t.outcomes = await outcomesFor(ctx, action, { onlyFailed: true, reasons: t.only === 'retryable' || args.dryRun === true });
+  t.outcomes = await outcomesFor(ctx, action, { onlyFailed: true, reasons: t.only === 'retryable' || args.dryRun === true }, reading);
   if (t.outcomes.unavailable) {
     if (t.only) {
       throw new ToolError(
@@ -146,8 +150,8 @@ function pick(t: RetryTarget, chosen: string[] | undefined): void {
   t.send = send;
   if (send.length === 0) {
     t.nothingToRetry = t.only
-      ? `none of the ${candidates.length} ${chosen ? 'chosen' : 'failed'} device(s) is retryable`
-      : `none of the ${chosen!.length} chosen Cloud PC(s) failed`;
+      ? `none of the ${candidates.length} ${chosen ? 'chosen' : 'failed'} ${candidates.length === 1 ? 'device is' : 'devices is'} retryable`
+      : `none of the ${chosen!.length} chosen ${chosen!.length === 1 ? 'Cloud PC' : 'Cloud PCs'} failed`;
   }
 }
 

@@ -1,6 +1,8 @@
 // One renderer for the approval page (rendered by the server) and the MCP Apps view (rendered in the host's iframe):
-// a summary bar, the plan, the device table (sortable) and the decision buttons. Pure string building with every value
-// escaped, no imports and no DOM, so the same module runs in Node and, bundled, in the view.
+// the action's own counts, the plan (its own count apart from the action's), the device table (sortable; cards in a
+// narrow window) and the decision buttons. Pure string building with every value escaped and its invisible format
+// characters written out, no DOM, so the same module runs in Node and, bundled, in the view.
+import { visible } from '../core/visible.js';
 
 export interface ViewDevice {
   cloudPcId: string;
@@ -30,6 +32,8 @@ export interface ViewPlan {
   /** What the action does, from its own properties (restore point, target plan, …). */
   actionDetails?: string;
   decision?: { via: string; by: string; at: string };
+  /** What became of it: sent (when, request id, the ids sent) or changed. */
+  outcome?: { kind: string; at: string; requestId?: string; cloudPcIds?: string[]; newPlanId?: string };
 }
 
 export interface ViewModel {
@@ -38,17 +42,24 @@ export interface ViewModel {
   displayName: string;
   /** The action's own status (get_cloudpc_bulk_action), when known. */
   status?: string;
-  summary: ViewSummary;
+  /** The action's own device counts, when known (never the plan's: those are the plan's devices). */
+  summary?: Partial<ViewSummary>;
   devices: ViewDevice[];
   plan?: ViewPlan;
-  /** A line about what just happened (e.g. "Retry accepted"). */
+  /** A line for the person about what just happened (e.g. "Sent at …"); never instructions for the assistant. */
   notice?: string;
+  /** Remote mode: the sign-in approval page the view's Approve opens. */
+  approvalUrl?: string;
   simulated?: boolean;
 }
 
 export interface RenderOptions {
-  /** form: a POST form (the page); buttons: data-decision buttons (the view); none: no buttons. */
-  decide: 'form' | 'buttons' | 'none';
+  /**
+   * form: a POST form (the page); buttons: data-decision buttons that decide in the view; page: an Approve button that
+   * opens the approval page (the view where its approve tool is not offered); elsewhere: no buttons, and a line saying
+   * where the person decides (the page whose link went to their client's log); none: no buttons.
+   */
+  decide: 'form' | 'buttons' | 'page' | 'elsewhere' | 'none';
   /** The page's anti-forgery token, posted with the form. */
   csrf?: string;
   formAction?: string;
@@ -59,7 +70,11 @@ export interface RenderOptions {
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  return visible(String(value ?? '')).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
+function cloudPcs(n: number): string {
+  return `${n} Cloud PC${n === 1 ? '' : 's'}`;
 }
 
 const STATES: [keyof ViewSummary, string][] = [
@@ -70,16 +85,17 @@ const STATES: [keyof ViewSummary, string][] = [
   ['notSupported', 'not supported'],
 ];
 
-/** Counts by device state, for results that carry devices but no summary (a plan). */
-export function summaryOf(devices: readonly ViewDevice[]): ViewSummary {
-  const s: ViewSummary = { succeeded: 0, failed: 0, inProgress: 0, pending: 0, notSupported: 0 };
-  for (const d of devices) if (d.state && d.state in s) s[d.state as keyof ViewSummary]++;
-  return s;
+function summaryBar(s: Partial<ViewSummary> | undefined, planned: boolean): string {
+  if (!s) return '';
+  const items = STATES.map(([k, label]) => `<li class="chip chip-${k}"><strong>${s[k] ?? '?'}</strong> ${label}</li>`).join('');
+  const title = planned ? 'The whole action (when the plan was made)' : 'The whole action';
+  return `<section class="counts"><h2>${title}</h2><ul class="summary" aria-label="Device outcomes of the whole action">${items}</ul></section>`;
 }
 
-function summaryBar(s: ViewSummary): string {
-  const items = STATES.map(([k, label]) => `<li class="chip chip-${k}"><strong>${s[k]}</strong> ${label}</li>`).join('');
-  return `<ul class="summary" aria-label="Device outcomes">${items}</ul>`;
+function total(s: Partial<ViewSummary> | undefined): number | undefined {
+  if (!s) return undefined;
+  const values = STATES.map(([k]) => s[k]);
+  return values.every((v) => typeof v === 'number') ? values.reduce((a, b) => a! + b!, 0) : undefined;
 }
 
 const COLUMNS: [string, string][] = [
@@ -90,19 +106,35 @@ const COLUMNS: [string, string][] = [
   ['class', 'Retry class'],
 ];
 
+const LABELS = Object.fromEntries(COLUMNS);
+
+/** How a plan was decided, in words (the audit line keeps the code). */
+const VIA_WORDS: Record<string, string> = {
+  elicitation: 'in the client',
+  url: 'on the approval page the client opened',
+  page: 'on the approval page',
+  appTool: "with the plan view's approve tool",
+  model: 'by the model (policy model)',
+  notNeeded: 'no approval needed',
+};
+
+/** Retry classes in words, for people. */
+const CLASS_WORDS: Record<string, string> = { retryable: 'retryable', fixFirst: 'fix first', unknown: 'unknown' };
+
 function row(d: ViewDevice): string {
   const cells: [string, string][] = [
     ['name', d.name ?? d.cloudPcId],
     ['user', d.userPrincipalName ?? ''],
     ['state', d.state ?? ''],
     ['reason', d.reason ?? ''],
-    ['class', d.retryClass ?? ''],
+    ['class', d.retryClass ? (CLASS_WORDS[d.retryClass] ?? d.retryClass) : ''],
   ];
   const data = cells.map(([k, v]) => ` data-${k}="${escapeHtml(v.toLowerCase())}"`).join('');
   const below: Record<string, string | undefined> = { name: d.cloudPcId, class: d.fix };
   const tds = cells.map(([k, v]) => {
     const extra = below[k] ? `<div class="${k === 'name' ? 'id' : 'fix'}">${escapeHtml(below[k])}</div>` : '';
-    return `<td class="${k === 'state' ? `state state-${escapeHtml(v)}` : k}">${escapeHtml(v)}${extra}</td>`;
+    // data-label: in a narrow window each row is a card, and each cell says which column it is.
+    return `<td class="${k === 'state' ? `state state-${escapeHtml(v)}` : k}" data-label="${escapeHtml(LABELS[k])}">${escapeHtml(v)}${extra}</td>`;
   });
   return `<tr data-id="${escapeHtml(d.cloudPcId)}"${data}>${tds.join('')}</tr>`;
 }
@@ -113,23 +145,52 @@ function table(devices: readonly ViewDevice[]): string {
   return `<table class="devices"><thead><tr>${head}</tr></thead><tbody>${devices.map(row).join('')}</tbody></table>`;
 }
 
+function when(iso: string): string {
+  return iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC');
+}
+
+function outcomeFacts(plan: ViewPlan): string[] {
+  const o = plan.outcome;
+  if (!o) return [];
+  if (o.kind === 'sent') {
+    return [
+      `<dt>Sent</dt><dd>${escapeHtml(when(o.at))}${o.requestId ? `, request id <code>${escapeHtml(o.requestId)}</code>` : ''}</dd>`,
+      ...(o.cloudPcIds ? [`<dt>Ids sent</dt><dd class="ids">${o.cloudPcIds.map((id) => `<code>${escapeHtml(id)}</code>`).join(' ')}</dd>`] : []),
+    ];
+  }
+  return [`<dt>Changed</dt><dd>The failed Cloud PCs changed before it was sent; nothing was sent.${o.newPlanId ? ` New plan: <code>${escapeHtml(o.newPlanId)}</code>` : ''}</dd>`];
+}
+
+/** Pure: the plan's state as the person should read it. */
+export function planStateOf(plan: ViewPlan, now: number): string {
+  if (plan.outcome?.kind === 'sent') return 'sent';
+  if (plan.outcome?.kind === 'changed') return 'changed';
+  if ((plan.state === 'pending' || plan.state === 'approved') && now >= Date.parse(plan.expiresAt)) return 'expired';
+  return plan.state;
+}
+
 function planBlock(model: ViewModel, opts: RenderOptions): string {
   const plan = model.plan!;
-  const expired = opts.now >= Date.parse(plan.expiresAt) && plan.state === 'pending';
-  const state = expired ? 'expired' : plan.state;
+  const state = planStateOf(plan, opts.now);
+  const of = total(model.summary);
   const facts = [
     `<dt>Plan</dt><dd><code>${escapeHtml(plan.id)}</code></dd>`,
-    `<dt>Cloud PCs</dt><dd>${model.devices.length}</dd>`,
+    `<dt>This plan</dt><dd class="plan-count">${of !== undefined ? `${model.devices.length} of ${cloudPcs(of)}` : cloudPcs(model.devices.length)}</dd>`,
     `<dt>For</dt><dd>${escapeHtml(plan.owner)}</dd>`,
     ...(plan.actionDetails ? [`<dt>Action</dt><dd>${escapeHtml(plan.actionDetails)}</dd>`] : []),
-    `<dt>Expires</dt><dd><time datetime="${escapeHtml(plan.expiresAt)}">${escapeHtml(plan.expiresAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}</time></dd>`,
+    `<dt>Expires</dt><dd><time datetime="${escapeHtml(plan.expiresAt)}">${escapeHtml(when(plan.expiresAt))}</time></dd>`,
     `<dt>State</dt><dd class="plan-state plan-${escapeHtml(state)}">${escapeHtml(state)}</dd>`,
   ];
-  if (plan.decision) facts.push(`<dt>Decided</dt><dd>${escapeHtml(plan.decision.via)} by ${escapeHtml(plan.decision.by)}</dd>`);
-  const warn = plan.approvalNeeded
-    ? `<p class="warning">Retrying a ${escapeHtml(model.actionType)} acts on these PCs again: it can wipe, roll back or rebuild them, and their users lose work in progress. Exactly the Cloud PCs below are retried.</p>`
-    : '';
-  return `<section class="plan"><dl>${facts.join('')}</dl>${warn}${state === 'pending' ? decision(opts) : ''}</section>`;
+  if (plan.decision) {
+    const via = VIA_WORDS[plan.decision.via] ?? plan.decision.via;
+    facts.push(`<dt>Decided</dt><dd>${escapeHtml(via)}, by ${escapeHtml(plan.decision.by)}</dd>`);
+  }
+  facts.push(...outcomeFacts(plan));
+  const warn =
+    plan.approvalNeeded && state === 'pending'
+      ? `<p class="warning">Retrying a ${escapeHtml(model.actionType)} acts on these PCs again: it can wipe, roll back or rebuild them, and their users lose work in progress. Exactly the Cloud PCs below are retried.</p>`
+      : '';
+  return `<section class="plan"><h2>Retry plan</h2><dl>${facts.join('')}</dl>${warn}${state === 'pending' ? decision(opts) : ''}</section>`;
 }
 
 function decision(opts: RenderOptions): string {
@@ -142,6 +203,12 @@ function decision(opts: RenderOptions): string {
     );
   }
   if (opts.decide === 'buttons') return `<div class="decide">${buttons('data-decision')}</div>`;
+  if (opts.decide === 'elsewhere') {
+    return '<p class="hint">Approve or decline it on the approval page: its one-time link is in your client\'s log or the server\'s output. Nothing is sent until you approve.</p>';
+  }
+  if (opts.decide === 'page') {
+    return `<div class="decide"><button type="button" class="approve" data-open-approval="1">Approve or decline on the approval page</button></div><p class="hint">It opens in your browser, where you sign in as the plan's owner.</p>`;
+  }
   return '';
 }
 
@@ -150,10 +217,11 @@ export function renderView(model: ViewModel, opts: RenderOptions): string {
   const heading = `${escapeHtml(model.actionType)} bulk action “${escapeHtml(model.displayName)}”`;
   const status = model.status ? ` <span class="status">${escapeHtml(model.status)}</span>` : '';
   return (
-    `<header><h1>${heading}${status}</h1><p class="id">${escapeHtml(model.bulkActionId)}${model.simulated ? ' · simulated tenant' : ''}</p></header>` +
+    `<header><h1>${heading}${status}</h1><p class="id action-id">${escapeHtml(model.bulkActionId)}${model.simulated ? ' · simulated tenant' : ''}</p></header>` +
     (model.notice ? `<p class="notice" role="status">${escapeHtml(model.notice)}</p>` : '') +
-    summaryBar(model.summary) +
+    summaryBar(model.summary, model.plan !== undefined) +
     (model.plan ? planBlock(model, opts) : '') +
+    (model.plan ? `<h2>${model.plan.outcome?.kind === 'sent' ? 'Cloud PCs sent' : 'Cloud PCs in this plan'}</h2>` : '') +
     table(model.devices)
   );
 }
@@ -200,4 +268,12 @@ h1{font-size:18px;margin:0 0 2px}.status{font-size:12px;font-weight:600;padding:
 .devices .id{font-size:11px}.devices .fix{font-size:12px;color:var(--fg2);margin-top:2px;max-width:28em}.sort{font:inherit;font-weight:600;background:none;border:0;color:var(--fg);cursor:pointer;padding:0}
 .sort[aria-sort=ascending]::after{content:" ▲"}.sort[aria-sort=descending]::after{content:" ▼"}
 .state-failed{color:var(--bad)}.state-succeeded{color:var(--ok)}.empty{color:var(--fg2)}
+h2{font-size:14px;margin:14px 0 4px}.counts h2{margin-top:10px}.hint{color:var(--fg2);font-size:12px;margin:6px 0 0}
+*{box-sizing:border-box}main,header,section,table,dl,dd,p,h1{max-width:100%}
+code,.id,.devices td,.plan dd{overflow-wrap:anywhere;word-break:break-word}.ids code{display:inline-block;margin:0 6px 2px 0}
+@media (max-width:600px){main{padding:10px}
+.devices,.devices tbody,.devices tr,.devices td{display:block;width:100%}.devices thead{display:flex;flex-wrap:wrap;gap:4px 12px}.devices thead tr{display:flex;flex-wrap:wrap;gap:4px 12px}.devices th{border:0;padding:0}
+.devices tr{border:1px solid var(--line);border-radius:8px;margin:8px 0;padding:6px 10px;background:var(--bg2)}
+.devices td{border:0;padding:3px 0}.devices td:empty{display:none}.devices td::before{content:attr(data-label);display:block;font-size:11px;color:var(--fg2)}
+.decide{flex-wrap:wrap}.decide button{flex:1 1 auto}}
 `;

@@ -1,12 +1,13 @@
 // Which Cloud PCs of a bulk action failed, and why. Graph has no per-device list on the bulk action itself: the states
-// come from the action status report, the reasons from each failed PC's remote action history for THIS action
+// come from the action status report (actionReport.ts), each device's from its latest row, and from nothing else, so
+// every path that asks "did it fail?" (the answer, the dry run, the real call, a plan and its re-check) gets the same
+// answer from the same reading. The reasons come from each failed PC's remote action history for THIS action's attempt
 // (remoteActions.ts), looked up in batches within a cap the answer states.
-import type { BatchOptions } from './batch.js';
-import type { BulkAction } from './bulkActions.js';
-import type { GraphClient } from './client.js';
-import { GraphError } from './errors.js';
-import { classifyDeviceFailure, type FailureClass } from './failureClasses.js';
-import { odataString } from './paging.js';
+import type { BatchOptions } from '../batch.js';
+import type { BulkAction } from '../bulkActions.js';
+import type { GraphClient } from '../client.js';
+import { beginReport, type ReportRead, type ReportReading } from './actionReport.js';
+import { classifyDeviceFailure, type FailureClass } from '../failureClasses.js';
 import { lookUpReasons, type DeviceReason, type ReasonSource, type StatusDetail } from './remoteActions.js';
 
 export interface DeviceOutcome {
@@ -51,6 +52,8 @@ export interface DeviceOutcomes {
   unavailable?: string;
   /** True when the action has more devices than were read. */
   more: boolean;
+  /** Set when Graph refused the report's BulkActionId filter and this action's rows were picked out here. */
+  localFilter?: string;
   reasons?: ReasonSummary;
 }
 
@@ -60,14 +63,6 @@ export interface OutcomeOptions {
   reasonCap: number;
   batch: BatchOptions;
 }
-
-export const REPORT_PATH = '/deviceManagement/virtualEndpoint/reports/getActionStatusReports';
-const REPORT_COLUMNS = ['CloudPcId', 'CloudPcDeviceDisplayName', 'DeviceOwnerUserPrincipalName', 'ActionState', 'RequestDateTime', 'LastUpdatedDateTime'];
-// The report API allows at most 100 rows a request; 100 pages cover the largest retry the server sends.
-const REPORT_PAGE = 100;
-const MAX_REPORT_PAGES = 100;
-// What the SDKs send for the report actions: the body is JSON served as application/octet-stream.
-const REPORT_ACCEPT = 'application/octet-stream, application/json';
 
 // The report speaks the remote-action vocabulary (actionState); the bulk action summary speaks this one.
 const STATE_NAMES: Record<string, string> = {
@@ -87,19 +82,15 @@ export function stateName(raw: string | undefined): string {
   return STATE_NAMES[raw.toLowerCase()] ?? raw;
 }
 
-interface Report {
-  TotalRowCount?: number;
-  Schema?: { Column?: string }[];
-  Values?: unknown[][];
-}
-
-function rowsOf(report: Report | undefined): Record<string, unknown>[] {
-  const cols = (report?.Schema ?? []).map((c) => c?.Column ?? '');
-  return (report?.Values ?? []).filter(Array.isArray).map((v) => Object.fromEntries(cols.map((c, i) => [c, v[i]])));
-}
-
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const time = (v: string | undefined): number => (v ? Date.parse(v) || 0 : 0);
+
+/** The later-updated row; on a tie the later-requested one (a new attempt), then the one read last. */
+function isNewer(d: DeviceOutcome, seen: DeviceOutcome): boolean {
+  const a = time(d.lastUpdatedDateTime);
+  const b = time(seen.lastUpdatedDateTime);
+  return a !== b ? a > b : time(d.requestDateTime) >= time(seen.requestDateTime);
+}
 
 /**
  * Pure: one outcome per Cloud PC, the latest by LastUpdatedDateTime. A device retried more than once can appear in
@@ -120,63 +111,42 @@ export function latestPerDevice(rows: readonly Record<string, unknown>[]): Devic
     };
     const key = id.toLowerCase();
     const seen = byId.get(key);
-    if (!seen || time(d.lastUpdatedDateTime) >= time(seen.lastUpdatedDateTime)) byId.set(key, d);
+    if (!seen || isNewer(d, seen)) byId.set(key, d);
   }
   return [...byId.values()];
 }
 
-async function readReport(graph: GraphClient, action: BulkAction, onlyFailed: boolean, signal?: AbortSignal): Promise<{ rows: Record<string, unknown>[]; more: boolean }> {
-  const rows: Record<string, unknown>[] = [];
-  // Filtering on the failed state makes a 5,000-device action cost pages of failures, not of everything.
-  const filter = `BulkActionId eq ${odataString(action.id)}${onlyFailed ? " and ActionState eq 'failed'" : ''}`;
-  for (let page = 0; page < MAX_REPORT_PAGES; page++) {
-    const res = await graph.request<Report>({
-      method: 'POST',
-      path: REPORT_PATH,
-      headers: { Accept: REPORT_ACCEPT },
-      body: { filter, select: REPORT_COLUMNS, orderBy: ['CloudPcDeviceDisplayName'], skip: page * REPORT_PAGE, top: REPORT_PAGE },
-      signal,
-    });
-    const got = rowsOf(res.body);
-    rows.push(...got);
-    const total = typeof res.body?.TotalRowCount === 'number' ? res.body.TotalRowCount : rows.length;
-    if (got.length < REPORT_PAGE || rows.length >= total) return { rows, more: false };
-  }
-  return { rows, more: true };
+/** The one decision on states: each device's latest row, and only failed ones when only those were asked for. */
+export function devicesOf(reading: ReportReading, onlyFailed: boolean): DeviceOutcome[] {
+  const devices = latestPerDevice(reading.rows).sort(byName);
+  return onlyFailed ? devices.filter((d) => d.state === 'failed') : devices;
 }
 
-export async function deviceOutcomesOf(graph: GraphClient, action: BulkAction, opts: OutcomeOptions): Promise<DeviceOutcomes> {
-  const signal = opts.batch.signal;
-  let report: { rows: Record<string, unknown>[]; more: boolean };
-  try {
-    report = await readReport(graph, action, opts.onlyFailed, signal);
-  } catch (err) {
-    if (signal?.aborted || !(err instanceof GraphError)) throw err;
-    // The summary counts are still worth showing when the report is unavailable (e.g. a role without report access).
-    const why = `the action status report could not be read (${err.status ? `HTTP ${err.status} ` : ''}${err.code ?? err.kind})`;
-    return { devices: [], onlyFailed: opts.onlyFailed, more: false, unavailable: why };
-  }
-  const devices = latestPerDevice(report.rows);
+/** Devices as an admin scans them: by name, then id (the report is read in its own, unique, order). */
+function byName(a: DeviceOutcome, b: DeviceOutcome): number {
+  const x = (a.name ?? '').toLowerCase();
+  const y = (b.name ?? '').toLowerCase();
+  return x < y ? -1 : x > y ? 1 : a.cloudPcId < b.cloudPcId ? -1 : a.cloudPcId > b.cloudPcId ? 1 : 0;
+}
+
+/** Begins reading the report of an action whose record is still on its way (see beginReport). */
+export function startOutcomes(graph: GraphClient, bulkActionId: string, likelyOnlyFailed: boolean | undefined, signal?: AbortSignal): ReportRead {
+  return beginReport(graph, bulkActionId, likelyOnlyFailed, signal);
+}
+
+export async function deviceOutcomesOf(graph: GraphClient, action: BulkAction, opts: OutcomeOptions, started?: ReportRead): Promise<DeviceOutcomes> {
+  const reading = await (started ?? beginReport(graph, action.id, opts.onlyFailed, opts.batch.signal)).finish(opts.onlyFailed);
+  const base = { onlyFailed: opts.onlyFailed, more: reading.more, ...(reading.localFilter ? { localFilter: reading.localFilter } : {}) };
+  // The summary counts are still worth showing when the report is unavailable (e.g. a role without report access).
+  if (reading.unavailable) return { devices: [], ...base, unavailable: reading.unavailable };
+  const devices = devicesOf(reading, opts.onlyFailed);
   const failed = devices.filter((d) => d.state === 'failed');
+  if (!failed.length) return { devices, ...base };
   const chosen = failed.slice(0, Math.max(0, opts.reasonCap));
-  let reasons: ReasonSummary | undefined;
-  if (failed.length) {
-    const lookup = chosen.length ? await lookUpReasons(graph, action, chosen.map((d) => d.cloudPcId), opts.batch) : undefined;
-    for (const d of failed) applyReason(d, action.actionType, lookup?.reasons.get(d.cloudPcId));
-    const stillFailed = (d: DeviceOutcome) => d.state === 'failed';
-    reasons = {
-      lookedUp: chosen.filter(stillFailed).length,
-      failed: failed.filter(stillFailed).length,
-      cap: opts.reasonCap,
-      historyForbidden: lookup?.historyForbidden ?? false,
-    };
-  }
-  return {
-    devices: opts.onlyFailed ? devices.filter((d) => d.state === 'failed') : devices,
-    onlyFailed: opts.onlyFailed,
-    more: report.more,
-    reasons,
-  };
+  const lookup = chosen.length ? await lookUpReasons(graph, action, chosen, opts.batch) : undefined;
+  for (const d of failed) applyReason(d, action.actionType, lookup?.reasons.get(d.cloudPcId));
+  const reasons: ReasonSummary = { lookedUp: chosen.length, failed: failed.length, cap: opts.reasonCap, historyForbidden: lookup?.historyForbidden ?? false };
+  return { devices, ...base, reasons };
 }
 
 function detailText(d: StatusDetail | undefined): string | undefined {
@@ -194,13 +164,6 @@ function applyReason(d: DeviceOutcome, actionType: string, r: DeviceReason | und
   d.pcStatus = r.pcStatus;
   d.pcStatusDetail = detailText(r.pcStatusDetail);
   if (r.entry) {
-    // The history is fresher than a report row: a device retried since then is no longer failed.
-    const now = stateName(r.entry.actionState);
-    if (r.entry.actionState !== undefined && now !== 'failed' && time(r.entry.lastUpdatedDateTime) >= time(d.lastUpdatedDateTime)) {
-      d.state = now;
-      d.lastUpdatedDateTime = r.entry.lastUpdatedDateTime ?? d.lastUpdatedDateTime;
-      return;
-    }
     d.reasonStatus = 'found';
     d.reasonSource = r.source;
     d.reason = detailText(r.entry.statusDetail);

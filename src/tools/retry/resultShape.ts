@@ -1,7 +1,7 @@
-// The retry tool's structured result, and the plan as clients (and the MCP Apps view) see it.
+// The retry tool's structured result (its schema), and the plan as clients (and the MCP Apps view) see it.
 import { z } from 'zod';
 import { deviceRow as outcomeRow } from '../rows.js';
-import { ownerLabel, type Plan } from './plans.js';
+import { ownerLabel, type Plan, type PlanOutcome } from './plans.js';
 
 /** Key of the result _meta entry that carries the view's one-time secret for the app-only decision tool. */
 export const APPROVAL_META_KEY = 'cloudpc-mcp/approval';
@@ -37,6 +37,20 @@ export const planShape = z.object({
   actionDetails: z.string().optional().describe("What the action does, from its own properties (restore point, target plan, …)."),
   owner: z.string().describe('Whose plan it is: only they can approve and execute it.'),
   decision: z.object({ via: z.string(), by: z.string(), at: z.string() }).optional(),
+  actionCounts: z
+    .object({ succeeded: z.number().optional(), failed: z.number().optional(), inProgress: z.number().optional(), pending: z.number().optional(), notSupported: z.number().optional() })
+    .optional()
+    .describe("The action's own device counts when the plan was made; the plan covers only its cloudPcIds."),
+  outcome: z
+    .object({
+      kind: z.enum(['sent', 'changed']),
+      at: z.string(),
+      requestId: z.string().optional(),
+      cloudPcIds: z.array(z.string()).optional().describe('sent: exactly the ids sent.'),
+      newPlanId: z.string().optional(),
+    })
+    .optional()
+    .describe('What became of the plan: sent (with the request id), or changed (the action changed; a new plan was offered).'),
 });
 
 export const retryOutput = {
@@ -52,7 +66,7 @@ export const retryOutput = {
   actionType: z.string().describe('The bulk action type, e.g. restart or reprovision.'),
   displayName: z.string(),
   target: z.enum(['allFailed', 'selected']).describe('allFailed: every failed device of the action; selected: only cloudPcIds.'),
-  cloudPcIds: z.array(z.string()).describe('The Cloud PC ids sent or planned (deduplicated); empty for a one-call "all failed" retry, which sends {}.'),
+  cloudPcIds: z.array(z.string()).describe('The Cloud PC ids sent, or that executing the plan sends (deduplicated); empty for a one-call "all failed" retry, which sends {}.'),
   counts: z
     .object({
       failed: z.number().optional().describe("Failed devices by the action's own counts; absent when Graph did not say."),
@@ -65,6 +79,7 @@ export const retryOutput = {
   duplicatesRemoved: z.number().int(),
   destructive: z.boolean().describe('Whether retrying this action type needs a person\'s approval.'),
   planId: z.string().optional().describe('The plan this result is about.'),
+  approvalUrl: z.string().optional().describe('Remote mode: the approval page, where the plan owner signs in and approves; relay it to the user.'),
   newPlanId: z.string().optional().describe('planChanged: the new plan made from the current state.'),
   plan: planShape.optional(),
   changes: z
@@ -98,5 +113,13 @@ export function planView(plan: Plan): z.output<typeof planShape> {
     ...(plan.actionDetails ? { actionDetails: plan.actionDetails } : {}),
     owner: ownerLabel(plan.owner),
     ...(plan.decision ? { decision: { via: plan.decision.how, by: plan.decision.by, at: new Date(plan.decision.at).toISOString() } } : {}),
+    ...(plan.actionCounts ? { actionCounts: plan.actionCounts } : {}),
+    ...(plan.outcome ? { outcome: outcomeView(plan.outcome) } : {}),
   };
+}
+
+function outcomeView(o: PlanOutcome): NonNullable<z.output<typeof planShape>['outcome']> {
+  const at = new Date(o.at).toISOString();
+  if (o.kind === 'changed') return { kind: 'changed', at, ...(o.newPlanId ? { newPlanId: o.newPlanId } : {}) };
+  return { kind: 'sent', at, ...(o.requestId ? { requestId: o.requestId } : {}), cloudPcIds: o.cloudPcIds };
 }

@@ -1,4 +1,5 @@
 // Small plain-text tables: readable in any chat client, and cheap in tokens.
+import { visible } from '../core/visible.js';
 
 export interface TableOptions {
   /** Longest cell; longer ones are cut with "…" (default 40). */
@@ -24,9 +25,10 @@ export function table(headers: readonly string[], rows: readonly (readonly (stri
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('-|-'), ...lines.map(line)].join('\n');
 }
 
-// Control characters from tenant data must not break the table or smuggle instructions across lines.
+// Control characters from tenant data must not break the table or smuggle instructions across lines; invisible format
+// characters (a right-to-left override) are written out.
 function flat(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return visible(s.replace(/[\u0000-\u001f\u007f]+/g, ' '));
 }
 
 function clip(s: string, max: number): string {

@@ -1,14 +1,17 @@
-// Why a device failed in THIS bulk action: the entry of the PC's remote action history
-// (retrieveCloudPcRemoteActionResults) whose action matches the bulk action's type and which started at or after the
-// bulk action was created, the newest such. A PC's lastRemoteActionResult is its last action of any kind (and covers
-// only some kinds), so it is used only when it passes the same match; the PC's own status is never an action's reason.
-import { historyNameMatches } from '../core/actionTypes.js';
-import { isPlainObject } from '../core/jsonShapes.js';
-import { runBatch, type BatchAnswer, type BatchOptions } from './batch.js';
-import type { BulkAction } from './bulkActions.js';
-import type { GraphClient } from './client.js';
-import { unwrapEntity } from './entity.js';
-import { graphPath } from './types.js';
+// Why a device failed in THIS bulk action's attempt on it. The remote action history
+// (retrieveCloudPcRemoteActionResults) names no bulk action, so an entry is this attempt's only if its name matches the
+// action's type and it started inside the attempt: from the report row's RequestDateTime (else the action's
+// createdDateTime) to the row's LastUpdatedDateTime, with a little slack for clocks and the report's whole seconds.
+// A later action of the same type (next week's restart) starts after that window, so it never lends its reason or its
+// success. A PC's lastRemoteActionResult is its last action of any kind (and covers only some kinds), so it is used only
+// when it passes the same match; the PC's own status is never an action's reason.
+import { historyNameMatches } from '../../core/actionTypes.js';
+import { isPlainObject } from '../../core/jsonShapes.js';
+import { runBatch, type BatchAnswer, type BatchOptions } from '../batch.js';
+import type { BulkAction } from '../bulkActions.js';
+import type { GraphClient } from '../client.js';
+import { unwrapEntity } from '../entity.js';
+import { graphPath } from '../types.js';
 
 /** Graph's cloudPcStatusDetail (or the deprecated cloudPcStatusDetails), reduced to what a reason needs. */
 export interface StatusDetail {
@@ -76,25 +79,58 @@ export function toRemoteActionEntry(raw: unknown): RemoteActionEntry | undefined
   };
 }
 
-/** Pure: whether a history entry belongs to this bulk action (same kind, started at or after its creation). */
-export function belongsTo(entry: RemoteActionEntry, action: Pick<BulkAction, 'actionType' | 'createdDateTime'>): boolean {
-  const created = action.createdDateTime ? Date.parse(action.createdDateTime) : NaN;
-  const started = entry.startDateTime ? Date.parse(entry.startDateTime) : NaN;
-  if (Number.isNaN(created) || Number.isNaN(started) || started < created) return false;
-  return historyNameMatches(action.actionType, entry.actionName);
+/** One bulk action's attempt on one PC, as the report row (and the action) place it. */
+export interface Attempt {
+  actionType: string;
+  /** The report row's RequestDateTime. */
+  requestDateTime?: string;
+  /** The action's createdDateTime: where the attempt starts when the row has no RequestDateTime. */
+  createdDateTime?: string;
+  /** The report row's LastUpdatedDateTime: the attempt ended by then. */
+  lastUpdatedDateTime?: string;
 }
 
-/** Pure: the newest entry that belongs to the action, or undefined. */
-export function matchingEntry(raw: readonly unknown[], action: Pick<BulkAction, 'actionType' | 'createdDateTime'>): RemoteActionEntry | undefined {
+/** Report times are whole seconds and clocks differ a little: an entry may start this much before the row's request. */
+export const START_SLACK_MS = 60_000;
+/**
+ * …and this much after the row's last update: an attempt starts before its row was last updated, so this is only for
+ * clocks, and kept short because an admin may start the next action of the same type minutes later.
+ */
+export const END_SLACK_MS = 60_000;
+
+const at = (v: string | undefined): number => (v ? Date.parse(v) : NaN);
+
+/** Pure: the window an entry of this attempt starts in, or undefined when nothing places the attempt. */
+export function attemptWindow(a: Attempt): { from: number; to: number } | undefined {
+  const start = Number.isNaN(at(a.requestDateTime)) ? at(a.createdDateTime) : at(a.requestDateTime);
+  if (Number.isNaN(start)) return undefined;
+  const end = at(a.lastUpdatedDateTime);
+  return { from: start - START_SLACK_MS, to: Number.isNaN(end) ? Infinity : Math.max(end, start) + END_SLACK_MS };
+}
+
+/** Pure: whether a history entry belongs to this attempt (same kind, started inside it). */
+export function belongsTo(entry: RemoteActionEntry, attempt: Attempt): boolean {
+  const w = attemptWindow(attempt);
+  const started = at(entry.startDateTime);
+  if (!w || Number.isNaN(started) || started < w.from || started > w.to) return false;
+  return historyNameMatches(attempt.actionType, entry.actionName);
+}
+
+/**
+ * Pure: the entry of this attempt, or undefined. Inside a closed window the newest (a device retried within one row
+ * keeps its latest try); with no end known, the earliest after the start, the one nearest the request.
+ */
+export function matchingEntry(raw: readonly unknown[], attempt: Attempt): RemoteActionEntry | undefined {
+  const open = attemptWindow(attempt)?.to === Infinity;
   let best: RemoteActionEntry | undefined;
-  let bestAt = -Infinity;
+  let bestAt = NaN;
   for (const r of raw) {
     const e = toRemoteActionEntry(r);
-    if (!e || !belongsTo(e, action)) continue;
-    const at = Date.parse(e.startDateTime!);
-    if (at > bestAt) {
+    if (!e || !belongsTo(e, attempt)) continue;
+    const t = at(e.startDateTime);
+    if (Number.isNaN(bestAt) || (open ? t < bestAt : t > bestAt)) {
       best = e;
-      bestAt = at;
+      bestAt = t;
     }
   }
   return best;
@@ -102,9 +138,18 @@ export function matchingEntry(raw: readonly unknown[], action: Pick<BulkAction, 
 
 const PC_SELECT = 'id,status,statusDetail,statusDetails,lastRemoteActionResult';
 
+/** A failed device of the action and its attempt's times (its latest report row). */
+export interface FailedAttempt {
+  cloudPcId: string;
+  requestDateTime?: string;
+  lastUpdatedDateTime?: string;
+}
+
 /** Reads the reasons of the given failed devices: history in batches, then each unmatched PC's own record. */
-export async function lookUpReasons(graph: GraphClient, action: BulkAction, cloudPcIds: readonly string[], opts: BatchOptions): Promise<ReasonLookup> {
+export async function lookUpReasons(graph: GraphClient, action: BulkAction, devices: readonly FailedAttempt[], opts: BatchOptions): Promise<ReasonLookup> {
   const reasons = new Map<string, DeviceReason>();
+  const cloudPcIds = devices.map((d) => d.cloudPcId);
+  const attempts = new Map(devices.map((d) => [d.cloudPcId, { actionType: action.actionType, createdDateTime: action.createdDateTime, requestDateTime: d.requestDateTime, lastUpdatedDateTime: d.lastUpdatedDateTime }]));
   let historyForbidden = false;
   const history = await runBatch(
     graph,
@@ -116,7 +161,7 @@ export async function lookUpReasons(graph: GraphClient, action: BulkAction, clou
     const a = history.get(id);
     if (a && a.status === 200) {
       const value = isPlainObject(a.body) && Array.isArray(a.body.value) ? a.body.value : [];
-      const entry = matchingEntry(value, action);
+      const entry = matchingEntry(value, attempts.get(id)!);
       reasons.set(id, entry ? { entry, source: 'remoteActionResults' } : {});
       if (!entry) needPc.push(id);
       continue;
@@ -145,7 +190,7 @@ export async function lookUpReasons(graph: GraphClient, action: BulkAction, clou
     r.pcStatus = str(pc.status);
     r.pcStatusDetail = statusDetailOf(pc.statusDetail) ?? statusDetailOf(pc.statusDetails);
     if (r.lookupFailed !== undefined) {
-      const last = matchingEntry([pc.lastRemoteActionResult], action);
+      const last = matchingEntry([pc.lastRemoteActionResult], attempts.get(id)!);
       if (last) {
         r.entry = last;
         r.source = 'lastRemoteActionResult';
