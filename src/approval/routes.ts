@@ -160,8 +160,7 @@ class ApprovalRoutes {
     if (!opts.signIn && token !== null) {
       // The one-time link: its token becomes a cookie for this browser and is dead from now on (on every replica).
       if (!plan || !(await this.store.spendPageToken(planId, token))) {
-        // A pending plan whose link fails was, as a rule, opened in another browser (the store keeps no spent tokens).
-        const used = plan && (usedLinkText(plan, this.now()) ?? (plan.state === 'pending' ? OPENED_ELSEWHERE : undefined));
+        const used = plan && (usedLinkText(plan, this.now()) ?? (!(await this.store.hasPageToken(planId)) ? OPENED_ELSEWHERE : undefined));
         if (used) return sendMessagePage(res, 410, used.title, used.message);
         return sendMessagePage(res, 403, 'Link not valid', 'This approval link is not valid: it was already opened (each link works once, in one browser), or it is wrong. Ask the assistant for a new link.');
       }

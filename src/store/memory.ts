@@ -103,6 +103,10 @@ export class MemoryStore implements StateStore {
     return token;
   }
 
+  async hasPageToken(planId: string): Promise<boolean> {
+    return this.#live(planId) !== undefined && this.#pageTokens.has(planId);
+  }
+
   async spendPageToken(planId: string, presented: string): Promise<boolean> {
     const token = this.#pageTokens.get(planId);
     if (!this.#live(planId) || token === undefined || !sameSecret(token, presented)) return false;

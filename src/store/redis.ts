@@ -112,6 +112,10 @@ export class RedisStore implements StateStore {
     return typeof t === 'string' ? t : undefined;
   }
 
+  async hasPageToken(planId: string): Promise<boolean> {
+    return (await this.#run((c) => c.exists(this.#tokenKey(planId)))) === 1;
+  }
+
   async spendPageToken(planId: string, presented: string): Promise<boolean> {
     return (await this.#script(SPEND_PAGE_TOKEN, [this.#tokenKey(planId)], [presented])) === 1;
   }
@@ -132,7 +136,7 @@ export class RedisStore implements StateStore {
     const tag = tagOfState(state)!;
     const ttl = Math.max(1, signIn.expiresAt - this.#now());
     const prefix = `${this.#p}signin:{${tag}}:`;
-    await this.#script(START_SIGN_IN, [`${prefix}${state}`, `${this.#p}signins:{${tag}}`], [JSON.stringify(signIn), String(this.#now()), String(signIn.expiresAt), String(maxPerClient), String(ttl), state, prefix]);
+    await this.#script(START_SIGN_IN, [`${prefix}${state}`, `${this.#p}signins:{${tag}}`, `${this.#p}signins-seq:{${tag}}`], [JSON.stringify(signIn), String(this.#now()), String(signIn.expiresAt), String(maxPerClient), String(ttl), state, prefix]);
     return state;
   }
 

@@ -35,19 +35,20 @@ redis.call('DEL', KEYS[1])
 return 1`;
 
 /**
- * KEYS: the sign-in, the client's index (a sorted set of its states by expiry). ARGV: sign-in JSON, now, expires at,
- * max per client, ttl ms, state, key prefix of this client's sign-ins. The client's own oldest go first.
+ * KEYS: the sign-in, the client's index (a sorted set of its states in the order they were started), its counter.
+ * ARGV: sign-in JSON, (unused), (unused), max per client, ttl ms, state, key prefix of this client's sign-ins. The
+ * client's own oldest go first (expired ones are the oldest, so they go before any live one).
  */
 export const START_SIGN_IN = `
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
 local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4]) + 1
 if over > 0 then
   for _, s in ipairs(redis.call('ZRANGE', KEYS[2], 0, over - 1)) do redis.call('DEL', ARGV[7] .. s) end
   redis.call('ZREMRANGEBYRANK', KEYS[2], 0, over - 1)
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[5])
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[6])
+redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), ARGV[6])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
+redis.call('PEXPIRE', KEYS[3], ARGV[5])
 return 1`;
 
 /** KEYS: bucket. ARGV: now, per minute, burst, bucket life ms. The token bucket of tokenBucket.ts. Returns {ok, tokens}. */

@@ -62,6 +62,8 @@ export interface StateStore {
 
   /** The plan's one-time page-link token: the unspent one, or a new one when it was spent. Undefined once the plan is decided or gone. */
   pageToken(planId: string): Promise<string | undefined>;
+  /** Whether the plan has an unspent link token (false once a link was opened, or the plan decided). */
+  hasPageToken(planId: string): Promise<boolean>;
   /** Spends the link token when `presented` is it: true once, false ever after (any replica). */
   spendPageToken(planId: string, presented: string): Promise<boolean>;
 

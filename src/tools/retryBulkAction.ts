@@ -277,6 +277,8 @@ async function run(planInHand: Plan, ctx: ToolContext, approvedAs?: { how: Appro
   }
   const { res } = outcome;
   const decision = approvedAs ?? plan.decision!;
+  // As the store has it now: used, with what was sent (when the store could record it).
+  const sentPlan = (await ctx.deps.plans.get(plan.id).catch(() => undefined)) ?? plan;
   ctx.deps.logger.info('retry sent for an approved plan', {
     planId: plan.id,
     bulkActionId: plan.bulkActionId,
@@ -291,7 +293,7 @@ async function run(planInHand: Plan, ctx: ToolContext, approvedAs?: { how: Appro
       ...base,
       status: 'accepted',
       planId: plan.id,
-      plan: planView(plan),
+      plan: planView(sentPlan),
       approval: { via: decision.how, by: decision.by },
       requestId: res.requestId,
       clientRequestId: res.clientRequestId,

@@ -71,7 +71,7 @@ async function answerText(c: Client, name: string, args: Record<string, unknown>
 async function approvedPlan(maker: Client, logs: string[], pageOn?: number): Promise<{ id: string; cloudPcIds: string[] }> {
   const plan = s(await retry(maker, { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true })).plan;
   logs.length = 0;
-  expect(s(await retry(maker, { planId: plan.id })).status).toBe('approvalPending');
+  expect(s(await retry(maker, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id })).status).toBe('approvalPending');
   const link = await waitFor(() => linkIn(logs), 'the approval link');
   expect(link.startsWith(`${lb.base}/approve/${plan.id}?token=`)).toBe(true);
   lb.pin = pageOn;
@@ -110,7 +110,7 @@ describe('two replicas sharing Redis behind a round-robin balancer', () => {
     const logs: string[] = [];
     const onA = await mcp(a.mcpUrl, logs);
     const plan = s(await retry(onA, { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true })).plan;
-    expect(s(await retry(onA, { planId: plan.id })).status).toBe('approvalPending');
+    expect(s(await retry(onA, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id })).status).toBe('approvalPending');
     const link = await waitFor(() => linkIn(logs), 'the approval link');
     expect(link.startsWith(`${lb.base}/approve/${plan.id}?token=`)).toBe(true);
     const profile = mkdtempSync(path.join(tmpdir(), 'cloudpc-chromium-'));
@@ -131,7 +131,7 @@ describe('two replicas sharing Redis behind a round-robin balancer', () => {
     }
     expect(lb.served.length).toBeGreaterThanOrEqual(3);
     expect(new Set(lb.served.map((x) => x.port))).toEqual(new Set([b.own]));
-    const sent = await retry(onA, { planId: plan.id });
+    const sent = await retry(onA, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(sent)).toMatchObject({ status: 'accepted', approval: { via: 'page', by: 'the local user' } });
     expect(posts().map((p) => p.body)).toEqual([{ cloudPcIds: plan.cloudPcIds }]);
   });
@@ -141,7 +141,7 @@ describe('two replicas sharing Redis behind a round-robin balancer', () => {
     const onA = await mcp(a.mcpUrl, logs);
     const onB = await mcp(b.mcpUrl);
     const plan = await approvedPlan(onA, logs, b.own);
-    const results = await Promise.all([onA, onB, onA, onB, onA, onB].map((c) => answerText(c, 'retry_cloudpc_bulk_action', { planId: plan.id })));
+    const results = await Promise.all([onA, onB, onA, onB, onA, onB].map((c) => answerText(c, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id })));
     // One is sent. Each other call either finds the plan used, or read it before that and finds the action changed by
     // the retry just sent: either way it sends nothing and says so.
     expect(results.filter((r) => r.status === 'accepted')).toHaveLength(1);
@@ -157,7 +157,7 @@ describe('two replicas sharing Redis behind a round-robin balancer', () => {
     const plan = await approvedPlan(onC, logs);
     await c.stop();
     lb.targets = [a.own, b.own];
-    const sent = await retry(await mcp(a.mcpUrl), { planId: plan.id });
+    const sent = await retry(await mcp(a.mcpUrl), { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(sent).status).toBe('accepted');
     expect(posts().map((p) => p.body)).toEqual([{ cloudPcIds: plan.cloudPcIds }]);
   });
@@ -173,7 +173,7 @@ describe('two replicas sharing Redis behind a round-robin balancer', () => {
         const made = await answerText(c, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true });
         expect(made.isError).toBe(true);
         expect(made.text).toMatch(new RegExp(`Redis at 127\\.0\\.0\\.1:${redis.port}.*CLOUDPC_MCP_REDIS_URL`, 's'));
-        const executed = await answerText(c, 'retry_cloudpc_bulk_action', { planId: before.id });
+        const executed = await answerText(c, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision, planId: before.id });
         expect(executed).toMatchObject({ isError: true });
         expect(executed.text).toMatch(/Redis/);
         const read = await answerText(c, 'list_cloudpc_bulk_actions', {});
@@ -193,7 +193,7 @@ describe('two replicas sharing Redis behind a round-robin balancer', () => {
     await waitForReady(a);
     await waitForReady(b);
     const plan = await approvedPlan(onA, logs);
-    const sent = await retry(onB, { planId: plan.id });
+    const sent = await retry(onB, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(sent).status).toBe('accepted');
     expect(posts().map((p) => p.body)).toEqual([{ cloudPcIds: plan.cloudPcIds }]);
     expect(a.child.exitCode).toBeNull();

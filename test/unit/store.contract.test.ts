@@ -109,12 +109,15 @@ describe.each(STORES)('state store contract: %s', (_name, make) => {
 
   it('a page link token works once; a spent one is issued anew while the plan is pending, and none once decided', async () => {
     const p = await plans.create(input());
+    expect(await store.hasPageToken(p.id)).toBe(false);
     const t = (await store.pageToken(p.id))!;
+    expect(await store.hasPageToken(p.id)).toBe(true);
     expect(t).toMatch(/^[\w-]{32}$/);
     expect(await store.pageToken(p.id)).toBe(t);
     expect(await store.spendPageToken(p.id, 'wrong')).toBe(false);
     const spends = await Promise.all([store.spendPageToken(p.id, t), store.spendPageToken(p.id, t)]);
     expect(spends.filter(Boolean)).toHaveLength(1);
+    expect(await store.hasPageToken(p.id)).toBe(false);
     const t2 = (await store.pageToken(p.id))!;
     expect(t2).not.toBe(t);
     await plans.decide(p.id, true, 'page', 'me');
