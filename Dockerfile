@@ -1,9 +1,13 @@
 # Remote mode (Streamable HTTP at /mcp) in a container; docs/remote.md, "Container", explains the settings.
 # test/e2e/docker.test.ts replays these steps without a container daemon: keep to COPY, RUN, ENV, USER, HEALTHCHECK
 # and a JSON-form CMD, one instruction per line.
-ARG NODE_VERSION=22
+# The base image by digest, not by tag alone: a tag moves with every rebuild upstream, a digest names exactly one image,
+# so two builds of one commit start from the same bytes. To update or change Node.js, take the digest that
+# `docker buildx imagetools inspect node:22-slim` (or node:24-slim) prints for the whole index and pass it, e.g.
+# `--build-arg NODE_IMAGE=node:24-slim@sha256:<digest>`.
+ARG NODE_IMAGE=node:22-slim@sha256:83f487e0a63425e5b4d146fb5e5be574bcbe1b7b843d3ebafdd95eaf7767a7e5
 
-FROM node:${NODE_VERSION}-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Exactly the locked versions. No install scripts: the only one that matters, the desktop keychain module, has no use here.
@@ -14,7 +18,7 @@ COPY src ./src
 # The build bundles the server into dist/; what is left in node_modules afterwards is what the bundle loads at run time.
 RUN npm run build && npm prune --omit=dev --omit=optional --no-audit --no-fund
 
-FROM node:${NODE_VERSION}-slim
+FROM ${NODE_IMAGE}
 WORKDIR /app
 ENV NODE_ENV=production CLOUDPC_MCP_HOST=0.0.0.0 CLOUDPC_MCP_PORT=8080 CLOUDPC_MCP_HTTP_AUTH=entra
 COPY --from=build /app/package.json ./

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Supply-chain gate: no known high or critical advisory in what ships: the runtime dependencies, and the packages the
 // bundle in dist/ carries (devDependencies that src/ imports, which esbuild copies in), with everything they pull.
-//   node scripts/audit.mjs            fails (exit 1) on a high/critical advisory; warns when the advisory service
-//                                     cannot be reached (some registry mirrors answer its POST with 405)
+//   node scripts/audit.mjs            fails (exit 1) on a high/critical advisory; when the advisory service cannot be
+//                                     reached (some registry mirrors answer its POST with 405) it says so plainly,
+//                                     starting with UNREACHABLE_MARK (.ci/run repeats such lines beside its last line)
 //   node scripts/audit.mjs --require  also fails (exit 2) when the advisory service cannot be reached
 // It is a script rather than a test because its answer depends on a remote service, not on this code.
 import { execFile } from 'node:child_process';
@@ -10,6 +11,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const required = process.argv.includes('--require') || process.env.AUDIT_REQUIRED === '1';
+/** How the line saying nothing was checked starts; .ci/run looks for it. */
+const UNREACHABLE_MARK = 'npm audit: NOT CHECKED';
 
 const { stdout } = await new Promise((resolve) => {
   // npm audit exits non-zero both for findings and for service errors; the JSON tells them apart.
@@ -29,7 +32,12 @@ try {
 const counts = report?.metadata?.vulnerabilities;
 if (!counts) {
   const why = report?.statusCode ? `HTTP ${report.statusCode} from ${report.uri ?? 'the registry'}` : (report?.message ?? 'no readable answer');
-  console.warn(`npm audit: the advisory service could not be used (${why}); dependencies were NOT checked.`);
+  const text =
+    `${UNREACHABLE_MARK}: the advisory service could not be reached (${why}), so no dependency was checked for known ` +
+    `advisories. ${required ? 'Failing, as --require (or AUDIT_REQUIRED=1) asks.' : 'Run `node scripts/audit.mjs --require` where the registry answers audits (or set AUDIT_REQUIRED=1) to make this a failure.'}`;
+  console.log(text);
+  // GitHub Actions shows this as an annotation on the run's summary page, where a line deep in the log would be missed.
+  if (process.env.GITHUB_ACTIONS === 'true') console.log(`::warning title=npm audit not checked::${text}`);
   process.exit(required ? 2 : 0);
 }
 

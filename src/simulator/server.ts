@@ -30,6 +30,11 @@ export interface ServerDeps {
   control: Omit<ControlDeps, 'store' | 'faults' | 'requests' | 'url'>;
 }
 
+/** Graph requests arrived and not yet answered (or dropped). */
+interface OpenGraphRequests {
+  count: number;
+}
+
 interface Incoming {
   req: http.IncomingMessage;
   res: http.ServerResponse;
@@ -43,8 +48,9 @@ export function asGraphError(err: unknown): GraphError {
 }
 
 export function createSimServer(deps: ServerDeps): http.Server {
+  const open: OpenGraphRequests = { count: 0 };
   return http.createServer((req, res) => {
-    handle(deps, req, res).catch((err: unknown) => {
+    handle(deps, req, res, open).catch((err: unknown) => {
       // A bug in the simulator must not hang the client: answer 500 if nothing was sent yet.
       if (!res.headersSent && !res.destroyed) {
         const ctx: RequestContext = { requestId: randomUUID(), now: deps.now(), baseUrl: deps.url() };
@@ -105,7 +111,7 @@ function parseBody(raw: Buffer, contentType: string | undefined): { body: unknow
   }
 }
 
-async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.ServerResponse, open: OpenGraphRequests): Promise<void> {
   const raw = await readBody(req);
   const parsedUrl = new URL(req.url ?? '/', 'http://simulator.invalid');
   const header = (name: string): string | undefined => {
@@ -133,7 +139,11 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
     return;
   }
   const graphReq: GraphRequestIn = { method, path, query: parsedUrl.searchParams, headers: req.headers, body };
-  await answerGraph(deps, incoming, graphReq, invalidJson);
+  const record = recordOf(deps, incoming, graphReq);
+  // Recorded so a reader of the log (`npm run bench`) can tell which requests a client sent in parallel.
+  record.othersInFlight = open.count++;
+  res.once('close', () => open.count--);
+  await answerGraph(deps, incoming, graphReq, record, invalidJson);
 }
 
 function recordOf(deps: ServerDeps, inc: Incoming, g: GraphRequestIn): RecordedRequest {
@@ -160,9 +170,8 @@ function recordOf(deps: ServerDeps, inc: Incoming, g: GraphRequestIn): RecordedR
   return record;
 }
 
-async function answerGraph(deps: ServerDeps, inc: Incoming, g: GraphRequestIn, invalidJson: boolean): Promise<void> {
+async function answerGraph(deps: ServerDeps, inc: Incoming, g: GraphRequestIn, record: RecordedRequest, invalidJson: boolean): Promise<void> {
   const { req, res, ctx } = inc;
-  const record = recordOf(deps, inc, g);
   const produce = (): SimResponse => {
     ctx.now = deps.now();
     deps.store.advance(ctx.now);

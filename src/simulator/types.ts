@@ -116,6 +116,8 @@ export interface RecordedRequest {
   fault?: string;
   /** A stalled request whose connection the client closed (it gave up or cancelled) before the simulator shut down. */
   closedByClient?: boolean;
+  /** Other Graph requests that had arrived and were not yet answered when this one arrived (0: none in parallel). */
+  othersInFlight?: number;
   /** For POST /$batch: the parts, in order, with the status each got. */
   parts?: { id: string; method: string; path: string; status: number }[];
 }

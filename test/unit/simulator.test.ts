@@ -603,6 +603,20 @@ describe('graph simulator', () => {
       await other.close();
       expect(await settled).toBe('rejected');
     });
+
+    it('records how many other requests were unanswered when each arrived (what the bench replays in parallel)', async () => {
+      const other = await start();
+      expect((await call(other, BULK)).status).toBe(200);
+      expect((await call(other, PCS)).status).toBe(200);
+      other.faults.add({ kind: 'stall', match: { method: 'GET' } });
+      const stalled = fetch(other.url + BULK, { headers: { authorization: `Bearer ${other.token}` } }).catch(() => 'closed');
+      while (other.requests.length < 3) await new Promise((r) => setImmediate(r));
+      // Answered while the stalled one is still open: it ran alongside it.
+      expect((await call(other, PCS)).status).toBe(200);
+      expect(other.requests.map((r) => r.othersInFlight)).toEqual([0, 0, 0, 1]);
+      await other.close();
+      expect(await stalled).toBe('closed');
+    });
   });
 
   describe('control surface', () => {
