@@ -25,7 +25,7 @@ function kindOf(r) {
 }
 
 /** One tool call on a fresh server process, so its peak RSS is this call's. */
-async function measure({ startSimulator, rpcChild, BIN }, sim, name, args) {
+async function measure({ rpcChild, BIN }, sim, name, args) {
   const c = rpcChild([BIN], { CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_LOG_LEVEL: 'warn' });
   try {
     await c.call('initialize', c.init);

@@ -11,6 +11,9 @@ const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cloudpc-mcp
 const out = (s = '') => process.stdout.write(s + '\n');
 const indent = (s: string) => s.split('\n').map((l) => '    ' + l).join('\n');
 
+// The transcript prints tool results as loose JSON (their shapes are the e2e tests' business); where it reads deeper,
+// it says the shape it expects.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 type Structured = Record<string, any>;
 
 type Call = (say: string, name: string, args: Record<string, unknown>, onProgress?: (m: string) => void) => Promise<Structured>;
@@ -31,7 +34,7 @@ async function openSession(): Promise<Session> {
     command: process.execPath,
     args: [bin, '--simulate'],
     // The demo client asks the admin itself (form elicitation), so the approval page is never needed here.
-    env: { ...process.env, CLOUDPC_MCP_POLL_INTERVAL_MS: '1000', CLOUDPC_MCP_LOG_LEVEL: 'warn', CLOUDPC_MCP_APPROVAL_PAGE: 'off' } as Record<string, string>,
+    env: { ...process.env, CLOUDPC_MCP_POLL_INTERVAL_MS: '1000', CLOUDPC_MCP_LOG_LEVEL: 'warn', CLOUDPC_MCP_APPROVAL_PAGE: 'off' },
     stderr: 'inherit',
   });
   const client = new Client({ name: 'cloudpc-mcp-demo', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
@@ -52,7 +55,7 @@ async function openSession(): Promise<Session> {
     const text = res.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
     out(indent((res.isError ? 'ERROR: ' : '') + text));
     if (res.isError) throw new Error(`${name} failed`);
-    return (res.structuredContent ?? {}) as Structured;
+    return (res.structuredContent ?? {});
   };
   return { client, call };
 }
@@ -84,11 +87,12 @@ async function reprovisionStory(call: Call, reprovision: Structured): Promise<vo
   });
   say(classStory(dry.devices as Structured[]));
   const planned = await call('Then plan only what a retry can fix.', 'retry_cloudpc_bulk_action', { bulkActionId: reprovision.id, only: 'retryable', dryRun: true });
-  const plan = planned.plan as Structured;
-  const n = (plan.cloudPcIds as string[]).length;
+  const plan = planned.plan as { id: string; cloudPcIds: string[]; owner: string; expiresAt: string };
+  const n = plan.cloudPcIds.length;
   out(`  [the plan: ${plan.id}, ${n} Cloud PC${n === 1 ? '' : 's'}, for ${plan.owner}, until ${plan.expiresAt}]`);
   const sent = await call('Go ahead and retry exactly those.', 'retry_cloudpc_bulk_action', { bulkActionId: reprovision.id, planId: plan.id });
-  out(`  [sent: ${JSON.stringify(sent.cloudPcIds)}; approved via ${sent.approval?.via} by ${sent.approval?.by}]`);
+  const approval = sent.approval as { via: string; by: string } | undefined;
+  out(`  [sent: ${JSON.stringify(sent.cloudPcIds)}; approved via ${approval?.via} by ${approval?.by}]`);
   await call('Did it work?', 'get_cloudpc_bulk_action', { bulkActionId: reprovision.id, waitSeconds: 60 }, (m) => out(`  … progress: ${m}`));
 }
 

@@ -73,6 +73,7 @@ function withinTime(p: Promise<void>): Promise<'exited' | 'running'> {
     timer.unref();
     p.then(
       () => (clearTimeout(timer), resolve('exited')),
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on p's own rejection as it is
       (err: unknown) => (clearTimeout(timer), reject(err)),
     );
   });

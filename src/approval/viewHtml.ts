@@ -69,7 +69,7 @@ export interface RenderOptions {
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-export function escapeHtml(value: unknown): string {
+export function escapeHtml(value: string | number | boolean | null | undefined): string {
   return visible(String(value ?? '')).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
@@ -95,7 +95,7 @@ function summaryBar(s: Partial<ViewSummary> | undefined, planned: boolean): stri
 function total(s: Partial<ViewSummary> | undefined): number | undefined {
   if (!s) return undefined;
   const values = STATES.map(([k]) => s[k]);
-  return values.every((v) => typeof v === 'number') ? values.reduce((a, b) => a! + b!, 0) : undefined;
+  return values.every((v) => typeof v === 'number') ? values.reduce((a, b) => a + b, 0) : undefined;
 }
 
 const COLUMNS: [string, string][] = [
@@ -226,13 +226,28 @@ export function renderView(model: ViewModel, opts: RenderOptions): string {
   );
 }
 
+/** The few DOM members enableSorting uses: the server's program has no DOM types, the view's has (an Element fits). */
+interface SortableNode<N> {
+  closest(selector: string): N | null;
+  getAttribute(name: string): string | null;
+  setAttribute(name: string, value: string): void;
+  removeAttribute(name: string): void;
+  querySelector(selector: string): N | null;
+  querySelectorAll(selector: string): Iterable<N>;
+  appendChild(child: N): unknown;
+}
+interface SortableRoot<N> extends SortableNode<N> {
+  addEventListener(type: 'click', listener: (ev: { target: unknown }) => void): void;
+}
+
 /**
  * Makes the device table sortable by clicking a column. Self-contained (no outer names), because the page embeds its
  * source as an inline script and the view calls it directly.
  */
-export function enableSorting(root: any): void {
-  root.addEventListener('click', (ev: any) => {
-    const button = ev.target && ev.target.closest ? ev.target.closest('button.sort') : null;
+export function enableSorting<N extends SortableNode<N>>(root: SortableRoot<N>): void {
+  root.addEventListener('click', (ev) => {
+    const target = ev.target as Partial<N> | null;
+    const button = target && target.closest ? target.closest('button.sort') : null;
     if (!button) return;
     const key = button.getAttribute('data-sort');
     const tbody = root.querySelector('table.devices tbody');
@@ -240,7 +255,7 @@ export function enableSorting(root: any): void {
     const dir = button.getAttribute('aria-sort') === 'ascending' ? -1 : 1;
     for (const b of root.querySelectorAll('button.sort')) b.removeAttribute('aria-sort');
     button.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
-    const rows = Array.from(tbody.querySelectorAll('tr')) as any[];
+    const rows = Array.from(tbody.querySelectorAll('tr'));
     rows.sort((a, b) => dir * String(a.getAttribute('data-' + key)).localeCompare(String(b.getAttribute('data-' + key))));
     for (const r of rows) tbody.appendChild(r);
   });

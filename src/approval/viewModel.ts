@@ -2,36 +2,45 @@
 // of imports for that reason. Accepts the shapes of get_cloudpc_bulk_action and retry_cloudpc_bulk_action results.
 import type { ViewDevice, ViewModel, ViewPlan, ViewSummary } from './viewHtml.js';
 
-type Loose = Record<string, any>;
+type Loose = Record<string, unknown>;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+/** A field shown as text: a string as it is, anything else as JSON, a missing one as `missing`. */
+const text = (v: unknown, missing = ''): string => (typeof v === 'string' ? v : v === undefined || v === null ? missing : JSON.stringify(v));
 
 function devicesOf(list: unknown): ViewDevice[] {
   if (!Array.isArray(list)) return [];
-  return list
-    .filter((d): d is Loose => !!d && typeof d === 'object' && typeof d.cloudPcId === 'string')
-    .map((d) => ({
-      cloudPcId: d.cloudPcId,
-      ...(typeof d.name === 'string' ? { name: d.name } : {}),
-      ...(typeof d.userPrincipalName === 'string' ? { userPrincipalName: d.userPrincipalName } : {}),
-      ...(typeof d.state === 'string' ? { state: d.state } : {}),
+  return (list as unknown[])
+    .filter((d): d is Loose & { cloudPcId: string } => !!d && typeof d === 'object' && typeof (d as Loose).cloudPcId === 'string')
+    .map((d) => {
       // This action's reason when known (plans and device rows both carry it).
-      ...(typeof (d.reason ?? d.detail) === 'string' ? { reason: d.reason ?? d.detail } : {}),
-      ...(typeof (d.retryClass ?? d.failureClass) === 'string' ? { retryClass: d.retryClass ?? d.failureClass } : {}),
-      ...(typeof d.fix === 'string' ? { fix: d.fix } : {}),
-    }));
+      const reason = str(d.reason ?? d.detail);
+      const retryClass = str(d.retryClass ?? d.failureClass);
+      return {
+        cloudPcId: d.cloudPcId,
+        ...(typeof d.name === 'string' ? { name: d.name } : {}),
+        ...(typeof d.userPrincipalName === 'string' ? { userPrincipalName: d.userPrincipalName } : {}),
+        ...(typeof d.state === 'string' ? { state: d.state } : {}),
+        ...(reason !== undefined ? { reason } : {}),
+        ...(retryClass !== undefined ? { retryClass } : {}),
+        ...(typeof d.fix === 'string' ? { fix: d.fix } : {}),
+      };
+    });
 }
 
 export function planOf(p: unknown): ViewPlan | undefined {
   if (!p || typeof p !== 'object') return undefined;
   const plan = p as Loose;
   if (typeof plan.id !== 'string') return undefined;
+  const decision = plan.decision && typeof plan.decision === 'object' ? (plan.decision as Record<string, string | undefined>) : undefined;
   return {
     id: plan.id,
-    state: String(plan.state ?? 'pending'),
-    expiresAt: String(plan.expiresAt ?? ''),
+    state: text(plan.state, 'pending'),
+    expiresAt: text(plan.expiresAt),
     approvalNeeded: plan.approvalNeeded === true,
-    owner: String(plan.owner ?? ''),
+    owner: text(plan.owner),
     ...(typeof plan.actionDetails === 'string' ? { actionDetails: plan.actionDetails } : {}),
-    ...(plan.decision && typeof plan.decision === 'object' ? { decision: { via: String(plan.decision.via), by: String(plan.decision.by), at: String(plan.decision.at) } } : {}),
+    ...(decision ? { decision: { via: String(decision.via), by: String(decision.by), at: String(decision.at) } } : {}),
     ...(plan.outcome && typeof plan.outcome === 'object' ? { outcome: outcomeOf(plan.outcome as Loose) } : {}),
   };
 }
@@ -39,7 +48,7 @@ export function planOf(p: unknown): ViewPlan | undefined {
 function outcomeOf(o: Loose): NonNullable<ViewPlan['outcome']> {
   return {
     kind: String(o.kind),
-    at: String(o.at ?? ''),
+    at: text(o.at),
     ...(typeof o.requestId === 'string' ? { requestId: o.requestId } : {}),
     ...(Array.isArray(o.cloudPcIds) ? { cloudPcIds: o.cloudPcIds.map(String) } : {}),
     ...(typeof o.newPlanId === 'string' ? { newPlanId: o.newPlanId } : {}),
@@ -85,9 +94,9 @@ export function modelFromResult(structured: unknown): ViewModel | undefined {
     const sum = (a.summary ?? {}) as Loose;
     const n = (v: unknown) => (typeof v === 'number' ? v : 0);
     return {
-      bulkActionId: String(a.id ?? ''),
-      actionType: String(a.actionType ?? ''),
-      displayName: String(a.displayName ?? ''),
+      bulkActionId: text(a.id),
+      actionType: text(a.actionType),
+      displayName: text(a.displayName),
       status: typeof a.status === 'string' ? a.status : undefined,
       summary: { succeeded: n(sum.successfulCount), failed: n(sum.failedCount), inProgress: n(sum.inProgressCount), pending: n(sum.pendingCount), notSupported: n(sum.notSupportedCount) },
       devices: devicesOf(s.devices),
@@ -96,13 +105,14 @@ export function modelFromResult(structured: unknown): ViewModel | undefined {
   }
   if (typeof s.bulkActionId === 'string') {
     const plan = planOf(s.plan);
-    const devices = devicesOf(s.plan?.devices ?? s.devices);
-    const summary = countsOf(s.plan?.actionCounts);
+    const planJson = s.plan && typeof s.plan === 'object' ? (s.plan as Loose) : undefined;
+    const devices = devicesOf(planJson?.devices ?? s.devices);
+    const summary = countsOf(planJson?.actionCounts);
     const notice = noticeOf(s, plan);
     return {
       bulkActionId: s.bulkActionId,
-      actionType: String(s.actionType ?? ''),
-      displayName: String(s.displayName ?? ''),
+      actionType: text(s.actionType),
+      displayName: text(s.displayName),
       ...(summary ? { summary } : {}),
       devices,
       ...(plan ? { plan } : {}),

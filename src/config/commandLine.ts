@@ -1,7 +1,8 @@
 // The command line, read through the settings table: every flag the table names, plus help, version and a command.
-// Split and checked here rather than by node:util parseArgs: its strict-mode messages speak to programmers ("place it
-// at the end of the command after '--'", an unbalanced quote) rather than to admins, and loading it costs the command
-// part of the time a client waits for its first answer.
+// node:util parseArgs splits the words (non-strict, with tokens); the checks are ours, because its strict-mode messages
+// speak to programmers ("place it at the end of the command after '--'") rather than to admins. Its cost at start-up,
+// measured 2026-12-06 (Node 20, 7 fresh processes): ~0.7 ms to import node:util and ~0.45 ms for the first call.
+import { parseArgs } from 'node:util';
 import { SETTINGS } from './settings.js';
 
 /** serve: the MCP server (default). login/logout: terminal sign-in before configuring an assistant. */
@@ -17,8 +18,9 @@ export interface CommandLine {
 
 type OptionType = 'string' | 'boolean';
 
-const OPTIONS: Record<string, { type: OptionType; short?: string }> = Object.fromEntries([
-  ...SETTINGS.filter((s) => s.flag).map((s) => [s.flag!.slice(2), { type: s.boolean ? 'boolean' : 'string' }]),
+type Option = { type: OptionType; short?: string };
+const OPTIONS: Record<string, Option> = Object.fromEntries([
+  ...SETTINGS.filter((s) => s.flag).map((s): [string, Option] => [s.flag!.slice(2), { type: s.boolean ? 'boolean' : 'string' }]),
   ['help', { type: 'boolean', short: 'h' }],
   ['version', { type: 'boolean', short: 'v' }],
 ]);
@@ -34,7 +36,8 @@ export function parseCommandLine(argv: readonly string[], name = 'cloudpc-mcp'):
   const values = new Map<string, string | boolean>();
   const problems: CommandLine['problems'] = [];
   const problem = (message: string) => problems.push({ setting: 'command line', message });
-  const tokens = tokenize(argv);
+  // Non-strict: an unknown option is a token (we name the flag meant), and a string option takes the next word, whatever it is.
+  const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
   const positionals: string[] = [];
   let help = false;
   let version = false;
@@ -44,7 +47,7 @@ export function parseCommandLine(argv: readonly string[], name = 'cloudpc-mcp'):
     const swallow = afterUnknown;
     afterUnknown = false;
     if (t.kind === 'positional' && !(swallow && !(COMMANDS as readonly string[]).includes(t.value))) positionals.push(t.value);
-    if (t.kind !== 'option') continue;
+    if (t.kind !== 'option') continue; // the '--' that ends the options
     const def = OPTIONS[t.name];
     const message = def ? valueProblem(t.rawName, def.type, t.value, t.inlineValue, helpHint) : unknownOption(t.rawName, helpHint);
     if (message) {
@@ -67,38 +70,6 @@ export function parseCommandLine(argv: readonly string[], name = 'cloudpc-mcp'):
   }
   for (const p of rest) problem(`unexpected argument "${p}"; ${helpHint}.`);
   return { command, values, problems };
-}
-
-type Token = { kind: 'positional'; value: string } | { kind: 'option'; name: string; rawName: string; value?: string; inlineValue?: boolean };
-
-const SHORT: Record<string, string> = Object.fromEntries(Object.entries(OPTIONS).flatMap(([name, o]) => (o.short ? [[o.short, name]] : [])));
-
-/**
- * Words → options and positionals, as node:util parseArgs splits them without strict mode: `--name=value`, `--name
- * value` for an option that takes one (the next word whatever it is), `-h` and grouped short flags, and `--` ending
- * the options. An unknown option takes no value.
- */
-export function tokenize(args: readonly string[]): Token[] {
-  const out: Token[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') {
-      for (const rest of args.slice(i + 1)) out.push({ kind: 'positional', value: rest });
-      break;
-    }
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-      if (eq > 0) out.push({ kind: 'option', name, rawName: `--${name}`, value: a.slice(eq + 1), inlineValue: true });
-      else if (OPTIONS[name]?.type === 'string' && i + 1 < args.length) out.push({ kind: 'option', name, rawName: a, value: args[++i]!, inlineValue: false });
-      else out.push({ kind: 'option', name, rawName: a });
-    } else if (a.startsWith('-') && a.length > 1) {
-      for (const ch of a.slice(1)) out.push({ kind: 'option', name: SHORT[ch] ?? ch, rawName: `-${ch}` });
-    } else {
-      out.push({ kind: 'positional', value: a });
-    }
-  }
-  return out;
 }
 
 function valueProblem(raw: string, type: OptionType, value: string | undefined, inline: boolean | undefined, help: string): string | undefined {

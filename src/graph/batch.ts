@@ -91,7 +91,7 @@ async function runChunk(graph: GraphClient, chunk: BatchPart[], opts: BatchOptio
     for (const p of pending) {
       const r = byId.get(p.id);
       const status = typeof r?.status === 'number' ? r.status : 0;
-      const headers = isPlainObject(r?.headers) ? (r!.headers as Record<string, string>) : {};
+      const headers = isPlainObject(r?.headers) ? (r.headers as Record<string, string>) : {};
       if (isRetryableStatus(status) && attempt < MAX_PART_ATTEMPTS) {
         throttled.push(p);
         const asked = parseRetryAfter(headers, Date.now());

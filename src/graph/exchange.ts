@@ -69,7 +69,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.timer = setTimeout(this.onDeadline, req.timeoutMs);
     req.signal?.addEventListener('abort', this.onCallerAbort, { once: true });
     try {
-      req.dispatcher.dispatch({ origin: req.origin, path: req.path, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body }, this);
+      req.dispatcher.dispatch({ origin: req.origin, path: req.path, method: req.method, headers: req.headers, body: req.body }, this);
     } catch (error) {
       this.finish(new ExchangeFailure(error, false, false));
     }

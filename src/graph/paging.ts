@@ -40,8 +40,8 @@ export async function collectPages(graph: GraphClient, first: GraphRequest, opts
   let res: GraphResponse<ODataPage> = await graph.request<ODataPage>({ ...first, signal: opts.signal });
   for (;;) {
     pages++;
-    const value = Array.isArray(res.body?.value) ? (res.body!.value as unknown[]) : [];
-    const next = typeof res.body?.['@odata.nextLink'] === 'string' ? (res.body['@odata.nextLink'] as string) : undefined;
+    const value = Array.isArray(res.body?.value) ? (res.body.value as unknown[]) : [];
+    const next = typeof res.body?.['@odata.nextLink'] === 'string' ? (res.body['@odata.nextLink']) : undefined;
     for (let i = 0; i < value.length; i++) {
       const raw = value[i];
       if (!raw || typeof raw !== 'object') continue;

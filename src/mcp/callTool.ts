@@ -53,7 +53,7 @@ export function callToolHandler(o: CallToolOptions): ToolCallHandler {
     if (!parsed.success) return errorResult(formatInputError(tool.def.name, parsed.error));
     try {
       const out = await tool.def.handle(parsed.data, toolContext(o.server, deps, client, req, extra));
-      const result: CallToolResult = { content: [{ type: 'text', text: out.text }], structuredContent: out.structured as Record<string, unknown> };
+      const result: CallToolResult = { content: [{ type: 'text', text: out.text }], structuredContent: out.structured };
       if (out.meta) result._meta = out.meta;
       return result;
     } catch (err) {

@@ -1,5 +1,10 @@
 // The prompts of src/prompts/ on the SDK server: prompts/list, prompts/get, and completion/complete for their arguments.
 // createServer calls registerPrompts once; the capabilities are declared here so server.ts stays about tools.
+// Not McpServer.registerPrompt with completable (SDK 1.32.2, server/mcp.js), because what it answers is less true or
+// less clear than this: a completion is a plain string[] it reports as complete (total = length, hasMore false) even
+// when Graph held more than was read; the completer gets no abort signal (no client cancel, no deadline); a completer
+// that throws becomes a JSON-RPC error instead of an empty list; an unknown prompt is "Prompt X not found" where this
+// says which exist and why a read-only server hides the retry; and it declares prompts.listChanged, which never happens.
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CompleteRequestSchema,

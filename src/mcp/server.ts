@@ -9,7 +9,7 @@ import {
   ReadResourceRequestSchema,
   type CallToolRequest,
 } from '@modelcontextprotocol/sdk/types.js';
-import { toolsCallParamsProblem } from '../core/jsonShapes.js';
+import { toolsCallParamsProblem } from '../core/jsonRpc.js';
 import type { ConfigProblem } from '../config/config.js';
 import { compileTool, type CompiledTool } from '../tools/defineTool.js';
 import type { ServerDeps } from '../tools/context.js';

@@ -1,5 +1,9 @@
 // The MCP Apps side of the server: which clients render views, the tool listings for each kind of client, and the
 // view itself as a ui:// resource (text/html;profile=mcp-app).
+// Not ext-apps' registerAppResource / registerAppTool: in 1.7.5 they only call McpServer.registerResource /
+// registerTool (adding the legacy 'ui/resourceUri' key, which compileTool adds too), and this server answers tools on
+// the low-level Server: one listing per kind of client (app-only tools hidden from hosts without views), its own
+// argument checks and error wording. The resource and the listings here are what those helpers would produce.
 import { ErrorCode, McpError, type ClientCapabilities, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import type { CompiledTool, ToolListing } from '../tools/defineTool.js';
 import { VIEW_URI } from '../tools/defineTool.js';

@@ -59,7 +59,7 @@ const caches = new WeakMap<GraphClient, Map<string, Entry>>();
 
 function cached<T>(graph: GraphClient, key: string, now: number, read: () => Promise<Lookup<T>>): Promise<Lookup<T>> {
   let cache = caches.get(graph);
-  if (!cache) caches.set(graph, (cache = new Map()));
+  if (!cache) caches.set(graph, (cache = new Map<string, Entry>()));
   const hit = cache.get(key);
   if (hit && now - hit.at < LOOKUP_TTL_MS) return hit.value as Promise<Lookup<T>>;
   const value = read();

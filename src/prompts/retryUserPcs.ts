@@ -5,8 +5,7 @@ import { listCloudPcs } from '../tools/listCloudPcs.js';
 import { retryBulkAction } from '../tools/retryBulkAction.js';
 import { guidValue, userPrincipalNameValue } from './checks.js';
 import { bulkActionIds, userPrincipalNames } from './complete.js';
-import { definePrompt } from './definePrompt.js';
-import { DAY_MS, isoSeconds } from './time.js';
+import { DAY_MS, definePrompt, isoSeconds } from './definePrompt.js';
 
 /** Without a bulk action id, how far back to look for the user's failed devices. */
 const LOOK_BACK_DAYS = 7;

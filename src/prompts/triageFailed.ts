@@ -4,8 +4,7 @@ import { getBulkActionTool } from '../tools/getBulkAction.js';
 import { listBulkActions } from '../tools/listBulkActions.js';
 import { canonical, hoursValue, oneOfValues } from './checks.js';
 import { staticValues } from './complete.js';
-import { definePrompt } from './definePrompt.js';
-import { isoSeconds } from './time.js';
+import { definePrompt, isoSeconds } from './definePrompt.js';
 
 const DEFAULT_HOURS = 24;
 

@@ -36,7 +36,7 @@ function partsOf(body: unknown): Part[] {
 function partAnswer(id: string, r: SimResponse): Record<string, unknown> {
   const type = r.headers['content-type'] ?? '';
   const text = r.body?.toString('utf8');
-  const body = text === undefined || text === '' ? undefined : /json/i.test(type) ? JSON.parse(text) : r.body!.toString('base64');
+  const body = text === undefined || text === '' ? undefined : /json/i.test(type) ? (JSON.parse(text) as unknown) : r.body!.toString('base64');
   return { id, status: r.status, headers: r.headers, ...(body === undefined ? {} : { body }) };
 }
 

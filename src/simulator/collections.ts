@@ -137,7 +137,7 @@ export function listBulkActions(r: Routed): SimResponse {
       properties: BULK_PROPS,
       get: (item, prop) => pathGet(item.full, prop),
       derivedTypes: BULK_ACTION_TYPES,
-      typeOf: (item) => String(item.full['@odata.type'] ?? '').replace(/^#microsoft\.graph\./, ''),
+      typeOf: (item) => (typeof item.full['@odata.type'] === 'string' ? item.full['@odata.type'] : '').replace(/^#microsoft\.graph\./, ''),
     },
     selectable: BULK_SELECTABLE,
     sortable: { createdDateTime: 'datetime', displayName: 'string', status: 'string' },

@@ -32,7 +32,7 @@ export function routeControl(deps: ControlDeps, method: string, path: string, bo
         ],
       });
     case 'POST /_simulator/faults': {
-      const list = Array.isArray(body) ? body : body && typeof body === 'object' && 'faults' in body ? (body as { faults: unknown }).faults : [body];
+      const list = Array.isArray(body) ? body : body && typeof body === 'object' && 'faults' in body ? (body).faults : [body];
       if (!Array.isArray(list)) throw new BadRequest('Send a fault object, an array of them, or { "faults": [...] }.');
       const ids = deps.faults.add(list.map(faultFromJson));
       return json(201, { ids });

@@ -120,7 +120,7 @@ function validate(spec: FaultSpec): void {
     case 'truncate':
       return;
     default:
-      throw new BadRequest(`Unknown fault kind '${(spec as { kind?: unknown }).kind}'. Use status, reset, delay, stall or truncate.`);
+      throw new BadRequest(`Unknown fault kind ${JSON.stringify((spec as { kind?: unknown }).kind)}. Use status, reset, delay, stall or truncate.`);
   }
 }
 

@@ -185,7 +185,7 @@ function runReport(columns: ColumnDef[], allRows: Row[], rawBody: unknown): SimR
   }
   if (body.search !== undefined) {
     const needle = body.search.toLowerCase();
-    rows = rows.filter((r) => columns.some((c) => c.propertyType === 'String' && String(r[c.name] ?? '').toLowerCase().includes(needle)));
+    rows = rows.filter((r) => columns.some((c) => c.propertyType === 'String' && (typeof r[c.name] === 'string' ? (r[c.name] as string) : '').toLowerCase().includes(needle)));
   }
 
   const keys: SortKey[] = (body.orderBy && body.orderBy.length > 0 ? body.orderBy : ['RequestDateTime']).map((spec) => {

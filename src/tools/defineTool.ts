@@ -72,7 +72,7 @@ function jsonSchema(schema: z.ZodObject, io: 'input' | 'output'): { type: 'objec
   return js as { type: 'object'; [k: string]: unknown };
 }
 
-export function compileTool(def: ToolDefinition<any, any>): CompiledTool {
+export function compileTool(def: ToolDefinition): CompiledTool {
   // Unknown argument names are refused, not dropped: a misspelt `cloudPcIds` must never turn into "retry every failed PC".
   const inputSchema = z.strictObject(def.input);
   const outputSchema = z.object(def.output);

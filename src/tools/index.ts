@@ -7,4 +7,4 @@ import { listCloudPcs } from './listCloudPcs.js';
 import { retryBulkAction } from './retryBulkAction.js';
 
 // Order is the order clients show them in: discovery first, then the write; last the plan view's app-only tool.
-export const ALL_TOOLS: ToolDefinition<any, any>[] = [listBulkActions, getBulkActionTool, listCloudPcs, retryBulkAction, authStatus, decidePlan];
+export const ALL_TOOLS: ToolDefinition[] = [listBulkActions, getBulkActionTool, listCloudPcs, retryBulkAction, authStatus, decidePlan];

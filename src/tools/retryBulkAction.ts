@@ -9,7 +9,7 @@ import { seekApproval } from './retry/confirm.js';
 import { checkPlan, makePlan, runPlan, sendRetry } from './retry/execute.js';
 import { visible } from '../core/visible.js';
 import { ownerLabel, PLAN_PROBLEM_TEXT, planProblem, type ApprovalWay, type Plan } from './retry/plans.js';
-import { acceptedText, approvalQuestion, changeText, cloudPcs, dryRunText, idList, labelOf, nothingText, pendingText, planSentText, planText } from './retry/answerText.js';
+import { acceptedText, approvalQuestion, changeText, dryRunText, idList, labelOf, nothingText, pendingText, planSentText, planText } from './retry/answerText.js';
 import { goingDevices, resolveTarget, type RetryTarget } from './retry/target.js';
 import { toDeviceRow } from './rows.js';
 import { APPROVAL_META_KEY, planView, retryOutput, type RetryOutput } from './retry/resultShape.js';

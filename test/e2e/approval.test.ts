@@ -1,6 +1,7 @@
 // Human approval of the exact plan, end to end: the built server over stdio with the SDK's real client, the simulator
 // over loopback HTTP, and the approval page over real HTTP. Every path ends by checking what reached Graph.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
 import {
   ElicitationCompleteNotificationSchema,
   ElicitRequestSchema,
@@ -8,12 +9,12 @@ import {
   type CallToolResult,
   type ClientCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
-import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { DEMO_IDS } from '../../src/simulator/index.js';
 import { baseEnv, connect, textOf, type Connected } from './harness.js';
 import { decide, linkIn, openLink, request, waitFor } from '../support/approval-browser.js';
 
-const VIEWS: ClientCapabilities = { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } } as ClientCapabilities;
-let sim: Simulator;
+const VIEWS: ClientCapabilities = { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } };
+const sim = useSimulator({}, { resetEach: true });
 const opened: Connected[] = [];
 
 interface Session extends Connected {
@@ -46,14 +47,9 @@ function expectExactlyPlanSent(planIds: string[]): void {
   expect(posts()[0]!.body).toEqual({ cloudPcIds: planIds });
 }
 
-beforeAll(async () => {
-  sim = await startSimulator();
-});
 afterAll(async () => {
   for (const c of opened) await c.close();
-  await sim?.close();
 });
-beforeEach(() => sim.reset());
 
 describe('plans', () => {
   it('a plan of a non-destructive type runs without anyone approving it, and says so', async () => {

@@ -114,7 +114,7 @@ describe('remote mode (Entra sign-in, real JWTs): a caller that reads everything
     expect(s(dry).approvalUrl).toBe(`${server.base}/approve/${s(dry).planId}`);
     const direct = await call(DECIDE, { planId: s(dry).planId, decision: 'approve', appToken: 'x' });
     expect(direct).toBeInstanceOf(Error);
-    expect(String(direct)).toMatch(/Unknown tool "decide_cloudpc_retry_plan"/);
+    expect((direct as Error).message).toMatch(/Unknown tool "decide_cloudpc_retry_plan"/);
   });
 
   it('every string of the dry run in every argument of every tool, then execute: nothing is sent', async () => {

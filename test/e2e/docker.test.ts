@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SETTINGS } from '../../src/config/settings.js';
-import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { DEMO_IDS } from '../../src/simulator/index.js';
 import { baseEnv, ROOT, textOf } from './harness.js';
 import { httpEnv, runToExit, startHttpServer, type HttpServerProcess, type ServerCommand } from '../support/http-server.js';
 import { npmEnv } from '../support/npm.js';
@@ -69,7 +70,7 @@ const final = stages.at(-1)!;
 const cmd = JSON.parse(only(final, 'CMD')[0]!.args) as string[];
 const work = mkdtempSync(path.join(tmpdir(), 'cloudpc-docker-'));
 const dirs = new Map<string, string>();
-let sim: Simulator;
+const sim = useSimulator();
 let server: HttpServerProcess;
 /** The final stage's CMD with Node as `node`, in the final stage's folder (its WORKDIR). */
 let command: ServerCommand;
@@ -87,7 +88,6 @@ beforeAll(async () => {
   }
   expect(cmd[0]).toBe('node');
   command = { file: process.execPath, args: cmd.slice(1), cwd: dirs.get(String(stages.length - 1))! };
-  sim = await startSimulator();
   // The image's ENV, but on loopback without Entra: there is no tenant here to sign callers in (the Entra default is
   // checked on its own below). Port 0 picks a free one.
   server = await startHttpServer(
@@ -98,7 +98,6 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(async () => {
   await server?.stop();
-  await sim?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -162,7 +161,7 @@ describe('the Dockerfile', () => {
   it('is documented under "Container" in docs/remote.md with settings the server reads and the port it exposes', () => {
     const doc = readFileSync(path.join(ROOT, 'docs/remote.md'), 'utf8');
     const section = doc.split(/^## Container$/m)[1]!.split(/^## /m)[0]!;
-    const known = new Set(SETTINGS.map((x) => x.env as string));
+    const known = new Set(SETTINGS.map((x) => x.env));
     const named = [...section.matchAll(/-e ([A-Z_]+)/g)].map((m) => m[1]!);
     expect(named.length).toBeGreaterThanOrEqual(4);
     for (const n of named) expect(known.has(n), n).toBe(true);

@@ -1,12 +1,13 @@
 // Failure truth on Graph's own contract, not only on the simulator's tidy shape (issue 17 §1, §2, §5): each finding
 // against the simulator switched to the behaviour real Graph may have, through the built server over stdio.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { DEMO_IDS, SAME_TYPE_AGAIN_ID, startSimulator, type Simulator, type SimulatorVariant } from '../../src/simulator/index.js';
+import { DEMO_IDS, SAME_TYPE_AGAIN_ID, type SimulatorVariant } from '../../src/simulator/index.js';
 import { baseEnv, connect, textOf, type Connected } from './harness.js';
 import { waveStandIn } from '../support/waveStandIn.mjs';
 
-let sim: Simulator;
+const sim = useSimulator({}, { resetEach: true });
 let conn: Connected;
 const s = (r: CallToolResult) => r.structuredContent as Record<string, any>;
 const call = async (name: string, args: Record<string, unknown>, c: Connected = conn) => (await c.client.callTool({ name, arguments: args })) as CallToolResult;
@@ -27,14 +28,11 @@ async function retriedElsewhere(bulkActionId: string, cloudPcIds: string[]): Pro
 }
 
 beforeAll(async () => {
-  sim = await startSimulator();
   conn = await connect({ env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token }) });
 });
 afterAll(async () => {
   await conn?.close();
-  await sim?.close();
 });
-beforeEach(() => sim.reset());
 
 describe('a PC in two actions of one type (sameTypeAgain): each action shows its own reason and state', () => {
   beforeEach(() => sim.setVariants(['sameTypeAgain']));

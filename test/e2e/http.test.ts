@@ -2,26 +2,25 @@
 // of one session can land on any replica; DNS-rebinding defence; limits; audit lines; start-up refusals; SIGTERM.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { DEMO_IDS } from '../../src/simulator/index.js';
 import { textOf } from './harness.js';
 import { startGate } from '../support/http-gate.js';
 import { auditLines, httpEnv, INITIALIZE, MCP_HEADERS, raw, runToExit, startHttpServer, type HttpServerProcess } from '../support/http-server.js';
 
-let sim: Simulator;
+const sim = useSimulator();
 let a: HttpServerProcess;
 let b: HttpServerProcess;
 
 beforeAll(async () => {
-  sim = await startSimulator();
   const env = httpEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_MAX_BODY_BYTES: '4096' });
   [a, b] = await Promise.all([startHttpServer(env), startHttpServer(env)]);
 });
 afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
-  await sim?.close();
 });
 
 describe('remote mode on loopback without authentication', () => {

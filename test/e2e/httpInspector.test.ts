@@ -8,21 +8,20 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { useSimulator } from '../support/simulator.js';
 import { BIN } from './harness.js';
 import { entraServerEnv, startEntraStandIn, type EntraStandIn } from '../support/entra/standIn.js';
 import { INSPECTOR_CLI, NODE22, requireNode22Tools } from '../support/http-node22.js';
 import { httpEnv, startHttpServer } from '../support/http-server.js';
 
-let sim: Simulator;
+const sim = useSimulator();
 let home: string;
 beforeAll(async () => {
   requireNode22Tools();
-  sim = await startSimulator();
   // The Inspector keeps a catalog and secrets under HOME: give it an empty one of its own.
   home = mkdtempSync(path.join(tmpdir(), 'cloudpc-inspector-'));
 });
 afterAll(async () => {
-  await sim?.close();
   if (home) rmSync(home, { recursive: true, force: true });
 });
 

@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
 import { getMcpConfigForManifest, type McpbManifestAny } from '@anthropic-ai/mcpb';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { SETTINGS } from '../../src/config/settings.js';
-import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { DEMO_IDS } from '../../src/simulator/index.js';
 import { ROOT, baseEnv, textOf } from './harness.js';
 
 const run = promisify(execFile);
@@ -22,7 +23,7 @@ const work = mkdtempSync(path.join(tmpdir(), 'cloudpc-mcpb-'));
 const bundle = path.join(work, 'cloudpc-mcp.mcpb');
 const unpacked = path.join(work, 'unpacked');
 let manifest: McpbManifestAny;
-let sim: Simulator;
+const sim = useSimulator();
 
 /** The official CLI, as `npx mcpb` runs it. */
 const mcpb = (...args: string[]) =>
@@ -37,10 +38,8 @@ beforeAll(async () => {
   const unpack = await mcpb('unpack', bundle, unpacked);
   expect(unpack.code, unpack.out).toBe(0);
   manifest = JSON.parse(readFileSync(path.join(unpacked, 'manifest.json'), 'utf8')) as McpbManifestAny;
-  sim = await startSimulator();
 }, 180_000);
 afterAll(async () => {
-  await sim?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -86,7 +85,7 @@ describe('the .mcpb bundle', () => {
       CLOUDPC_MCP_CLOUD: '${user_config.cloud}',
       CLOUDPC_MCP_READ_ONLY: '${user_config.read_only}',
     });
-    const known = new Set(SETTINGS.map((s) => s.env as string));
+    const known = new Set(SETTINGS.map((s) => s.env));
     for (const name of Object.keys(env)) expect(known.has(name), `${name} is a setting`).toBe(true);
     // Every setting has a default: an unset one would reach the server as the literal "${user_config.…}".
     for (const [key, opt] of Object.entries(manifest.user_config ?? {})) expect(opt.default, key).toBeDefined();

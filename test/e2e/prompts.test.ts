@@ -1,12 +1,13 @@
 // Prompts and argument completion as a client meets them: the SDK's real client over stdio, the built command, the
 // simulator over loopback HTTP. Clients show these prompts as slash commands and call completion/complete while the
 // user fills in an argument.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
 import { McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { DEMO_IDS } from '../../src/simulator/index.js';
 import { baseEnv, connect, type Connected } from './harness.js';
 
-let sim: Simulator;
+const sim = useSimulator({}, { resetEach: true });
 let full: Connected;
 let tools: Tool[];
 const opened: Connected[] = [];
@@ -18,15 +19,12 @@ async function server(extra: Record<string, string> = {}, args: string[] = []): 
 }
 
 beforeAll(async () => {
-  sim = await startSimulator();
   full = await server();
   tools = (await full.client.listTools()).tools;
 });
 afterAll(async () => {
   for (const c of opened) await c.close();
-  await sim?.close();
 });
-beforeEach(() => sim.reset());
 
 const render = async (c: Connected, name: string, args: Record<string, string> = {}) => {
   const r = await c.client.getPrompt({ name, arguments: args });

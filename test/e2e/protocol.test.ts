@@ -1,8 +1,9 @@
 // Protocol abuse on stdio, with raw bytes rather than the SDK client: malformed and hostile lines, a 20 MB line, a
 // flood, and the ways a session ends (EOF mid-call, SIGTERM, SIGINT). Every stdout line must be JSON-RPC 2.0, every
 // request the server can identify must be answered exactly once, and exits must happen within a hang-detector bound.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
+import { DEMO_IDS } from '../../src/simulator/index.js';
 import type { RpcId } from '../support/hardening-jsonrpc.js';
 import { makeSecrets, SecretScanner, secretEnv } from '../support/hardening-secrets.js';
 import { ServerProcess } from '../support/hardening-stdio.js';
@@ -11,15 +12,11 @@ import { baseEnv } from './harness.js';
 const EXIT_BOUND_MS = 10_000;
 const secrets = makeSecrets();
 const scanner = new SecretScanner(secrets);
-let sim: Simulator;
+const sim = useSimulator({ token: secrets.token });
 const started: ServerProcess[] = [];
 
-beforeAll(async () => {
-  sim = await startSimulator({ token: secrets.token });
-});
 afterAll(async () => {
   await Promise.all(started.map((p) => p.stop()));
-  await sim?.close();
 });
 
 function server(extra: Record<string, string> = {}): ServerProcess {
@@ -180,7 +177,7 @@ describe('oversized input', () => {
     // 20 MB for each one, 40 MB for the last two. Under < 30 MB leaves room for GC timing on a loaded machine while
     // still catching a kept line: a leak detector, not a measurement.
     if (rss.every((v) => v !== undefined)) {
-      const [base, first, second, , fourth] = rss as number[];
+      const [base, first, second, , fourth] = rss;
       expect(first! - base!).toBeLessThan(80 * 1024);
       expect(fourth! - second!).toBeLessThan(30 * 1024);
     }

@@ -3,21 +3,21 @@
 // A recording proxy proves the traffic went through it (or, with NO_PROXY or the embedded simulator, that it did not),
 // and proxies that refuse, ask for credentials or are down give an error that names the proxy and the fix.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { DEMO_IDS } from '../../src/simulator/index.js';
 import { baseEnv, connect, textOf, type Connected } from './harness.js';
 import { createTestCertificate, type TestCertificate } from '../support/entra/certificate.js';
 import { deadPort, startRecordingProxy, startTlsFront, type RecordingProxy, type TlsFront } from '../support/recordingProxy.js';
 
 let cert: TestCertificate;
-let sim: Simulator;
+const sim = useSimulator();
 let graph: TlsFront;
 let proxy: RecordingProxy;
 const servers: Connected[] = [];
 
 beforeAll(async () => {
   cert = createTestCertificate();
-  sim = await startSimulator();
   graph = await startTlsFront(sim.url, cert);
   proxy = await startRecordingProxy();
 });
@@ -30,7 +30,6 @@ afterEach(async () => {
 afterAll(async () => {
   await proxy?.close();
   await graph?.close();
-  await sim?.close();
   cert?.remove();
 });
 

@@ -1,11 +1,12 @@
 // The retry tool end to end: the built server over stdio, against the simulator over real loopback HTTP.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { DEMO_IDS } from '../../src/simulator/index.js';
 import { baseEnv, connect, textOf, type Connected } from './harness.js';
 
 const RETRY = '/beta/deviceManagement/virtualEndpoint/bulkActions/*/retry';
-let sim: Simulator;
+const sim = useSimulator({}, { resetEach: true });
 let conn: Connected;
 
 async function call(args: Record<string, unknown>, c: Connected = conn, opts?: Parameters<Connected['client']['callTool']>[2]) {
@@ -15,7 +16,6 @@ async function call(args: Record<string, unknown>, c: Connected = conn, opts?: P
 const posts = () => sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/retry'));
 
 beforeAll(async () => {
-  sim = await startSimulator();
   conn = await connect({
     env: baseEnv({
       CLOUDPC_MCP_GRAPH_URL: sim.url,
@@ -27,9 +27,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await conn?.close();
-  await sim?.close();
 });
-beforeEach(() => sim.reset());
 
 describe('retry_cloudpc_bulk_action over stdio', () => {
   it('retries chosen Cloud PCs once, deduplicated, on the plural bulkActions path, and reports the ids Graph support needs', async () => {

@@ -1,12 +1,13 @@
 // What a retry sends is what failed, and what a dry run says is what a real call does: nothingToRetry sends nothing,
 // chosen devices that did not fail are named and left out (unless the admin insists), only: "retryable" sends exactly
 // the retryable ones, and a destructive confirmation describes the action by its own properties.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
 import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { DEMO_IDS, FAILURES, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { DEMO_IDS, FAILURES } from '../../src/simulator/index.js';
 import { baseEnv, connect, textOf, type Connected } from './harness.js';
 
-let sim: Simulator;
+const sim = useSimulator({}, { resetEach: true });
 let conn: Connected;
 const s = (r: CallToolResult) => r.structuredContent as Record<string, any>;
 const retry = async (args: Record<string, unknown>, c: Connected = conn) =>
@@ -15,14 +16,11 @@ const posts = () => sim.requests.filter((r) => r.method === 'POST' && r.path.end
 const flat = (t: string) => t.replace(/\s+/g, ' ');
 
 beforeAll(async () => {
-  sim = await startSimulator();
   conn = await connect({ env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token }) });
 });
 afterAll(async () => {
   await conn?.close();
-  await sim?.close();
 });
-beforeEach(() => sim.reset());
 
 describe('nothing to retry: nothing is sent', () => {
   it('an action with 0 failed devices', async () => {

@@ -2,20 +2,20 @@
 // header into an error body, and a service-principal sign-in that fails with a client secret in the environment.
 // The fuzz, protocol and soak runs scan all their output for the same secrets; this file aims at the hard cases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { DEMO_IDS } from '../../src/simulator/index.js';
 import { makeSecrets, SecretScanner, secretEnv } from '../support/hardening-secrets.js';
 import { connectTapped, type TappedSession } from '../support/hardening-stdio.js';
 import { baseEnv, textOf } from './harness.js';
 
 const secrets = makeSecrets();
 const scanner = new SecretScanner(secrets);
-let sim: Simulator;
+const sim = useSimulator({ token: secrets.token });
 let session: TappedSession;
 const logs: string[] = [];
 
 beforeAll(async () => {
-  sim = await startSimulator({ token: secrets.token });
   session = await connectTapped({ env: baseEnv({ ...secretEnv(secrets), CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_MAX_ATTEMPTS: '1' }), observe: scanner.observe });
   session.client.setNotificationHandler(
     (await import('@modelcontextprotocol/sdk/types.js')).LoggingMessageNotificationSchema,
@@ -25,7 +25,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await session?.proc.stop();
-  await sim?.close();
 });
 
 const header = () => `Authorization: Bearer ${secrets.token}`;

@@ -1,17 +1,12 @@
 // Process-level behaviour: stdout purity, secrets, configuration mistakes, --simulate, shutdown.
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { DEMO_IDS, startSimulator } from '../../src/simulator/index.js';
+import { useSimulator } from '../support/simulator.js';
 import { BIN, baseEnv, connect, textOf } from './harness.js';
 
-let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim?.close();
-});
+const sim = useSimulator();
 
 /** Raw JSON-RPC over the child's stdio, so every byte it writes to stdout can be inspected. */
 async function rawSession(env: Record<string, string>, messages: object[], expectResponses: number) {

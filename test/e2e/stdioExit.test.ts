@@ -1,19 +1,13 @@
 // When the client stops reading (it closed its end of the server's stdout), the server must not crash with an
 // unhandled EPIPE, hang on a write that can never drain, or keep Graph work going for nobody: it aborts the calls in
 // flight and exits 0 within 5 s of noticing.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
+import { DEMO_IDS } from '../../src/simulator/index.js';
 import { baseEnv } from './harness.js';
 import { ServerProcess } from '../support/hardening-stdio.js';
 
-let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim?.close();
-});
-beforeEach(() => sim.reset());
+const sim = useSimulator({}, { resetEach: true });
 
 const BULK_ACTION = `/beta/deviceManagement/virtualEndpoint/bulkActions/${DEMO_IDS.failedRestart}`;
 // The requirement: gone within 5 s of the failed write.

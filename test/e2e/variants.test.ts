@@ -1,11 +1,12 @@
 // Every shape real Graph is documented to answer in, through the built server over stdio: the tools tell the truth
 // on each simulator variant.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { DEMO_IDS } from '../../src/simulator/index.js';
 import { baseEnv, connect, textOf, type Connected } from './harness.js';
 
-let sim: Simulator;
+const sim = useSimulator({}, { resetEach: true });
 let conn: Connected;
 const s = (r: CallToolResult) => r.structuredContent as Record<string, any>;
 async function call(name: string, args: Record<string, unknown>, opts?: Parameters<Connected['client']['callTool']>[2], c: Connected = conn) {
@@ -17,14 +18,11 @@ const flat = (t: string) => t.replace(/\s*\|\s*/g, ' ').replace(/\s+/g, ' ');
 const failedOf = (r: CallToolResult) => (s(r).devices as any[]).filter((d) => d.state === 'failed');
 
 beforeAll(async () => {
-  sim = await startSimulator();
   conn = await connect({ env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_MAX_THROTTLE_WAIT_MS: '5000' }) });
 });
 afterAll(async () => {
   await conn?.close();
-  await sim?.close();
 });
-beforeEach(() => sim.reset());
 
 describe('thinListItems', () => {
   it('counts Graph left out are read by id (in a batch), never shown as 0', async () => {

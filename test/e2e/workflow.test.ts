@@ -1,10 +1,11 @@
 // The retry workflow end to end: find, inspect, resolve names, dry-run, confirm, retry, watch.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
 import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { DEMO_IDS } from '../../src/simulator/index.js';
 import { baseEnv, connect, textOf, type Connected } from './harness.js';
 
-let sim: Simulator;
+const sim = useSimulator({ progressMs: 1500 }, { resetEach: true });
 const opened: Connected[] = [];
 
 async function server(extra: Record<string, string> = {}, capabilities?: Parameters<typeof connect>[0]['capabilities']) {
@@ -23,14 +24,11 @@ const posts = () => sim.requests.filter((r) => r.method === 'POST' && r.path.end
 
 let plain: Connected;
 beforeAll(async () => {
-  sim = await startSimulator({ progressMs: 1500 });
   plain = await server();
 });
 afterAll(async () => {
   for (const c of opened) await c.close();
-  await sim?.close();
 });
-beforeEach(() => sim.reset());
 
 describe('list_cloudpc_bulk_actions', () => {
   it('lists newest first, filtered by status, with counts from actionSummary', async () => {

@@ -45,7 +45,7 @@ export function pickFault(random: () => number, slowMs: number): { name: string;
   const f = mix.find((x) => (r -= x.weight) < 0) ?? mix[0]!;
   const onRetry = random() < 0.6;
   const match = onRetry ? { method: 'POST' as const, path: RETRY } : { method: 'GET' as const };
-  return { name: `${f.name} on ${onRetry ? 'retry POST' : 'GET'}`, spec: { times: 1, ...f.spec, match } as FaultSpec };
+  return { name: `${f.name} on ${onRetry ? 'retry POST' : 'GET'}`, spec: { times: 1, ...f.spec, match } };
 }
 
 /** The mix of calls and faults is the same from run to run (their interleaving is not). */

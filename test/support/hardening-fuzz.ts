@@ -100,7 +100,7 @@ async function checkCall(opts: FuzzOptions, tool: CompiledTool, args: Record<str
     return;
   }
 
-  const data = verdict.data as Record<string, unknown>;
+  const data = verdict.data;
   for (const r of requests) {
     if (!operationOf(r)) throw new Error(`${name}: request outside the allow-list: ${r.method} ${r.path}`);
     const id = bulkActionIdInPath(r.path);
@@ -115,12 +115,12 @@ async function checkCall(opts: FuzzOptions, tool: CompiledTool, args: Record<str
   stats.succeeded++;
   const structured = tool.outputSchema.safeParse(result.structuredContent);
   if (!structured.success) throw new Error(`${name}: structuredContent does not match the output schema: ${structured.error.message}`);
-  checkFilters(name, data, structured.data as Record<string, unknown>);
+  checkFilters(name, data, structured.data);
 }
 
 /** A filter must narrow the answer: quotes in a user name must never widen it into someone else's PCs. */
 function checkFilters(name: string, args: Record<string, unknown>, out: Record<string, unknown>): void {
-  const lower = (v: unknown) => String(v ?? '').toLowerCase();
+  const lower = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v ?? '')).toLowerCase();
   if (name === 'list_cloud_pcs') {
     for (const pc of out.cloudPcs as Record<string, unknown>[]) {
       if (args.userPrincipalName !== undefined && lower(pc.userPrincipalName) !== lower(args.userPrincipalName)) {
@@ -129,7 +129,7 @@ function checkFilters(name: string, args: Record<string, unknown>, out: Record<s
       if (args.nameStartsWith !== undefined && !lower(pc.displayName).startsWith(lower(args.nameStartsWith))) {
         throw new Error(`list_cloud_pcs for names starting ${JSON.stringify(args.nameStartsWith)} returned ${JSON.stringify(pc.displayName)}`);
       }
-      if (args.status !== undefined && pc.status !== args.status) throw new Error(`list_cloud_pcs status ${String(args.status)} returned ${String(pc.status)}`);
+      if (args.status !== undefined && pc.status !== args.status) throw new Error(`list_cloud_pcs status ${JSON.stringify(args.status)} returned ${JSON.stringify(pc.status)}`);
     }
   }
   if (name === 'list_cloudpc_bulk_actions') {
@@ -137,8 +137,8 @@ function checkFilters(name: string, args: Record<string, unknown>, out: Record<s
       // "failed" means "has failed devices", whatever the action's own status (a partly failed action need not say failed).
       const failedCount = (a.summary as Record<string, unknown> | undefined)?.failedCount;
       const matches = args.status === 'failed' ? a.status === 'failed' || (typeof failedCount === 'number' && failedCount > 0) : a.status === args.status;
-      if (args.status !== undefined && !matches) throw new Error(`status filter ${String(args.status)} returned ${String(a.status)} with ${String(failedCount)} failed`);
-      if (args.actionType !== undefined && a.actionType !== args.actionType) throw new Error(`actionType filter ${String(args.actionType)} returned ${String(a.actionType)}`);
+      if (args.status !== undefined && !matches) throw new Error(`status filter ${JSON.stringify(args.status)} returned ${JSON.stringify(a.status)} with ${JSON.stringify(failedCount)} failed`);
+      if (args.actionType !== undefined && a.actionType !== args.actionType) throw new Error(`actionType filter ${JSON.stringify(args.actionType)} returned ${JSON.stringify(a.actionType)}`);
     }
   }
 }

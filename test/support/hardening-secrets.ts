@@ -106,7 +106,7 @@ export async function startScannedSession(
   secrets: HardeningSecrets,
   scanner: SecretScanner,
   env: Record<string, string>,
-): Promise<{ sim: Simulator; session: TappedSession; stop(): Promise<void> }> {
+): Promise<{ sim: Simulator; session: TappedSession; stop: () => Promise<void> }> {
   const sim = await startSimulator({ token: secrets.token });
   const session = await connectTapped({
     env: baseEnv({ ...secretEnv(secrets), CLOUDPC_MCP_GRAPH_URL: sim.url, ...env }),

@@ -41,10 +41,10 @@ export async function startHttpServer(env: Record<string, string>, args: string[
   const child = spawnServer(env, args, command);
   let err = '';
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => {
       err += d.toString('utf8');
       const m = /ready on (http:\/\/\S+\/mcp)/.exec(err);
       if (m) resolve(m[1]!);

@@ -1,15 +1,16 @@
 // The action status report of one action, through the real Graph client against the simulator over loopback HTTP:
 // every row once across parallel pages, the round trips it takes (counted structurally as request waves through a
 // delaying stand-in, never by timing), the BulkActionId fallback within its bound, and the POST body guard.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
 import { beginReport, MAX_REPORT_PAGES, PAGE_CONCURRENCY } from '../../src/graph/outcomes/actionReport.js';
 import { EmptyIdListError, postRetry } from '../../src/graph/bulkActions.js';
 import { GraphClient } from '../../src/graph/client.js';
 import { devicesOf } from '../../src/graph/outcomes/deviceOutcomes.js';
-import { DEMO_IDS, startSimulator, type DeviceRun, type Simulator } from '../../src/simulator/index.js';
+import { DEMO_IDS, type DeviceRun } from '../../src/simulator/index.js';
 import { waveStandIn } from '../support/waveStandIn.mjs';
 
-let sim: Simulator;
+const sim = useSimulator({}, { resetEach: true });
 const clients: GraphClient[] = [];
 const client = (root: string) => {
   const g = new GraphClient({
@@ -31,14 +32,9 @@ function addDevices(n: number, state: DeviceRun['state']): string[] {
   return ids;
 }
 
-beforeAll(async () => {
-  sim = await startSimulator();
-});
 afterAll(async () => {
   for (const g of clients) await g.close();
-  await sim.close();
 });
-beforeEach(() => sim.reset());
 
 describe('reading the report of one action', () => {
   it('a small action: the first page of all its rows answers it whole, in one round trip', async () => {

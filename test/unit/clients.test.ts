@@ -17,8 +17,8 @@ const pkg = JSON.parse(read('package.json')) as { name: string; version: string;
 const serverJson = JSON.parse(read('server.json')) as Record<string, any>;
 const SCHEMA_FILE = 'test/schemas/server.schema.2025-12-11.json';
 const schema = JSON.parse(read(SCHEMA_FILE)) as { $id: string };
-const settings = new Map(SETTINGS.map((s) => [s.env as string, s]));
-const flags = new Set(SETTINGS.map((s) => s.flag).filter((f): f is NonNullable<typeof f> => f !== null) as string[]);
+const settings = new Map(SETTINGS.map((s) => [s.env, s]));
+const flags = new Set(SETTINGS.map((s) => s.flag).filter((f): f is NonNullable<typeof f> => f !== null));
 
 function registryValidator() {
   // Unknown keywords and formats are errors (so nothing in the schema is silently skipped); `example`, an annotation of

@@ -43,6 +43,14 @@ describe('command line mistakes', () => {
   it('--help and --version win over the command', () => {
     expect(parseCommandLine(['login', '-h']).command).toBe('help');
     expect(parseCommandLine(['-v']).command).toBe('version');
+    expect(parseCommandLine(['-hv']).command).toBe('help');
+  });
+
+  it('words after -- are arguments, never options', () => {
+    const line = parseCommandLine(['login', '--', '--read-only']);
+    expect(line.command).toBe('login');
+    expect(line.values.size).toBe(0);
+    expect(line.problems.map((p) => p.message)).toEqual(['unexpected argument "--read-only"; run cloudpc-mcp --help for the options.']);
   });
 });
 
@@ -58,39 +66,5 @@ describe('formatProblems', () => {
     const text = formatProblems(problems, { terminal: 'cloudpc-mcp login' });
     expect(text).toMatch(/^cloudpc-mcp login did nothing, because of these mistakes\. Fix the command line or the environment variables and run it again:\n- CLOUDPC_MCP_CLOUD \(--cloud\): "mars"/);
     expect(text).not.toContain('MCP client');
-  });
-});
-
-describe('tokenize splits words as node:util parseArgs does (without strict mode)', async () => {
-  const { parseArgs } = await import('node:util');
-  const { tokenize } = await import('../../src/config/commandLine.js');
-  const { SETTINGS } = await import('../../src/config/settings.js');
-  const options = Object.fromEntries([
-    ...SETTINGS.filter((s) => s.flag).map((s) => [s.flag!.slice(2), { type: s.boolean ? ('boolean' as const) : ('string' as const) }]),
-    ['help', { type: 'boolean' as const, short: 'h' }],
-    ['version', { type: 'boolean' as const, short: 'v' }],
-  ]);
-  it.each([
-    [[]],
-    [['--cloud', 'usgov', '--read-only']],
-    [['--cloud=usgov', 'login']],
-    [['--cloud', '--read-only']],
-    [['--cloud']],
-    [['--bogus', 'value', 'serve']],
-    [['--simulate=yes']],
-    [['-h']],
-    [['-hv', 'x']],
-    [['-x']],
-    [['login', '--', '--cloud', 'usgov']],
-    [['--cloud=', '--port', '0']],
-  ])('%j', (args) => {
-    const theirs = parseArgs({ args: [...args], allowPositionals: true, strict: false, tokens: true, options }).tokens.map((t) =>
-      t.kind === 'positional'
-        ? { kind: t.kind, value: t.value }
-        : t.kind === 'option'
-          ? { kind: t.kind, name: t.name, rawName: t.rawName, ...(t.value !== undefined ? { value: t.value, inlineValue: t.inlineValue } : {}) }
-          : undefined,
-    );
-    expect(tokenize(args)).toEqual(theirs.filter(Boolean));
   });
 });

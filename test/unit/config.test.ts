@@ -61,7 +61,7 @@ describe('loadConfig', () => {
     [[], { CLOUDPC_MCP_DESTRUCTIVE_ACTIONS: 're-provision' }, /not action type names: "re-provision"/],
     [[], { CLOUDPC_MCP_CONFIRM_POLICY: 'ask' }, /CLOUDPC_MCP_CONFIRM_POLICY.*human, refuse, model/],
   ] as const)('refuses %j %j with a message naming the setting and the fix', (argv, env, pattern) => {
-    const problems = problemsOf([...argv], env as Record<string, string>);
+    const problems = problemsOf([...argv], env);
     expect(problems.join('\n')).toMatch(pattern);
   });
 

@@ -141,7 +141,7 @@ describe('the action status report', () => {
     ['a retry still running', [['failed', '02:00', '02:10'], ['active', '03:00', '03:00']], 'inProgress'],
     ['a tie of last updates: the later request', [['failed', '02:00', '03:00'], ['done', '02:30', '03:00']], 'succeeded'],
   ])('%s → %s', (_why, attempts, expected) => {
-    const rows = (attempts as string[][]).map(([state, req, last]) => ({ CloudPcId: 'pc', ActionState: state, RequestDateTime: `2024-06-10T${req}:00Z`, LastUpdatedDateTime: `2024-06-10T${last}:00Z` }));
+    const rows = (attempts).map(([state, req, last]) => ({ CloudPcId: 'pc', ActionState: state, RequestDateTime: `2024-06-10T${req}:00Z`, LastUpdatedDateTime: `2024-06-10T${last}:00Z` }));
     expect(latestPerDevice(rows).map((d) => d.state)).toEqual([expected]);
   });
 });

@@ -1,14 +1,15 @@
 // JSON batching and the reason lookup, through the real Graph client against the simulator over loopback HTTP.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useSimulator } from '../support/simulator.js';
 import { runBatch, type BatchOptions } from '../../src/graph/batch.js';
 import { getBulkAction } from '../../src/graph/bulkActions.js';
 import { GraphClient } from '../../src/graph/client.js';
 import { deviceOutcomesOf } from '../../src/graph/outcomes/deviceOutcomes.js';
 import { lookUpReasons } from '../../src/graph/outcomes/remoteActions.js';
 import { graphPath } from '../../src/graph/types.js';
-import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { DEMO_IDS } from '../../src/simulator/index.js';
 
-let sim: Simulator;
+const sim = useSimulator();
 let graph: GraphClient;
 const waits: number[] = [];
 const opts = (over: Partial<BatchOptions> = {}): BatchOptions => ({
@@ -24,7 +25,6 @@ const history = (id: string) => ({ id, url: graphPath`/deviceManagement/virtualE
 const PCS = [DEMO_IDS.bobPc, DEMO_IDS.carolPc, DEMO_IDS.davePc, DEMO_IDS.erinPc, DEMO_IDS.frankPc, DEMO_IDS.alicePc];
 
 beforeAll(async () => {
-  sim = await startSimulator();
   graph = new GraphClient({
     graphRoot: sim.url,
     tokenProvider: { description: 'test', delegated: true, getToken: async () => sim.token },
@@ -34,7 +34,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await graph.close();
-  await sim.close();
 });
 beforeEach(() => {
   sim.reset();

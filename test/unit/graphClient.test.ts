@@ -227,7 +227,7 @@ describe('GraphClient throttling', () => {
     const { pool, client, calls } = setup({
       // A wait that only ends by abort: if the client ignored the signal, this test would hang.
       sleep: (_ms, signal) =>
-        new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true })),
+        new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true })),
     });
     pool.intercept({ path: BETA_RETRY, method: 'POST' }).reply(429, '', { headers: { 'retry-after': '30' } });
     const ac = new AbortController();

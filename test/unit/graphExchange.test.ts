@@ -17,11 +17,14 @@ afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((c) => c()));
 });
 
-async function serve(handler: http.RequestListener): Promise<{ client: GraphClient; requests: () => number }> {
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
+
+async function serve(handler: Handler): Promise<{ client: GraphClient; requests: () => number }> {
   let requests = 0;
   const server = http.createServer((req, res) => {
     requests++;
-    handler(req, res);
+    // A handler that throws cuts the connection, so the client under test sees a failure instead of waiting.
+    Promise.resolve(handler(req, res)).catch(() => res.destroy());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;

@@ -64,8 +64,8 @@ describe('LineTransport', () => {
     // The server still learns the client's capabilities from the replayed initialize…
     expect(s.delivered).toHaveLength(1);
     // …and its own answer to it is not sent a second time.
-    await s.t.send({ jsonrpc: '2.0', id: 1, result: { late: true } } as JSONRPCMessage);
-    await s.t.send({ jsonrpc: '2.0', id: 2, result: {} } as JSONRPCMessage);
+    await s.t.send({ jsonrpc: '2.0', id: 1, result: { late: true } });
+    await s.t.send({ jsonrpc: '2.0', id: 2, result: {} });
     await s.tick();
     expect(s.lines().map((l) => l.id)).toEqual([1, 2]);
   });
@@ -84,11 +84,11 @@ describe('LineTransport', () => {
     let closed = 0;
     s.t.onclose = () => closed++;
     await s.t.start();
-    await s.t.send({ jsonrpc: '2.0', id: 1, result: {} } as JSONRPCMessage);
+    await s.t.send({ jsonrpc: '2.0', id: 1, result: {} });
     await s.tick();
     expect(s.ended).toEqual(['stdout failed (EPIPE)']);
     expect(closed).toBe(1);
-    await expect(s.t.send({ jsonrpc: '2.0', id: 2, result: {} } as JSONRPCMessage)).resolves.toBeUndefined();
+    await expect(s.t.send({ jsonrpc: '2.0', id: 2, result: {} })).resolves.toBeUndefined();
     expect(s.ended).toHaveLength(1);
   });
 
@@ -97,7 +97,7 @@ describe('LineTransport', () => {
     const stuck = new Writable({ highWaterMark: 1, write: () => {} });
     const s = setUp({ output: stuck, drainTimeoutMs: 50 });
     await s.t.start();
-    const sends = [s.t.send({ jsonrpc: '2.0', id: 1, result: {} } as JSONRPCMessage), s.t.send({ jsonrpc: '2.0', id: 2, result: {} } as JSONRPCMessage)];
+    const sends = [s.t.send({ jsonrpc: '2.0', id: 1, result: {} }), s.t.send({ jsonrpc: '2.0', id: 2, result: {} })];
     await expect(Promise.all(sends)).resolves.toEqual([undefined, undefined]);
     expect(s.ended).toEqual(['stdout stayed full for 50 ms']);
   });

@@ -22,7 +22,7 @@ describe('prompt arguments', () => {
     ['triage_failed_bulk_actions', { actionType: 'reboot' }, /actionType must be one of: restart, reprovision/],
     ['check_retry_outcome', { bulkActionId: '8f1c2d3e-6a7b-4c8d-9e0f-a1b2c3d4e5f6', extra: 'x' }, /has no argument "extra"/],
   ] as const)('%s %j', (name, args, problem) => {
-    const got = argumentsProblem(prompt(name), args as Record<string, string>);
+    const got = argumentsProblem(prompt(name), args);
     if (problem) expect(got).toMatch(problem);
     else expect(got).toBeUndefined();
   });

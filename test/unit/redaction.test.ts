@@ -88,7 +88,7 @@ describe('Graph errors', () => {
       timeoutMs: 5_000,
       sleep: async () => {},
     });
-    const err = await graphRejection(client.request({ method: 'GET', path: '/deviceManagement/virtualEndpoint/bulkActions' as never }));
+    const err = await graphRejection(client.request({ method: 'GET', path: '/deviceManagement/virtualEndpoint/bulkActions' }));
     expect(err.code).toBe('InvalidAuthenticationToken');
     expect(leaks(`${err.message} ${err.graphMessage} ${JSON.stringify(err)}`)).toEqual([]);
   });

@@ -102,7 +102,7 @@ describe('the heading of a failure says what the call did', () => {
     [{ kind: 'timeout', ambiguous: true, timeoutMs: 1500 }, /^Dry run of the retry of bulk action ba-1 failed; nothing was retried\.\nDeadline hit/],
     [{ status: 500, ambiguous: true }, /^Dry run of the retry of bulk action ba-1 failed \(HTTP 500\); nothing was retried\.\nGraph had a service error/],
   ] as const)('a dry run failing with %j is headed as a dry run, and never "may have been accepted"', (over, heading) => {
-    const t = describeGraphError(graphError(over as Partial<GraphErrorInit>), { operation: 'dryRun', what: 'bulk action ba-1' });
+    const t = describeGraphError(graphError(over), { operation: 'dryRun', what: 'bulk action ba-1' });
     expect(t).toMatch(heading);
     expect(t).not.toMatch(/Retrying|MAY HAVE BEEN ACCEPTED/);
   });

@@ -16,7 +16,8 @@ let grant: { planId: string; appToken: string } | undefined;
 let busy = false;
 
 function textOf(content: unknown): string {
-  return Array.isArray(content) ? content.map((c) => (c && c.type === 'text' ? String(c.text) : '')).join('\n') : '';
+  if (!Array.isArray(content)) return '';
+  return (content as ({ type?: unknown; text?: unknown } | null)[]).map((c) => (c?.type === 'text' && typeof c.text === 'string' ? c.text : '')).join('\n');
 }
 
 function draw(): void {
@@ -69,7 +70,7 @@ app.ontoolresult = (result) => {
     return;
   }
   model = next;
-  const meta = (result._meta as Record<string, unknown> | undefined)?.[APPROVAL_META_KEY] as { planId?: unknown; appToken?: unknown } | undefined;
+  const meta = (result._meta)?.[APPROVAL_META_KEY] as { planId?: unknown; appToken?: unknown } | undefined;
   grant = typeof meta?.planId === 'string' && typeof meta.appToken === 'string' ? { planId: meta.planId, appToken: meta.appToken } : undefined;
   draw();
 };
@@ -89,7 +90,7 @@ root.addEventListener('click', (ev) => {
   app
     .callServerTool({ name: DECIDE_TOOL, arguments: { planId: grant.planId, decision, appToken: grant.appToken } })
     .then((r) => {
-      const plan = planOf((r.structuredContent as Record<string, unknown> | undefined)?.plan);
+      const plan = planOf((r.structuredContent)?.plan);
       if (plan && model) model.plan = plan;
       // The tool's text speaks to the assistant; the person gets their own words, or the refusal as it is.
       if (model) model.notice = r.isError ? `Not decided: ${textOf(r.content)}` : DECIDED[decision];
@@ -103,6 +104,6 @@ root.addEventListener('click', (ev) => {
       draw();
     });
 });
-enableSorting(root);
+enableSorting<Element>(root);
 
 void app.connect().then(() => applyContext(app.getHostContext()));

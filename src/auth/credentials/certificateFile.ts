@@ -74,7 +74,7 @@ export function certificateFailure(err: unknown, path: string | undefined): Cert
   // EnvironmentCredential keeps only the message of the file error it wraps.
   const code = (err as NodeJS.ErrnoException).code ?? /\b(ENOENT|ENOTDIR|EISDIR|EACCES|EPERM)\b/.exec(err.message)?.[1];
   const aboutFile = (err as NodeJS.ErrnoException).path === path || err.message.includes(path);
-  if (code && READ_PROBLEMS[code] && (aboutFile || code === 'EISDIR')) return new CertificateFileError(path, READ_PROBLEMS[code]!);
+  if (code && READ_PROBLEMS[code] && (aboutFile || code === 'EISDIR')) return new CertificateFileError(path, READ_PROBLEMS[code]);
   // @azure/identity's wording when the file holds no PEM certificate.
   if (/does not contain a PEM-encoded certificate/i.test(err.message)) return new CertificateFileError(path, 'holds no PEM certificate');
   return undefined;

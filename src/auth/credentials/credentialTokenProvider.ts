@@ -6,7 +6,7 @@ import type { AccessToken } from '../../graph/types.js';
 import type { Logger } from '../../core/log.js';
 import { identityCredentialFactory, type CredentialFactory, type CredentialLike, type CredentialPrompt } from './identityCredentials.js';
 import { AuthError, InteractionRequiredError, SignInRequiredError, isAbortError } from '../authErrors.js';
-import { AUTH_ENV, AUTH_METHOD_INFO, type CredentialMethod } from '../methods.js';
+import { AUTH_METHOD_INFO, type CredentialMethod } from '../methods.js';
 import { targetOf, type ResolvedAuth } from '../resolveAuth.js';
 import { scrub } from '../entraErrors/scrub.js';
 import { SignInFlow } from './signInFlow.js';

@@ -154,7 +154,7 @@ class OboTokenProvider implements TokenProvider {
 function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return p;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason ?? new DOMException('The operation was aborted.', 'AbortError'));
+    const onAbort = () => reject((signal.reason as Error | undefined) ?? new DOMException('The operation was aborted.', 'AbortError'));
     signal.addEventListener('abort', onAbort, { once: true });
     p.then(
       (v) => {
@@ -163,6 +163,7 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T
       },
       (e: unknown) => {
         signal.removeEventListener('abort', onAbort);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on p's own rejection as it is
         reject(e);
       },
     );

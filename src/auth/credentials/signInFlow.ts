@@ -92,7 +92,7 @@ export class SignInFlow {
       };
       const onAbort = () => {
         if (!leave()) return;
-        reject(signal?.reason ?? new DOMException('The operation was aborted.', 'AbortError'));
+        reject((signal?.reason as Error | undefined) ?? new DOMException('The operation was aborted.', 'AbortError'));
         // Before any prompt a flow exists only for its callers; once the user was asked, it is theirs to finish.
         if (this.waiters === 0 && !this.prompt && !this.settled) {
           this.controller.abort();

@@ -76,7 +76,7 @@ function parse(text: string): Omit<SavedSignIn, 'text' | 'file'> | undefined {
   }
   if (!v || typeof v !== 'object') return undefined;
   const r = v as Record<string, unknown>;
-  const str = (k: string) => (typeof r[k] === 'string' && r[k] !== '' ? (r[k] as string) : undefined);
+  const str = (k: string) => (typeof r[k] === 'string' && r[k] !== '' ? (r[k]) : undefined);
   const username = str('username');
   const tenantId = str('tenantId');
   const homeAccountId = str('homeAccountId');

@@ -97,7 +97,7 @@ export function removeAccounts(serialized: string, match: AccountMatch): Removal
   }
   const client = match.clientId.toLowerCase();
   const accounts = new Set(match.homeAccountIds.map((a) => a.toLowerCase()));
-  const str = (e: Record<string, unknown>, k: string) => (typeof e[k] === 'string' ? (e[k] as string).toLowerCase() : '');
+  const str = (e: Record<string, unknown>, k: string) => (typeof e[k] === 'string' ? (e[k]).toLowerCase() : '');
   const touched = new Set<string>();
   const removedKeys: string[] = [];
   for (const section of CREDENTIAL_SECTIONS) {

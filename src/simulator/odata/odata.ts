@@ -44,7 +44,7 @@ export function norm(v: unknown): string | number | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number') return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  const s = String(v);
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
   // ISO timestamps sort correctly as text only when they share a format; compare them as instants.
   if (/^\d{4}-\d{2}-\d{2}T/.test(s)) {
     const ms = Date.parse(s);

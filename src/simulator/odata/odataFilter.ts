@@ -13,7 +13,7 @@ export interface FilterSchema<T> {
   /** Qualified type name used in messages, e.g. 'microsoft.graph.cloudPC'. */
   typeName: string;
   properties: Record<string, PropType>;
-  get(item: T, property: string): unknown;
+  get: (item: T, property: string) => unknown;
   /** Derived type names accepted by isof(), without namespace. */
   derivedTypes?: readonly string[];
   /** The item's derived type name, for isof(). */
@@ -139,10 +139,10 @@ class FilterParser<T> {
   private valueOf(item: T, prop: Prop): Value {
     const v = this.schema.get(item, prop.name);
     if (v === null || v === undefined) return null;
-    if (prop.type === 'datetime') return typeof v === 'number' ? v : Date.parse(String(v));
+    if (prop.type === 'datetime') return typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
     if (typeof v === 'string') return v.toLowerCase();
     if (typeof v === 'number' || typeof v === 'boolean') return v;
-    return String(v).toLowerCase();
+    return JSON.stringify(v).toLowerCase();
   }
 
   private callFunction(nameTok: Tok): Predicate<T> {

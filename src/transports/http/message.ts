@@ -1,9 +1,8 @@
 // The body of a POST to /mcp, read and checked here before the MCP SDK sees it: within the size cap, one JSON-RPC
-// message (no batch), and a tools/call whose params the SDK can take. The SDK 1.x answers malformed tools/call params
-// with -32603 Internal error (modelcontextprotocol/typescript-sdk#2284), telling the client the server broke; the
-// stdio transport answers those itself too, with the same check (toolsCallParamsProblem).
+// message (no batch), and a tools/call whose params the SDK can take (core/jsonRpc.ts, shared with stdio, says why).
 import type { IncomingMessage } from 'node:http';
-import { isPlainObject, toolsCallParamsProblem } from '../../core/jsonShapes.js';
+import { isRequestId, toolsCallRefusal } from '../../core/jsonRpc.js';
+import { isPlainObject } from '../../core/jsonShapes.js';
 import type { RpcId } from './reply.js';
 
 export type BodyRead = { ok: true; text: string } | { ok: false; why: 'too-large' | 'aborted' };
@@ -42,8 +41,6 @@ export type MessageCheck =
   | { ok: true; message: unknown; toolCall?: { name: string; arguments: unknown } }
   | { ok: false; status: 200 | 400; code: number; message: string; id: RpcId };
 
-const isRequestId = (v: unknown): v is string | number => typeof v === 'string' || Number.isSafeInteger(v);
-
 /**
  * What to do with a POST body: hand the parsed message on (naming the tool of a tools/call, which the rate limit
  * counts), or answer it here. A refused request with an id gets its JSON-RPC error as a normal answer (HTTP 200),
@@ -66,8 +63,8 @@ export function checkMessage(text: string): MessageCheck {
     };
   }
   if (!isPlainObject(message) || message.jsonrpc !== '2.0' || message.method !== 'tools/call' || !isRequestId(message.id)) return { ok: true, message };
-  const problem = toolsCallParamsProblem(message.params);
-  if (problem) return { ok: false, status: 200, code: -32602, message: `Invalid tools/call request: ${problem}`, id: message.id };
+  const refusal = toolsCallRefusal(message);
+  if (refusal) return { ok: false, status: 200, code: -32602, message: refusal.message, id: refusal.id };
   const params = message.params as { name: string; arguments?: unknown };
   return { ok: true, message, toolCall: { name: params.name, arguments: params.arguments } };
 }

@@ -4,12 +4,12 @@
 // being dropped without an answer (which leaves the client waiting for its own timeout).
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { isPlainObject, metaProblem, toolsCallParamsProblem } from '../../core/jsonShapes.js';
+import { envelopeProblem, toolsCallRefusal, type RequestId } from '../../core/jsonRpc.js';
 
 /** Larger lines are refused with a JSON-RPC error; 10,000 GUIDs are about 400 KB, so this leaves ample room. */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 
-export type Id = string | number;
+export type Id = RequestId;
 /** A line that passed the envelope checks: a JSON-RPC request, notification or response. */
 export type Incoming = Record<string, unknown> & { id?: Id; method?: string; params?: unknown };
 
@@ -19,7 +19,7 @@ export class SerializedAnswer {
 }
 
 /** Answers a message before the full server is loaded; returns undefined when it cannot. */
-export type EarlyAnswer = (msg: Incoming) => unknown | undefined;
+export type EarlyAnswer = (msg: Incoming) => unknown;
 
 export interface LineTransportOptions {
   input?: NodeJS.ReadableStream;
@@ -84,7 +84,7 @@ export class LineTransport implements Transport {
     const queued = this.queue ?? [];
     this.queue = undefined;
     this.early = undefined;
-    for (const m of queued) this.deliver(m as Incoming);
+    for (const m of queued) this.deliver(m);
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
@@ -179,7 +179,7 @@ export class LineTransport implements Transport {
     }
     const problem = envelopeProblem(msg);
     if (problem) {
-      // Answered here because the SDK drops a malformed envelope silently, leaving the client to wait for a timeout.
+      // Answered here because the SDK drops a malformed envelope silently (core/jsonRpc.ts names the issue).
       // Echo any readable id, even one MCP does not allow (2.5), so the caller can match the refusal to its request.
       const raw = msg && typeof msg === 'object' ? (msg as Incoming).id : undefined;
       const id = typeof raw === 'string' || (typeof raw === 'number' && Number.isFinite(raw)) ? raw : null;
@@ -189,12 +189,10 @@ export class LineTransport implements Transport {
       return;
     }
     const m = msg as Incoming;
-    if (m.method === 'tools/call' && m.id !== undefined) {
-      const bad = toolsCallParamsProblem(m.params);
-      if (bad) {
-        this.reply({ jsonrpc: '2.0', id: m.id, error: { code: -32602, message: `Invalid tools/call request: ${bad}` } });
-        return;
-      }
+    const refusal = toolsCallRefusal(m);
+    if (refusal) {
+      this.reply({ jsonrpc: '2.0', id: refusal.id, error: { code: -32602, message: refusal.message } });
+      return;
     }
     if (this.queue) {
       const answer = this.early?.(m);
@@ -234,40 +232,4 @@ function isBlank(line: string): boolean {
     if (c !== 32 && c !== 9 && c !== 13 && c !== 10) return false;
   }
   return true;
-}
-
-function isId(v: unknown): v is Id {
-  return typeof v === 'string' || Number.isSafeInteger(v);
-}
-
-const REQUEST_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
-const RESPONSE_KEYS = new Set(['jsonrpc', 'id', 'result', 'error']);
-
-/** What makes this not a JSON-RPC 2.0 message MCP accepts, or undefined when it is one. */
-function envelopeProblem(v: unknown): string | undefined {
-  if (!isPlainObject(v)) return 'expected a JSON-RPC 2.0 message object.';
-  if (v.jsonrpc !== '2.0') return 'jsonrpc must be "2.0".';
-  if (typeof v.method === 'string') {
-    const extra = unexpectedKeys(v, REQUEST_KEYS);
-    if (extra) return extra;
-    if ('id' in v && !isId(v.id)) return 'id must be a string or an integer.';
-    if (v.params !== undefined) {
-      if (!isPlainObject(v.params)) return 'params must be an object.';
-      return metaProblem(v.params);
-    }
-    return undefined;
-  }
-  if ('method' in v) return 'method must be a string.';
-  if (!isId(v.id) || !('result' in v || 'error' in v)) return 'expected a request, a notification or a response.';
-  return unexpectedKeys(v, RESPONSE_KEYS);
-}
-
-function unexpectedKeys(v: Record<string, unknown>, allowed: ReadonlySet<string>): string | undefined {
-  for (const k in v) {
-    if (!allowed.has(k)) {
-      const extra = Object.keys(v).filter((key) => !allowed.has(key));
-      return `unexpected member(s) ${extra.map((key) => JSON.stringify(key)).join(', ')}.`;
-    }
-  }
-  return undefined;
 }

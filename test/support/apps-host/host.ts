@@ -44,7 +44,7 @@ window.startHost = async ({ html, tools, toolInput, toolResult, theme, width }) 
     if (height) iframe.style.height = `${height + 2}px`;
   };
   const initialized = new Promise<void>((resolve) => (bridge.oninitialized = () => resolve()));
-  await bridge.connect(new PostMessageTransport(iframe.contentWindow!, iframe.contentWindow!));
+  await bridge.connect(new PostMessageTransport(iframe.contentWindow, iframe.contentWindow));
   iframe.srcdoc = html;
   await initialized;
   await bridge.sendToolInput({ arguments: toolInput });

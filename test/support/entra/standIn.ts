@@ -144,7 +144,8 @@ function serve(tenant: TenantState, requests: RecordedRequest[], req: IncomingMe
       .then((answer) => {
         rec.status = answer.status;
         send(res, answer);
-      });
+      })
+      .catch(() => res.destroy());
   });
 }
 
