@@ -63,7 +63,7 @@ export async function openStore(cfg: StoreConfig, logger: Logger): Promise<Opene
     const lib = await import('redis');
     // A CommonJS package: through a bundle its exports arrive as the namespace's default.
     const { createClient } = typeof lib.createClient === 'function' ? lib : (lib as unknown as { default: typeof lib }).default;
-    client = createClient(await redisClientOptions(redis, () => started)) as RedisClientType;
+    client = createClient(await redisClientOptions(redis, () => started));
   } catch (err) {
     return { ok: false, problem: startProblem(redis, err as Error) };
   }
@@ -81,7 +81,7 @@ export async function openStore(cfg: StoreConfig, logger: Logger): Promise<Opene
     await client.connect();
     await client.ping();
   } catch (err) {
-    await client.destroy();
+    client.destroy();
     return { ok: false, problem: startProblem(redis, lastError ?? (err as Error)) };
   }
   started = true;

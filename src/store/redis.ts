@@ -70,7 +70,7 @@ export class RedisStore implements StateStore {
 
   async getPlan<P extends StoredPlan>(id: string): Promise<P | undefined> {
     const fields = await this.#run((c) => c.hGetAll(this.#planKey(id)));
-    return planOf<P>(fields as Record<string, string>);
+    return planOf<P>(fields);
   }
 
   async decidePlan<P extends StoredPlan>(id: string, d: PlanDecision): Promise<P | undefined> {

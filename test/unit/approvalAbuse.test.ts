@@ -31,7 +31,7 @@ let redis: TestRedis;
 let redisClient: RedisClientType;
 beforeAll(async () => {
   redis = await startRedis();
-  redisClient = createClient({ url: redis.url }) as RedisClientType;
+  redisClient = createClient({ url: redis.url });
   await redisClient.connect();
 });
 afterAll(async () => {
@@ -39,7 +39,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 const STORES: [string, () => StateStore][] = [
   // A small total, so the flood below fills it: new sign-ins are then refused, old ones are not pushed out.
@@ -76,7 +76,7 @@ describe.each(STORES)('approval page abuse (%s store)', (_name, make) => {
     for (let i = 0; i < UNAUTHENTICATED_BUDGET.burst + 3; i++) statuses.push((last = await open('203.0.113.1')).status);
     expect(statuses.slice(0, UNAUTHENTICATED_BUDGET.burst).every((s) => s === 303)).toBe(true);
     expect(statuses.slice(UNAUTHENTICATED_BUDGET.burst)).toEqual([429, 429, 429]);
-    expect(Number(last!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(last.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect((await open('203.0.113.2')).status).toBe(303);
   });
 

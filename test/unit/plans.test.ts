@@ -77,7 +77,7 @@ describe('PlanStore', () => {
   });
 
   it('in memory, is bounded: the oldest plan is dropped first', async () => {
-    let t = 1_000_000;
+    const t = 1_000_000;
     const store = new PlanStore({ ttlMs: 1000, store: new MemoryStore({ now: () => t, maxPlans: 3 }), now: () => t });
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) ids.push((await store.create(input())).id);
