@@ -12,6 +12,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const BIN = path.join(root, pkg.bin['cloudpc-mcp']);
 const { startSimulator, DEMO_IDS, LARGE_IDS, LARGE_SHAPE } = await import(path.join(root, 'build/dev/simulator-lib.js'));
 const { runLargeTenant, memoryMiB } = await import(path.join(root, 'bench/largeTenant.mjs'));
+const { runReplicas } = await import(path.join(root, 'bench/replicas.mjs'));
 const { measureCallOverhead, callOverheadRows } = await import(path.join(root, 'bench/callOverhead.mjs'));
 const { runRoundTrips } = await import(path.join(root, 'bench/roundTrips.mjs'));
 
@@ -261,6 +262,9 @@ try {
 // 6. A large tenant: what "which PCs failed and why" and "what failed recently" cost in Graph requests, time and memory.
 results.largeTenant = await runLargeTenant({ startSimulator, rpcChild, BIN, LARGE_IDS, LARGE_SHAPE });
 
+// 7. Remote mode by store: in memory, in Redis, and two replicas on Redis behind a balancer (bench/replicas.mjs).
+const replicas = await runReplicas({ startSimulator, DEMO_IDS, BIN, quick });
+results.replicas = replicas.rows;
 // 7. Round trips per answer, through a Graph stand-in that answers every request after a fixed delay.
 results.roundTrips = await runRoundTrips({ startSimulator, rpcChild, BIN, DEMO_IDS, LARGE_IDS });
 
@@ -298,6 +302,8 @@ out(`| RSS after start (full server loaded) / call 500 / call ${results.memory.c
 out(`| retry with 5,000 ids | ${results.retry5000.roundTripMs} ms | ${results.retry5000.directPostMs} ms (direct POST) | server ${results.retry5000.serverTimeMs} ms |`);
 out('');
 for (const line of largeTable) out(line);
+for (const line of replicas.table) out(line);
+results.goals.push(...replicas.goals.map(([goal, met, value]) => ({ goal, met, value })));
 out('');
 for (const line of tripsTable) out(line);
 out('');

@@ -15,7 +15,7 @@ rmSync(at('dist'), { recursive: true, force: true });
 rmSync(at('build/dev'), { recursive: true, force: true });
 execFileSync(process.execPath, [at('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
 
-// Two parts of dependencies the command never runs, kept out of the bundle through esbuild's own plugin API (less code
+// Parts of dependencies the command never runs, kept out of the bundle through esbuild's own plugin API (less code
 // to load and hold in memory). zod's namespace object keeps every error-message locale alive although only English is
 // used; the SDK's server imports the Ajv validator although createServer always passes its own (src/mcp/formValidator.ts).
 const trimDependencies = {
@@ -29,6 +29,15 @@ const trimDependencies = {
     b.onResolve({ filter: /^\.\.\/validation\/ajv-provider\.js$/ }, (args) =>
       /[\\/]@modelcontextprotocol[\\/]sdk[\\/]/.test(args.importer) ? { path: 'ajv-provider', namespace: 'trimmed' } : undefined,
     );
+    // node-redis's optional peers (OpenTelemetry metrics, a hash for client-side caching): loaded inside a try, never
+    // used here; a stub that throws on load is what node-redis handles as "not installed".
+    b.onResolve({ filter: /^(@opentelemetry\/api|@node-rs\/xxhash)$/ }, (args) =>
+      /[\\/]@redis[\\/]client[\\/]/.test(args.importer) ? { path: args.path, namespace: 'absent' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'absent' }, (args) => ({
+      contents: `throw new Error('cloudpc-mcp bundles no ${args.path}: an optional peer of node-redis it does not use.');`,
+      loader: 'js',
+    }));
     b.onLoad({ filter: /^zod-locales$/, namespace: 'trimmed' }, (args) => ({
       contents: "export { default as en } from './en.js';",
       resolveDir: args.pluginData.resolveDir,

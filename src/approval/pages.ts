@@ -1,6 +1,5 @@
 // The approval page as the retry tool sees it (ApprovalPage): where its link points and how it reaches the person.
 // stdio: a page server of its own on 127.0.0.1, started on first use; remote mode: routes on the public server.
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { configDir } from '../auth/persistence/privateFiles.js';
@@ -25,10 +24,11 @@ function opener(mode: ApprovalPageMode, logger: Logger): ApprovalPage['open'] {
   return browserOpener({ dir, logger });
 }
 
-function tokenOf(plan: Plan): string {
+async function tokenOf(plans: PlanStore, plan: Plan): Promise<string> {
   // A link already opened (its token spent) is issued anew when the plan is asked about again, e.g. after a closed tab.
-  plan.pageToken ??= randomBytes(24).toString('base64url');
-  return plan.pageToken;
+  const token = await plans.store.pageToken(plan.id);
+  // A plan decided meanwhile has no link to open: the page then says the plan was decided.
+  return token ?? 'decided';
 }
 
 export interface OwnedApprovalPage extends ApprovalPage {
@@ -66,7 +66,7 @@ export function loopbackApprovalPage(opts: { plans: PlanStore; logger: Logger; m
   return {
     linkIsPublic: false,
     async linkFor(plan) {
-      return tokenLink(await (origin ??= start()), plan.id, tokenOf(plan));
+      return tokenLink(await (origin ??= start()), plan.id, await tokenOf(opts.plans, plan));
     },
     open: opener(opts.mode, opts.logger),
     async close() {
@@ -77,7 +77,7 @@ export function loopbackApprovalPage(opts: { plans: PlanStore; logger: Logger; m
 }
 
 /** Remote mode: the page on the server's own address; with sign-in when the server has Entra, else one-time links. */
-export function mountedApprovalPage(opts: { plans: PlanStore; logger: Logger; mode: ApprovalPageMode; publicUrl: string; loopback: boolean; signIn?: SignIn }): { page: ApprovalPage; routes: Routes } {
+export function mountedApprovalPage(opts: { plans: PlanStore; logger: Logger; mode: ApprovalPageMode; publicUrl: string; loopback: boolean; signIn?: SignIn; trustedProxyHops?: number }): { page: ApprovalPage; routes: Routes } {
   const origin = new URL(opts.publicUrl).origin;
   const port = new URL(opts.publicUrl).port;
   const routes = createRoutes({
@@ -87,9 +87,10 @@ export function mountedApprovalPage(opts: { plans: PlanStore; logger: Logger; mo
     ...(opts.loopback ? { hosts: () => new Set([new URL(origin).host, ...LOOPBACK_HOSTNAMES.map((h) => `${h}:${port}`)]) } : {}),
     ...(opts.signIn ? { signIn: opts.signIn } : {}),
     secure: origin.startsWith('https:'),
+    trustedProxyHops: opts.trustedProxyHops ?? 0,
   });
   const page: ApprovalPage = opts.signIn
     ? { linkIsPublic: true, linkFor: async (plan) => `${origin}${APPROVE_PATH}/${plan.id}`, open: async () => ({ opened: false, why: 'the page asks for the plan owner\'s sign-in, so its link goes to them' }) }
-    : { linkIsPublic: false, linkFor: async (plan) => tokenLink(origin, plan.id, tokenOf(plan)), open: opener(opts.mode, opts.logger) };
+    : { linkIsPublic: false, linkFor: async (plan) => tokenLink(origin, plan.id, await tokenOf(opts.plans, plan)), open: opener(opts.mode, opts.logger) };
   return { page, routes };
 }

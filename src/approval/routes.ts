@@ -6,7 +6,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../core/log.js';
+import { StoreUnavailableError } from '../store/errors.js';
+import type { Budget, PageSession } from '../store/types.js';
 import { ownerLabel, planProblem, PLAN_PROBLEM_TEXT, secretMatches, type Plan, type PlanOwner, type PlanStore } from '../tools/retry/plans.js';
+import { clientAddress } from './clientAddress.js';
 import { redirect, sendMessagePage, sendPlanPage } from './page.js';
 
 export const APPROVE_PATH = '/approve';
@@ -15,7 +18,10 @@ const PLAN_PATH = /^\/approve\/(plan-[0-9a-f]{32})$/;
 const SESSION_COOKIE = 'cpc_approval';
 const SIGNIN_COOKIE = 'cpc_signin';
 const MAX_FORM_BYTES = 4096;
-const MAX_SESSIONS = 1000;
+/** Requests without a page session, per client address: enough for a person opening links, not for flooding. */
+export const UNAUTHENTICATED_BUDGET: Budget = { perMinute: 30, burst: 20 };
+/** Sign-ins in progress per client address; more drop that address's own oldest, never another address's. */
+export const SIGN_INS_PER_ADDRESS = 5;
 const SESSION_MS = 60 * 60_000;
 const SIGNIN_MS = 10 * 60_000;
 
@@ -35,16 +41,12 @@ export interface RoutesOptions {
   signIn?: SignIn;
   /** Set the Secure attribute on cookies (https). */
   secure: boolean;
+  /** Proxies in front whose X-Forwarded-For entries are trusted (CLOUDPC_MCP_TRUSTED_PROXY_HOPS). */
+  trustedProxyHops?: number;
 }
 
-interface Session {
-  csrf: string;
-  expiresAt: number;
-  /** Token mode: the one plan this browser opened the link of. */
-  planId?: string;
-  /** Sign-in mode: who signed in. */
-  user?: PlanOwner & { kind: 'entra' };
-}
+/** Token mode: the one plan this browser opened the link of (planId); sign-in mode: who signed in (user). */
+type Session = PageSession;
 
 export type Routes = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
@@ -78,11 +80,8 @@ export function createRoutes(opts: RoutesOptions): Routes {
   return (req, res) => routes.handle(req, res);
 }
 
-/** The routes' state: browser sessions (cookie → who, which plan) and sign-ins in progress, both bounded. */
+/** The routes. Their state (browser sessions, sign-ins in progress, link tokens) lives in the plans' store, so any replica serves any request. */
 class ApprovalRoutes {
-  private readonly sessions = new Map<string, Session>();
-  private readonly signIns = new Map<string, { verifier: string; returnTo: string; expiresAt: number }>();
-
   constructor(private readonly opts: RoutesOptions) {}
 
   private now(): number {
@@ -93,20 +92,19 @@ class ApprovalRoutes {
     return `${name}=${value}; Path=${APPROVE_PATH}; HttpOnly; SameSite=Lax; Max-Age=${maxAgeS}${this.opts.secure ? '; Secure' : ''}`;
   }
 
-  private remember<T>(map: Map<string, T>, key: string, value: T): void {
-    map.set(key, value);
-    while (map.size > MAX_SESSIONS) map.delete(map.keys().next().value!);
+  private get store() {
+    return this.opts.plans.store;
   }
 
-  private newSession(res: ServerResponse, s: Omit<Session, 'csrf' | 'expiresAt'>): void {
+  private async newSession(res: ServerResponse, s: Omit<Session, 'csrf' | 'expiresAt'>): Promise<void> {
     const sid = randomBytes(24).toString('base64url');
-    this.remember(this.sessions, sid, { ...s, csrf: randomBytes(24).toString('base64url'), expiresAt: this.now() + SESSION_MS });
+    await this.store.putSession(sid, { ...s, csrf: randomBytes(24).toString('base64url'), expiresAt: this.now() + SESSION_MS });
     res.setHeader('set-cookie', this.cookie(SESSION_COOKIE, sid, SESSION_MS / 1000));
   }
 
-  private sessionOf(req: IncomingMessage): Session | undefined {
-    const s = this.sessions.get(cookies(req).get(SESSION_COOKIE) ?? '');
-    return s && this.now() < s.expiresAt ? s : undefined;
+  private async sessionOf(req: IncomingMessage): Promise<Session | undefined> {
+    const sid = cookies(req).get(SESSION_COOKIE);
+    return sid ? this.store.getSession(sid) : undefined;
   }
 
   /** DNS rebinding and cross-site requests: a foreign Host, or an Origin that is not the page's own, is refused. */
@@ -118,10 +116,10 @@ class ApprovalRoutes {
     return undefined;
   }
 
-  private async startSignIn(res: ServerResponse, returnTo: string): Promise<void> {
-    const state = randomBytes(24).toString('base64url');
+  private async startSignIn(req: IncomingMessage, res: ServerResponse, returnTo: string): Promise<void> {
     const verifier = randomBytes(32).toString('base64url');
-    this.remember(this.signIns, state, { verifier, returnTo, expiresAt: this.now() + SIGNIN_MS });
+    const state = await this.store.startSignIn(this.address(req), { verifier, returnTo, expiresAt: this.now() + SIGNIN_MS }, SIGN_INS_PER_ADDRESS);
+    if (!state) return sendMessagePage(res, 503, 'Too many sign-ins', 'Too many sign-ins are in progress on this server just now. Try again in a few minutes.', { 'retry-after': '60' });
     const url = await this.opts.signIn!.authorizeUrl({
       redirectUri: `${this.opts.origins()[0]}${CALLBACK_PATH}`,
       state,
@@ -133,8 +131,7 @@ class ApprovalRoutes {
 
   private async callback(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const state = url.searchParams.get('state') ?? '';
-    const pending = this.signIns.get(state);
-    this.signIns.delete(state);
+    const pending = await this.store.takeSignIn(state);
     if (url.searchParams.get('error') !== null) {
       // Nothing from the query string reaches the page (anyone can craft this URL on our origin); the operator gets
       // Entra's error code, reduced to the characters such codes use.
@@ -152,28 +149,26 @@ class ApprovalRoutes {
       this.opts.logger.warn('approval page: sign-in failed', { error: (err as Error).message.split('\n')[0] });
       return sendMessagePage(res, 401, 'Sign-in failed', 'Entra did not complete the sign-in. Open the approval link again; if it keeps failing, the operator checks the server log.');
     }
-    this.newSession(res, { user: { kind: 'entra', ...user } });
+    await this.newSession(res, { user: { kind: 'entra', ...user } });
     redirect(res, pending.returnTo);
   }
 
-  private async planPage(req: IncomingMessage, res: ServerResponse, url: URL, planId: string): Promise<void> {
+  private async planPage(req: IncomingMessage, res: ServerResponse, url: URL, planId: string, session: Session | undefined): Promise<void> {
     const { opts } = this;
-    const plan = opts.plans.get(planId);
-    const session = this.sessionOf(req);
+    const plan = await opts.plans.get(planId);
     const token = url.searchParams.get('token');
     if (!opts.signIn && token !== null) {
-      // The one-time link: its token becomes a cookie for this browser and is dead from now on.
-      if (!plan || !secretMatches(token, plan.pageToken)) {
-        const used = plan && (usedLinkText(plan, this.now()) ?? (plan.pageToken === undefined ? OPENED_ELSEWHERE : undefined));
+      // The one-time link: its token becomes a cookie for this browser and is dead from now on (on every replica).
+      if (!plan || !(await this.store.spendPageToken(planId, token))) {
+        const used = plan && (usedLinkText(plan, this.now()) ?? (!(await this.store.hasPageToken(planId)) ? OPENED_ELSEWHERE : undefined));
         if (used) return sendMessagePage(res, 410, used.title, used.message);
-        return sendMessagePage(res, 403, 'Link not valid', 'This approval link is not valid: it was already opened (each link works once), or it is wrong. Ask the assistant for a new link.');
+        return sendMessagePage(res, 403, 'Link not valid', 'This approval link is not valid: it was already opened (each link works once, in one browser), or it is wrong. Ask the assistant for a new link.');
       }
-      plan.pageToken = undefined;
-      this.newSession(res, { planId });
+      await this.newSession(res, { planId });
       // Off the address bar and out of the history: the page's own address carries no secret.
       return redirect(res, `${APPROVE_PATH}/${planId}`);
     }
-    if (opts.signIn && !session?.user) return this.startSignIn(res, `${APPROVE_PATH}/${planId}`);
+    if (opts.signIn && !session?.user) return this.startSignIn(req, res, `${APPROVE_PATH}/${planId}`);
     if (!opts.signIn && session?.planId !== planId) {
       return sendMessagePage(res, 403, 'Link needed', 'Open this page with the approval link the server sent (it works once, in one browser).');
     }
@@ -193,21 +188,21 @@ class ApprovalRoutes {
   }
 
   /** The page's form: Approve or Decline, accepted only from the page itself (Origin and anti-forgery token). */
-  private async decide(req: IncomingMessage, res: ServerResponse, plan: NonNullable<ReturnType<PlanStore['get']>>, session: Session, caller: PlanOwner): Promise<void> {
+  private async decide(req: IncomingMessage, res: ServerResponse, plan: Plan, session: Session, caller: PlanOwner): Promise<void> {
     const form = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ? await readForm(req) : undefined;
     if (!form || !req.headers.origin || !secretMatches(form.get('csrf'), session.csrf)) {
       return sendMessagePage(res, 403, 'Refused', 'The decision must be sent from the approval page itself (missing or wrong anti-forgery token or Origin). Reload the page and try again.');
     }
     const decision = form.get('decision');
     if (decision !== 'approve' && decision !== 'decline') return sendMessagePage(res, 400, 'Refused', 'Choose Approve or Decline.');
-    const decided = this.opts.plans.decide(plan.id, decision === 'approve', 'page', ownerLabel(caller));
+    const decided = await this.opts.plans.decide(plan.id, decision === 'approve', 'page', ownerLabel(caller));
     this.opts.logger.info(`approval page: plan ${plan.id} ${decided ? (decision === 'approve' ? 'approved' : 'declined') : 'was no longer pending'}`, { by: ownerLabel(caller) });
     const notice = decided
       ? decision === 'approve'
         ? `${APPROVED_NOTICE} Reload this page later to see when it was sent.`
         : 'Declined — nothing will be sent. You can close this page.'
       : 'This plan was already decided.';
-    sendPlanPage(res, plan, { csrf: session.csrf, formAction: `${APPROVE_PATH}/${plan.id}`, notice, now: this.now() });
+    sendPlanPage(res, (await this.opts.plans.get(plan.id)) ?? plan, { csrf: session.csrf, formAction: `${APPROVE_PATH}/${plan.id}`, notice, now: this.now() });
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
@@ -226,9 +221,31 @@ class ApprovalRoutes {
       sendMessagePage(res, 405, 'Method not allowed', 'Open the page with GET; decisions are POSTed by its form.', { allow: planId ? 'GET, POST' : 'GET' });
       return true;
     }
-    if (isCallback) await this.callback(req, res, url);
-    else await this.planPage(req, res, url, planId!);
+    try {
+      const session = await this.sessionOf(req);
+      if (!session && !(await this.admitted(req, res))) return true;
+      if (isCallback) await this.callback(req, res, url);
+      else await this.planPage(req, res, url, planId!, session);
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      this.opts.logger.warn('approval page: the store is not reachable', { error: err.detail });
+      if (!res.headersSent) sendMessagePage(res, 503, 'Try again shortly', err.message, { 'retry-after': '5' });
+    }
     return true;
+  }
+
+  private address(req: IncomingMessage): string {
+    return clientAddress(req, this.opts.trustedProxyHops ?? 0);
+  }
+
+  /** A request without a page session spends its address's budget (shared by every replica); over it: 429. */
+  private async admitted(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const address = this.address(req);
+    const charge = await this.store.take(`approve:${address}`, UNAUTHENTICATED_BUDGET);
+    if (charge.ok) return true;
+    this.opts.logger.info(`http: 429 approval page rate limit for ${address}: try again in ${charge.retryAfterS} s`);
+    sendMessagePage(res, 429, 'Too many requests', `Too many requests from your address to the approval page; try again in ${charge.retryAfterS} s.`, { 'retry-after': String(charge.retryAfterS) });
+    return false;
   }
 }
 

@@ -9,6 +9,7 @@ import { commandName, parseCommandLine, type Command } from './commandLine.js';
 import { proxyProblem } from '../graph/proxy.js';
 import { parseHttpSettings, type HttpConfig } from './http.js';
 import { readHttpLimits } from './httpLimits.js';
+import { readStoreConfig, type StoreConfig } from './store.js';
 import { APPROVAL_PAGE_MODES, CONFIRM_POLICIES, TOKEN_CACHE_SETTINGS, labelOf, type TRANSPORTS } from './settings.js';
 import { parseAuthorityHost, parseDestructive, parseGraphUrl, parseVariants, SettingReader, type ConfigProblem } from './values.js';
 import type { SimulatorVariant } from '../simulator/variants.js';
@@ -61,6 +62,8 @@ export interface Config {
   /** stdio (default) or http: remote mode, see src/transports/http. */
   transport: Transport;
   http: HttpConfig;
+  /** Where state shared across requests lives: memory, or Redis shared by every replica (remote mode). */
+  store: StoreConfig;
 }
 
 export type ConfigResult =
@@ -166,6 +169,9 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     warnings.push('CLOUDPC_MCP_ACCESS_TOKEN is ignored in remote mode with Entra sign-in: Graph is called on behalf of each signed-in user.');
   }
 
+  if (transport !== 'http' && r.text('CLOUDPC_MCP_REDIS_URL') !== undefined) {
+    warnings.push('CLOUDPC_MCP_REDIS_URL is for remote mode (--transport http) only: over stdio plans and approvals stay in this process, which is the only one.');
+  }
   const config: Config = {
     cloud,
     ...graph,
@@ -188,6 +194,7 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     warnings,
     transport,
     http,
+    store: readStoreConfig(r, signIn.authorityHost ?? cloud.authorityHost, !signIn.authorityHost || Object.values(CLOUDS).some((c) => new URL(c.authorityHost).origin === new URL(signIn.authorityHost!).origin)),
   };
   if (problems.length) return { ok: false, problems, command: line.command, fallback: config };
   return { ok: true, config, command: line.command };

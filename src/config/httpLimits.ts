@@ -14,6 +14,8 @@ export interface HttpLimits {
   rateLimitPerMinute: number;
   /** Tool calls a caller may make at once before the per-minute rate applies. */
   rateLimitBurst: number;
+  /** Proxies in front whose X-Forwarded-For entries are trusted, to find a client's address. */
+  trustedProxyHops: number;
 }
 
 export function readHttpLimits(r: SettingReader): HttpLimits {
@@ -23,6 +25,7 @@ export function readHttpLimits(r: SettingReader): HttpLimits {
     maxConnections: r.int('CLOUDPC_MCP_MAX_CONNECTIONS'),
     rateLimitPerMinute: r.int('CLOUDPC_MCP_RATE_LIMIT_PER_MINUTE'),
     rateLimitBurst: r.int('CLOUDPC_MCP_RATE_LIMIT_BURST'),
+    trustedProxyHops: r.int('CLOUDPC_MCP_TRUSTED_PROXY_HOPS'),
   };
   const problem = timeoutProblem(limits);
   if (problem) r.problems.push(problem);

@@ -35,6 +35,9 @@ export const CONFIRM_POLICIES = ['human', 'refuse', 'model'] as const;
 export const APPROVAL_PAGE_MODES = ['browser', 'link', 'off'] as const;
 export const TRANSPORTS = ['stdio', 'http'] as const;
 export const HTTP_AUTH_MODES = ['none', 'entra'] as const;
+/** password: the URL's password (access key), or none; entra: a Microsoft Entra token of the server's own Azure identity. */
+export const REDIS_AUTH_MODES = ['password', 'entra'] as const;
+export const DEFAULT_REDIS_KEY_PREFIX = 'cloudpc-mcp:';
 export const TOKEN_CACHE_SETTINGS = ['auto', 'keychain', 'unencrypted', 'none'] as const;
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_ENTRA_SCOPE = 'access_as_user';
@@ -75,6 +78,10 @@ export const SETTINGS: readonly Setting[] = [
   { flag: '--max-connections', env: 'CLOUDPC_MCP_MAX_CONNECTIONS', ...int(512, 1, 100_000), doc: 'HTTP: open connections at most; one more is closed as soon as it opens (add replicas for more).' },
   { flag: '--rate-limit-per-minute', env: 'CLOUDPC_MCP_RATE_LIMIT_PER_MINUTE', ...int(60, 0, 100_000), doc: 'HTTP: tool calls per minute per caller (tenant + user; one budget without sign-in); more get 429 with Retry-After. 0: no limit.' },
   { flag: '--rate-limit-burst', env: 'CLOUDPC_MCP_RATE_LIMIT_BURST', ...int(20, 1, 100_000), doc: 'HTTP: tool calls a caller may make in a burst before the per-minute rate applies.' },
+  { flag: '--trusted-proxy-hops', env: 'CLOUDPC_MCP_TRUSTED_PROXY_HOPS', ...int(0, 0, 10), doc: "HTTP: proxies in front of the server whose X-Forwarded-For entries are trusted; the approval page's per-address limits count the address that many hops back. 0: the connection's address." },
+  { flag: null, env: 'CLOUDPC_MCP_REDIS_URL', def: '(unset: state in memory)', doc: 'HTTP: redis:// or rediss:// URL (with password for access keys) of the Redis that replicas share plans, approvals and rate budgets through (docs/remote.md). Environment only.' },
+  { flag: '--redis-auth', env: 'CLOUDPC_MCP_REDIS_AUTH', def: 'password', doc: `HTTP: how the server signs in to Redis: ${REDIS_AUTH_MODES.join(', ')} (a Microsoft Entra token of the server's own Azure identity, e.g. its managed identity).` },
+  { flag: '--redis-key-prefix', env: 'CLOUDPC_MCP_REDIS_KEY_PREFIX', def: DEFAULT_REDIS_KEY_PREFIX, doc: 'HTTP: prefix of every Redis key, so one cache can serve several deployments.' },
   { flag: '--shutdown-grace-ms', env: 'CLOUDPC_MCP_SHUTDOWN_GRACE_MS', ...int(25_000, 0, 600_000), doc: 'HTTP: on SIGTERM, how long calls in flight may run before the process exits.' },
   { flag: '--http-auth', env: 'CLOUDPC_MCP_HTTP_AUTH', def: 'none', doc: 'HTTP: none (loopback only, the server\'s own credential) or entra (Entra access tokens; Graph called on behalf of each user).' },
   { flag: '--entra-audience', env: 'CLOUDPC_MCP_ENTRA_AUDIENCE', def: '(api://<client-id>)', doc: "entra: Application ID URI of the server's app registration; tokens for it or for its client id are accepted." },

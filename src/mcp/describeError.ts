@@ -4,6 +4,7 @@ import { REPLACE_TOKEN, StaticTokenProvider } from '../auth/credentials/staticTo
 import { describeGraphError, GraphError, type DescribeContext } from '../graph/errors.js';
 import type { ServerDeps } from '../tools/context.js';
 import { ToolError } from '../tools/context.js';
+import { StoreUnavailableError } from '../store/errors.js';
 import type { ToolKind } from '../tools/defineTool.js';
 
 export type Operation = DescribeContext['operation'];
@@ -16,6 +17,7 @@ export function operationOf(kind: ToolKind, args: unknown): Operation {
 
 export function describeError(err: unknown, operation: Operation, deps: Pick<ServerDeps, 'logger' | 'tokens'>): string {
   if (err instanceof ToolError) return err.message;
+  if (err instanceof StoreUnavailableError) return err.message;
   if (err instanceof GraphError) {
     const fix = err.status === 401 ? rejectedTokenFix(deps) : undefined;
     return describeGraphError(err, { operation, ...(fix ? { rejectedTokenFix: fix } : {}) });

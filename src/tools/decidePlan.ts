@@ -31,7 +31,7 @@ export const decidePlan = defineTool({
   },
   async handle(args, ctx) {
     const { plans, owner } = ctx.deps;
-    const plan = plans.get(args.planId);
+    const plan = await plans.get(args.planId);
     const problem = planProblem(plan, owner, plans.now());
     if (problem) throw new ToolError(`Plan ${args.planId} ${PLAN_PROBLEM_TEXT[problem]}.`);
     if (!secretMatches(args.appToken, plan!.appToken)) {
@@ -40,12 +40,13 @@ export const decidePlan = defineTool({
       );
     }
     const by = `${ownerLabel(owner)} (as the caller of ${DECIDE_PLAN_TOOL} with the view's secret)`;
-    if (plan!.state !== 'pending' || !plans.decide(plan!.id, args.decision === 'approve', 'appTool', by)) {
+    if (plan!.state !== 'pending' || !(await plans.decide(plan!.id, args.decision === 'approve', 'appTool', by))) {
       throw new ToolError(`Plan ${plan!.id} was already ${plan!.state === 'pending' ? 'closed' : plan!.state}; nothing changed.`);
     }
     const approved = args.decision === 'approve';
+    const decided = (await plans.get(plan!.id)) ?? plan!;
     return {
-      structured: { planId: plan!.id, state: approved ? ('approved' as const) : ('declined' as const), plan: planView(plan!) },
+      structured: { planId: plan!.id, state: approved ? ('approved' as const) : ('declined' as const), plan: planView(decided) },
       text: approved
         ? `Plan ${plan!.id} approved in the plan view. The assistant can now send it: retry_cloudpc_bulk_action with bulkActionId "${plan!.bulkActionId}" and planId "${plan!.id}".`
         : `Plan ${plan!.id} declined in the plan view. Nothing will be sent.`,

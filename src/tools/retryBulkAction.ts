@@ -8,7 +8,7 @@ import { ToolError, type ToolContext } from './context.js';
 import { seekApproval } from './retry/confirm.js';
 import { checkPlan, makePlan, runPlan, sendRetry } from './retry/execute.js';
 import { visible } from '../core/visible.js';
-import { ownerLabel, PLAN_PROBLEM_TEXT, planProblem, type Plan } from './retry/plans.js';
+import { ownerLabel, PLAN_PROBLEM_TEXT, planProblem, type ApprovalWay, type Plan } from './retry/plans.js';
 import { acceptedText, approvalQuestion, changeText, dryRunText, idList, labelOf, nothingText, pendingText, planSentText, planText } from './retry/answerText.js';
 import { goingDevices, resolveTarget, type RetryTarget } from './retry/target.js';
 import { toDeviceRow } from './rows.js';
@@ -67,7 +67,7 @@ export const retryBulkAction = defineTool({
   output: retryOutput,
   async handle(args, ctx) {
     if (args.planId) {
-      const plan = planFor(args, args.planId, ctx);
+      const plan = await planFor(args, args.planId, ctx);
       return args.dryRun ? previewPlan(plan, ctx) : executePlan(args, plan, ctx);
     }
     const t = await resolveTarget(args, ctx);
@@ -173,9 +173,9 @@ async function sendNow(t: RetryTarget, ctx: ToolContext): Promise<Outcome> {
 }
 
 /** The plan `planId` names, if this caller may use it for this bulk action; a clear refusal otherwise. */
-function planFor(args: Args, planId: string, ctx: ToolContext): Plan {
+async function planFor(args: Args, planId: string, ctx: ToolContext): Promise<Plan> {
   const { plans, owner } = ctx.deps;
-  const plan = plans.get(planId);
+  const plan = await plans.get(planId);
   const problem = planProblem(plan, owner, plans.now());
   if (problem === 'used' && plan?.outcome?.kind === 'sent') {
     const sent = plan.outcome;
@@ -227,16 +227,18 @@ async function executePlan(args: Args, plan: Plan, ctx: ToolContext): Promise<Ou
     return { structured: { ...planBase(plan, ctx), status: 'declined', planId: plan.id, plan: planView(plan) }, text: `Not sent: the user declined plan ${plan.id}. Nothing was changed.` };
   }
   if (plan.destructive && plan.state === 'pending') return approveThenRun(plan, ctx, args.confirm);
-  if (!plan.destructive && plan.state === 'pending') plans.decide(plan.id, true, 'notNeeded', 'no one (a non-destructive action type needs no approval)');
+  if (!plan.destructive && plan.state === 'pending') await plans.decide(plan.id, true, 'notNeeded', 'no one (a non-destructive action type needs no approval)');
   return run(plan, ctx);
 }
 
-async function approveThenRun(plan: Plan, ctx: ToolContext, confirmFlag: boolean | undefined): Promise<Outcome> {
-  const base = planBase(plan, ctx);
-  const outcome = await seekApproval(plan, ctx, confirmFlag);
+async function approveThenRun(asked: Plan, ctx: ToolContext, confirmFlag: boolean | undefined): Promise<Outcome> {
+  const base = planBase(asked, ctx);
+  const outcome = await seekApproval(asked, ctx, confirmFlag);
+  // The plan as the store has it now: the answer shows the decision just recorded.
+  const plan = (await ctx.deps.plans.get(asked.id)) ?? asked;
   switch (outcome.kind) {
     case 'approved':
-      return run(plan, ctx);
+      return run(plan, ctx, { how: outcome.how, by: outcome.by });
     case 'declined':
       return {
         // A cancelled form is not a decision: the plan stays open, and the result says cancelled, as the text does.
@@ -259,7 +261,9 @@ async function approveThenRun(plan: Plan, ctx: ToolContext, confirmFlag: boolean
   }
 }
 
-async function run(plan: Plan, ctx: ToolContext): Promise<Outcome> {
+async function run(planInHand: Plan, ctx: ToolContext, approvedAs?: { how: ApprovalWay; by: string }): Promise<Outcome> {
+  // Read again: the decision was recorded in the store (possibly by another replica) after this copy was read.
+  const plan = (await ctx.deps.plans.get(planInHand.id)) ?? planInHand;
   const base = planBase(plan, ctx);
   const outcome = await runPlan(plan, ctx);
   if (outcome.kind === 'changed') {
@@ -272,7 +276,9 @@ async function run(plan: Plan, ctx: ToolContext): Promise<Outcome> {
     };
   }
   const { res } = outcome;
-  const decision = plan.decision!;
+  const decision = approvedAs ?? plan.decision!;
+  // As the store has it now: used, with what was sent (when the store could record it).
+  const sentPlan = (await ctx.deps.plans.get(plan.id).catch(() => undefined)) ?? plan;
   ctx.deps.logger.info('retry sent for an approved plan', {
     planId: plan.id,
     bulkActionId: plan.bulkActionId,
@@ -287,7 +293,7 @@ async function run(plan: Plan, ctx: ToolContext): Promise<Outcome> {
       ...base,
       status: 'accepted',
       planId: plan.id,
-      plan: planView(plan),
+      plan: planView(sentPlan),
       approval: { via: decision.how, by: decision.by },
       requestId: res.requestId,
       clientRequestId: res.clientRequestId,

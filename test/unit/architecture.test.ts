@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { functionsOf, importsOf, layerOf, sourceFiles, SRC } from '../support/sourceShape.js';
 
 // Lowest first: a layer may import only from layers before it (and itself). Entry points at src/ may import anything.
-const LAYERS = ['core', 'simulator', 'graph', 'config', 'auth', 'tools', 'prompts', 'approval', 'mcp', 'transports/stdio', 'transports/http', 'cli'];
+const LAYERS = ['core', 'simulator', 'graph', 'config', 'store', 'auth', 'tools', 'prompts', 'approval', 'mcp', 'transports/stdio', 'transports/http', 'cli'];
 
 // Files that are data rather than logic (the demo tenant's records), where length is not a reading burden.
 const DATA_FILES = new Set(['simulator/seed.ts']);

@@ -21,7 +21,7 @@ describe('remote mode settings', () => {
     expect(ok([]).transport).toBe('stdio');
     const c = ok(['--transport', 'http']);
     expect(c.http).toMatchObject({ host: '127.0.0.1', port: 8080, loopback: true, auth: 'none', maxBodyBytes: 1_048_576, shutdownGraceMs: 25_000 });
-    expect(c.http.limits).toEqual({ headersTimeoutMs: 15_000, bodyTimeoutMs: 30_000, maxConnections: 512, rateLimitPerMinute: 60, rateLimitBurst: 20 });
+    expect(c.http.limits).toEqual({ headersTimeoutMs: 15_000, bodyTimeoutMs: 30_000, maxConnections: 512, rateLimitPerMinute: 60, rateLimitBurst: 20, trustedProxyHops: 0 });
     expect(c.warnings.join()).toMatch(/without authentication: any program on this machine/);
   });
 

@@ -1,6 +1,7 @@
 // Retry plans: what a person approves is what is sent, once, by its owner, before it expires.
 import { describe, expect, it } from 'vitest';
-import { failedSetChange, planProblem, PlanStore, sameOwner, secretMatches, waitForDecision, type Plan, type PlanInput, type PlanOwner } from '../../src/tools/retry/plans.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import { failedSetChange, planProblem, PlanStore, sameOwner, secretMatches, type Plan, type PlanInput, type PlanOwner } from '../../src/tools/retry/plans.js';
 
 const LOCAL: PlanOwner = { kind: 'local' };
 const ALICE: PlanOwner = { kind: 'entra', tid: 'T1', oid: 'A1', upn: 'alice@contoso.com' };
@@ -15,9 +16,9 @@ function input(owner: PlanOwner = LOCAL, ids = ['pc-1', 'pc-2']): PlanInput {
   };
 }
 
-function clockStore(ttlMs = 1000, max?: number) {
+function clockStore(ttlMs = 1000) {
   let t = 1_000_000;
-  const store = new PlanStore({ ttlMs, now: () => t, ...(max ? { max } : {}) });
+  const store = new PlanStore({ ttlMs, now: () => t });
   return { store, advance: (ms: number) => (t += ms) };
 }
 
@@ -61,68 +62,27 @@ describe('failedSetChange', () => {
   });
 });
 
+// The store's behaviour (decide once, use once, expiry, waiting) is the contract in store.contract.test.ts.
 describe('PlanStore', () => {
-  it('creates a pending plan with unguessable ids and secrets, expiring after the TTL', () => {
+  it('creates a pending plan with an unguessable id and app secret, expiring after the TTL', async () => {
     const { store } = clockStore(15 * 60_000);
-    const a = store.create(input());
-    const b = store.create(input());
+    const a = await store.create(input());
+    const b = await store.create(input());
     expect(a.id).toMatch(/^plan-[0-9a-f]{32}$/);
     expect(a.id).not.toBe(b.id);
     expect(a.state).toBe('pending');
     expect(a.expiresAt - a.createdAt).toBe(15 * 60_000);
-    expect(a.pageToken).toMatch(/^[\w-]{32}$/);
-    expect(a.appToken).not.toBe(a.pageToken);
+    expect(a.appToken).toMatch(/^[\w-]{32}$/);
+    expect(a.appToken).not.toBe(b.appToken);
   });
 
-  it('approves once, uses once: a plan can never be sent twice', () => {
-    const { store } = clockStore();
-    const p = store.create(input());
-    expect(store.use(p.id)).toBe(false);
-    expect(store.decide(p.id, true, 'page', 'the local user')).toBe(true);
-    expect(p.decision).toMatchObject({ how: 'page', by: 'the local user' });
-    expect(p.pageToken).toBeUndefined();
-    expect(store.decide(p.id, false, 'app', 'x')).toBe(false);
-    expect(store.use(p.id)).toBe(true);
-    expect(store.use(p.id)).toBe(false);
-    expect(planProblem(p, LOCAL, store.now())).toBe('used');
-  });
-
-  it('a declined plan cannot be approved or used', () => {
-    const { store } = clockStore();
-    const p = store.create(input());
-    store.decide(p.id, false, 'elicitation', 'the local user');
-    expect(store.decide(p.id, true, 'page', 'x')).toBe(false);
-    expect(store.use(p.id)).toBe(false);
-  });
-
-  it('an expired plan cannot be approved', () => {
-    const { store, advance } = clockStore(1000);
-    const p = store.create(input());
-    advance(1000);
-    expect(store.decide(p.id, true, 'page', 'x')).toBe(false);
-    expect(planProblem(p, LOCAL, store.now())).toBe('expired');
-  });
-
-  it('is bounded: the oldest plan is dropped first', () => {
-    const { store } = clockStore(1000, 3);
-    const ids = [1, 2, 3, 4].map(() => store.create(input()).id);
-    expect(store.size).toBe(3);
-    expect(store.get(ids[0]!)).toBeUndefined();
-    expect(store.get(ids[3]!)).toBeDefined();
-  });
-
-  it('waitForDecision resolves on the decision, or undefined on timeout or abort', async () => {
-    const { store } = clockStore(60_000);
-    const p = store.create(input());
-    const waiting = waitForDecision(store, p.id, 60_000, new AbortController().signal);
-    store.decide(p.id, true, 'page', 'the local user');
-    expect((await waiting)?.state).toBe('approved');
-    const q = store.create(input());
-    expect(await waitForDecision(store, q.id, 1, new AbortController().signal)).toBeUndefined();
-    const ac = new AbortController();
-    const aborted = waitForDecision(store, q.id, 60_000, ac.signal);
-    ac.abort();
-    expect(await aborted).toBeUndefined();
+  it('in memory, is bounded: the oldest plan is dropped first', async () => {
+    const t = 1_000_000;
+    const store = new PlanStore({ ttlMs: 1000, store: new MemoryStore({ now: () => t, maxPlans: 3 }), now: () => t });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await store.create(input())).id);
+    expect(await store.get(ids[0]!)).toBeUndefined();
+    expect(await store.get(ids[3]!)).toBeDefined();
   });
 
   it('secretMatches compares exactly, and never matches a missing secret', () => {

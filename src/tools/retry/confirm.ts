@@ -57,15 +57,15 @@ export async function seekApproval(plan: Plan, ctx: ToolContext, confirmFlag: bo
     case 'confirmationRequired':
       return { kind: 'confirmationRequired' };
     case 'model':
-      plans.decide(plan.id, true, 'model', 'the model (CLOUDPC_MCP_CONFIRM_POLICY=model)');
+      await plans.decide(plan.id, true, 'model', 'the model (CLOUDPC_MCP_CONFIRM_POLICY=model)');
       return { kind: 'approved', how: 'model', by: 'the model (CLOUDPC_MCP_CONFIRM_POLICY=model)' };
     case 'elicitation': {
       const answer = await ctx.confirm(approvalQuestion(plan));
       if (answer === 'accepted') {
-        plans.decide(plan.id, true, 'elicitation', by);
+        await plans.decide(plan.id, true, 'elicitation', by);
         return { kind: 'approved', how: 'elicitation', by };
       }
-      if (answer === 'declined') plans.decide(plan.id, false, 'elicitation', by);
+      if (answer === 'declined') await plans.decide(plan.id, false, 'elicitation', by);
       // Unsupported cannot happen here (the route checked); a cancelled form leaves the plan open for another try.
       return { kind: 'declined', answer: answer === 'declined' ? 'declined' : 'cancelled' };
     }
@@ -111,7 +111,7 @@ async function approvalOnPage(plan: Plan, ctx: ToolContext, route: 'url' | 'page
     link = await approvalPage!.linkFor(plan);
     const answer = await ctx.openUrl(`Approve or decline retry plan ${plan.id}: ${cloudPcs(plan.cloudPcIds.length)} of the ${plan.actionType} bulk action "${visible(plan.displayName)}".`, link, plan.id);
     if (answer === 'declined' || answer === 'cancelled') {
-      if (answer === 'declined') plans.decide(plan.id, false, 'url', ownerLabel(ctx.deps.owner));
+      if (answer === 'declined') await plans.decide(plan.id, false, 'url', ownerLabel(ctx.deps.owner));
       return { kind: 'declined', answer };
     }
     if (answer === 'unsupported') link = await announced();

@@ -132,18 +132,19 @@ export async function runPlan(plan: Plan, ctx: ToolContext): Promise<RunOutcome>
   const { change, failedNow } = await checkPlan(plan, ctx);
   if (change) {
     const next = await replanAfterChange(plan, failedNow, ctx);
-    ctx.deps.plans.settle(plan.id, { kind: 'changed', at: ctx.deps.plans.now(), ...('none' in next ? {} : { newPlanId: next.id }) });
+    await ctx.deps.plans.settle(plan.id, { kind: 'changed', at: ctx.deps.plans.now(), ...('none' in next ? {} : { newPlanId: next.id }) });
     return { kind: 'changed', change, next };
   }
   // Used before the POST, not after: after an ambiguous failure the retry may have been accepted, so the plan is gone.
-  if (!ctx.deps.plans.use(plan.id)) throw new ToolError(`Not sent: plan ${plan.id} is no longer approved (it expired or was used meanwhile).`);
+  if (!(await ctx.deps.plans.use(plan.id))) throw new ToolError(`Not sent: plan ${plan.id} is no longer approved (it expired or was used meanwhile).`);
   const res = await sendRetry(ctx, plan.bulkActionId, plan.cloudPcIds);
-  ctx.deps.plans.settle(plan.id, {
+  // Sent: a store that fails now must not make the answer say otherwise; the outcome is only lost to the page.
+  await ctx.deps.plans.settle(plan.id, {
     kind: 'sent',
     at: ctx.deps.plans.now(),
     ...(res.requestId ? { requestId: res.requestId } : {}),
     clientRequestId: res.clientRequestId,
     cloudPcIds: plan.cloudPcIds,
-  });
+  }).catch((err: unknown) => ctx.deps.logger.warn(`plan ${plan.id} was sent, but its outcome could not be recorded`, { error: (err as Error).message }));
   return { kind: 'sent', res };
 }

@@ -1,7 +1,9 @@
 // Retry plans: what a person approves is exactly what is sent. A plan names the bulk action, the exact Cloud PC ids
 // (for "all failed": the failed ids when the plan was made) and who asked; it is approved at most once, executed at
-// most once, and expires. Plans live in this process's memory (remote mode: per replica), bounded, oldest dropped first.
+// most once, and expires. Plans live in the state store (src/store): memory, or Redis shared by every replica.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { MemoryStore } from '../../store/memory.js';
+import type { StateStore } from '../../store/types.js';
 
 /**
  * How a plan was approved; recorded in the result and the audit line. notNeeded: a non-destructive type, run as asked.
@@ -66,19 +68,17 @@ export interface Plan {
   decision?: { how: ApprovalWay; by: string; at: number };
   /** Set once the plan was sent, or found changed on execution: what a reopened page tells the person. */
   outcome?: PlanOutcome;
-  /** One-time secret of the approval page link (loopback mode); cleared once the link is opened. */
-  pageToken?: string;
   /** Secret only the MCP Apps view receives (in the result's _meta): what makes the app-only tool the app's. */
   appToken: string;
 }
 
-export type PlanInput = Omit<Plan, 'id' | 'createdAt' | 'expiresAt' | 'state' | 'pageToken' | 'appToken' | 'decision' | 'outcome'>;
+export type PlanInput = Omit<Plan, 'id' | 'createdAt' | 'expiresAt' | 'state' | 'appToken' | 'decision' | 'outcome'>;
 
 export type PlanProblem = 'unknown' | 'expired' | 'used' | 'foreign';
 
 export const PLAN_PROBLEM_TEXT: Record<PlanProblem, string> = {
   unknown:
-    'is not known to this server: it was never made here, it was dropped to make room for newer plans, or the server restarted (in remote mode, another replica may have made it)',
+    'is not known to this server: it was never made here, it was dropped to make room for newer plans, or it expired long ago, or the server restarted with its plans in memory',
   expired: 'has expired',
   used: 'was already executed (a plan is used once)',
   foreign: 'belongs to another user',
@@ -138,107 +138,89 @@ export function secretMatches(presented: unknown, expected: string | undefined):
 
 export interface PlanStoreOptions {
   ttlMs: number;
-  /** Plans kept at once; the oldest is dropped first. Default 500. */
-  max?: number;
+  /** Where plans live; default a store of its own in this process's memory. */
+  store?: StateStore;
   now?: () => number;
 }
 
-type Listener = (plan: Plan) => void;
-
+/**
+ * Plans through the shared store (src/store): made here (ids, secrets, expiry), decided and used there, atomically, so
+ * with several replicas a plan is one plan. Every method reads the store afresh: a plan object in hand is a copy.
+ */
 export class PlanStore {
-  readonly #plans = new Map<string, Plan>();
-  readonly #listeners = new Map<string, Set<Listener>>();
+  readonly store: StateStore;
   readonly #ttlMs: number;
-  readonly #max: number;
   readonly now: () => number;
 
   constructor(opts: PlanStoreOptions) {
     this.#ttlMs = opts.ttlMs;
-    this.#max = opts.max ?? 500;
+    this.store = opts.store ?? new MemoryStore(opts.now ? { now: opts.now } : {});
     this.now = opts.now ?? Date.now;
   }
 
-  get size(): number {
-    return this.#plans.size;
-  }
-
-  create(input: PlanInput): Plan {
+  async create(input: PlanInput): Promise<Plan> {
     const createdAt = this.now();
     // 128 random bits: a plan id is not a secret (it appears in chat), but it must not be guessable either.
-    const plan: Plan = { ...input, id: `plan-${randomBytes(16).toString('hex')}`, createdAt, expiresAt: createdAt + this.#ttlMs, state: 'pending', pageToken: secret(), appToken: secret() };
-    this.#plans.set(plan.id, plan);
-    while (this.#plans.size > this.#max) {
-      const oldest = this.#plans.keys().next().value!;
-      this.#plans.delete(oldest);
-      this.#listeners.delete(oldest);
-    }
+    const plan: Plan = { ...input, id: `plan-${randomBytes(16).toString('hex')}`, createdAt, expiresAt: createdAt + this.#ttlMs, state: 'pending', appToken: secret() };
+    await this.store.putPlan(plan);
     return plan;
   }
 
-  get(id: string): Plan | undefined {
-    return this.#plans.get(id);
+  get(id: string): Promise<Plan | undefined> {
+    return this.store.getPlan<Plan>(id);
   }
 
   /** Records a person's (or the model's, under policy model) decision on a pending plan; false if it was not pending. */
-  decide(id: string, approved: boolean, how: ApprovalWay, by: string): boolean {
-    const plan = this.#plans.get(id);
-    if (!plan || plan.state !== 'pending' || this.now() >= plan.expiresAt) return false;
-    plan.state = approved ? 'approved' : 'declined';
-    plan.decision = { how, by, at: this.now() };
-    plan.pageToken = undefined;
-    this.#notify(plan);
-    return true;
+  async decide(id: string, approved: boolean, how: ApprovalWay, by: string): Promise<boolean> {
+    return (await this.store.decidePlan(id, { approved, how, by, at: this.now() })) !== undefined;
   }
 
   /** Marks an approved plan used, just before it is sent: a plan can never be sent twice, even after an ambiguous failure. */
-  use(id: string): boolean {
-    const plan = this.#plans.get(id);
-    if (!plan || plan.state !== 'approved') return false;
-    plan.state = 'used';
-    this.#notify(plan);
-    return true;
+  use(id: string): Promise<boolean> {
+    return this.store.usePlan(id);
   }
 
   /** Records what became of a plan (sent, or changed); the approval page and the view tell the person. */
-  settle(id: string, outcome: PlanOutcome): void {
-    const plan = this.#plans.get(id);
-    if (!plan) return;
-    plan.outcome = outcome;
-    this.#notify(plan);
+  async settle(id: string, outcome: PlanOutcome): Promise<void> {
+    await this.store.notePlan(id, { outcome });
   }
 
-  /** Calls `listener` on every change of the plan until the returned function is called. */
-  watch(id: string, listener: Listener): () => void {
-    let set = this.#listeners.get(id);
-    if (!set) this.#listeners.set(id, (set = new Set()));
-    set.add(listener);
-    return () => void set.delete(listener);
-  }
-
-  #notify(plan: Plan): void {
-    for (const l of [...(this.#listeners.get(plan.id) ?? [])]) l(plan);
+  /** Calls `listener` when the plan may have changed (on any replica) until the returned function is called. */
+  watch(id: string, listener: () => void): () => void {
+    return this.store.watchPlan(id, listener);
   }
 }
 
+/** How often a waiting call reads the plan again, besides being told of changes: a missed message costs at most this. */
+const RECHECK_MS = 1_000;
+
 /** Resolves when the plan is decided, or with undefined when `timeoutMs` passes or `signal` aborts first. */
-export function waitForDecision(store: PlanStore, id: string, timeoutMs: number, signal: AbortSignal, onTick?: (remainingMs: number) => void): Promise<Plan | undefined> {
+export async function waitForDecision(store: PlanStore, id: string, timeoutMs: number, signal: AbortSignal, onTick?: (remainingMs: number) => void): Promise<Plan | undefined> {
+  const decided = (p: Plan | undefined) => p !== undefined && (p.state === 'approved' || p.state === 'declined');
+  const current = await store.get(id);
+  if (!current || decided(current) || timeoutMs <= 0 || signal.aborted) return decided(current) ? current : undefined;
+  const deadline = store.now() + timeoutMs;
   return new Promise((resolve) => {
-    const decided = (p: Plan) => p.state === 'approved' || p.state === 'declined';
-    const current = store.get(id);
-    if (!current || decided(current) || timeoutMs <= 0 || signal.aborted) return resolve(current && decided(current) ? current : undefined);
-    const deadline = store.now() + timeoutMs;
+    let done = false;
     const finish = (p: Plan | undefined) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       clearInterval(ticker);
+      clearInterval(recheck);
       stop();
       signal.removeEventListener('abort', aborted);
       resolve(p);
     };
-    const stop = store.watch(id, (p) => decided(p) && finish(p));
+    // A store that cannot be read just now is read again on the next change or recheck; the deadline still holds.
+    const look = () => void store.get(id).then((p) => decided(p) && finish(p), () => {});
+    const stop = store.watch(id, look);
     const aborted = () => finish(undefined);
     const timer = setTimeout(() => finish(undefined), timeoutMs);
+    const recheck = setInterval(look, RECHECK_MS);
     // Progress every few seconds keeps clients (and their timeouts) informed that the call is alive and waiting.
     const ticker = setInterval(() => onTick?.(Math.max(0, deadline - store.now())), 5_000);
     signal.addEventListener('abort', aborted, { once: true });
+    look(); // a decision between the first read and the watch
   });
 }

@@ -1,4 +1,4 @@
-// Remote mode's share of the approval work: one plan store per replica (plans outlive the request that made them),
+// Remote mode's share of the approval work: the plans (in the store every replica shares; they outlive the request),
 // the approval page on the server's own address, and per caller the deps that bind plans to them.
 import type { Caller } from '../../auth/credentials/obo.js';
 import type { Config } from '../../config/config.js';
@@ -27,6 +27,7 @@ export function mountApproval(config: Config, logger: Logger, publicUrl: string,
           mode: config.approvalPage,
           publicUrl,
           loopback: config.http.loopback,
+          trustedProxyHops: config.http.limits.trustedProxyHops,
           ...(config.http.entra ? { signIn: entraSignIn(config.http.entra) } : {}),
         });
   return {

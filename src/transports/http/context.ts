@@ -11,6 +11,7 @@ import type { UserSessions } from '../../auth/credentials/obo.js';
 import type { Verdict } from './entraAuth.js';
 import type { OriginPolicy } from './origin.js';
 import type { RateLimiter } from './rateLimit.js';
+import type { StateStore } from '../../store/types.js';
 
 import type { ApprovalMount } from './approvalMount.js';
 
@@ -27,6 +28,8 @@ export interface HandlerContext {
   sharedDeps?: ServerDeps;
   /** Each caller's budget of tool calls. */
   limiter: RateLimiter;
+  /** Where plans, approvals and budgets live (memory, or Redis shared by every replica); readiness asks it. */
+  store: StateStore;
   /** True once SIGTERM arrived: new MCP requests are refused, health reports draining. */
   draining(): boolean;
   /** Counts a request in flight until its response is done, so shutdown can wait for it. */

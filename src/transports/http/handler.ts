@@ -13,6 +13,7 @@ import { rpcError, sendJson } from './reply.js';
 export type { HandlerContext } from './context.js';
 
 export const HEALTH_PATH = '/healthz';
+export const READY_PATH = '/readyz';
 
 export interface Route {
   /** Exact paths (no query) this route answers. */
@@ -33,6 +34,21 @@ const health: RouteHandler = (req, res, ctx) => {
   sendJson(req, res, draining ? 503 : 200, { status: draining ? 'draining' : 'ok', version: VERSION });
 };
 
+/**
+ * Readiness: whether this replica can serve plans, i.e. its store answers (memory always does). A platform takes a
+ * replica that answers 503 out of rotation; liveness (/healthz) stays 200, since restarting would not bring Redis back.
+ */
+const ready: RouteHandler = async (req, res, ctx) => {
+  if (!readOnly(req, res)) return;
+  if (ctx.draining()) return sendJson(req, res, 503, { status: 'draining', store: ctx.store.kind, version: VERSION });
+  try {
+    await ctx.store.ping();
+    sendJson(req, res, 200, { status: 'ready', store: ctx.store.kind, version: VERSION });
+  } catch (err) {
+    sendJson(req, res, 503, { status: 'store unreachable', store: ctx.store.kind, error: (err as Error).message, version: VERSION });
+  }
+};
+
 /** Public by design (RFC 9728): browser-based clients read it cross-origin before they have a token. */
 const metadata: RouteHandler = (req, res, ctx) => {
   const entra = ctx.config.http.entra;
@@ -44,6 +60,7 @@ const metadata: RouteHandler = (req, res, ctx) => {
 /** Every path the server answers. A new page is one more row. */
 export const ROUTES: readonly Route[] = [
   { paths: [HEALTH_PATH], handle: health },
+  { paths: [READY_PATH], handle: ready },
   { paths: [METADATA_PATH, `${METADATA_PATH}${MCP_PATH}`], handle: metadata },
   { paths: [MCP_PATH], handle: serveMcp },
 ];

@@ -7,6 +7,7 @@ import { headerForLog } from '../../core/log.js';
 import { createDeps } from '../../mcp/deps.js';
 import { createServer } from '../../mcp/server.js';
 import type { ServerDeps } from '../../tools/context.js';
+import { ALL_TOOLS } from '../../tools/index.js';
 import type { Caller } from '../../auth/credentials/obo.js';
 import type { HandlerContext, RouteHandler } from './context.js';
 import type { Verdict } from './entraAuth.js';
@@ -33,7 +34,7 @@ export const serveMcp: RouteHandler = async (req, res, ctx) => {
   const who = await authenticate(req, res, ctx, cors);
   if (!who) return;
   const accepted = await receive(req, res, ctx, cors);
-  if (!accepted || !charge(req, res, ctx, who, accepted, cors)) return;
+  if (!accepted || !(await charge(req, res, ctx, who, accepted, cors))) return;
 
   for (const [k, v] of Object.entries(cors)) res.setHeader(k, v);
   const server = createServer({ deps: who.deps, audit: (entry) => ctx.audit(entry, who.caller), statelessClient: true });
@@ -135,19 +136,33 @@ async function receive(req: IncomingMessage, res: ServerResponse, ctx: HandlerCo
   return undefined;
 }
 
+/** A tool that can change something (kind write); unknown names are refused later by the MCP server itself. */
+function sends(tool: string): boolean {
+  return ALL_TOOLS.find((t) => t.name === tool)?.kind !== 'read';
+}
+
 const calls = (n: number): string => `${n} tool call${n === 1 ? '' : 's'}`;
 
-/** A tools/call spends one token of the caller's budget; without one it is refused with 429 and audited as refused. */
-function charge(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext, who: Who, accepted: Accepted, cors: HeaderMap): boolean {
+/**
+ * A tools/call spends one token of the caller's budget; without one it is refused with 429 and audited as refused.
+ * When the store cannot be asked: a tool that sends is refused (fail closed), a read goes on (fail open).
+ */
+async function charge(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext, who: Who, accepted: Accepted, cors: HeaderMap): Promise<boolean> {
   if (!accepted.toolCall) return true;
-  const charged = ctx.limiter.take(who.budget);
+  const charged = await ctx.limiter.take(who.budget);
+  const id = (accepted.message as { id: string | number }).id;
+  if (charged.ok === 'unknown') {
+    if (!sends(accepted.toolCall.name)) return true;
+    ctx.audit({ tool: accepted.toolCall.name, arguments: accepted.toolCall.arguments, error: charged.error }, who.caller);
+    rpcError(req, res, 503, charged.error.message, { ...cors, 'retry-after': '5' }, { id });
+    return false;
+  }
   if (charged.ok) return true;
   const { rateLimitPerMinute, rateLimitBurst } = ctx.config.http.limits;
   const message =
     `Rate limit: each caller may make ${calls(rateLimitPerMinute)} a minute (${rateLimitBurst} at once), so one agent cannot use up the tenant's Graph budget; ` +
     `try again in ${charged.retryAfterS} s. The server's admin sets the limit (CLOUDPC_MCP_RATE_LIMIT_PER_MINUTE, CLOUDPC_MCP_RATE_LIMIT_BURST).`;
   ctx.audit({ tool: accepted.toolCall.name, arguments: accepted.toolCall.arguments, error: new Error(message) }, who.caller);
-  const id = (accepted.message as { id: string | number }).id;
   rpcError(req, res, 429, message, { ...cors, 'retry-after': String(charged.retryAfterS) }, { id });
   return false;
 }

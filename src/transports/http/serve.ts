@@ -23,6 +23,7 @@ import { identityOboExchange, UserSessions } from '../../auth/credentials/obo.js
 import { createListener, listen } from './listener.js';
 import { buildOriginPolicy } from './origin.js';
 import { RateLimiter } from './rateLimit.js';
+import { openStore } from '../../store/open.js';
 
 export interface RunHttpOptions {
   config: Config;
@@ -41,11 +42,15 @@ export const EXIT_MISCONFIGURED = 2;
 export async function runHttp({ config, logger, problems, life }: RunHttpOptions): Promise<RunningHttp | undefined> {
   if (problems?.length) return refuse(life, 'remote mode (--transport http) did not start, because of these settings. Fix them and start again:\n' + problems.map((p) => `- ${p.setting}: ${p.message}`).join('\n'));
 
+  // The shared store first: a replica that cannot reach it must not take requests it cannot keep.
+  const opened = await openStore(config.store, logger);
+  if (!opened.ok) return refuse(life, `remote mode did not start, because of this setting. Fix it and start again:\n- ${opened.problem.setting}: ${opened.problem.message}`);
+  const { store } = opened;
   const target = await openGraphTarget(config, logger, !config.http.entra);
   // One pool for every request and user: a new undici Agent per request would open a new TLS connection to Graph each time.
   const dispatcher = createGraphDispatcher();
-  // Plans live in this replica's memory: approval and execution must reach the same replica (docs/approval.md).
-  const plans = new PlanStore({ ttlMs: config.planTtlMs });
+  // Plans live in the store: in memory for one replica, in Redis for several (docs/remote.md, "Several replicas").
+  const plans = new PlanStore({ ttlMs: config.planTtlMs, store });
   const callers = callerAccess(config, logger, target, dispatcher, plans);
   let handler: http.RequestListener | undefined;
   const server = createListener(config.http, (req, res) => handler!(req, res));
@@ -53,6 +58,7 @@ export async function runHttp({ config, logger, problems, life }: RunHttpOptions
   if (failed) {
     await dispatcher.close().catch(() => {});
     await target.stop().catch(() => {});
+    await store.close().catch(() => {});
     return refuse(life, `remote mode did not start: ${failed}.`);
   }
 
@@ -72,7 +78,8 @@ export async function runHttp({ config, logger, problems, life }: RunHttpOptions
     dispatcher,
     audit: createAuditor(),
     ...callers,
-    limiter: new RateLimiter({ perMinute, burst }),
+    limiter: new RateLimiter(store, { perMinute, burst }),
+    store,
     draining: () => inflight.draining,
     track: (res) => inflight.track(res),
     approval,
@@ -84,6 +91,7 @@ export async function runHttp({ config, logger, problems, life }: RunHttpOptions
     await callers.sharedDeps?.close().catch(() => {});
     await dispatcher.close().catch(() => {});
     await target.stop().catch(() => {});
+    await store.close().catch(() => {});
     logger.info('stopped');
   }, config.http.shutdownGraceMs + 2_000); // a stalled socket must not keep the process alive long past the grace
 
