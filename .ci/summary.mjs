@@ -9,7 +9,8 @@ let passed = 0;
 let failed = 0;
 for (const name of names) {
   const file = path.join(dir, `${name}.json`);
-  const read = (ext) => (existsSync(path.join(dir, `${name}.${ext}`)) ? readFileSync(path.join(dir, `${name}.${ext}`), 'utf8').trim() : '?');
+  const read = (ext) =>
+    existsSync(path.join(dir, `${name}.${ext}`)) ? readFileSync(path.join(dir, `${name}.${ext}`), 'utf8').trim() : '?';
   const seconds = `${read('seconds')} s`;
   const label = `${name} (Node ${read('version')})`;
   let r;
@@ -21,7 +22,9 @@ for (const name of names) {
     continue;
   }
   // A file that fails to load has no failed test but is a failure all the same.
-  const broken = (r.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+  const broken = (r.testResults ?? []).filter(
+    (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
+  ).length;
   const f = r.numFailedTests + broken;
   passed += r.numPassedTests;
   failed += f;

@@ -155,9 +155,19 @@ results.callOverhead = await measureCallOverhead({
   warmup: quick ? 300 : 1000,
   cases: [
     // Dave's PC fails again on every retry: the server reads the action and its failed devices, then sends.
-    { name: 'chosenIds', label: 'retry of chosen ids', args: { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.davePc] }, minRequests: 2 },
+    {
+      name: 'chosenIds',
+      label: 'retry of chosen ids',
+      args: { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.davePc] },
+      minRequests: 2,
+    },
     // The admin insists on an id: remembered facts suffice, one POST.
-    { name: 'insisted', label: 'retry insisting on an id', args: { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.bobPc], includeNotFailed: true }, minRequests: 1 },
+    {
+      name: 'insisted',
+      label: 'retry insisting on an id',
+      args: { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.bobPc], includeNotFailed: true },
+      minRequests: 1,
+    },
   ],
 });
 // `npm run bench -- --calls-only`: only the call overhead (after the cold start), printed (for work on the call path).
@@ -239,7 +249,10 @@ try {
   };
   const bigCall = async () => {
     const t = performance.now();
-    const r = await c.call('tools/call', { name: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: ids, includeNotFailed: true } });
+    const r = await c.call('tools/call', {
+      name: 'retry_cloudpc_bulk_action',
+      arguments: { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: ids, includeNotFailed: true },
+    });
     if (!r.result || r.result.isError) throw new Error(`5,000-id retry failed: ${JSON.stringify(r).slice(0, 400)}`);
     return performance.now() - t;
   };
@@ -269,14 +282,34 @@ results.replicas = replicas.rows;
 results.roundTrips = await runRoundTrips({ startSimulator, rpcChild, BIN, DEMO_IDS, LARGE_IDS });
 
 const goals = [
-  ['cold start with CLOUDPC_MCP_ACCESS_TOKEN ≤ 1.2x floor', results.coldStart.ratioWithToken <= 1.2, `${results.coldStart.ratioWithToken}x`],
+  [
+    'cold start with CLOUDPC_MCP_ACCESS_TOKEN ≤ 1.2x floor',
+    results.coldStart.ratioWithToken <= 1.2,
+    `${results.coldStart.ratioWithToken}x`,
+  ],
   ['cold start with no credential ≤ 1.2x floor', results.coldStart.ratioNoCredential <= 1.2, `${results.coldStart.ratioNoCredential}x`],
-  ['server time per retry of chosen ids p50 ≤ 0.5 ms over the same Graph requests sent directly', results.callOverhead.chosenIds.overheadP50 <= 0.5, `${results.callOverhead.chosenIds.overheadP50} ms`],
+  [
+    'server time per retry of chosen ids p50 ≤ 0.5 ms over the same Graph requests sent directly',
+    results.callOverhead.chosenIds.overheadP50 <= 0.5,
+    `${results.callOverhead.chosenIds.overheadP50} ms`,
+  ],
   ['32 in flight: no errors', results.inFlight32.errors === 0, `${results.inFlight32.errors}`],
-  ['32 in flight: connections to Graph ≤ 2x pool', results.inFlight32.totalConnectionsToGraph <= 2 * AGENT_POOL, `${results.inFlight32.totalConnectionsToGraph} (pool ${AGENT_POOL})`],
+  [
+    '32 in flight: connections to Graph ≤ 2x pool',
+    results.inFlight32.totalConnectionsToGraph <= 2 * AGENT_POOL,
+    `${results.inFlight32.totalConnectionsToGraph} (pool ${AGENT_POOL})`,
+  ],
   ['32 in flight: p99 < 20x p50', results.inFlight32.p99OverP50 < 20, `${results.inFlight32.p99OverP50}x`],
-  ['RSS ≤ 80 MiB after 3,000+ calls', results.memory.rssAfterCallsMiB === undefined || results.memory.rssAfterCallsMiB <= 80, `${results.memory.rssAfterCallsMiB} MiB`],
-  ['RSS growth ≤ 10% from call 500 on', results.memory.growthPercent === undefined || results.memory.growthPercent <= 10, `${results.memory.growthPercent}%`],
+  [
+    'RSS ≤ 80 MiB after 3,000+ calls',
+    results.memory.rssAfterCallsMiB === undefined || results.memory.rssAfterCallsMiB <= 80,
+    `${results.memory.rssAfterCallsMiB} MiB`,
+  ],
+  [
+    'RSS growth ≤ 10% from call 500 on',
+    results.memory.growthPercent === undefined || results.memory.growthPercent <= 10,
+    `${results.memory.growthPercent}%`,
+  ],
   ['5,000 ids: ≤ 50 ms of server time', results.retry5000.serverTimeMs <= 50, `${results.retry5000.serverTimeMs} ms`],
   ...results.largeTenant.goals,
   ...results.roundTrips.goals,
@@ -293,13 +326,23 @@ out(`cloudpc-mcp bench (${process.version}, ${process.platform}/${process.arch}$
 out('');
 out('| measure | cloudpc-mcp | floor | ratio / delta |');
 out('|---|---|---|---|');
-out(`| cold start to tools/list, token set (median of ${COLD_RUNS}) | ${results.coldStart.withToken} ms | ${results.coldStart.floor} ms (bare Node JSON-RPC) | ${results.coldStart.ratioWithToken}x |`);
-out(`| cold start to tools/list, no credential | ${results.coldStart.noCredential} ms | ${results.coldStart.floor} ms | ${results.coldStart.ratioNoCredential}x |`);
+out(
+  `| cold start to tools/list, token set (median of ${COLD_RUNS}) | ${results.coldStart.withToken} ms | ${results.coldStart.floor} ms (bare Node JSON-RPC) | ${results.coldStart.ratioWithToken}x |`,
+);
+out(
+  `| cold start to tools/list, no credential | ${results.coldStart.noCredential} ms | ${results.coldStart.floor} ms | ${results.coldStart.ratioNoCredential}x |`,
+);
 for (const line of callOverheadRows(results.callOverhead, SEQ_CALLS, ROUNDS)) out(line);
-out(`| 32 in flight: ${LOAD_CALLS} calls | ${results.inFlight32.throughputPerSec}/s, p50 ${results.inFlight32.p50} ms, p99 ${results.inFlight32.p99} ms, ${results.inFlight32.errors} errors | | p99/p50 ${results.inFlight32.p99OverP50}x |`);
+out(
+  `| 32 in flight: ${LOAD_CALLS} calls | ${results.inFlight32.throughputPerSec}/s, p50 ${results.inFlight32.p50} ms, p99 ${results.inFlight32.p99} ms, ${results.inFlight32.errors} errors | | p99/p50 ${results.inFlight32.p99OverP50}x |`,
+);
 out(`| TCP connections to Graph (whole run) | ${results.inFlight32.totalConnectionsToGraph} | pool ${AGENT_POOL} | |`);
-out(`| RSS after start (full server loaded) / call 500 / call ${results.memory.calls} | ${results.memory.rssAfterStartMiB} / ${results.memory.rssAt500CallsMiB} / ${results.memory.rssAfterCallsMiB} MiB | | growth ${results.memory.growthPercent}% |`);
-out(`| retry with 5,000 ids | ${results.retry5000.roundTripMs} ms | ${results.retry5000.directPostMs} ms (direct POST) | server ${results.retry5000.serverTimeMs} ms |`);
+out(
+  `| RSS after start (full server loaded) / call 500 / call ${results.memory.calls} | ${results.memory.rssAfterStartMiB} / ${results.memory.rssAt500CallsMiB} / ${results.memory.rssAfterCallsMiB} MiB | | growth ${results.memory.growthPercent}% |`,
+);
+out(
+  `| retry with 5,000 ids | ${results.retry5000.roundTripMs} ms | ${results.retry5000.directPostMs} ms (direct POST) | server ${results.retry5000.serverTimeMs} ms |`,
+);
 out('');
 for (const line of largeTable) out(line);
 for (const line of replicas.table) out(line);

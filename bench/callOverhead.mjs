@@ -79,7 +79,10 @@ function send(agent, origin, req) {
 }
 
 async function control(url, method, route, body) {
-  const res = await fetch(`${url}/_simulator/${route}`, { method, ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+  const res = await fetch(`${url}/_simulator/${route}`, {
+    method,
+    ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+  });
   return res.status === 204 ? undefined : res.json();
 }
 
@@ -106,7 +109,9 @@ const signature = (records) => records.map((r) => `${r.method} ${r.path}`).join(
  */
 export async function measureCallOverhead({ root, BIN, rpcChild, userAgent, cases, seqCalls, rounds, warmup = 1000 }) {
   // --progress-ms 0: a device that fails again on retry is failed again by the next request, so every call does the same work.
-  const simProc = spawn(process.execPath, [path.join(root, 'dist/simulator.js'), '--progress-ms', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const simProc = spawn(process.execPath, [path.join(root, 'dist/simulator.js'), '--progress-ms', '0'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const info = await new Promise((resolve, reject) => {
     simProc.stdout.once('data', (d) => resolve(JSON.parse(String(d))));
     simProc.once('exit', (code) => reject(new Error(`simulator exited ${code}`)));
@@ -132,20 +137,32 @@ async function measureCase({ c, info, origin, agent, userAgent, kase, seqCalls, 
     const t0 = performance.now();
     const r = await c.call('tools/call', { name: 'retry_cloudpc_bulk_action', arguments: kase.args });
     const t = performance.now() - t0;
-    if (r.result?.structuredContent?.status !== 'accepted') throw new Error(`${kase.name}: retry not accepted: ${JSON.stringify(r).slice(0, 400)}`);
+    if (r.result?.structuredContent?.status !== 'accepted')
+      throw new Error(`${kase.name}: retry not accepted: ${JSON.stringify(r).slice(0, 400)}`);
     return t;
   };
   const record = async () => {
     await control(info.url, 'DELETE', 'requests');
     // The simulator answers at once, often before a request sent alongside has even arrived: for this one call it waits
     // before each answer, so requests the server sent together are seen unanswered together.
-    await control(info.url, 'POST', 'faults', Array.from({ length: RECORDING_DELAYS }, () => ({ kind: 'delay', ms: RECORDING_DELAY_MS })));
+    await control(
+      info.url,
+      'POST',
+      'faults',
+      Array.from({ length: RECORDING_DELAYS }, () => ({ kind: 'delay', ms: RECORDING_DELAY_MS })),
+    );
     await viaServer();
     await control(info.url, 'DELETE', 'faults');
     const records = (await control(info.url, 'GET', 'requests')).value;
     const last = records.at(-1);
-    if (records.length < kase.minRequests || !(last?.method === 'POST' && last.path.endsWith('/retry')) || records.some((r) => !(r.status >= 200 && r.status < 300))) {
-      throw new Error(`${kase.name}: expected at least ${kase.minRequests} successful Graph requests ending with the retry's POST, the server made: ${signature(records)} (${records.map((r) => r.status)})`);
+    if (
+      records.length < kase.minRequests ||
+      !(last?.method === 'POST' && last.path.endsWith('/retry')) ||
+      records.some((r) => !(r.status >= 200 && r.status < 300))
+    ) {
+      throw new Error(
+        `${kase.name}: expected at least ${kase.minRequests} successful Graph requests ending with the retry's POST, the server made: ${signature(records)} (${records.map((r) => r.status)})`,
+      );
     }
     return records;
   };
@@ -153,7 +170,14 @@ async function measureCase({ c, info, origin, agent, userAgent, kase, seqCalls, 
   for (let i = 0; i < warmup; i++) await viaServer(); // full server loaded, JIT tiers settled, keep-alive connections
   const records = await record();
   const waves = wavesOf(records).map((w) =>
-    w.map((rec) => ({ rec, method: rec.method, target: targetOf(rec), body: rec.body === undefined ? undefined : JSON.stringify(rec.body), token: info.token, userAgent })),
+    w.map((rec) => ({
+      rec,
+      method: rec.method,
+      target: targetOf(rec),
+      body: rec.body === undefined ? undefined : JSON.stringify(rec.body),
+      token: info.token,
+      userAgent,
+    })),
   );
   let directCpuUs = 0;
   const direct = async () => {
@@ -192,7 +216,8 @@ async function measureCase({ c, info, origin, agent, userAgent, kase, seqCalls, 
   const calls = s.length;
   // The server must still make the same requests at the end, or the floor compared against was the wrong one.
   const after = await record();
-  if (signature(after) !== signature(records)) throw new Error(`${kase.name}: the server's requests changed during the run: ${signature(records)} → ${signature(after)}`);
+  if (signature(after) !== signature(records))
+    throw new Error(`${kase.name}: the server's requests changed during the run: ${signature(records)} → ${signature(after)}`);
   return {
     label: kase.label,
     graphRequests: signature(records),
@@ -214,6 +239,10 @@ export function callOverheadRows(results, seqCalls, rounds) {
   return Object.values(results).flatMap((r) => [
     `| ${r.label}: round trip p50 (${seqCalls} sequential, ${rounds} rounds) | ${r.serverP50} ms | ${r.floorP50} ms (the same ${r.graphRequests.split(' | ').length} Graph request(s), waves ${r.waves.join('+')}, sent directly) | server +${r.overheadP50} ms (rounds: ${r.roundOverheadsP50.join(', ')}) |`,
     `| ${r.label}: round trip p99 | ${r.serverP99} ms | ${r.floorP99} ms | |`,
-    ...(r.serverCpuMsPerCall !== undefined ? [`| ${r.label}: CPU time per call | ${r.serverCpuMsPerCall} ms (server process) | ${r.floorCpuMsPerCall} ms (this process sending them) | +${ms(r.serverCpuMsPerCall - r.floorCpuMsPerCall)} ms |`] : []),
+    ...(r.serverCpuMsPerCall !== undefined
+      ? [
+          `| ${r.label}: CPU time per call | ${r.serverCpuMsPerCall} ms (server process) | ${r.floorCpuMsPerCall} ms (this process sending them) | +${ms(r.serverCpuMsPerCall - r.floorCpuMsPerCall)} ms |`,
+        ]
+      : []),
   ]);
 }

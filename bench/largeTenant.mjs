@@ -70,21 +70,50 @@ export async function runLargeTenant(deps) {
       shape: LARGE_SHAPE,
       failedDevices: F,
       reasonCap: REASON_CAP,
-      whichPcsFailedAndWhy: { ms: failedPcs.ms, requests: failedPcs.requests, peakRssMiB: failedPcs.peakRssMiB, reasons: failedPcs.structured.reasons },
-      whatFailedRecently: { ms: recent.ms, requests: recent.requests, peakRssMiB: recent.peakRssMiB, actions: recent.structured.bulkActions.length },
-      whatFailedRecentlyWithoutServerFilter: { ms: recentLocal.ms, requests: recentLocal.requests, peakRssMiB: recentLocal.peakRssMiB, actions: recentLocal.structured.bulkActions.length },
+      whichPcsFailedAndWhy: {
+        ms: failedPcs.ms,
+        requests: failedPcs.requests,
+        peakRssMiB: failedPcs.peakRssMiB,
+        reasons: failedPcs.structured.reasons,
+      },
+      whatFailedRecently: {
+        ms: recent.ms,
+        requests: recent.requests,
+        peakRssMiB: recent.peakRssMiB,
+        actions: recent.structured.bulkActions.length,
+      },
+      whatFailedRecentlyWithoutServerFilter: {
+        ms: recentLocal.ms,
+        requests: recentLocal.requests,
+        peakRssMiB: recentLocal.peakRssMiB,
+        actions: recentLocal.structured.bulkActions.length,
+      },
       table: [
         `Large tenant: ${LARGE_SHAPE.cloudPcs} Cloud PCs, ${LARGE_SHAPE.bulkActions} bulk actions, one action of ${LARGE_SHAPE.bigDevices} devices with ${F} failed (reason cap ${REASON_CAP}); a fresh server per question.`,
         '',
         '| question | Graph requests | time | peak RSS |',
         '|---|---|---|---|',
         row('which PCs failed and why (get_cloudpc_bulk_action, onlyFailed)', failedPcs),
-        row(`what failed recently (list_cloudpc_bulk_actions, status failed, last 7 days: ${recent.structured.bulkActions.length} actions)`, recent),
-        row(`the same when Graph refuses $filter/$orderby (read, filtered and sorted here: ${recentLocal.structured.bulkActions.length} actions)`, recentLocal),
+        row(
+          `what failed recently (list_cloudpc_bulk_actions, status failed, last 7 days: ${recent.structured.bulkActions.length} actions)`,
+          recent,
+        ),
+        row(
+          `the same when Graph refuses $filter/$orderby (read, filtered and sorted here: ${recentLocal.structured.bulkActions.length} actions)`,
+          recentLocal,
+        ),
       ],
       goals: [
-        [`which PCs failed and why: report pages ≤ ceil(F/100) + 2 = ${maxPages}`, failedPcs.requests.reportPages <= maxPages, `${failedPcs.requests.reportPages}`],
-        [`which PCs failed and why: batch requests ≤ ceil(min(F, cap)/20) = ${maxBatches}`, failedPcs.requests.batches <= maxBatches, `${failedPcs.requests.batches}`],
+        [
+          `which PCs failed and why: report pages ≤ ceil(F/100) + 2 = ${maxPages}`,
+          failedPcs.requests.reportPages <= maxPages,
+          `${failedPcs.requests.reportPages}`,
+        ],
+        [
+          `which PCs failed and why: batch requests ≤ ceil(min(F, cap)/20) = ${maxBatches}`,
+          failedPcs.requests.batches <= maxBatches,
+          `${failedPcs.requests.batches}`,
+        ],
         [`large tenant: peak RSS < ${RSS_GOAL_MIB} MiB`, rss.every((x) => x < RSS_GOAL_MIB), `${Math.max(...rss)} MiB`],
       ],
     };

@@ -28,7 +28,9 @@ async function startRedis() {
   const bin = ['/usr/bin/redis-server', '/usr/sbin/redis-server', 'redis-server'].find((p) => spawnSync(p, ['--version']).status === 0);
   if (!bin) return undefined;
   const port = await freePort();
-  const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   await new Promise((resolve) => {
     let out = '';
     child.stdout.on('data', (d) => (out += d) && /Ready to accept/.test(out) && resolve());
@@ -71,14 +73,24 @@ function startBalancer(ports) {
   let next = 0;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const server = http.createServer((req, res) => {
-    const up = http.request({ host: '127.0.0.1', port: ports[next++ % ports.length], method: req.method, path: req.url, headers: req.headers, agent }, (r) => {
-      res.writeHead(r.statusCode, r.headers);
-      r.pipe(res);
-    });
+    const up = http.request(
+      { host: '127.0.0.1', port: ports[next++ % ports.length], method: req.method, path: req.url, headers: req.headers, agent },
+      (r) => {
+        res.writeHead(r.statusCode, r.headers);
+        r.pipe(res);
+      },
+    );
     up.on('error', () => res.writeHead(502).end());
     req.pipe(up);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: server.address().port, stop: () => (server.closeAllConnections(), agent.destroy(), new Promise((r) => server.close(r))) })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: server.address().port,
+        stop: () => (server.closeAllConnections(), agent.destroy(), new Promise((r) => server.close(r))),
+      }),
+    ),
+  );
 }
 
 async function client(url) {
@@ -132,10 +144,16 @@ export async function runReplicas({ startSimulator, DEMO_IDS, BIN, quick }) {
   const sim = await startSimulator();
   const redis = await startRedis();
   const base = {
-    CLOUDPC_MCP_TRANSPORT: 'http', CLOUDPC_MCP_HOST: '127.0.0.1', CLOUDPC_MCP_PORT: '0', CLOUDPC_MCP_LOG_LEVEL: 'info',
-    CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_APPROVAL_PAGE: 'off',
+    CLOUDPC_MCP_TRANSPORT: 'http',
+    CLOUDPC_MCP_HOST: '127.0.0.1',
+    CLOUDPC_MCP_PORT: '0',
+    CLOUDPC_MCP_LOG_LEVEL: 'info',
+    CLOUDPC_MCP_GRAPH_URL: sim.url,
+    CLOUDPC_MCP_ACCESS_TOKEN: sim.token,
+    CLOUDPC_MCP_APPROVAL_PAGE: 'off',
     // A budget that never runs out, but is still charged (in the store) on every call.
-    CLOUDPC_MCP_RATE_LIMIT_PER_MINUTE: '100000', CLOUDPC_MCP_RATE_LIMIT_BURST: '100000',
+    CLOUDPC_MCP_RATE_LIMIT_PER_MINUTE: '100000',
+    CLOUDPC_MCP_RATE_LIMIT_BURST: '100000',
   };
   const rows = {};
   try {
@@ -148,7 +166,9 @@ export async function runReplicas({ startSimulator, DEMO_IDS, BIN, quick }) {
       await r1.stop();
       const lbPort = await freePort();
       const lbUrl = `http://127.0.0.1:${lbPort}`;
-      const pair = await Promise.all([0, 1].map(() => startServer(BIN, { ...base, CLOUDPC_MCP_REDIS_URL: redis.url, CLOUDPC_MCP_PUBLIC_URL: lbUrl })));
+      const pair = await Promise.all(
+        [0, 1].map(() => startServer(BIN, { ...base, CLOUDPC_MCP_REDIS_URL: redis.url, CLOUDPC_MCP_PUBLIC_URL: lbUrl })),
+      );
       const lb = await startBalancer(pair.map((p) => p.port));
       rows.redis2 = await measure(`http://127.0.0.1:${lb.port}/mcp`, DEMO_IDS, calls, 8);
       await lb.stop();
@@ -161,7 +181,8 @@ export async function runReplicas({ startSimulator, DEMO_IDS, BIN, quick }) {
     redis?.stop();
     await sim.close();
   }
-  const line = (name, r) => `| remote mode, ${name} | ${r.callsPerSec}/s | ${r.dryRunP50} / ${r.dryRunP99} ms | ${r.executeP50} / ${r.executeP99} ms | ${r.errors} |`;
+  const line = (name, r) =>
+    `| remote mode, ${name} | ${r.callsPerSec}/s | ${r.dryRunP50} / ${r.dryRunP99} ms | ${r.executeP50} / ${r.executeP99} ms | ${r.errors} |`;
   const table = [
     '',
     `Remote mode by store (${calls} dry runs + ${calls} executions, 8 in flight, over Streamable HTTP):`,
@@ -169,9 +190,22 @@ export async function runReplicas({ startSimulator, DEMO_IDS, BIN, quick }) {
     '| setup | tool calls | dry run p50 / p99 | execution p50 / p99 | errors |',
     '|---|---|---|---|---|',
     line('1 replica, memory', rows.memory1),
-    ...(rows.redis1 ? [line('1 replica, Redis', rows.redis1), line('2 replicas, Redis, round-robin balancer', rows.redis2)] : ['| Redis | (no redis-server on this machine: skipped) | | | |']),
-    ...(rows.redis1 ? ['', `Redis against memory, one replica: ${signed(rows.redisExtraDryRunP50)} ms per dry run and ${signed(rows.redisExtraExecuteP50)} ms per execution (p50; a dry run is 2 store operations, an execution 5); one bare Redis round trip is ${rows.redisRoundTripP50} ms. On a busy machine the difference is within the noise.`] : []),
+    ...(rows.redis1
+      ? [line('1 replica, Redis', rows.redis1), line('2 replicas, Redis, round-robin balancer', rows.redis2)]
+      : ['| Redis | (no redis-server on this machine: skipped) | | | |']),
+    ...(rows.redis1
+      ? [
+          '',
+          `Redis against memory, one replica: ${signed(rows.redisExtraDryRunP50)} ms per dry run and ${signed(rows.redisExtraExecuteP50)} ms per execution (p50; a dry run is 2 store operations, an execution 5); one bare Redis round trip is ${rows.redisRoundTripP50} ms. On a busy machine the difference is within the noise.`,
+        ]
+      : []),
   ];
-  const goals = [['remote mode by store: no errors', [rows.memory1, rows.redis1, rows.redis2].every((r) => !r || r.errors === 0), `${[rows.memory1, rows.redis1, rows.redis2].map((r) => r?.errors ?? '-').join(' / ')}`]];
+  const goals = [
+    [
+      'remote mode by store: no errors',
+      [rows.memory1, rows.redis1, rows.redis2].every((r) => !r || r.errors === 0),
+      `${[rows.memory1, rows.redis1, rows.redis2].map((r) => r?.errors ?? '-').join(' / ')}`,
+    ],
+  ];
   return { rows, table, goals };
 }

@@ -8,7 +8,12 @@ const DELAY_MS = 40;
 /** One tool call on a fresh server process whose Graph is the delaying stand-in in front of the simulator. */
 async function question({ rpcChild, BIN }, sim, env, name, args) {
   const standIn = await waveStandIn(sim.url, DELAY_MS);
-  const c = rpcChild([BIN], { CLOUDPC_MCP_GRAPH_URL: standIn.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_LOG_LEVEL: 'warn', ...env });
+  const c = rpcChild([BIN], {
+    CLOUDPC_MCP_GRAPH_URL: standIn.url,
+    CLOUDPC_MCP_ACCESS_TOKEN: sim.token,
+    CLOUDPC_MCP_LOG_LEVEL: 'warn',
+    ...env,
+  });
   try {
     await c.call('initialize', c.init);
     c.notify('notifications/initialized');
@@ -30,17 +35,35 @@ export async function runRoundTrips(deps) {
   const rows = [];
   const demo = await startSimulator({ progressMs: 10 });
   try {
-    rows.push(['which PCs failed (get_cloudpc_bulk_action, no reason look-ups)', 1, await question(deps, demo, { CLOUDPC_MCP_MAX_REASON_LOOKUPS: '0' }, 'get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart })]);
+    rows.push([
+      'which PCs failed (get_cloudpc_bulk_action, no reason look-ups)',
+      1,
+      await question(deps, demo, { CLOUDPC_MCP_MAX_REASON_LOOKUPS: '0' }, 'get_cloudpc_bulk_action', {
+        bulkActionId: DEMO_IDS.failedRestart,
+      }),
+    ]);
     demo.reset();
-    rows.push(['which PCs failed and why (get_cloudpc_bulk_action, 3 failed)', 2, await question(deps, demo, {}, 'get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart })]);
+    rows.push([
+      'which PCs failed and why (get_cloudpc_bulk_action, 3 failed)',
+      2,
+      await question(deps, demo, {}, 'get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart }),
+    ]);
     demo.reset();
-    rows.push(['retry of chosen ids (read, then send)', 2, await question(deps, demo, {}, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.carolPc] })]);
+    rows.push([
+      'retry of chosen ids (read, then send)',
+      2,
+      await question(deps, demo, {}, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.carolPc] }),
+    ]);
   } finally {
     await demo.close();
   }
   const large = await startSimulator({ seed: 'large', pageSize: 100 });
   try {
-    rows.push(['which PCs failed and why: 5,000 devices, 2,000 failed (onlyFailed)', 8, await question(deps, large, {}, 'get_cloudpc_bulk_action', { bulkActionId: LARGE_IDS.bigReprovision, onlyFailed: true })]);
+    rows.push([
+      'which PCs failed and why: 5,000 devices, 2,000 failed (onlyFailed)',
+      8,
+      await question(deps, large, {}, 'get_cloudpc_bulk_action', { bulkActionId: LARGE_IDS.bigReprovision, onlyFailed: true }),
+    ]);
   } finally {
     await large.close();
   }

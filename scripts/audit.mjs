@@ -31,7 +31,9 @@ try {
 
 const counts = report?.metadata?.vulnerabilities;
 if (!counts) {
-  const why = report?.statusCode ? `HTTP ${report.statusCode} from ${report.uri ?? 'the registry'}` : (report?.message ?? 'no readable answer');
+  const why = report?.statusCode
+    ? `HTTP ${report.statusCode} from ${report.uri ?? 'the registry'}`
+    : (report?.message ?? 'no readable answer');
   const text =
     `${UNREACHABLE_MARK}: the advisory service could not be reached (${why}), so no dependency was checked for known ` +
     `advisories. ${required ? 'Failing, as --require (or AUDIT_REQUIRED=1) asks.' : 'Run `node scripts/audit.mjs --require` where the registry answers audits (or set AUDIT_REQUIRED=1) to make this a failure.'}`;
@@ -50,7 +52,12 @@ function shippedPackages() {
     if (!e.isFile() || !e.name.endsWith('.ts')) continue;
     const text = readFileSync(path.join(e.parentPath, e.name), 'utf8');
     for (const m of text.matchAll(/(?:from|import\()\s*'([^.'][^']*)'/g)) {
-      imported.add(m[1].split('/').slice(0, m[1].startsWith('@') ? 2 : 1).join('/'));
+      imported.add(
+        m[1]
+          .split('/')
+          .slice(0, m[1].startsWith('@') ? 2 : 1)
+          .join('/'),
+      );
     }
   }
   const queue = [
@@ -77,11 +84,17 @@ const serious = Object.entries(report.vulnerabilities ?? {}).filter(
   ([name, v]) => (v.severity === 'high' || v.severity === 'critical') && shipped.has(name),
 );
 if (serious.length) {
-  console.error(`npm audit: ${serious.length} shipped dependenc${serious.length === 1 ? 'y has' : 'ies have'} high or critical advisories:`);
+  console.error(
+    `npm audit: ${serious.length} shipped dependenc${serious.length === 1 ? 'y has' : 'ies have'} high or critical advisories:`,
+  );
   for (const [name, v] of serious) {
     const titles = (v.via ?? []).filter((x) => typeof x === 'object').map((x) => `${x.title} (${x.url})`);
-    console.error(`- ${name} ${v.range ?? ''}: ${v.severity}${titles.length ? `: ${titles.join('; ')}` : ` via ${(v.via ?? []).join(', ')}`}${v.fixAvailable ? ' [fix available]' : ''}`);
+    console.error(
+      `- ${name} ${v.range ?? ''}: ${v.severity}${titles.length ? `: ${titles.join('; ')}` : ` via ${(v.via ?? []).join(', ')}`}${v.fixAvailable ? ' [fix available]' : ''}`,
+    );
   }
   process.exit(1);
 }
-console.log(`npm audit: no high or critical advisories in the ${shipped.size} shipped packages (whole tree: ${counts.moderate ?? 0} moderate, ${counts.low ?? 0} low).`);
+console.log(
+  `npm audit: no high or critical advisories in the ${shipped.size} shipped packages (whole tree: ${counts.moderate ?? 0} moderate, ${counts.low ?? 0} low).`,
+);

@@ -21,7 +21,8 @@ function fail(message) {
 
 const pkg = JSON.parse(readFileSync(at('package.json'), 'utf8'));
 const manifest = JSON.parse(readFileSync(at('mcpb', 'manifest.json'), 'utf8'));
-if (manifest.version !== pkg.version) fail(`mcpb/manifest.json has version ${manifest.version}, package.json ${pkg.version}: make them equal.`);
+if (manifest.version !== pkg.version)
+  fail(`mcpb/manifest.json has version ${manifest.version}, package.json ${pkg.version}: make them equal.`);
 if (!existsSync(at('dist', 'early-answers', 'tools.full.json'))) fail('dist/ is not built: run npm run build first (npm run mcpb does).');
 
 // Staged in a folder of its own, so two builds (a developer's and the test's) never share one.
@@ -33,11 +34,15 @@ for (const f of ['package.json', 'package-lock.json', 'LICENSE']) cpSync(at(f), 
 // Production dependencies exactly as locked. No install scripts and no optional dependencies: a native module would
 // be built for this machine's OS only. The sign-in is kept in the private token cache file, as without the add-on.
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-execFileSync(npm, ['ci', '--omit=dev', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
-  cwd: stage,
-  stdio: ['ignore', 'inherit', 'inherit'],
-  shell: process.platform === 'win32',
-});
+execFileSync(
+  npm,
+  ['ci', '--omit=dev', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'],
+  {
+    cwd: stage,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    shell: process.platform === 'win32',
+  },
+);
 
 // The tools as the server lists them (recorded by the build from the server itself), so the listing never goes stale.
 const tools = JSON.parse(readFileSync(at('dist', 'early-answers', 'tools.full.json'), 'utf8'));
@@ -56,4 +61,6 @@ rmSync(out, { force: true });
 mcpb('pack', stage, out);
 
 const bytes = readFileSync(out);
-process.stdout.write(`build-mcpb: ${path.relative(root, out)} (${(bytes.length / 1048576).toFixed(1)} MiB, sha256 ${createHash('sha256').update(bytes).digest('hex')})\n`);
+process.stdout.write(
+  `build-mcpb: ${path.relative(root, out)} (${(bytes.length / 1048576).toFixed(1)} MiB, sha256 ${createHash('sha256').update(bytes).digest('hex')})\n`,
+);

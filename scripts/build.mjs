@@ -53,7 +53,10 @@ const trimDependencies = {
 
 // The MCP Apps view runs in a browser: its own type check (DOM types), its own bundle, dist/view.js, which the server
 // reads the first time a host asks for the view.
-execFileSync(process.execPath, [at('node_modules/typescript/bin/tsc'), '-p', 'src/approval/view/tsconfig.json'], { cwd: root, stdio: 'inherit' });
+execFileSync(process.execPath, [at('node_modules/typescript/bin/tsc'), '-p', 'src/approval/view/tsconfig.json'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 const view = await build({
   absWorkingDir: at('.'),
   entryPoints: ['src/approval/view/app.ts'],
@@ -135,7 +138,8 @@ execFileSync(process.execPath, [at('build/dev/gen-early-answers.js'), at('dist/e
 const externals = new Set();
 for (const { metafile } of [shipped, command, demo]) {
   for (const out of Object.values(metafile.outputs)) {
-    for (const imp of out.imports) if (imp.external && !imp.path.startsWith('node:') && !imp.path.startsWith('./') && !isBuiltin(imp.path)) externals.add(imp.path);
+    for (const imp of out.imports)
+      if (imp.external && !imp.path.startsWith('node:') && !imp.path.startsWith('./') && !isBuiltin(imp.path)) externals.add(imp.path);
   }
 }
 writeFileSync(at('build/dev/bundle-externals.json'), JSON.stringify([...externals].sort(), null, 2) + '\n');

@@ -4,7 +4,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url);
-const out = await build({ entryPoints: [new URL('src/config/help.ts', root).pathname], bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'error' });
+const out = await build({
+  entryPoints: [new URL('src/config/help.ts', root).pathname],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  write: false,
+  logLevel: 'error',
+});
 const { settingsMarkdownTable } = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
 const file = new URL('docs/configuration.md', root);
 const doc = readFileSync(file, 'utf8');

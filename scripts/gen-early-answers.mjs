@@ -18,7 +18,12 @@ async function record(env, capabilities = {}) {
   client.onmessage = (m) => answers.set(m.id, m);
   await server.connect(serverSide);
   await client.start();
-  await client.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: SUPPORTED_PROTOCOL_VERSIONS[0], capabilities, clientInfo: { name: 'build', version: '0' } } });
+  await client.send({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: SUPPORTED_PROTOCOL_VERSIONS[0], capabilities, clientInfo: { name: 'build', version: '0' } },
+  });
   await client.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
   await client.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
   await client.send({ jsonrpc: '2.0', id: 3, method: 'prompts/list' });

@@ -33,8 +33,12 @@ try {
   const mb = (kb) => (kb === undefined ? '?' : `${(kb / 1024).toFixed(1)} MB`);
   console.log(`\nsoak: ${r.ended}/${r.calls} calls ended in ${(r.ms / 1000).toFixed(1)} s, ${concurrency} in flight, seed ${seed}`);
   for (const [k, v] of Object.entries(r.outcomes)) console.log(`  ${String(v).padStart(6)}  ${k}`);
-  console.log(`  faults fired: ${r.faultsFired}; retries applied by the simulator: ${r.retriesApplied}; Graph requests: ${r.graphRequests}`);
-  console.log(`  server RSS: ${mb(r.server.baseline?.rssKb)} after warm-up → ${mb(r.server.after?.rssKb)} after; fds ${r.server.baseline?.fds} → ${r.server.after?.fds}`);
+  console.log(
+    `  faults fired: ${r.faultsFired}; retries applied by the simulator: ${r.retriesApplied}; Graph requests: ${r.graphRequests}`,
+  );
+  console.log(
+    `  server RSS: ${mb(r.server.baseline?.rssKb)} after warm-up → ${mb(r.server.after?.rssKb)} after; fds ${r.server.baseline?.fds} → ${r.server.after?.fds}`,
+  );
   console.log(`  simulator connections: ${r.simulatorConnections.opened} opened, ${r.simulatorConnections.open} open at the end`);
   console.log(`  violations: ${r.violations.length ? r.violations.join('\n    ') : 'none'}`);
 } catch {

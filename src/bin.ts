@@ -31,7 +31,9 @@ async function tuneForServing(): Promise<void> {
   setFlagsFromString('--optimize-for-size');
 }
 
-function loadServer(options: Omit<Parameters<typeof import('./cli/run.js').main>[0], 'result' | 'env' | 'life'>): Promise<RunningStdio | undefined> {
+function loadServer(
+  options: Omit<Parameters<typeof import('./cli/run.js').main>[0], 'result' | 'env' | 'life'>,
+): Promise<RunningStdio | undefined> {
   return tuneForServing()
     .then(() => import('./cli/run.js'))
     .then((m) => m.main({ result: pre, env, life, ...options }))
@@ -83,8 +85,7 @@ if (stopWith !== undefined) {
   void loadServer({});
 } else {
   let loading: Promise<RunningStdio | undefined> | undefined;
-  const load = (): Promise<RunningStdio | undefined> =>
-    (loading ??= loadServer({ transport }));
+  const load = (): Promise<RunningStdio | undefined> => (loading ??= loadServer({ transport }));
   // Before the server is loading no call can be in flight; once it is, a request read before the end is worth the wait.
   life.setShutdown(async (why) => {
     if (loading) await (await loading)?.close(why);

@@ -9,7 +9,11 @@ import { fileURLToPath } from 'node:url';
 // The command users run: the bundled entry beside this file.
 const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cloudpc-mcp.js');
 const out = (s = '') => process.stdout.write(s + '\n');
-const indent = (s: string) => s.split('\n').map((l) => '    ' + l).join('\n');
+const indent = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => '    ' + l)
+    .join('\n');
 
 // The transcript prints tool results as loose JSON (their shapes are the e2e tests' business); where it reads deeper,
 // it says the shape it expects.
@@ -55,7 +59,7 @@ async function openSession(): Promise<Session> {
     const text = res.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n');
     out(indent((res.isError ? 'ERROR: ' : '') + text));
     if (res.isError) throw new Error(`${name} failed`);
-    return (res.structuredContent ?? {});
+    return res.structuredContent ?? {};
   };
   return { client, call };
 }
@@ -74,7 +78,8 @@ async function restartStory(call: Call): Promise<{ restart: Structured; reprovis
     ids.push(...pcs.map((p) => p.id as string));
     // Bob's restart failed because his PC was not running; the fix it named has happened since. (Graph shows a power
     // state for frontline PCs only, so the demo says it rather than reading it off his enterprise PC.)
-    if (upn.startsWith('bob') && pcs[0]?.status === 'provisioned') say("Bob's failure asked for his Cloud PC to be started, and it has been since: a retry can work now.");
+    if (upn.startsWith('bob') && pcs[0]?.status === 'provisioned')
+      say("Bob's failure asked for his Cloud PC to be started, and it has been since: a retry can work now.");
   }
   await call("Retry just Bob's and Carol's.", 'retry_cloudpc_bulk_action', { bulkActionId: restart.id, cloudPcIds: ids });
   return { restart, reprovision, ids };
@@ -87,38 +92,58 @@ async function reprovisionStory(call: Call, reprovision: Structured): Promise<vo
     dryRun: true,
   });
   say(classStory(dry.devices as Structured[]));
-  const planned = await call('Then plan only what a retry can fix.', 'retry_cloudpc_bulk_action', { bulkActionId: reprovision.id, only: 'retryable', dryRun: true });
+  const planned = await call('Then plan only what a retry can fix.', 'retry_cloudpc_bulk_action', {
+    bulkActionId: reprovision.id,
+    only: 'retryable',
+    dryRun: true,
+  });
   const plan = planned.plan as { id: string; cloudPcIds: string[]; owner: string; expiresAt: string };
   const n = plan.cloudPcIds.length;
   out(`  [the plan: ${plan.id}, ${n} Cloud PC${n === 1 ? '' : 's'}, for ${plan.owner}, until ${plan.expiresAt}]`);
-  const sent = await call('Go ahead and retry exactly those.', 'retry_cloudpc_bulk_action', { bulkActionId: reprovision.id, planId: plan.id });
+  const sent = await call('Go ahead and retry exactly those.', 'retry_cloudpc_bulk_action', {
+    bulkActionId: reprovision.id,
+    planId: plan.id,
+  });
   const approval = sent.approval as { via: string; by: string } | undefined;
   out(`  [sent: ${JSON.stringify(sent.cloudPcIds)}; approved via ${approval?.via} by ${approval?.by}]`);
-  await call('Did it work?', 'get_cloudpc_bulk_action', { bulkActionId: reprovision.id, waitSeconds: 60 }, (m) => out(`  … progress: ${m}`));
+  await call('Did it work?', 'get_cloudpc_bulk_action', { bulkActionId: reprovision.id, waitSeconds: 60 }, (m) =>
+    out(`  … progress: ${m}`),
+  );
 }
 
 async function main(): Promise<void> {
   const { client, call } = await openSession();
   out('cloudpc-mcp demo: an MCP client session against the embedded Microsoft Graph simulator (no tenant, no sign-in).');
   const { tools } = await client.listTools();
-  out(`Tools offered: ${tools.map((t) => `${t.name}${t.annotations?.destructiveHint ? ' (destructive)' : t.annotations?.readOnlyHint ? ' (read-only)' : ''}`).join(', ')}`);
+  out(
+    `Tools offered: ${tools.map((t) => `${t.name}${t.annotations?.destructiveHint ? ' (destructive)' : t.annotations?.readOnlyHint ? ' (read-only)' : ''}`).join(', ')}`,
+  );
 
   const { restart, reprovision, ids } = await restartStory(call);
   await reprovisionStory(call, reprovision);
   // 5. Back to the restart retried earlier: did Bob's and Carol's PCs come back?
-  const earlier = await call('And the restart I retried for Bob and Carol?', 'get_cloudpc_bulk_action', { bulkActionId: restart.id, waitSeconds: 60 });
+  const earlier = await call('And the restart I retried for Bob and Carol?', 'get_cloudpc_bulk_action', {
+    bulkActionId: restart.id,
+    waitSeconds: 60,
+  });
   say(outcomeStory(earlier.devices as Structured[], ids));
   out();
-  out('Demo complete. Every result above came from the embedded simulator over real HTTP; point the server at a tenant to do this for real (see README).');
+  out(
+    'Demo complete. Every result above came from the embedded simulator over real HTTP; point the server at a tenant to do this for real (see README).',
+  );
   await client.close();
 }
 
-const firstName = (d: Structured) => String(d.userPrincipalName ?? d.cloudPcId).split('@')[0]!.replace(/^./, (c) => c.toUpperCase());
+const firstName = (d: Structured) =>
+  String(d.userPrincipalName ?? d.cloudPcId)
+    .split('@')[0]!
+    .replace(/^./, (c) => c.toUpperCase());
 
 /** What the assistant makes of the classification: who a retry can help, and who needs a fix first. */
 function classStory(devices: Structured[]): string {
   const parts = devices.map((d) => {
-    if (d.failureClass === 'retryable') return `${firstName(d)}'s reprovision failed on a transient error (${d.reasonCode}), which a retry may fix`;
+    if (d.failureClass === 'retryable')
+      return `${firstName(d)}'s reprovision failed on a transient error (${d.reasonCode}), which a retry may fix`;
     if (d.failureClass === 'fixFirst' && d.reasonCode === 'resourceAvailabilityCheckNoSubnetIP') {
       return `${firstName(d)}'s reprovision will fail again until the subnet has free addresses (fix: ${String(d.fix).replace(/\.$/, '')})`;
     }

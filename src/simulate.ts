@@ -3,7 +3,15 @@
 //   node dist/simulator.js [--port 8787] [--seed demo|empty|large] [--variants a,b] [--progress-ms 4000] [--page-size 10] [--token T]
 // Prints one JSON line {"url","token","appToken"} on stdout once listening; everything else goes to stderr.
 
-import { SEED_NAMES, startSimulator, unknownVariants, VARIANT_NAMES, type SeedName, type SimulatorOptions, type SimulatorVariant } from './simulator/index.js';
+import {
+  SEED_NAMES,
+  startSimulator,
+  unknownVariants,
+  VARIANT_NAMES,
+  type SeedName,
+  type SimulatorOptions,
+  type SimulatorVariant,
+} from './simulator/index.js';
 
 function parseArgs(argv: string[]): SimulatorOptions {
   const opts: SimulatorOptions = {};
@@ -34,7 +42,10 @@ function parseArgs(argv: string[]): SimulatorOptions {
         break;
       }
       case '--variants': {
-        const names = need().split(',').map((v) => v.trim()).filter(Boolean);
+        const names = need()
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean);
         const bad = unknownVariants(names);
         if (bad.length) throw new Error(`unknown variant(s) ${bad.join(', ')}; known: ${VARIANT_NAMES.join(', ')}`);
         opts.variants = names as SimulatorVariant[];

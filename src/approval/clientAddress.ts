@@ -7,7 +7,10 @@ import type { IncomingMessage } from 'node:http';
 export function clientAddressOf(remote: string | undefined, forwardedFor: string | string[] | undefined, trustedHops: number): string {
   const own = remote ?? 'unknown';
   if (trustedHops <= 0 || forwardedFor === undefined) return own;
-  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',').map((s) => s.trim()).filter(Boolean);
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   // The last proxy appended the address it saw; trustedHops proxies mean the trustedHops-th entry from the right.
   return hops[hops.length - trustedHops] ?? hops[0] ?? own;
 }

@@ -27,7 +27,9 @@ export function entraSignIn(entra: EntraConfig): SignIn {
             clientId: entra.clientId,
             authority: `${entra.authorityHost}/${entra.tenantId}`,
             ...(entra.disableInstanceDiscovery ? { knownAuthorities: [new URL(entra.authorityHost).host] } : {}),
-            ...(entra.clientSecret ? { clientSecret: entra.clientSecret } : { clientCertificate: certificateCredential(entra.certificatePath ?? '') }),
+            ...(entra.clientSecret
+              ? { clientSecret: entra.clientSecret }
+              : { clientCertificate: certificateCredential(entra.certificatePath ?? '') }),
           },
         }),
     ));

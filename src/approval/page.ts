@@ -61,15 +61,36 @@ function send(res: ServerResponse, status: number, title: string, main: string, 
   res.end(body);
 }
 
-export function sendPlanPage(res: ServerResponse, plan: Plan, opts: { csrf: string; formAction: string; notice?: string; now: number }): void {
+export function sendPlanPage(
+  res: ServerResponse,
+  plan: Plan,
+  opts: { csrf: string; formAction: string; notice?: string; now: number },
+): void {
   const model = modelFromPlan(plan);
   if (opts.notice) model.notice = opts.notice;
-  send(res, 200, `Approve retry plan ${plan.id}`, renderView(model, { decide: 'form', csrf: opts.csrf, formAction: opts.formAction, now: opts.now }));
+  send(
+    res,
+    200,
+    `Approve retry plan ${plan.id}`,
+    renderView(model, { decide: 'form', csrf: opts.csrf, formAction: opts.formAction, now: opts.now }),
+  );
 }
 
 /** A page that only says something: refusals, expiry, "signed in as someone else". */
-export function sendMessagePage(res: ServerResponse, status: number, title: string, message: string, extraHeaders: Record<string, string> = {}): void {
-  send(res, status, title, `<header><h1>${escapeHtml(title)}</h1></header><p class="notice" role="alert">${escapeHtml(message)}</p>`, extraHeaders);
+export function sendMessagePage(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  message: string,
+  extraHeaders: Record<string, string> = {},
+): void {
+  send(
+    res,
+    status,
+    title,
+    `<header><h1>${escapeHtml(title)}</h1></header><p class="notice" role="alert">${escapeHtml(message)}</p>`,
+    extraHeaders,
+  );
 }
 
 export function redirect(res: ServerResponse, location: string, headers: Record<string, string | string[]> = {}): void {

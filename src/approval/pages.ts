@@ -77,7 +77,15 @@ export function loopbackApprovalPage(opts: { plans: PlanStore; logger: Logger; m
 }
 
 /** Remote mode: the page on the server's own address; with sign-in when the server has Entra, else one-time links. */
-export function mountedApprovalPage(opts: { plans: PlanStore; logger: Logger; mode: ApprovalPageMode; publicUrl: string; loopback: boolean; signIn?: SignIn; trustedProxyHops?: number }): { page: ApprovalPage; routes: Routes } {
+export function mountedApprovalPage(opts: {
+  plans: PlanStore;
+  logger: Logger;
+  mode: ApprovalPageMode;
+  publicUrl: string;
+  loopback: boolean;
+  signIn?: SignIn;
+  trustedProxyHops?: number;
+}): { page: ApprovalPage; routes: Routes } {
   const origin = new URL(opts.publicUrl).origin;
   const port = new URL(opts.publicUrl).port;
   const routes = createRoutes({
@@ -90,7 +98,15 @@ export function mountedApprovalPage(opts: { plans: PlanStore; logger: Logger; mo
     trustedProxyHops: opts.trustedProxyHops ?? 0,
   });
   const page: ApprovalPage = opts.signIn
-    ? { linkIsPublic: true, linkFor: async (plan) => `${origin}${APPROVE_PATH}/${plan.id}`, open: async () => ({ opened: false, why: 'the page asks for the plan owner\'s sign-in, so its link goes to them' }) }
-    : { linkIsPublic: false, linkFor: async (plan) => tokenLink(origin, plan.id, await tokenOf(opts.plans, plan)), open: opener(opts.mode, opts.logger) };
+    ? {
+        linkIsPublic: true,
+        linkFor: async (plan) => `${origin}${APPROVE_PATH}/${plan.id}`,
+        open: async () => ({ opened: false, why: "the page asks for the plan owner's sign-in, so its link goes to them" }),
+      }
+    : {
+        linkIsPublic: false,
+        linkFor: async (plan) => tokenLink(origin, plan.id, await tokenOf(opts.plans, plan)),
+        open: opener(opts.mode, opts.logger),
+      };
   return { page, routes };
 }

@@ -8,7 +8,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../core/log.js';
 import { StoreUnavailableError } from '../store/errors.js';
 import type { Budget, PageSession } from '../store/types.js';
-import { ownerLabel, planProblem, PLAN_PROBLEM_TEXT, secretMatches, type Plan, type PlanOwner, type PlanStore } from '../tools/retry/plans.js';
+import {
+  ownerLabel,
+  planProblem,
+  PLAN_PROBLEM_TEXT,
+  secretMatches,
+  type Plan,
+  type PlanOwner,
+  type PlanStore,
+} from '../tools/retry/plans.js';
 import { clientAddress } from './clientAddress.js';
 import { redirect, sendMessagePage, sendPlanPage } from './page.js';
 
@@ -28,7 +36,12 @@ const SIGNIN_MS = 10 * 60_000;
 /** Remote mode's Entra sign-in (authorization code + PKCE), implemented in entraSignIn.ts. */
 export interface SignIn {
   authorizeUrl(p: { redirectUri: string; state: string; codeChallenge: string }): Promise<string>;
-  redeem(p: { code: string; redirectUri: string; codeVerifier: string; state: string }): Promise<{ tid: string; oid: string; upn?: string }>;
+  redeem(p: {
+    code: string;
+    redirectUri: string;
+    codeVerifier: string;
+    state: string;
+  }): Promise<{ tid: string; oid: string; upn?: string }>;
 }
 
 export interface RoutesOptions {
@@ -112,14 +125,26 @@ class ApprovalRoutes {
     const host = (req.headers.host ?? '').toLowerCase();
     if (this.opts.hosts && !this.opts.hosts().has(host)) return `Host ${JSON.stringify(req.headers.host ?? '')} is not this approval page.`;
     const origin = req.headers.origin;
-    if (origin !== undefined && !this.opts.origins().includes(String(origin))) return `Origin ${JSON.stringify(origin)} may not use this approval page.`;
+    if (origin !== undefined && !this.opts.origins().includes(String(origin)))
+      return `Origin ${JSON.stringify(origin)} may not use this approval page.`;
     return undefined;
   }
 
   private async startSignIn(req: IncomingMessage, res: ServerResponse, returnTo: string): Promise<void> {
     const verifier = randomBytes(32).toString('base64url');
-    const state = await this.store.startSignIn(this.address(req), { verifier, returnTo, expiresAt: this.now() + SIGNIN_MS }, SIGN_INS_PER_ADDRESS);
-    if (!state) return sendMessagePage(res, 503, 'Too many sign-ins', 'Too many sign-ins are in progress on this server just now. Try again in a few minutes.', { 'retry-after': '60' });
+    const state = await this.store.startSignIn(
+      this.address(req),
+      { verifier, returnTo, expiresAt: this.now() + SIGNIN_MS },
+      SIGN_INS_PER_ADDRESS,
+    );
+    if (!state)
+      return sendMessagePage(
+        res,
+        503,
+        'Too many sign-ins',
+        'Too many sign-ins are in progress on this server just now. Try again in a few minutes.',
+        { 'retry-after': '60' },
+      );
     const url = await this.opts.signIn!.authorizeUrl({
       redirectUri: `${this.opts.origins()[0]}${CALLBACK_PATH}`,
       state,
@@ -137,17 +162,37 @@ class ApprovalRoutes {
       // Entra's error code, reduced to the characters such codes use.
       const code = (url.searchParams.get('error') ?? '').replace(/[^\w.-]/g, '').slice(0, 64) || '(empty)';
       this.opts.logger.warn('approval page: Entra sign-in returned an error', { error: code });
-      return sendMessagePage(res, 401, 'Sign-in did not complete', 'The sign-in did not complete, so nothing was decided. Open the approval link again to retry; if it keeps failing, the operator finds the reason in the server log.');
+      return sendMessagePage(
+        res,
+        401,
+        'Sign-in did not complete',
+        'The sign-in did not complete, so nothing was decided. Open the approval link again to retry; if it keeps failing, the operator finds the reason in the server log.',
+      );
     }
     if (!pending || this.now() >= pending.expiresAt || !secretMatches(cookies(req).get(SIGNIN_COOKIE), state)) {
-      return sendMessagePage(res, 400, 'Sign-in expired', 'This sign-in was not started in this browser, or it took too long. Open the approval link again.');
+      return sendMessagePage(
+        res,
+        400,
+        'Sign-in expired',
+        'This sign-in was not started in this browser, or it took too long. Open the approval link again.',
+      );
     }
     let user: { tid: string; oid: string; upn?: string };
     try {
-      user = await this.opts.signIn!.redeem({ code: url.searchParams.get('code') ?? '', redirectUri: `${this.opts.origins()[0]}${CALLBACK_PATH}`, codeVerifier: pending.verifier, state });
+      user = await this.opts.signIn!.redeem({
+        code: url.searchParams.get('code') ?? '',
+        redirectUri: `${this.opts.origins()[0]}${CALLBACK_PATH}`,
+        codeVerifier: pending.verifier,
+        state,
+      });
     } catch (err) {
       this.opts.logger.warn('approval page: sign-in failed', { error: (err as Error).message.split('\n')[0] });
-      return sendMessagePage(res, 401, 'Sign-in failed', 'Entra did not complete the sign-in. Open the approval link again; if it keeps failing, the operator checks the server log.');
+      return sendMessagePage(
+        res,
+        401,
+        'Sign-in failed',
+        'Entra did not complete the sign-in. Open the approval link again; if it keeps failing, the operator checks the server log.',
+      );
     }
     await this.newSession(res, { user: { kind: 'entra', ...user } });
     redirect(res, pending.returnTo);
@@ -162,7 +207,12 @@ class ApprovalRoutes {
       if (!plan || !(await this.store.spendPageToken(planId, token))) {
         const used = plan && (usedLinkText(plan, this.now()) ?? (!(await this.store.hasPageToken(planId)) ? OPENED_ELSEWHERE : undefined));
         if (used) return sendMessagePage(res, 410, used.title, used.message);
-        return sendMessagePage(res, 403, 'Link not valid', 'This approval link is not valid: it was already opened (each link works once, in one browser), or it is wrong. Ask the assistant for a new link.');
+        return sendMessagePage(
+          res,
+          403,
+          'Link not valid',
+          'This approval link is not valid: it was already opened (each link works once, in one browser), or it is wrong. Ask the assistant for a new link.',
+        );
       }
       await this.newSession(res, { planId });
       // Off the address bar and out of the history: the page's own address carries no secret.
@@ -170,39 +220,68 @@ class ApprovalRoutes {
     }
     if (opts.signIn && !session?.user) return this.startSignIn(req, res, `${APPROVE_PATH}/${planId}`);
     if (!opts.signIn && session?.planId !== planId) {
-      return sendMessagePage(res, 403, 'Link needed', 'Open this page with the approval link the server sent (it works once, in one browser).');
+      return sendMessagePage(
+        res,
+        403,
+        'Link needed',
+        'Open this page with the approval link the server sent (it works once, in one browser).',
+      );
     }
     const caller: PlanOwner = session!.user ?? { kind: 'local' };
     const problem = planProblem(plan, caller, this.now());
     if (problem === 'foreign') {
-      return sendMessagePage(res, 403, 'Not your plan', `You are signed in as ${ownerLabel(caller)}; this plan belongs to another user, and only they can approve it.`);
+      return sendMessagePage(
+        res,
+        403,
+        'Not your plan',
+        `You are signed in as ${ownerLabel(caller)}; this plan belongs to another user, and only they can approve it.`,
+      );
     }
     if (problem === 'expired' && plan) {
       const said = usedLinkText(plan, this.now())!;
       return sendMessagePage(res, 410, said.title, said.message);
     }
-    if (problem && !(problem === 'used' && plan)) return sendMessagePage(res, 404, 'Plan not available', `This plan ${PLAN_PROBLEM_TEXT[problem]}.`);
+    if (problem && !(problem === 'used' && plan))
+      return sendMessagePage(res, 404, 'Plan not available', `This plan ${PLAN_PROBLEM_TEXT[problem]}.`);
     if (req.method === 'POST') return this.decide(req, res, plan!, session!, caller);
     const notice = plan!.outcome ? usedLinkText(plan!, this.now())?.message : plan!.state === 'approved' ? APPROVED_NOTICE : undefined;
-    sendPlanPage(res, plan!, { csrf: session!.csrf, formAction: `${APPROVE_PATH}/${planId}`, now: this.now(), ...(notice ? { notice } : {}) });
+    sendPlanPage(res, plan!, {
+      csrf: session!.csrf,
+      formAction: `${APPROVE_PATH}/${planId}`,
+      now: this.now(),
+      ...(notice ? { notice } : {}),
+    });
   }
 
   /** The page's form: Approve or Decline, accepted only from the page itself (Origin and anti-forgery token). */
   private async decide(req: IncomingMessage, res: ServerResponse, plan: Plan, session: Session, caller: PlanOwner): Promise<void> {
     const form = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ? await readForm(req) : undefined;
     if (!form || !req.headers.origin || !secretMatches(form.get('csrf'), session.csrf)) {
-      return sendMessagePage(res, 403, 'Refused', 'The decision must be sent from the approval page itself (missing or wrong anti-forgery token or Origin). Reload the page and try again.');
+      return sendMessagePage(
+        res,
+        403,
+        'Refused',
+        'The decision must be sent from the approval page itself (missing or wrong anti-forgery token or Origin). Reload the page and try again.',
+      );
     }
     const decision = form.get('decision');
     if (decision !== 'approve' && decision !== 'decline') return sendMessagePage(res, 400, 'Refused', 'Choose Approve or Decline.');
     const decided = await this.opts.plans.decide(plan.id, decision === 'approve', 'page', ownerLabel(caller));
-    this.opts.logger.info(`approval page: plan ${plan.id} ${decided ? (decision === 'approve' ? 'approved' : 'declined') : 'was no longer pending'}`, { by: ownerLabel(caller) });
+    this.opts.logger.info(
+      `approval page: plan ${plan.id} ${decided ? (decision === 'approve' ? 'approved' : 'declined') : 'was no longer pending'}`,
+      { by: ownerLabel(caller) },
+    );
     const notice = decided
       ? decision === 'approve'
         ? `${APPROVED_NOTICE} Reload this page later to see when it was sent.`
         : 'Declined — nothing will be sent. You can close this page.'
       : 'This plan was already decided.';
-    sendPlanPage(res, (await this.opts.plans.get(plan.id)) ?? plan, { csrf: session.csrf, formAction: `${APPROVE_PATH}/${plan.id}`, notice, now: this.now() });
+    sendPlanPage(res, (await this.opts.plans.get(plan.id)) ?? plan, {
+      csrf: session.csrf,
+      formAction: `${APPROVE_PATH}/${plan.id}`,
+      notice,
+      now: this.now(),
+    });
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
@@ -218,7 +297,9 @@ class ApprovalRoutes {
     }
     const method = req.method ?? 'GET';
     if (method !== 'GET' && !(method === 'POST' && planId)) {
-      sendMessagePage(res, 405, 'Method not allowed', 'Open the page with GET; decisions are POSTed by its form.', { allow: planId ? 'GET, POST' : 'GET' });
+      sendMessagePage(res, 405, 'Method not allowed', 'Open the page with GET; decisions are POSTed by its form.', {
+        allow: planId ? 'GET, POST' : 'GET',
+      });
       return true;
     }
     try {
@@ -244,7 +325,13 @@ class ApprovalRoutes {
     const charge = await this.store.take(`approve:${address}`, UNAUTHENTICATED_BUDGET);
     if (charge.ok) return true;
     this.opts.logger.info(`http: 429 approval page rate limit for ${address}: try again in ${charge.retryAfterS} s`);
-    sendMessagePage(res, 429, 'Too many requests', `Too many requests from your address to the approval page; try again in ${charge.retryAfterS} s.`, { 'retry-after': String(charge.retryAfterS) });
+    sendMessagePage(
+      res,
+      429,
+      'Too many requests',
+      `Too many requests from your address to the approval page; try again in ${charge.retryAfterS} s.`,
+      { 'retry-after': String(charge.retryAfterS) },
+    );
     return false;
   }
 }
@@ -253,7 +340,8 @@ const APPROVED_NOTICE = 'Approved — the assistant can now send it.';
 
 const OPENED_ELSEWHERE = {
   title: 'Link already used',
-  message: 'This link was already opened (each link works once, in one browser); the plan still waits for a decision there. To decide in this browser, ask the assistant for a new link.',
+  message:
+    'This link was already opened (each link works once, in one browser); the plan still waits for a decision there. To decide in this browser, ask the assistant for a new link.',
 };
 
 /**
@@ -263,11 +351,25 @@ const OPENED_ELSEWHERE = {
 export function usedLinkText(plan: Plan, now: number): { title: string; message: string } | undefined {
   const o = plan.outcome;
   if (o?.kind === 'sent') {
-    return { title: 'Plan sent', message: `This plan was approved and sent at ${new Date(o.at).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}, request id ${o.requestId ?? '(none)'}. Nothing more to do here.` };
+    return {
+      title: 'Plan sent',
+      message: `This plan was approved and sent at ${new Date(o.at)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC')}, request id ${o.requestId ?? '(none)'}. Nothing more to do here.`,
+    };
   }
-  if (o?.kind === 'changed') return { title: 'Plan changed', message: 'The failed Cloud PCs changed before this plan was sent, so nothing was sent; the assistant offered a new plan.' };
+  if (o?.kind === 'changed')
+    return {
+      title: 'Plan changed',
+      message: 'The failed Cloud PCs changed before this plan was sent, so nothing was sent; the assistant offered a new plan.',
+    };
   if (plan.state === 'declined') return { title: 'Plan declined', message: 'This plan was declined: nothing was sent.' };
-  if (now >= plan.expiresAt) return { title: 'Plan expired', message: 'This plan expired before it was sent: nothing was sent. Ask the assistant to make a new plan.' };
+  if (now >= plan.expiresAt)
+    return {
+      title: 'Plan expired',
+      message: 'This plan expired before it was sent: nothing was sent. Ask the assistant to make a new plan.',
+    };
   if (plan.state === 'approved') return { title: 'Plan approved', message: `${APPROVED_NOTICE} It has not been sent yet.` };
   return undefined;
 }
@@ -276,4 +378,3 @@ export function usedLinkText(plan: Plan, now: number): { title: string; message:
 export function tokenLink(origin: string, planId: string, token: string): string {
   return `${origin}${APPROVE_PATH}/${planId}?token=${encodeURIComponent(token)}`;
 }
-

@@ -141,7 +141,10 @@ function row(d: ViewDevice): string {
 
 function table(devices: readonly ViewDevice[]): string {
   if (!devices.length) return '<p class="empty">No devices to show.</p>';
-  const head = COLUMNS.map(([k, label]) => `<th scope="col"><button type="button" class="sort" data-sort="${k}" aria-label="Sort by ${label}">${label}</button></th>`).join('');
+  const head = COLUMNS.map(
+    ([k, label]) =>
+      `<th scope="col"><button type="button" class="sort" data-sort="${k}" aria-label="Sort by ${label}">${label}</button></th>`,
+  ).join('');
   return `<table class="devices"><thead><tr>${head}</tr></thead><tbody>${devices.map(row).join('')}</tbody></table>`;
 }
 
@@ -155,10 +158,14 @@ function outcomeFacts(plan: ViewPlan): string[] {
   if (o.kind === 'sent') {
     return [
       `<dt>Sent</dt><dd>${escapeHtml(when(o.at))}${o.requestId ? `, request id <code>${escapeHtml(o.requestId)}</code>` : ''}</dd>`,
-      ...(o.cloudPcIds ? [`<dt>Ids sent</dt><dd class="ids">${o.cloudPcIds.map((id) => `<code>${escapeHtml(id)}</code>`).join(' ')}</dd>`] : []),
+      ...(o.cloudPcIds
+        ? [`<dt>Ids sent</dt><dd class="ids">${o.cloudPcIds.map((id) => `<code>${escapeHtml(id)}</code>`).join(' ')}</dd>`]
+        : []),
     ];
   }
-  return [`<dt>Changed</dt><dd>The failed Cloud PCs changed before it was sent; nothing was sent.${o.newPlanId ? ` New plan: <code>${escapeHtml(o.newPlanId)}</code>` : ''}</dd>`];
+  return [
+    `<dt>Changed</dt><dd>The failed Cloud PCs changed before it was sent; nothing was sent.${o.newPlanId ? ` New plan: <code>${escapeHtml(o.newPlanId)}</code>` : ''}</dd>`,
+  ];
 }
 
 /** Pure: the plan's state as the person should read it. */

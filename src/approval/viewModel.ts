@@ -6,7 +6,8 @@ type Loose = Record<string, unknown>;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 /** A field shown as text: a string as it is, anything else as JSON, a missing one as `missing`. */
-const text = (v: unknown, missing = ''): string => (typeof v === 'string' ? v : v === undefined || v === null ? missing : JSON.stringify(v));
+const text = (v: unknown, missing = ''): string =>
+  typeof v === 'string' ? v : v === undefined || v === null ? missing : JSON.stringify(v);
 
 function devicesOf(list: unknown): ViewDevice[] {
   if (!Array.isArray(list)) return [];
@@ -98,7 +99,13 @@ export function modelFromResult(structured: unknown): ViewModel | undefined {
       actionType: text(a.actionType),
       displayName: text(a.displayName),
       status: typeof a.status === 'string' ? a.status : undefined,
-      summary: { succeeded: n(sum.successfulCount), failed: n(sum.failedCount), inProgress: n(sum.inProgressCount), pending: n(sum.pendingCount), notSupported: n(sum.notSupportedCount) },
+      summary: {
+        succeeded: n(sum.successfulCount),
+        failed: n(sum.failedCount),
+        inProgress: n(sum.inProgressCount),
+        pending: n(sum.pendingCount),
+        notSupported: n(sum.notSupportedCount),
+      },
       devices: devicesOf(s.devices),
       simulated: s.simulated === true,
     };

@@ -99,8 +99,7 @@ export const AUTH_METHOD_INFO: Readonly<Record<AuthMethod, AuthMethodInfo>> = {
     label: 'Managed identity',
     kind: 'app-only',
     canRetry: false,
-    needs:
-      'An Azure host with a managed identity granted CloudPC.Read.All (AZURE_CLIENT_ID selects a user-assigned identity).',
+    needs: 'An Azure host with a managed identity granted CloudPC.Read.All (AZURE_CLIENT_ID selects a user-assigned identity).',
     whenToUse: 'Read-only reporting from Azure compute. Auto only detects App Service/Functions/Arc; on VMs set it explicitly.',
   },
   workloadidentity: {
@@ -118,7 +117,10 @@ export function isAuthMethod(value: unknown): value is AuthMethod {
 
 /** Lenient parse for configuration values ("DeviceCode", " azurecli "); undefined when unknown. */
 export function parseAuthMethod(value: string | undefined): AuthMethod | undefined {
-  const v = value?.trim().toLowerCase().replace(/[-_\s]/g, '');
+  const v = value
+    ?.trim()
+    .toLowerCase()
+    .replace(/[-_\s]/g, '');
   return isAuthMethod(v) ? v : undefined;
 }
 

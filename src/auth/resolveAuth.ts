@@ -4,13 +4,7 @@
 import { CLOUDS, SCOPE_RETRY, appOnlyScope, delegatedScope, type CloudInfo } from '../graph/clouds.js';
 import { chooseAuthMethod } from './chooseMethod.js';
 import { AuthError } from './authErrors.js';
-import {
-  AUTH_ENV,
-  DEFAULT_DELEGATED_TENANT,
-  DEFAULT_PUBLIC_CLIENT_ID,
-  isAppOnlyMethod,
-  type AuthMethod,
-} from './methods.js';
+import { AUTH_ENV, DEFAULT_DELEGATED_TENANT, DEFAULT_PUBLIC_CLIENT_ID, isAppOnlyMethod, type AuthMethod } from './methods.js';
 import type { SignInStoreSettings } from './persistence/signInStore.js';
 import { parseTokenCacheSetting } from './persistence/tokenCachePlan.js';
 import type { AuthSettings, AuthTarget } from './authTypes.js';
@@ -68,7 +62,11 @@ export function resolveAuth(settings: AuthSettings): ResolvedAuth {
   let signInStore: SignInStoreSettings | undefined;
   if (method === 'browser' || method === 'devicecode') {
     // A wrong setting is refused here, with the fix; a missing home directory only means nothing can be kept.
-    signInStore = { setting: parseTokenCacheSetting(env), env, key: { cloud: settings.cloud.name, authorityHost, tenantId: tenantId!, clientId: clientId! } };
+    signInStore = {
+      setting: parseTokenCacheSetting(env),
+      env,
+      key: { cloud: settings.cloud.name, authorityHost, tenantId: tenantId!, clientId: clientId! },
+    };
   }
 
   const secrets = [accessToken, env['AZURE_CLIENT_SECRET'], env['AZURE_CLIENT_CERTIFICATE_PASSWORD'], env['AZURE_PASSWORD']]
@@ -103,7 +101,10 @@ function parseAuthority(value: string): { host: string; known: boolean } {
   if (url.protocol !== 'https:') {
     throw new AuthError('invalid_configuration', `The authority host must use https: got "${url.origin}".`);
   }
-  return { host: `${url.origin}${url.pathname.replace(/\/+$/, '')}`, known: KNOWN_AUTHORITY_HOSTS.has(url.host) && url.pathname.replace(/\/+$/, '') === '' };
+  return {
+    host: `${url.origin}${url.pathname.replace(/\/+$/, '')}`,
+    known: KNOWN_AUTHORITY_HOSTS.has(url.host) && url.pathname.replace(/\/+$/, '') === '',
+  };
 }
 
 function clean(v: string | undefined): string | undefined {

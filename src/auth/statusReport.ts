@@ -51,7 +51,9 @@ export interface StatusContext {
 }
 
 export function isAuthTokenProvider(p: TokenProvider): p is AuthTokenProvider {
-  return typeof (p as Partial<AuthTokenProvider>).getTokenSilently === 'function' && typeof (p as Partial<AuthTokenProvider>).method === 'string';
+  return (
+    typeof (p as Partial<AuthTokenProvider>).getTokenSilently === 'function' && typeof (p as Partial<AuthTokenProvider>).method === 'string'
+  );
 }
 
 export function buildAuthStatus(provider: TokenProvider, ctx: StatusContext): AuthStatus {
@@ -74,8 +76,11 @@ export function buildAuthStatus(provider: TokenProvider, ctx: StatusContext): Au
   const exp = provider.expiresOnTimestamp;
   // An operator token is in hand from the start; whether it is usable is all there is to know (its expiry may be unknown).
   const signedIn =
-    provider instanceof StaticTokenProvider ? provider.readyToken() !== undefined : info !== undefined && exp !== undefined && exp > Date.now();
-  const kind = info && info.kind !== 'unknown' ? info.kind : isAppOnlyMethod(provider.method) ? 'app-only' : signedIn ? 'unknown' : 'delegated';
+    provider instanceof StaticTokenProvider
+      ? provider.readyToken() !== undefined
+      : info !== undefined && exp !== undefined && exp > Date.now();
+  const kind =
+    info && info.kind !== 'unknown' ? info.kind : isAppOnlyMethod(provider.method) ? 'app-only' : signedIn ? 'unknown' : 'delegated';
   const pending = provider.pendingSignIn;
   const state = provider.signInState;
   const t = provider.target;
@@ -106,7 +111,7 @@ export function buildAuthStatus(provider: TokenProvider, ctx: StatusContext): Au
         }
       : {}),
     ...(state ? { tokenCache: state } : {}),
-    ...(ctx.problem ?? provider.lastError ? { problem: ctx.problem ?? provider.lastError } : {}),
+    ...((ctx.problem ?? provider.lastError) ? { problem: ctx.problem ?? provider.lastError } : {}),
   };
 }
 
@@ -120,7 +125,8 @@ function retryVerdictFor(
     return {
       retry: 'not-allowed',
       retryReason: 'The server runs read-only (CLOUDPC_MCP_READ_ONLY), so the retry tool is not offered.',
-      retryFix: 'Remove CLOUDPC_MCP_READ_ONLY (or --read-only) from the server configuration and restart; sign-in then asks for CloudPC.ReadWrite.All.',
+      retryFix:
+        'Remove CLOUDPC_MCP_READ_ONLY (or --read-only) from the server configuration and restart; sign-in then asks for CloudPC.ReadWrite.All.',
     };
   }
   if (provider instanceof StaticTokenProvider) {
@@ -130,7 +136,8 @@ function retryVerdictFor(
   if (kind === 'app-only') {
     return {
       retry: 'not-allowed',
-      retryReason: 'The token is app-only (application permissions); Microsoft Graph does not support retrying bulk actions with them. Reads work with CloudPC.Read.All.',
+      retryReason:
+        'The token is app-only (application permissions); Microsoft Graph does not support retrying bulk actions with them. Reads work with CloudPC.Read.All.',
       retryFix: `Sign in as a user: set ${AUTH_ENV.method}=devicecode or browser in the server configuration and restart (or run \`npx cloudpc-mcp login\` in a terminal first).`,
     };
   }
@@ -153,7 +160,10 @@ function retryVerdictFor(
       retryFix: fix,
     };
   }
-  const consent = provider.method === 'browser' || provider.method === 'devicecode' ? ` If sign-in then fails with AADSTS65001, an administrator grants consent at ${adminConsentUrl(t.authorityHost, t.tenantId, t.clientId)}.` : '';
+  const consent =
+    provider.method === 'browser' || provider.method === 'devicecode'
+      ? ` If sign-in then fails with AADSTS65001, an administrator grants consent at ${adminConsentUrl(t.authorityHost, t.tenantId, t.clientId)}.`
+      : '';
   return {
     retry: 'unknown',
     retryReason: `Not signed in yet, so the permissions are not known. Sign-in asks for ${t.scope}.${consent}`,
@@ -162,9 +172,14 @@ function retryVerdictFor(
 
 /** An operator token that cannot be used, or whose permissions cannot be read; undefined when its claims decide. */
 function operatorTokenVerdict(provider: StaticTokenProvider): Pick<AuthStatus, 'retry' | 'retryReason' | 'retryFix'> | undefined {
-  if (provider.refusal) return { retry: 'not-allowed', retryReason: provider.refusal.reason, retryFix: provider.refusal.fix.replace(/^Fix: /, '') };
+  if (provider.refusal)
+    return { retry: 'not-allowed', retryReason: provider.refusal.reason, retryFix: provider.refusal.fix.replace(/^Fix: /, '') };
   if (provider.readyToken() === undefined) {
-    return { retry: 'not-allowed', retryReason: `The operator token in ${AUTH_ENV.accessToken} has expired; Graph would refuse every call.`, retryFix: REPLACE_TOKEN };
+    return {
+      retry: 'not-allowed',
+      retryReason: `The operator token in ${AUTH_ENV.accessToken} has expired; Graph would refuse every call.`,
+      retryFix: REPLACE_TOKEN,
+    };
   }
   if (provider.tokenInfo.format === 'opaque') {
     return {
@@ -179,14 +194,17 @@ function headline(s: AuthStatus): string {
   const where = s.cloud ? `, ${s.cloud} cloud` : '';
   if (s.method === 'token') {
     if (!s.signedIn) return `Operator token (${AUTH_ENV.accessToken}) not usable${where}.`;
-    if (s.kind === 'unknown' && !s.expiresOn) return `Operator token (${AUTH_ENV.accessToken}), opaque: permissions and expiry unknown${where}.`;
+    if (s.kind === 'unknown' && !s.expiresOn)
+      return `Operator token (${AUTH_ENV.accessToken}), opaque: permissions and expiry unknown${where}.`;
   }
   if (s.signedIn) {
     const who = s.user ? `Signed in as ${s.user}` : s.kind === 'app-only' ? 'Signed in as an application' : 'Signed in';
     return `${who}${s.tenantId ? ` (tenant ${s.tenantId})` : ''} with ${s.methodLabel} (${s.kind})${where}.`;
   }
   if (s.pendingSignIn) return `Sign-in pending (${s.methodLabel}${where}): ${s.pendingSignIn.message}`;
-  const saved = s.tokenCache?.savedUser ? ` A sign-in for ${s.tokenCache.savedUser} was saved, but it cannot be used without the user.` : '';
+  const saved = s.tokenCache?.savedUser
+    ? ` A sign-in for ${s.tokenCache.savedUser} was saved, but it cannot be used without the user.`
+    : '';
   return `Not signed in (${s.methodLabel}${where}).${saved}${s.problem ? '' : ' Call auth_status with signIn: true, or any other tool, to sign in.'}`;
 }
 
@@ -194,7 +212,8 @@ function headline(s: AuthStatus): string {
 export function formatAuthStatus(s: AuthStatus): string {
   const lines: string[] = [headline(s)];
   const perms = [...s.scopes, ...s.roles];
-  if (s.signedIn && s.expiresOn) lines.push(`Token valid until ${s.expiresOn}; permissions: ${perms.length ? perms.join(' ') : 'not shown in the token'}.`);
+  if (s.signedIn && s.expiresOn)
+    lines.push(`Token valid until ${s.expiresOn}; permissions: ${perms.length ? perms.join(' ') : 'not shown in the token'}.`);
   // The retry line says the same when the token's refusal is the whole problem.
   if (s.problem && !s.problem.startsWith(s.retryReason)) lines.push(`Problem: ${s.problem}`);
   lines.push(`Retry: ${s.retry}. ${s.retryReason}${s.retryFix ? ` Fix: ${s.retryFix}` : ''}`);

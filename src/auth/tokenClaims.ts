@@ -84,9 +84,7 @@ function decodePayload(token: string): Record<string, unknown> | undefined {
   if (!/^[A-Za-z0-9_-]+={0,2}$/.test(body)) return undefined;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
@@ -99,7 +97,9 @@ const MAX_LISTED = 8;
 export function tokenWarnings(info: TokenInfo, cloud: CloudInfo, now: number = Date.now()): string[] {
   const out: string[] = [];
   if (tokenAudienceMatches(info, cloud.scopeHost) === false) {
-    out.push(`The token is for ${info.audience}, not Microsoft Graph in the ${cloud.label} cloud (${cloud.scopeHost}); Graph will reject it.`);
+    out.push(
+      `The token is for ${info.audience}, not Microsoft Graph in the ${cloud.label} cloud (${cloud.scopeHost}); Graph will reject it.`,
+    );
   }
   if (info.expiresOnTimestamp !== undefined && info.expiresOnTimestamp <= now) {
     out.push(`The token expired at ${new Date(info.expiresOnTimestamp).toISOString()}.`);
@@ -107,8 +107,11 @@ export function tokenWarnings(info: TokenInfo, cloud: CloudInfo, now: number = D
   const canRetry = tokenHasPermission(info, SCOPE_RETRY);
   const canRead = canRetry || tokenHasPermission(info, SCOPE_READ);
   if (info.kind === 'app-only') {
-    out.push('The token is app-only (application permissions): Graph does not support retrying bulk actions with it; reads still work with CloudPC.Read.All.');
-    if (canRead === false) out.push(`The app has neither ${SCOPE_READ} nor ${SCOPE_RETRY} as an application permission: reads will be refused too.`);
+    out.push(
+      'The token is app-only (application permissions): Graph does not support retrying bulk actions with it; reads still work with CloudPC.Read.All.',
+    );
+    if (canRead === false)
+      out.push(`The app has neither ${SCOPE_READ} nor ${SCOPE_RETRY} as an application permission: reads will be refused too.`);
   } else if (info.kind === 'delegated' && canRetry === false) {
     const listed = info.scopes.slice(0, MAX_LISTED).join(' ') + (info.scopes.length > MAX_LISTED ? ' …' : '');
     out.push(

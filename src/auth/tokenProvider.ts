@@ -22,13 +22,21 @@ export function createTokenProvider(
   options: TokenProviderOptions = {},
 ): AuthTokenProvider {
   const resolved = resolveAuth(settings);
-  logger.info(`auth: ${AUTH_METHOD_INFO[resolved.method].label}`, { method: resolved.method, reason: resolved.reason, cloud: resolved.cloud.name });
+  logger.info(`auth: ${AUTH_METHOD_INFO[resolved.method].label}`, {
+    method: resolved.method,
+    reason: resolved.reason,
+    cloud: resolved.cloud.name,
+  });
   if (resolved.method === 'token') {
     const token = settings.accessToken ?? resolved.env[AUTH_ENV.accessToken];
     if (!token?.trim()) {
-      throw new AuthError('invalid_configuration', `${AUTH_METHOD_INFO.token.label}: set ${AUTH_ENV.accessToken}, or choose another method with ${AUTH_ENV.method}.`, {
-        method: 'token',
-      });
+      throw new AuthError(
+        'invalid_configuration',
+        `${AUTH_METHOD_INFO.token.label}: set ${AUTH_ENV.accessToken}, or choose another method with ${AUTH_ENV.method}.`,
+        {
+          method: 'token',
+        },
+      );
     }
     return new StaticTokenProvider(token, {
       cloud: resolved.cloud,

@@ -18,7 +18,12 @@ export type Write = (text: string) => void;
 const toStderr: Write = (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
 
 /** Exit code: 0 done, 1 failed (or the sign-in cannot be kept), 2 misconfigured. */
-export async function runAuthCommand(command: 'login' | 'logout', result: ConfigResult, env: NodeJS.ProcessEnv, write: Write = toStderr): Promise<number> {
+export async function runAuthCommand(
+  command: 'login' | 'logout',
+  result: ConfigResult,
+  env: NodeJS.ProcessEnv,
+  write: Write = toStderr,
+): Promise<number> {
   const name = commandName(env);
   if (!result.ok) {
     write(formatProblems(result.problems, { terminal: `${name} ${command}` }));
@@ -34,12 +39,21 @@ export async function runAuthCommand(command: 'login' | 'logout', result: Config
   try {
     return command === 'login' ? await login(result.config, env, write, name) : await logout(env, write);
   } catch (err) {
-    write(err instanceof AuthError ? `cloudpc-mcp ${command}: ${err.message}` : `cloudpc-mcp ${command} failed: ${(err as Error)?.message ?? String(err)}`);
+    write(
+      err instanceof AuthError
+        ? `cloudpc-mcp ${command}: ${err.message}`
+        : `cloudpc-mcp ${command} failed: ${(err as Error)?.message ?? String(err)}`,
+    );
     return err instanceof AuthError && err.code === 'invalid_configuration' ? EXIT_MISCONFIGURED : 1;
   }
 }
 
-async function login(config: Extract<ConfigResult, { ok: true }>['config'], env: NodeJS.ProcessEnv, write: Write, name: string): Promise<number> {
+async function login(
+  config: Extract<ConfigResult, { ok: true }>['config'],
+  env: NodeJS.ProcessEnv,
+  write: Write,
+  name: string,
+): Promise<number> {
   const choice = chooseAuthMethod({ method: config.auth, ...(config.accessToken ? { accessToken: config.accessToken } : {}) }, env);
   if (!isInteractiveMethod(choice.method)) {
     const unset = choice.method === 'token' ? ` without ${AUTH_ENV.accessToken} in the environment` : '';
@@ -76,8 +90,11 @@ async function login(config: Extract<ConfigResult, { ok: true }>['config'], env:
   }
   const status = buildAuthStatus(provider, { readOnly: config.readOnly, simulated: false });
   const state = provider.signInState;
-  write(`Signed in as ${status.user ?? '(unknown user)'}${status.tenantId ? ` (tenant ${status.tenantId})` : ''} to Microsoft Graph (${config.cloud.label}).`);
-  if (status.retry !== 'allowed') write(`Retry: ${status.retry}. ${status.retryReason}${status.retryFix ? ` Fix: ${status.retryFix}` : ''}`);
+  write(
+    `Signed in as ${status.user ?? '(unknown user)'}${status.tenantId ? ` (tenant ${status.tenantId})` : ''} to Microsoft Graph (${config.cloud.label}).`,
+  );
+  if (status.retry !== 'allowed')
+    write(`Retry: ${status.retry}. ${status.retryReason}${status.retryFix ? ` Fix: ${status.retryFix}` : ''}`);
   if (!state || state.tokenCache === 'memory') {
     write(`The sign-in could not be saved for the MCP server. ${state?.advice ?? ''}`.trim());
     return 1;

@@ -28,7 +28,9 @@ export function reportStdioStartup(
   if (inTerminal && config.logLevel !== 'silent') write(terminalBanner(name, config.simulate));
   if (!result.ok) {
     for (const p of result.problems) logger.error(`configuration: ${p.setting}: ${p.message}`);
-    logger.error("every tool call answers with these problems until the MCP client's server configuration is fixed and the server restarted.");
+    logger.error(
+      "every tool call answers with these problems until the MCP client's server configuration is fixed and the server restarted.",
+    );
   }
   for (const w of config.warnings) logger.warn(w);
   const keyFile = config.simulate ? undefined : privateFileWarning(env['AZURE_CLIENT_CERTIFICATE_PATH']?.trim());
@@ -41,7 +43,7 @@ export function terminalBanner(name: string, simulate: boolean): string {
   return [
     `cloudpc-mcp ${VERSION}: an MCP server for Windows 365 Cloud PC bulk actions, working with ${graph}.`,
     'It is waiting for an MCP client on stdin/stdout. Clients such as Claude, VS Code or GitHub Copilot start this',
-    'command themselves: add it to the client\'s MCP configuration rather than running it here.',
+    "command themselves: add it to the client's MCP configuration rather than running it here.",
     `  ${name} login        sign in once, before configuring the client`,
     `  ${name} --help       every option`,
     `  ${name} --simulate   try it without a tenant (from an MCP client)`,

@@ -72,8 +72,15 @@ export function parseCommandLine(argv: readonly string[], name = 'cloudpc-mcp'):
   return { command, values, problems };
 }
 
-function valueProblem(raw: string, type: OptionType, value: string | undefined, inline: boolean | undefined, help: string): string | undefined {
-  if (type === 'boolean') return value === undefined ? undefined : `${raw} takes no value (got "${value}"); write ${raw} alone to turn it on.`;
+function valueProblem(
+  raw: string,
+  type: OptionType,
+  value: string | undefined,
+  inline: boolean | undefined,
+  help: string,
+): string | undefined {
+  if (type === 'boolean')
+    return value === undefined ? undefined : `${raw} takes no value (got "${value}"); write ${raw} alone to turn it on.`;
   if (value === undefined) return `${raw} needs a value, e.g. ${raw}=<value>; ${help}.`;
   // `--cloud --read-only`: the next flag was taken as the value, which is never what was meant.
   if (!inline && value.startsWith('-')) return `${raw} needs a value, but the next word is the option ${value}; write ${raw}=<value>.`;
@@ -94,7 +101,10 @@ function unknownOption(raw: string, help: string): string {
 }
 
 function kebabOf(env: string): string {
-  return env.replace(/^(CLOUDPC_MCP_|AZURE_)/, '').toLowerCase().replace(/_/g, '-');
+  return env
+    .replace(/^(CLOUDPC_MCP_|AZURE_)/, '')
+    .toLowerCase()
+    .replace(/_/g, '-');
 }
 
 function closestFlag(name: string): string | undefined {

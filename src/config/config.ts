@@ -67,8 +67,7 @@ export interface Config {
 }
 
 export type ConfigResult =
-  | { ok: true; config: Config; command: Command }
-  | { ok: false; problems: ConfigProblem[]; command: Command; fallback: Config };
+  { ok: true; config: Config; command: Command } | { ok: false; problems: ConfigProblem[]; command: Command; fallback: Config };
 
 type SignIn = Pick<Config, 'auth' | 'tenantId' | 'clientId' | 'authorityHost' | 'accessToken'>;
 
@@ -80,15 +79,24 @@ function readSignIn(r: SettingReader, simulate: boolean): SignIn {
   }
   const auth = r.choice<AuthMethod>('CLOUDPC_MCP_AUTH', AUTH_METHODS, 'auto');
   if (auth === 'token' && !accessToken && !simulate) {
-    problems.push({ setting: labelOf('CLOUDPC_MCP_AUTH'), message: '"token" needs CLOUDPC_MCP_ACCESS_TOKEN to be set in the server\'s environment.' });
+    problems.push({
+      setting: labelOf('CLOUDPC_MCP_AUTH'),
+      message: '"token" needs CLOUDPC_MCP_ACCESS_TOKEN to be set in the server\'s environment.',
+    });
   }
   const tenantId = r.text('AZURE_TENANT_ID');
   if (tenantId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9.-]{0,253}$/.test(tenantId)) {
-    problems.push({ setting: labelOf('AZURE_TENANT_ID'), message: `"${tenantId}" is not a tenant id or domain (e.g. contoso.onmicrosoft.com or a GUID).` });
+    problems.push({
+      setting: labelOf('AZURE_TENANT_ID'),
+      message: `"${tenantId}" is not a tenant id or domain (e.g. contoso.onmicrosoft.com or a GUID).`,
+    });
   }
   const clientId = r.text('AZURE_CLIENT_ID');
   if (clientId !== undefined && !GUID_PATTERN.test(clientId)) {
-    problems.push({ setting: labelOf('AZURE_CLIENT_ID'), message: `"${clientId}" is not an application (client) id; it is a GUID shown on the app registration's Overview page.` });
+    problems.push({
+      setting: labelOf('AZURE_CLIENT_ID'),
+      message: `"${clientId}" is not an application (client) id; it is a GUID shown on the app registration's Overview page.`,
+    });
   }
   // Read by the sign-in code itself (src/auth); checked here so a mistake shows at start-up like every other one.
   r.choice('CLOUDPC_MCP_TOKEN_CACHE', TOKEN_CACHE_SETTINGS, 'auto');
@@ -96,19 +104,31 @@ function readSignIn(r: SettingReader, simulate: boolean): SignIn {
   if (configDir !== undefined && !/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(configDir)) {
     problems.push({ setting: 'CLOUDPC_MCP_CONFIG_DIR', message: `must be an absolute path; got "${configDir}".` });
   }
-  return { auth: simulate ? 'token' : auth, tenantId, clientId, authorityHost: parseAuthorityHost(r.text('AZURE_AUTHORITY_HOST'), problems), accessToken };
+  return {
+    auth: simulate ? 'token' : auth,
+    tenantId,
+    clientId,
+    authorityHost: parseAuthorityHost(r.text('AZURE_AUTHORITY_HOST'), problems),
+    accessToken,
+  };
 }
 
 function readConfirmPolicy(r: SettingReader, warnings: string[]): ConfirmPolicy {
   // The old name of "model": kept working, since an operator who set it chose to let the model approve.
   const legacy = r.text('CLOUDPC_MCP_CONFIRM_POLICY')?.trim().toLowerCase() === 'confirm-flag';
   const policy = legacy ? 'model' : r.choice<ConfirmPolicy>('CLOUDPC_MCP_CONFIRM_POLICY', CONFIRM_POLICIES, 'human');
-  if (legacy) warnings.push('CLOUDPC_MCP_CONFIRM_POLICY=confirm-flag is now called model; set model (or remove the setting for human approval).');
+  if (legacy)
+    warnings.push('CLOUDPC_MCP_CONFIRM_POLICY=confirm-flag is now called model; set model (or remove the setting for human approval).');
   if (policy === 'model') warnings.push(MODEL_POLICY_WARNING);
   return policy;
 }
 
-function readGraphRoot(r: SettingReader, cloud: CloudInfo, simulate: boolean, warnings: string[]): Pick<Config, 'graphRoot' | 'graphRootOverridden'> {
+function readGraphRoot(
+  r: SettingReader,
+  cloud: CloudInfo,
+  simulate: boolean,
+  warnings: string[],
+): Pick<Config, 'graphRoot' | 'graphRootOverridden'> {
   const raw = r.text('CLOUDPC_MCP_GRAPH_URL');
   if (raw === undefined) return { graphRoot: cloud.graphRoot, graphRootOverridden: false };
   if (simulate) warnings.push('--simulate is set, so CLOUDPC_MCP_GRAPH_URL is ignored: calls go to the embedded simulator.');
@@ -116,7 +136,13 @@ function readGraphRoot(r: SettingReader, cloud: CloudInfo, simulate: boolean, wa
   return root ? { graphRoot: root, graphRootOverridden: true } : { graphRoot: cloud.graphRoot, graphRootOverridden: false };
 }
 
-function readHttp(r: SettingReader, signIn: SignIn, cloud: CloudInfo, simulate: boolean, warnings: string[]): { transport: Transport; http: HttpConfig } {
+function readHttp(
+  r: SettingReader,
+  signIn: SignIn,
+  cloud: CloudInfo,
+  simulate: boolean,
+  warnings: string[],
+): { transport: Transport; http: HttpConfig } {
   return parseHttpSettings(
     {
       transport: r.text('CLOUDPC_MCP_TRANSPORT'),
@@ -164,13 +190,19 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
   const signIn = readSignIn(r, simulate);
   const { transport, http } = readHttp(r, signIn, cloud, simulate, warnings);
   if (simulate && signIn.accessToken) {
-    warnings.push('--simulate is set, so CLOUDPC_MCP_ACCESS_TOKEN is ignored: the embedded simulator needs no token, and this one is sent nowhere.');
+    warnings.push(
+      '--simulate is set, so CLOUDPC_MCP_ACCESS_TOKEN is ignored: the embedded simulator needs no token, and this one is sent nowhere.',
+    );
   } else if (http.entra && signIn.accessToken) {
-    warnings.push('CLOUDPC_MCP_ACCESS_TOKEN is ignored in remote mode with Entra sign-in: Graph is called on behalf of each signed-in user.');
+    warnings.push(
+      'CLOUDPC_MCP_ACCESS_TOKEN is ignored in remote mode with Entra sign-in: Graph is called on behalf of each signed-in user.',
+    );
   }
 
   if (transport !== 'http' && r.text('CLOUDPC_MCP_REDIS_URL') !== undefined) {
-    warnings.push('CLOUDPC_MCP_REDIS_URL is for remote mode (--transport http) only: over stdio plans and approvals stay in this process, which is the only one.');
+    warnings.push(
+      'CLOUDPC_MCP_REDIS_URL is for remote mode (--transport http) only: over stdio plans and approvals stay in this process, which is the only one.',
+    );
   }
   const config: Config = {
     cloud,
@@ -194,7 +226,11 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     warnings,
     transport,
     http,
-    store: readStoreConfig(r, signIn.authorityHost ?? cloud.authorityHost, !signIn.authorityHost || Object.values(CLOUDS).some((c) => new URL(c.authorityHost).origin === new URL(signIn.authorityHost!).origin)),
+    store: readStoreConfig(
+      r,
+      signIn.authorityHost ?? cloud.authorityHost,
+      !signIn.authorityHost || Object.values(CLOUDS).some((c) => new URL(c.authorityHost).origin === new URL(signIn.authorityHost!).origin),
+    ),
   };
   if (problems.length) return { ok: false, problems, command: line.command, fallback: config };
   return { ok: true, config, command: line.command };
@@ -214,4 +250,3 @@ export function formatProblems(problems: readonly ConfigProblem[], where: 'clien
   }
   return `${where.terminal} did nothing, because of these mistakes. Fix the command line or the environment variables and run it again:\n${list}`;
 }
-

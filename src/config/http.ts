@@ -135,7 +135,10 @@ function parsePublicUrl(raw: string | undefined, problems: ConfigProblem[]): str
   if (!raw?.trim()) return undefined;
   const publicUrl = secureUrl(S.publicUrl, raw, problems, 'https://cloudpc-mcp.contoso.com');
   if (publicUrl && new URL(publicUrl).pathname !== '/' && new URL(publicUrl).pathname !== '') {
-    problems.push({ setting: S.publicUrl, message: `give only scheme and host (and port), e.g. ${new URL(publicUrl).origin}: the MCP endpoint is always ${MCP_PATH}.` });
+    problems.push({
+      setting: S.publicUrl,
+      message: `give only scheme and host (and port), e.g. ${new URL(publicUrl).origin}: the MCP endpoint is always ${MCP_PATH}.`,
+    });
     return undefined;
   }
   return publicUrl;
@@ -152,7 +155,11 @@ function parseOrigins(raw: string | undefined, problems: ConfigProblem[]): strin
       origin = undefined;
     }
     if (origin) allowedOrigins.push(origin);
-    else problems.push({ setting: S.origins, message: `"${item}" is not an origin; give scheme, host and port only, such as https://copilotstudio.contoso.com (no wildcard, no path).` });
+    else
+      problems.push({
+        setting: S.origins,
+        message: `"${item}" is not an origin; give scheme, host and port only, such as https://copilotstudio.contoso.com (no wildcard, no path).`,
+      });
   }
   return allowedOrigins;
 }
@@ -162,7 +169,10 @@ function parseAllowedClients(raw: string | undefined, problems: ConfigProblem[])
   const items = commaList(raw);
   const bad = items.filter((s) => !GUID_PATTERN.test(s));
   if (bad.length) {
-    problems.push({ setting: S.clients, message: `not application (client) ids: ${bad.map((b) => JSON.stringify(b)).join(', ')}; give the GUIDs shown on each client app registration's Overview page, comma-separated.` });
+    problems.push({
+      setting: S.clients,
+      message: `not application (client) ids: ${bad.map((b) => JSON.stringify(b)).join(', ')}; give the GUIDs shown on each client app registration's Overview page, comma-separated.`,
+    });
   }
   return [...new Set(items.filter((s) => GUID_PATTERN.test(s)).map((s) => s.toLowerCase()))];
 }
@@ -183,7 +193,10 @@ export function parseHttpSettings(
   const transport = parseTransport(input.transport, problems);
   const host = input.host?.trim() || '127.0.0.1';
   if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(host)) {
-    problems.push({ setting: S.host, message: `"${input.host}" is not an address or host name; use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface, needs authentication).` });
+    problems.push({
+      setting: S.host,
+      message: `"${input.host}" is not an address or host name; use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface, needs authentication).`,
+    });
   }
   const loopback = isLoopbackHost(host);
   const { port, maxBodyBytes, shutdownGraceMs, limits } = input;
@@ -191,7 +204,17 @@ export function parseHttpSettings(
   const allowedOrigins = parseOrigins(input.allowedOrigins, problems);
   const auth = parseAuthMode(input.auth, problems);
 
-  const http: HttpConfig = { host, port, loopback, allowedOrigins, maxBodyBytes, shutdownGraceMs, limits, auth, ...(publicUrl ? { publicUrl } : {}) };
+  const http: HttpConfig = {
+    host,
+    port,
+    loopback,
+    allowedOrigins,
+    maxBodyBytes,
+    shutdownGraceMs,
+    limits,
+    auth,
+    ...(publicUrl ? { publicUrl } : {}),
+  };
   if (transport !== 'http') return { transport, http };
 
   if (auth === 'none' && !loopback) {
@@ -217,7 +240,8 @@ export function parseHttpSettings(
     if (input.simulate) {
       problems.push({
         setting: labelOf('CLOUDPC_MCP_SIMULATE'),
-        message: 'the simulator answers with its own built-in token, so it cannot act as the signed-in user; use CLOUDPC_MCP_HTTP_AUTH=none on 127.0.0.1 to try the simulator over HTTP.',
+        message:
+          'the simulator answers with its own built-in token, so it cannot act as the signed-in user; use CLOUDPC_MCP_HTTP_AUTH=none on 127.0.0.1 to try the simulator over HTTP.',
       });
     }
     const entra = parseEntra(input, problems);
@@ -247,7 +271,8 @@ function parseEntraIdentity(input: HttpSettingsInput, problems: ConfigProblem[])
   if (!clientSecret && !certificatePath) {
     problems.push({
       setting: 'AZURE_CLIENT_SECRET / AZURE_CLIENT_CERTIFICATE_PATH',
-      message: "remote mode calls Graph on behalf of each signed-in user, which needs the server app's client secret (AZURE_CLIENT_SECRET) or a PEM certificate with its private key (AZURE_CLIENT_CERTIFICATE_PATH).",
+      message:
+        "remote mode calls Graph on behalf of each signed-in user, which needs the server app's client secret (AZURE_CLIENT_SECRET) or a PEM certificate with its private key (AZURE_CLIENT_CERTIFICATE_PATH).",
     });
   }
   return { tenantId, clientId, clientSecret, certificatePath };
@@ -258,7 +283,10 @@ function parseEntra(input: HttpSettingsInput, problems: ConfigProblem[]): EntraC
   const { tenantId, clientId, clientSecret, certificatePath } = parseEntraIdentity(input, problems);
   const scope = input.entraScope?.trim() || DEFAULT_ENTRA_SCOPE;
   if (!/^[A-Za-z0-9._-]{1,120}$/.test(scope)) {
-    problems.push({ setting: S.scope, message: `"${input.entraScope}" is not a scope name such as ${DEFAULT_ENTRA_SCOPE} (the name under "Expose an API", without the api:// prefix).` });
+    problems.push({
+      setting: S.scope,
+      message: `"${input.entraScope}" is not a scope name such as ${DEFAULT_ENTRA_SCOPE} (the name under "Expose an API", without the api:// prefix).`,
+    });
   }
   const allowedClients = parseAllowedClients(input.entraAllowedClients, problems);
   const authority = (input.authorityHost ?? input.cloud.authorityHost).replace(/\/+$/, '');
@@ -266,7 +294,11 @@ function parseEntra(input: HttpSettingsInput, problems: ConfigProblem[]): EntraC
   if (input.entraAudience?.trim()) {
     const a = input.entraAudience.trim().replace(/\/+$/, '');
     if (/^(api|https):\/\/\S+$/i.test(a)) appIdUri = a;
-    else problems.push({ setting: S.audience, message: `"${input.entraAudience}" is not an Application ID URI such as api://<client-id> (shown under "Expose an API").` });
+    else
+      problems.push({
+        setting: S.audience,
+        message: `"${input.entraAudience}" is not an Application ID URI such as api://<client-id> (shown under "Expose an API").`,
+      });
   }
   const issuer = input.entraIssuer?.trim()
     ? secureUrl(S.issuer, input.entraIssuer, problems, `${authority}/<tenant-id>/v2.0`)

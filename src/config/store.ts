@@ -37,10 +37,15 @@ export function readStoreConfig(r: SettingReader, authorityHost: string, known: 
   } catch {
     return problem(`not a URL; give e.g. ${EXAMPLE}.`);
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') return problem(`"${url.protocol}" is not redis: or rediss:; give e.g. ${EXAMPLE}.`);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    return problem(`"${url.protocol}" is not redis: or rediss:; give e.g. ${EXAMPLE}.`);
   if (!url.hostname) return problem(`names no host; give e.g. ${EXAMPLE}.`);
   if (auth === 'entra' && url.password) {
-    r.problems.push({ setting: labelOf('CLOUDPC_MCP_REDIS_AUTH'), message: 'is entra, but CLOUDPC_MCP_REDIS_URL carries a password: remove the password from the URL (Entra tokens replace it), or set CLOUDPC_MCP_REDIS_AUTH=password.' });
+    r.problems.push({
+      setting: labelOf('CLOUDPC_MCP_REDIS_AUTH'),
+      message:
+        'is entra, but CLOUDPC_MCP_REDIS_URL carries a password: remove the password from the URL (Entra tokens replace it), or set CLOUDPC_MCP_REDIS_AUTH=password.',
+    });
     return {};
   }
   const where = `${url.hostname}:${url.port || (url.protocol === 'rediss:' ? '6380' : '6379')}`;

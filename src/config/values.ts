@@ -19,7 +19,10 @@ export function isLoopbackHost(host: string): boolean {
 
 /** The items of a comma-separated setting, trimmed, without empty ones. */
 export function commaList(raw: string | undefined): string[] {
-  return (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export class SettingReader {
@@ -55,7 +58,10 @@ export class SettingReader {
     if (raw === undefined) return range.default;
     const n = /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
     if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
-      this.problems.push({ setting: labelOf(env), message: `"${raw}" is not a whole number from ${range.min} to ${range.max}; default is ${range.default}.` });
+      this.problems.push({
+        setting: labelOf(env),
+        message: `"${raw}" is not a whole number from ${range.min} to ${range.max}; default is ${range.default}.`,
+      });
       return range.default;
     }
     return n;
@@ -98,7 +104,10 @@ export function parseGraphUrl(raw: string, problems: ConfigProblem[], warnings: 
   }
   const path = url.pathname.replace(/\/+$/, '');
   if (/\/(beta|v1\.0)$/i.test(path)) {
-    problems.push({ setting, message: `give the root without the version segment: ${url.origin}${path.replace(/\/(beta|v1\.0)$/i, '')} (the server adds /beta itself).` });
+    problems.push({
+      setting,
+      message: `give the root without the version segment: ${url.origin}${path.replace(/\/(beta|v1\.0)$/i, '')} (the server adds /beta itself).`,
+    });
     return undefined;
   }
   if (!KNOWN_GRAPH_HOSTS.has(url.host) && !isLoopbackHost(url.hostname)) {
@@ -115,10 +124,16 @@ export function parseDestructive(raw: string | undefined, problems: ConfigProble
   if (items.length === 1 && items[0]!.toLowerCase() === 'none') return new Set();
   const bad = items.filter((s) => !/^[a-zA-Z][a-zA-Z0-9]{0,63}$/.test(s));
   if (bad.length) {
-    problems.push({ setting, message: `not action type names: ${bad.map((b) => JSON.stringify(b)).join(', ')}; use a comma list such as reprovision,restore,resize, or "none".` });
+    problems.push({
+      setting,
+      message: `not action type names: ${bad.map((b) => JSON.stringify(b)).join(', ')}; use a comma list such as reprovision,restore,resize, or "none".`,
+    });
   }
   if (items.length === 0) {
-    problems.push({ setting, message: 'the list is empty; write "none" to confirm no retry, or leave the setting unset for the default list.' });
+    problems.push({
+      setting,
+      message: 'the list is empty; write "none" to confirm no retry, or leave the setting unset for the default list.',
+    });
     return defaults();
   }
   // Names are compared case-insensitively so "Reprovision" and "reprovision" mean the same.
@@ -133,7 +148,10 @@ export function parseAuthorityHost(raw: string | undefined, problems: ConfigProb
     if (u.protocol !== 'https:') throw new Error('https');
     return u.origin;
   } catch {
-    problems.push({ setting: 'AZURE_AUTHORITY_HOST', message: `"${raw.trim()}" is not an https URL such as https://login.microsoftonline.us.` });
+    problems.push({
+      setting: 'AZURE_AUTHORITY_HOST',
+      message: `"${raw.trim()}" is not an https URL such as https://login.microsoftonline.us.`,
+    });
     return undefined;
   }
 }
@@ -144,7 +162,15 @@ export function parseVariants(raw: string | undefined, simulate: boolean, proble
   const setting = labelOf('CLOUDPC_MCP_SIMULATE_VARIANTS');
   const names = commaList(raw);
   const bad = unknownVariants(names);
-  if (bad.length) problems.push({ setting, message: `not simulator variants: ${bad.map((b) => JSON.stringify(b)).join(', ')}; known: ${VARIANT_NAMES.join(', ')}.` });
-  else if (!simulate && names.length) problems.push({ setting, message: 'variants apply to the embedded simulator only; add --simulate (CLOUDPC_MCP_SIMULATE=true) or remove this setting.' });
+  if (bad.length)
+    problems.push({
+      setting,
+      message: `not simulator variants: ${bad.map((b) => JSON.stringify(b)).join(', ')}; known: ${VARIANT_NAMES.join(', ')}.`,
+    });
+  else if (!simulate && names.length)
+    problems.push({
+      setting,
+      message: 'variants apply to the embedded simulator only; add --simulate (CLOUDPC_MCP_SIMULATE=true) or remove this setting.',
+    });
   return [...new Set(names)].filter((n): n is SimulatorVariant => !bad.includes(n));
 }

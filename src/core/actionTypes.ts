@@ -92,52 +92,134 @@ function row(r: Row): ActionTypeRecord {
 
 /** Every bulk-action type Graph's beta metadata names (a test holds this list to the official types). */
 export const ACTION_TYPE_RECORDS: readonly ActionTypeRecord[] = [
-  row({ type: 'restart', destructive: false, history: ['Reboot', 'restart'], needsRunningPc: true, powerStateAfter: 'running', effect: 'restarts each Cloud PC; its user is signed out' }),
   row({
-    type: 'reprovision', destructive: true, history: ['Reprovision'], needsRunningPc: false, pcStatusWhileRunning: 'provisioning', powerStateAfter: 'running',
+    type: 'restart',
+    destructive: false,
+    history: ['Reboot', 'restart'],
+    needsRunningPc: true,
+    powerStateAfter: 'running',
+    effect: 'restarts each Cloud PC; its user is signed out',
+  }),
+  row({
+    type: 'reprovision',
+    destructive: true,
+    history: ['Reprovision'],
+    needsRunningPc: false,
+    pcStatusWhileRunning: 'provisioning',
+    powerStateAfter: 'running',
     effect: "rebuilds each Cloud PC from its provisioning policy; the user's data and apps on it are lost",
   }),
   row({
-    type: 'resize', destructive: true, history: ['Resize'], needsRunningPc: false, pcStatusWhileRunning: 'resizing',
+    type: 'resize',
+    destructive: true,
+    history: ['Resize'],
+    needsRunningPc: false,
+    pcStatusWhileRunning: 'resizing',
     effect: 'moves each Cloud PC to another size (service plan); its user is cut off while it runs',
     properties: [{ name: 'targetServicePlanId', label: 'target service plan' }],
   }),
   row({
-    type: 'restore', destructive: true, history: ['Restore'], needsRunningPc: false, pcStatusWhileRunning: 'restoring',
+    type: 'restore',
+    destructive: true,
+    history: ['Restore'],
+    needsRunningPc: false,
+    pcStatusWhileRunning: 'restoring',
     effect: 'rolls each Cloud PC back to a restore point; changes made since are lost',
     properties: [
       { name: 'restorePointDateTime', label: 'restore point' },
       { name: 'timeRange', label: 'time range' },
-      { name: 'ignoreUnhealthySnapshots', label: 'unhealthy snapshots', yesNo: ['unhealthy snapshots ignored', 'unhealthy snapshots not ignored'] },
+      {
+        name: 'ignoreUnhealthySnapshots',
+        label: 'unhealthy snapshots',
+        yesNo: ['unhealthy snapshots ignored', 'unhealthy snapshots not ignored'],
+      },
     ],
   }),
-  row({ type: 'powerOn', destructive: false, history: ['CloudPcPowerOn', 'powerOn'], needsRunningPc: false, powerStateAfter: 'running', effect: 'starts each Cloud PC' }),
-  row({ type: 'powerOff', destructive: false, history: ['CloudPcPowerOff', 'powerOff'], needsRunningPc: false, powerStateAfter: 'poweredOff', effect: 'shuts each Cloud PC down; its user is signed out' }),
-  row({ type: 'troubleshoot', destructive: false, history: ['Troubleshoot'], needsRunningPc: true, effect: 'runs the connectivity troubleshooter on each Cloud PC' }),
-  row({ type: 'reinstallAgent', destructive: false, history: [], needsRunningPc: true, effect: 'reinstalls the Windows 365 agent on each Cloud PC' }),
   row({
-    type: 'modifyDiskEncryptionType', destructive: true, history: [], needsRunningPc: false,
+    type: 'powerOn',
+    destructive: false,
+    history: ['CloudPcPowerOn', 'powerOn'],
+    needsRunningPc: false,
+    powerStateAfter: 'running',
+    effect: 'starts each Cloud PC',
+  }),
+  row({
+    type: 'powerOff',
+    destructive: false,
+    history: ['CloudPcPowerOff', 'powerOff'],
+    needsRunningPc: false,
+    powerStateAfter: 'poweredOff',
+    effect: 'shuts each Cloud PC down; its user is signed out',
+  }),
+  row({
+    type: 'troubleshoot',
+    destructive: false,
+    history: ['Troubleshoot'],
+    needsRunningPc: true,
+    effect: 'runs the connectivity troubleshooter on each Cloud PC',
+  }),
+  row({
+    type: 'reinstallAgent',
+    destructive: false,
+    history: [],
+    needsRunningPc: true,
+    effect: 'reinstalls the Windows 365 agent on each Cloud PC',
+  }),
+  row({
+    type: 'modifyDiskEncryptionType',
+    destructive: true,
+    history: [],
+    needsRunningPc: false,
     effect: "changes each Cloud PC's disk encryption; its user is cut off while it runs",
     properties: [{ name: 'diskEncryptionType', label: 'disk encryption type' }],
   }),
   row({
-    type: 'disasterRecovery', destructive: true, history: [], needsRunningPc: false,
+    type: 'disasterRecovery',
+    destructive: true,
+    history: [],
+    needsRunningPc: false,
     effect: 'switches each Cloud PC to or from its disaster-recovery copy; its user is cut off while it runs',
     properties: [
       { name: 'capabilityType', label: 'disaster-recovery step' },
       { name: 'licenseType', label: 'disaster-recovery licence' },
     ],
   }),
-  row({ type: 'disasterRecoveryFailback', destructive: true, history: [], needsRunningPc: false, effect: 'fails each Cloud PC back from its disaster-recovery copy; its user is cut off while it runs' }),
-  row({ type: 'disasterRecoveryFailover', destructive: true, history: [], needsRunningPc: false, effect: 'fails each Cloud PC over to its disaster-recovery copy; its user is cut off while it runs' }),
-  row({ type: 'move', destructive: true, history: ['moveRegion'], needsRunningPc: false, pcStatusWhileRunning: 'movingRegion', effect: 'moves each Cloud PC to another region; its user is cut off while it runs' }),
   row({
-    type: 'setReviewStatus', destructive: false, history: ['placeUnderReview'], needsRunningPc: true,
+    type: 'disasterRecoveryFailback',
+    destructive: true,
+    history: [],
+    needsRunningPc: false,
+    effect: 'fails each Cloud PC back from its disaster-recovery copy; its user is cut off while it runs',
+  }),
+  row({
+    type: 'disasterRecoveryFailover',
+    destructive: true,
+    history: [],
+    needsRunningPc: false,
+    effect: 'fails each Cloud PC over to its disaster-recovery copy; its user is cut off while it runs',
+  }),
+  row({
+    type: 'move',
+    destructive: true,
+    history: ['moveRegion'],
+    needsRunningPc: false,
+    pcStatusWhileRunning: 'movingRegion',
+    effect: 'moves each Cloud PC to another region; its user is cut off while it runs',
+  }),
+  row({
+    type: 'setReviewStatus',
+    destructive: false,
+    history: ['placeUnderReview'],
+    needsRunningPc: true,
     effect: "changes each Cloud PC's review status (placing it under review blocks its user)",
     properties: [{ name: 'reviewStatus', label: 'review status', read: reviewStatusOf }],
   }),
   row({
-    type: 'createSnapshot', destructive: false, history: ['createSnapshot'], needsRunningPc: true, effect: 'takes a snapshot of each Cloud PC',
+    type: 'createSnapshot',
+    destructive: false,
+    history: ['createSnapshot'],
+    needsRunningPc: true,
+    effect: 'takes a snapshot of each Cloud PC',
     properties: [
       { name: 'storageAccountId', label: 'snapshot storage account' },
       { name: 'accessTier', label: 'access tier' },
@@ -156,7 +238,9 @@ export function actionTypeRecord(actionType: string): ActionTypeRecord | undefin
 export const KNOWN_ACTION_TYPES = ACTION_TYPE_RECORDS.map((r) => r.type) as readonly string[] as readonly [string, ...string[]];
 
 /** The types whose retry a person must approve unless the operator changes CLOUDPC_MCP_DESTRUCTIVE_ACTIONS. */
-export const ACTION_TYPES_DESTRUCTIVE_DEFAULT: readonly string[] = ACTION_TYPE_RECORDS.filter((r) => r.destructiveByDefault).map((r) => r.type);
+export const ACTION_TYPES_DESTRUCTIVE_DEFAULT: readonly string[] = ACTION_TYPE_RECORDS.filter((r) => r.destructiveByDefault).map(
+  (r) => r.type,
+);
 
 /** Every property any known type carries (once each), for reading a derived type's own properties off a Graph body. */
 export const ACTION_PROPERTIES: readonly ActionProperty[] = [

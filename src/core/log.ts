@@ -44,7 +44,11 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
     out = out.split(secret).join('[redacted]');
     for (const part of secret.split('.')) if (part.length >= MIN_SECRET_PART) out = out.split(part).join('[redacted]');
   }
-  return out.replace(BEARER_VALUE, '$1 [redacted]').replace(JWT_LIKE, '[redacted]').replace(LONG_BASE64URL, '[redacted]').replace(BETWEEN_REDACTIONS, '[redacted]');
+  return out
+    .replace(BEARER_VALUE, '$1 [redacted]')
+    .replace(JWT_LIKE, '[redacted]')
+    .replace(LONG_BASE64URL, '[redacted]')
+    .replace(BETWEEN_REDACTIONS, '[redacted]');
 }
 
 /** Text cut to `max` characters, saying how much was left out. */
@@ -70,11 +74,7 @@ export type LogSink = (line: string) => void;
 
 export type LogListener = (level: Exclude<LogLevel, 'silent'>, msg: string, fields: LogFields) => void;
 
-export function createLogger(
-  level: LogLevel,
-  sink: LogSink = (line) => process.stderr.write(line + '\n'),
-  listener?: LogListener,
-): Logger {
+export function createLogger(level: LogLevel, sink: LogSink = (line) => process.stderr.write(line + '\n'), listener?: LogListener): Logger {
   const min = RANK[level];
   const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields) => {
     // A suppressed line costs nothing: the Graph client logs every request at debug.

@@ -67,7 +67,12 @@ export async function runBatch(graph: GraphClient, parts: readonly BatchPart[], 
   return answers;
 }
 
-async function runChunk(graph: GraphClient, chunk: BatchPart[], opts: BatchOptions, budget: { waitedMs: number }): Promise<Map<string, BatchAnswer>> {
+async function runChunk(
+  graph: GraphClient,
+  chunk: BatchPart[],
+  opts: BatchOptions,
+  budget: { waitedMs: number },
+): Promise<Map<string, BatchAnswer>> {
   const done = new Map<string, BatchAnswer>();
   let pending = chunk;
   const sleep = opts.sleep ?? ((ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal }));
@@ -154,7 +159,14 @@ async function oneByOne(graph: GraphClient, parts: BatchPart[], opts: BatchOptio
       const [path, search = ''] = p.url.split('?');
       const query = search ? Object.fromEntries(new URLSearchParams(search)) : undefined;
       try {
-        const res = await graph.request<unknown>({ method: 'GET', path: path!, query, headers: p.headers, signal: opts.signal, onThrottle: opts.onThrottle });
+        const res = await graph.request<unknown>({
+          method: 'GET',
+          path: path!,
+          query,
+          headers: p.headers,
+          signal: opts.signal,
+          onThrottle: opts.onThrottle,
+        });
         done.set(p.id, { status: res.status, body: res.body });
       } catch (err) {
         if (opts.signal?.aborted || !(err instanceof GraphError)) throw err;

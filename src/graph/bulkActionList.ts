@@ -53,7 +53,8 @@ function serverFilter(status: StatusFilter | undefined): string | undefined {
 // $top Graph documents for lists of this kind; the server may still page smaller.
 const UNSORTED_PAGE = 100;
 
-const createdOf = (item: Record<string, unknown>) => (typeof item.createdDateTime === 'string' ? Date.parse(item.createdDateTime) : undefined);
+const createdOf = (item: Record<string, unknown>) =>
+  typeof item.createdDateTime === 'string' ? Date.parse(item.createdDateTime) : undefined;
 
 export async function listBulkActionsFrom(graph: GraphClient, q: BulkActionQuery, batch: BatchOptions): Promise<BulkActionListing> {
   const keep = (item: Record<string, unknown>) => {
@@ -96,13 +97,19 @@ export async function listBulkActionsFrom(graph: GraphClient, q: BulkActionQuery
   } catch (err) {
     if (!(err instanceof GraphError) || err.status !== 400) throw err;
     localFallback = `Graph refused ${filter ? '$filter/$orderby' : '$orderby'} (HTTP 400 ${err.code ?? ''}); the list was read without them and filtered and sorted here`;
-    q.logger.debug('bulk action list: Graph refused the query options; reading without them', { code: err.code, message: err.graphMessage, filter, orderby: query.$orderby });
+    q.logger.debug('bulk action list: Graph refused the query options; reading without them', {
+      code: err.code,
+      message: err.graphMessage,
+      filter,
+      orderby: query.$orderby,
+    });
     // Everything must be read to find the newest: the largest pages Graph allows make that fewest requests.
     page = await read({ $top: String(UNSORTED_PAGE) }, false);
   }
   // Graph may ignore $orderby without an error: a list cut short is only the newest if it came back newest first.
   if (!localFallback && page.more && !order.verified()) {
-    localFallback = 'Graph did not return the list newest first although $orderby asked for it, so the list was read without it and filtered and sorted here';
+    localFallback =
+      'Graph did not return the list newest first although $orderby asked for it, so the list was read without it and filtered and sorted here';
     q.logger.debug('bulk action list: Graph ignored $orderby; reading without it', { filter, orderby: query.$orderby });
     page = await read({ $top: String(UNSORTED_PAGE) }, false);
   }
@@ -112,7 +119,14 @@ export async function listBulkActionsFrom(graph: GraphClient, q: BulkActionQuery
   actions = actions.filter((a) => statusMatches(a, q.status) !== false);
   actions.sort((a, b) => (b.createdDateTime ?? '').localeCompare(a.createdDateTime ?? ''));
   const more = page.more || actions.length > q.limit;
-  return { actions: actions.slice(0, q.limit), more, foreignNextLink: page.foreignNextLink, localFallback, fetchedById: thin.length, scanned: page.scanned };
+  return {
+    actions: actions.slice(0, q.limit),
+    more,
+    foreignNextLink: page.foreignNextLink,
+    localFallback,
+    fetchedById: thin.length,
+    scanned: page.scanned,
+  };
 }
 
 /** Watches the creation times of a list as it is scanned: verified once two or more came, each no newer than the last. */
@@ -132,7 +146,11 @@ function newestFirst(): { see(t: number | undefined): void; verified(): boolean 
 
 /** Reads thin items by id (in batches); an item that cannot be read stays as it was, its counts unknown. */
 async function fillThin(graph: GraphClient, actions: BulkAction[], thin: BulkAction[], batch: BatchOptions): Promise<BulkAction[]> {
-  const answers = await runBatch(graph, thin.map((a) => ({ id: a.id, url: bulkActionPath(a.id) })), batch);
+  const answers = await runBatch(
+    graph,
+    thin.map((a) => ({ id: a.id, url: bulkActionPath(a.id) })),
+    batch,
+  );
   return actions.map((a) => {
     const r = answers.get(a.id);
     const entity = r && r.status === 200 ? unwrapEntity(r.body) : undefined;

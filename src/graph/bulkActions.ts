@@ -69,7 +69,8 @@ export function toBulkAction(raw: unknown): BulkAction {
     status: str(r.status) ?? 'unknown',
     createdDateTime: str(r.createdDateTime),
     initiatedByUserPrincipalName: str(r.initiatedByUserPrincipalName),
-    scheduledDuringMaintenanceWindow: typeof r.scheduledDuringMaintenanceWindow === 'boolean' ? r.scheduledDuringMaintenanceWindow : undefined,
+    scheduledDuringMaintenanceWindow:
+      typeof r.scheduledDuringMaintenanceWindow === 'boolean' ? r.scheduledDuringMaintenanceWindow : undefined,
     cloudPcIds: ids.length ? ids : undefined,
     actionSummary: summaryOf(r.actionSummary),
     parameters,
@@ -104,7 +105,9 @@ export interface RetryCall {
 /** Thrown before anything is sent: an empty id list has no documented meaning (Graph may read it as "all failed"). */
 export class EmptyIdListError extends Error {
   constructor() {
-    super('Not sent: the retry named an empty list of Cloud PC ids, whose meaning Graph does not document. Name at least one Cloud PC, or none at all to retry every failed device.');
+    super(
+      'Not sent: the retry named an empty list of Cloud PC ids, whose meaning Graph does not document. Name at least one Cloud PC, or none at all to retry every failed device.',
+    );
   }
 }
 

@@ -48,7 +48,6 @@ function bodyLimitFor(status: number): number {
   return status >= 200 && status < 300 ? MAX_OK_BODY : MAX_ERROR_BODY;
 }
 
-
 interface Call {
   method: HttpMethod;
   /** Path and query below the origin, as sent on the request line. */
@@ -110,13 +109,26 @@ export class GraphClient {
       this.ownsDispatcher = true;
     }
     this.proxy = proxyOf(this.dispatcher, this.rootOrigin);
-    this.log.debug(this.proxy ? `Graph requests go through the proxy ${this.proxy.shown} (${this.proxy.variable})` : 'Graph requests go straight to Graph', { graph: this.rootOrigin });
+    this.log.debug(
+      this.proxy
+        ? `Graph requests go through the proxy ${this.proxy.shown} (${this.proxy.variable})`
+        : 'Graph requests go straight to Graph',
+      { graph: this.rootOrigin },
+    );
   }
 
   async request<T>(req: GraphRequest): Promise<GraphResponse<T>> {
     const target = requestTarget(this.versionPathPrefix, req.path, req.query);
     if (target === undefined) throw this.refused(req.method, 'unsafe Graph path', String(req.path).split('?')[0] ?? '');
-    const call: Call = { method: req.method, target, logPath: req.path, body: req.body, headers: req.headers, signal: req.signal, onThrottle: req.onThrottle };
+    const call: Call = {
+      method: req.method,
+      target,
+      logPath: req.path,
+      body: req.body,
+      headers: req.headers,
+      signal: req.signal,
+      onThrottle: req.onThrottle,
+    };
     return (await this.execute(call)) as GraphResponse<T>;
   }
 
@@ -124,7 +136,14 @@ export class GraphClient {
   async getNextLink<T>(req: GraphNextLinkRequest): Promise<GraphResponse<T>> {
     const link = nextLinkTarget(this.rootOrigin, this.versionPathPrefix, req.url);
     if (!link.ok) throw this.refused('GET', 'nextLink outside the Graph root', link.shownPath);
-    const call: Call = { method: 'GET', target: link.target, logPath: link.logPath, headers: req.headers, signal: req.signal, onThrottle: req.onThrottle };
+    const call: Call = {
+      method: 'GET',
+      target: link.target,
+      logPath: link.logPath,
+      headers: req.headers,
+      signal: req.signal,
+      onThrottle: req.onThrottle,
+    };
     return (await this.execute(call)) as GraphResponse<T>;
   }
 
@@ -167,7 +186,10 @@ export class GraphClient {
       if (result.ok) return result.response;
 
       const err = result.error;
-      const waitMs = result.decision === 'retry' ? nextRetryWait(this.policy, { attempt, waitedMs, retryAfterMs: result.retryAfterMs }, this.random) : undefined;
+      const waitMs =
+        result.decision === 'retry'
+          ? nextRetryWait(this.policy, { attempt, waitedMs, retryAfterMs: result.retryAfterMs }, this.random)
+          : undefined;
       if (waitMs === undefined) throw new GraphError(finalError(err));
       this.announceRetry(call, err, attempt, waitMs);
       try {
@@ -221,10 +243,21 @@ export class GraphClient {
     const started = this.now();
     if (token !== this.lastAuth[0]) this.lastAuth = [token, `Bearer ${token}`];
     const hasBody = call.body !== undefined;
-    const headers = requestHeaders({ userAgent: this.userAgent, clientRequestId, authorization: this.lastAuth[1], json: hasBody }, call.headers);
+    const headers = requestHeaders(
+      { userAgent: this.userAgent, clientRequestId, authorization: this.lastAuth[1], json: hasBody },
+      call.headers,
+    );
 
     const logDone = (status: number | string, requestId?: string) => {
-      this.log.debug('Graph request', { method: call.method, path: call.logPath, status, requestId, clientRequestId, attempt, ms: this.now() - started });
+      this.log.debug('Graph request', {
+        method: call.method,
+        path: call.logPath,
+        status,
+        requestId,
+        clientRequestId,
+        attempt,
+        ms: this.now() - started,
+      });
     };
     try {
       const res = await exchange({
@@ -242,7 +275,10 @@ export class GraphClient {
       return responseOutcome(this.outcomeContext(call, token, clientRequestId, attempt), res);
     } catch (e) {
       const failure = e instanceof ExchangeFailure ? e : new ExchangeFailure(e, false, false);
-      logDone(failure.timedOut ? 'timeout' : failure.callerAborted ? 'aborted' : 'error', failure.headers ? headerValue(failure.headers, 'request-id') : undefined);
+      logDone(
+        failure.timedOut ? 'timeout' : failure.callerAborted ? 'aborted' : 'error',
+        failure.headers ? headerValue(failure.headers, 'request-id') : undefined,
+      );
       return failureOutcome(this.outcomeContext(call, token, clientRequestId, attempt), failure);
     }
   }

@@ -59,15 +59,12 @@ export const CLOUDS: Readonly<Record<CloudName, CloudInfo>> = {
     scopeHost: 'https://microsoftgraph.chinacloudapi.cn',
     retryDocumented: false,
     reportsDocumented: false,
-    caveat:
-      'The bulk-action retry API is not documented for the China cloud (21Vianet); calls may fail with 404 or 400.',
+    caveat: 'The bulk-action retry API is not documented for the China cloud (21Vianet); calls may fail with 404 or 400.',
   },
 };
 
 /** Hosts that are real Microsoft Graph endpoints; anything else given as the Graph URL earns a warning. */
-export const KNOWN_GRAPH_HOSTS: ReadonlySet<string> = new Set(
-  Object.values(CLOUDS).map((c) => new URL(c.graphRoot).host),
-);
+export const KNOWN_GRAPH_HOSTS: ReadonlySet<string> = new Set(Object.values(CLOUDS).map((c) => new URL(c.graphRoot).host));
 
 export const SCOPE_RETRY = 'CloudPC.ReadWrite.All';
 export const SCOPE_READ = 'CloudPC.Read.All';

@@ -2,14 +2,7 @@
 
 import type { HttpMethod } from './types.js';
 
-export type GraphErrorKind =
-  | 'http'
-  | 'throttled'
-  | 'timeout'
-  | 'network'
-  | 'aborted'
-  | 'invalidResponse'
-  | 'refused';
+export type GraphErrorKind = 'http' | 'throttled' | 'timeout' | 'network' | 'aborted' | 'invalidResponse' | 'refused';
 
 export interface GraphProxyFailure {
   /** scheme://host:port, never credentials. */
@@ -202,7 +195,9 @@ function exchangeHint(err: GraphError, retry: boolean): string | undefined {
     case 'network':
       return networkHint(err) + (ambiguousRetry ? ` The connection broke after the request was sent. ${MAY_BE_ACCEPTED}` : '');
     case 'aborted':
-      return ambiguousRetry ? `Cancelled by the client after the request was sent. ${MAY_BE_ACCEPTED}` : 'Cancelled by the client before Graph processed the request.';
+      return ambiguousRetry
+        ? `Cancelled by the client after the request was sent. ${MAY_BE_ACCEPTED}`
+        : 'Cancelled by the client before Graph processed the request.';
     case 'invalidResponse':
       return `Graph returned a response that could not be read: ${err.message}.`;
     case 'refused':
@@ -243,7 +238,8 @@ function statusHint(err: GraphError, ctx: DescribeContext): string {
   return 'Graph rejected the request.';
 }
 
-const TLS_UNTRUSTED = /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_HAS_EXPIRED)$/;
+const TLS_UNTRUSTED =
+  /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_HAS_EXPIRED)$/;
 
 /** Why Graph could not be reached and the fix: the proxy by name when one was used (never its credentials). */
 function networkHint(err: GraphError): string {

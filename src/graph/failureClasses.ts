@@ -222,9 +222,14 @@ export function classifyDeviceFailure(detail: StatusDetail | undefined, actionTy
     if (codeHit || messageHit) return { class: r.class, rule: r.name, fix: fillFix(r, detail.message) };
   }
   // Graph's own verdict on this very failure (cloudPcStatusDetail.additionalInformation "retriable") is data, not a guess.
-  if (detail.retriable === true) return { class: 'retryable', rule: 'graphRetriable', fix: 'Graph marks this failure retriable: a retry may succeed.' };
+  if (detail.retriable === true)
+    return { class: 'retryable', rule: 'graphRetriable', fix: 'Graph marks this failure retriable: a retry may succeed.' };
   if (detail.retriable === false) {
-    return { class: 'fixFirst', rule: 'graphRetriable', fix: 'Graph marks this failure not retriable: fix what the message names, then retry.' };
+    return {
+      class: 'fixFirst',
+      rule: 'graphRetriable',
+      fix: 'Graph marks this failure not retriable: fix what the message names, then retry.',
+    };
   }
   return { class: 'unknown' };
 }

@@ -11,8 +11,7 @@ import type { GraphResponse } from './types.js';
 export type AttemptBase = Pick<GraphErrorInit, 'method' | 'path' | 'clientRequestId' | 'attempts'>;
 
 export type AttemptResult =
-  | { ok: true; response: GraphResponse<unknown> }
-  | { ok: false; error: GraphErrorInit; decision: FailureDecision; retryAfterMs?: number };
+  { ok: true; response: GraphResponse<unknown> } | { ok: false; error: GraphErrorInit; decision: FailureDecision; retryAfterMs?: number };
 
 export interface OutcomeContext {
   /** The attempt: method, path below the versioned root (what errors show), client-request-id, attempt number. */
@@ -85,11 +84,33 @@ export function failureOutcome(ctx: OutcomeContext, failure: ExchangeFailure): A
   const decision = classifyFailure({ method: base.method, networkPhase, aborted: false, timedOut, proxyStatus: proxy?.status });
   const shared = { ...base, status, requestId, date, ambiguous: decision === 'ambiguous', cause };
   if (timedOut) {
-    return { ok: false, decision, error: { ...shared, kind: 'timeout', timeoutMs: ctx.timeoutMs, message: `Graph ${base.method} ${base.path} timed out after ${ctx.timeoutMs} ms` } };
+    return {
+      ok: false,
+      decision,
+      error: {
+        ...shared,
+        kind: 'timeout',
+        timeoutMs: ctx.timeoutMs,
+        message: `Graph ${base.method} ${base.path} timed out after ${ctx.timeoutMs} ms`,
+      },
+    };
   }
-  const why = proxy?.status !== undefined ? `the proxy ${proxy.shown} answered HTTP ${proxy.status}` : (code ?? (cause instanceof Error ? cause.message : String(cause)));
+  const why =
+    proxy?.status !== undefined
+      ? `the proxy ${proxy.shown} answered HTTP ${proxy.status}`
+      : (code ?? (cause instanceof Error ? cause.message : String(cause)));
   const via = proxy && proxy.status === undefined ? ` (through the proxy ${proxy.shown})` : '';
-  return { ok: false, decision, error: { ...shared, kind: 'network', host: ctx.host, ...(proxy ? { proxy } : {}), message: `Graph ${base.method} ${base.path} failed: ${why}${via}` } };
+  return {
+    ok: false,
+    decision,
+    error: {
+      ...shared,
+      kind: 'network',
+      host: ctx.host,
+      ...(proxy ? { proxy } : {}),
+      message: `Graph ${base.method} ${base.path} failed: ${why}${via}`,
+    },
+  };
 }
 
 // undici's ProxyAgent reports a refused tunnel only in its message, "Proxy response (407) !== 200 when HTTP Tunneling"
@@ -110,7 +131,9 @@ function httpFailure(ctx: OutcomeContext, res: ExchangeResponse): AttemptResult 
   const { status } = res;
   const { base } = ctx;
   const requestId = headerValue(res.headers, 'request-id');
-  const parsed = parseWithoutCredentials(res.body, ctx.token, (text) => parseGraphErrorBody(text, headerValue(res.headers, 'content-type')));
+  const parsed = parseWithoutCredentials(res.body, ctx.token, (text) =>
+    parseGraphErrorBody(text, headerValue(res.headers, 'content-type')),
+  );
   const retryAfterMs = parseRetryAfter(res.headers, ctx.nowMs);
   const decision = classifyFailure({ method: base.method, status, aborted: false, timedOut: false });
   const detail = (parsed.code ? ` ${parsed.code}` : '') + (parsed.message ? `: ${parsed.message}` : '');
@@ -145,7 +168,14 @@ function abortedOutcome(ctx: OutcomeContext, status: number | undefined): Attemp
   return {
     ok: false,
     decision: 'fail',
-    error: { ...ctx.base, kind: 'aborted', status, ambiguous, cause: ctx.cancelReason, message: `Graph ${method} ${ctx.base.path} cancelled by the client` },
+    error: {
+      ...ctx.base,
+      kind: 'aborted',
+      status,
+      ambiguous,
+      cause: ctx.cancelReason,
+      message: `Graph ${method} ${ctx.base.path} cancelled by the client`,
+    },
   };
 }
 

@@ -41,7 +41,7 @@ export async function collectPages(graph: GraphClient, first: GraphRequest, opts
   for (;;) {
     pages++;
     const value = Array.isArray(res.body?.value) ? (res.body.value as unknown[]) : [];
-    const next = typeof res.body?.['@odata.nextLink'] === 'string' ? (res.body['@odata.nextLink']) : undefined;
+    const next = typeof res.body?.['@odata.nextLink'] === 'string' ? res.body['@odata.nextLink'] : undefined;
     for (let i = 0; i < value.length; i++) {
       const raw = value[i];
       if (!raw || typeof raw !== 'object') continue;
@@ -59,7 +59,8 @@ export async function collectPages(graph: GraphClient, first: GraphRequest, opts
       res = await graph.getNextLink<ODataPage>({ url: next, headers: first.headers, signal: opts.signal });
     } catch (err) {
       // The client refuses a link outside its root before sending anything (the token never leaves the root).
-      if (err instanceof GraphError && err.kind === 'refused') return { items, more: true, scanned, pages, foreignNextLink: linkShown(next) };
+      if (err instanceof GraphError && err.kind === 'refused')
+        return { items, more: true, scanned, pages, foreignNextLink: linkShown(next) };
       throw err;
     }
   }
@@ -79,7 +80,10 @@ function linkShown(url: string): string {
  * order is verified, i.e. at least two items were seen and every one was no newer than the one before. A Graph that
  * ignored $orderby (or sorted oldest first) never stops the paging early.
  */
-export function newestFirstStop(since: number, createdOf: (item: Record<string, unknown>) => number | undefined): (item: Record<string, unknown>) => boolean {
+export function newestFirstStop(
+  since: number,
+  createdOf: (item: Record<string, unknown>) => number | undefined,
+): (item: Record<string, unknown>) => boolean {
   let previous: number | undefined;
   let seen = 0;
   let ordered = true;

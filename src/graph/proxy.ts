@@ -133,5 +133,7 @@ export function proxyRoute(target: string | URL, env: ProxyEnv): ProxyRoute {
 export function proxyProblem(graphRoot: string, env: ProxyEnv): { setting: string; message: string } | undefined {
   const route = proxyRoute(graphRoot, env);
   // The value itself is not repeated: it may hold the proxy's password.
-  return route.kind === 'invalid' ? { setting: route.variable, message: `${route.problem} (it applies to ${new URL(graphRoot).host}).` } : undefined;
+  return route.kind === 'invalid'
+    ? { setting: route.variable, message: `${route.problem} (it applies to ${new URL(graphRoot).host}).` }
+    : undefined;
 }

@@ -13,11 +13,7 @@ export function withoutCredentials(text: string, token: string): string {
  * An error body parsed with credentials removed twice: before parsing, so the cap on message length cannot cut a token
  * into a piece that no longer matches; and after, for a token spelled with JSON escapes.
  */
-export function parseWithoutCredentials(
-  body: string,
-  token: string,
-  parse: (text: string) => ParsedGraphErrorBody,
-): ParsedGraphErrorBody {
+export function parseWithoutCredentials(body: string, token: string, parse: (text: string) => ParsedGraphErrorBody): ParsedGraphErrorBody {
   const raw = parse(withoutCredentials(body, token));
   const out: ParsedGraphErrorBody = {};
   for (const [k, v] of Object.entries(raw) as [keyof ParsedGraphErrorBody, string | undefined][]) {

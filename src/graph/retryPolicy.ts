@@ -27,9 +27,7 @@ export function resolveThrottlePolicy(p?: Partial<ThrottlePolicy>): ThrottlePoli
   };
 }
 
-export type HeaderSource =
-  | { get(name: string): string | null }
-  | Record<string, string | string[] | undefined>;
+export type HeaderSource = { get(name: string): string | null } | Record<string, string | string[] | undefined>;
 
 function header(headers: HeaderSource, name: string): string | undefined {
   if (typeof (headers as { get?: unknown }).get === 'function') {
@@ -142,11 +140,7 @@ export function networkPhaseOf(code: string | undefined): 'connect' | 'afterSend
  * come back in lockstep. The floor (a tenth of the step) keeps an unlucky draw from retrying instantly.
  * `attempt` is 1-based: the wait after the first failed attempt uses attempt = 1.
  */
-export function backoffDelayMs(
-  attempt: number,
-  opts: { baseMs?: number; maxMs: number },
-  random: () => number = Math.random,
-): number {
+export function backoffDelayMs(attempt: number, opts: { baseMs?: number; maxMs: number }, random: () => number = Math.random): number {
   const base = Math.max(0, opts.baseMs ?? DEFAULT_THROTTLE_POLICY.baseDelayMs);
   const n = Math.max(1, Math.floor(attempt));
   const step = Math.min(Math.max(0, opts.maxMs), base * 2 ** Math.min(n - 1, 30));

@@ -45,7 +45,10 @@ export function callToolHandler(o: CallToolOptions): ToolCallHandler {
     const named = o.toolsFor(client);
     const tool = named.get(req.params.name);
     if (!tool) {
-      const hint = deps.config.readOnly && req.params.name === 'retry_cloudpc_bulk_action' ? ' The server runs read-only (CLOUDPC_MCP_READ_ONLY).' : '';
+      const hint =
+        deps.config.readOnly && req.params.name === 'retry_cloudpc_bulk_action'
+          ? ' The server runs read-only (CLOUDPC_MCP_READ_ONLY).'
+          : '';
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool "${req.params.name}".${hint} Available: ${[...named.keys()].join(', ')}.`);
     }
     if (problems?.length) return errorResult(formatProblems(problems));
@@ -68,7 +71,12 @@ export function callToolHandler(o: CallToolOptions): ToolCallHandler {
 }
 
 /** Tells the audit hook about every call once it is answered; without a hook, stdio calls pay for no wrapper. */
-function audited(handle: ToolCallHandler, audit: (entry: ToolCallAudit) => void, thrown: WeakMap<CallToolResult, unknown>, deps: ServerDeps): ToolCallHandler {
+function audited(
+  handle: ToolCallHandler,
+  audit: (entry: ToolCallAudit) => void,
+  thrown: WeakMap<CallToolResult, unknown>,
+  deps: ServerDeps,
+): ToolCallHandler {
   return async (request, extra) => {
     const entry: ToolCallAudit = { tool: request.params.name, arguments: request.params.arguments };
     try {

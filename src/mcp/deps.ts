@@ -48,7 +48,20 @@ export interface OwnedDeps extends ServerDeps {
   close(): Promise<void>;
 }
 
-export function createDeps({ config, logger, graphRoot = config.graphRoot, tokenProvider, simulated = false, proxy, signInHooks, dispatcher, bulkActionCache, plans, owner, approvalPage }: DepsOptions): OwnedDeps {
+export function createDeps({
+  config,
+  logger,
+  graphRoot = config.graphRoot,
+  tokenProvider,
+  simulated = false,
+  proxy,
+  signInHooks,
+  dispatcher,
+  bulkActionCache,
+  plans,
+  owner,
+  approvalPage,
+}: DepsOptions): OwnedDeps {
   let client: GraphClient | undefined;
   const direct = (proxy ?? (simulated ? 'never' : 'environment')) === 'never';
   // Created and closed here: the client only closes a pool it made itself.

@@ -33,7 +33,7 @@ function fieldProblem(name: string, field: Field, value: unknown): string | unde
 export const formValidator: jsonSchemaValidator = {
   getValidator<T>(schema: JsonSchemaType) {
     const properties = (schema.properties ?? {}) as Record<string, Field>;
-    const required = Array.isArray(schema.required) ? (schema.required) : [];
+    const required = Array.isArray(schema.required) ? schema.required : [];
     return (input: unknown): JsonSchemaValidatorResult<T> => {
       const fail = (errorMessage: string): JsonSchemaValidatorResult<T> => ({ valid: false, data: undefined, errorMessage });
       if (!input || typeof input !== 'object' || Array.isArray(input)) return fail('the answer must be an object');

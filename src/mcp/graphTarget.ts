@@ -24,7 +24,9 @@ export async function openGraphTarget(config: Config, logger: Logger, ownSignIn 
   if (config.simulate) {
     const { startSimulator } = await import('../simulator/index.js');
     const sim = await startSimulator({ variants: config.simulateVariants });
-    logger.info(`simulator listening on ${sim.url}; results are simulated${config.simulateVariants.length ? ` (variants: ${config.simulateVariants.join(', ')})` : ''}`);
+    logger.info(
+      `simulator listening on ${sim.url}; results are simulated${config.simulateVariants.length ? ` (variants: ${config.simulateVariants.join(', ')})` : ''}`,
+    );
     return {
       graphRoot: sim.url,
       tokenProvider: { description: 'embedded simulator token', delegated: true, getToken: async () => sim.token },

@@ -47,7 +47,9 @@ function listing(readOnly: boolean): ListPromptsResult {
 function promptNamed(name: string, offered: readonly PromptDefinition[]): PromptDefinition {
   const def = offered.find((p) => p.name === name);
   if (def) return def;
-  const hidden = ALL_PROMPTS.some((p) => p.name === name) ? ' The server runs read-only (CLOUDPC_MCP_READ_ONLY), which offers no retry.' : '';
+  const hidden = ALL_PROMPTS.some((p) => p.name === name)
+    ? ' The server runs read-only (CLOUDPC_MCP_READ_ONLY), which offers no retry.'
+    : '';
   throw new McpError(ErrorCode.InvalidParams, `Unknown prompt "${name}".${hidden} Available: ${offered.map((p) => p.name).join(', ')}.`);
 }
 
@@ -77,7 +79,11 @@ export function registerPrompts(server: Server, deps: ServerDeps, problems?: rea
     if (ref.type !== 'ref/prompt') return { completion: NO_COMPLETION };
     const def = promptNamed(ref.name, offered);
     const arg = def.arguments.find((a) => a.name === argument.name);
-    if (!arg) throw new McpError(ErrorCode.InvalidParams, `Prompt "${def.name}" has no argument "${argument.name}". Its arguments: ${def.arguments.map((a) => a.name).join(', ')}.`);
+    if (!arg)
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Prompt "${def.name}" has no argument "${argument.name}". Its arguments: ${def.arguments.map((a) => a.name).join(', ')}.`,
+      );
     // With a configuration problem every tool call answers with the fix; completion just offers nothing.
     if (!arg.complete || problems?.length) return { completion: NO_COMPLETION };
     let completion: Completion;
@@ -85,7 +91,9 @@ export function registerPrompts(server: Server, deps: ServerDeps, problems?: rea
       const signal = AbortSignal.any([extra.signal, AbortSignal.timeout(COMPLETION_DEADLINE_MS)]);
       completion = await arg.complete(argument.value, { deps, signal, arguments: given(context?.arguments) });
     } catch (err) {
-      deps.logger.warn(`completion of ${def.name}.${arg.name} failed; offered no values`, { error: (err as Error)?.message ?? String(err) });
+      deps.logger.warn(`completion of ${def.name}.${arg.name} failed; offered no values`, {
+        error: (err as Error)?.message ?? String(err),
+      });
       completion = NO_COMPLETION;
     }
     return { completion };

@@ -60,7 +60,8 @@ export function createServer({ deps, problems, audit, statelessClient }: CreateS
     { capabilities: { tools: {}, logging: {}, resources: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator: formValidator },
   );
   const tools = selectTools(deps);
-  const abilities = () => clientAbilities(statelessClient ? undefined : server.getClientCapabilities(), statelessClient === true, deps.config.remoteAppApproval);
+  const abilities = () =>
+    clientAbilities(statelessClient ? undefined : server.getClientCapabilities(), statelessClient === true, deps.config.remoteAppApproval);
   const views = viewResources(tools);
 
   server.setRequestHandler(ListToolsRequestSchema, () => views.listing[listingKind(abilities())]);

@@ -11,16 +11,27 @@ const CONFIRM_TIMEOUT_MS = 10 * 60_000;
 export interface ToolCallExtra {
   /** Aborted when the client cancels the request or the session closes. */
   signal: AbortSignal;
-  sendNotification(notification: { method: 'notifications/progress' | 'notifications/message'; params: Record<string, unknown> }): Promise<void>;
+  sendNotification(notification: {
+    method: 'notifications/progress' | 'notifications/message';
+    params: Record<string, unknown>;
+  }): Promise<void>;
 }
 
 const PLAN_FORM = {
   type: 'object' as const,
-  properties: { confirm: { type: 'boolean' as const, title: 'Approve this plan', description: 'Yes, retry exactly the Cloud PCs of this plan now.' } },
+  properties: {
+    confirm: { type: 'boolean' as const, title: 'Approve this plan', description: 'Yes, retry exactly the Cloud PCs of this plan now.' },
+  },
   required: ['confirm'],
 };
 
-export function toolContext(server: Server, deps: ServerDeps, client: ClientAbilities, req: CallToolRequest, extra: ToolCallExtra): ToolContext {
+export function toolContext(
+  server: Server,
+  deps: ServerDeps,
+  client: ClientAbilities,
+  req: CallToolRequest,
+  extra: ToolCallExtra,
+): ToolContext {
   const progressToken = req.params._meta?.progressToken;
   let progressCount = 0;
   return {
@@ -31,12 +42,17 @@ export function toolContext(server: Server, deps: ServerDeps, client: ClientAbil
       if (progressToken === undefined) return;
       // The specification requires progress to increase with every notification.
       progressCount = Math.max(progressCount + 1, progress);
-      void extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: progressCount, total, message } }).catch(() => {});
+      void extra
+        .sendNotification({ method: 'notifications/progress', params: { progressToken, progress: progressCount, total, message } })
+        .catch(() => {});
     },
     async confirm(message): Promise<ConfirmAnswer> {
       if (!client.form) return 'unsupported';
       try {
-        const r = await server.elicitInput({ mode: 'form', message, requestedSchema: PLAN_FORM }, { signal: extra.signal, timeout: CONFIRM_TIMEOUT_MS });
+        const r = await server.elicitInput(
+          { mode: 'form', message, requestedSchema: PLAN_FORM },
+          { signal: extra.signal, timeout: CONFIRM_TIMEOUT_MS },
+        );
         if (r.action === 'accept') return r.content?.confirm === true ? 'accepted' : 'declined';
         return r.action === 'decline' ? 'declined' : 'cancelled';
       } catch (err) {
@@ -48,7 +64,10 @@ export function toolContext(server: Server, deps: ServerDeps, client: ClientAbil
     async openUrl(message, url, elicitationId) {
       if (!client.url) return 'unsupported';
       try {
-        const r = await server.elicitInput({ mode: 'url', message, url, elicitationId }, { signal: extra.signal, timeout: CONFIRM_TIMEOUT_MS });
+        const r = await server.elicitInput(
+          { mode: 'url', message, url, elicitationId },
+          { signal: extra.signal, timeout: CONFIRM_TIMEOUT_MS },
+        );
         return r.action === 'accept' ? 'accepted' : r.action === 'decline' ? 'declined' : 'cancelled';
       } catch (err) {
         deps.logger.warn('URL elicitation did not complete; falling back to the approval link', { error: (err as Error).message });
@@ -56,12 +75,17 @@ export function toolContext(server: Server, deps: ServerDeps, client: ClientAbil
       }
     },
     urlCompleted(elicitationId) {
-      if (client.url) void server.createElicitationCompletionNotifier(elicitationId)().catch(() => {});
+      if (client.url)
+        void server
+          .createElicitationCompletionNotifier(elicitationId)()
+          .catch(() => {});
     },
     notify(level, message) {
       deps.logger[level === 'warning' ? 'warn' : 'info'](message);
       // On this call's own stream, so it reaches a stateless HTTP client too.
-      void extra.sendNotification({ method: 'notifications/message', params: { level, logger: 'cloudpc-mcp', data: message } }).catch(() => {});
+      void extra
+        .sendNotification({ method: 'notifications/message', params: { level, logger: 'cloudpc-mcp', data: message } })
+        .catch(() => {});
     },
   };
 }

@@ -58,7 +58,8 @@ export function viewResources(tools: CompiledTool[]): ViewResources {
           uri: VIEW_URI,
           name: 'bulk-action-view',
           title: 'Bulk action and retry plan',
-          description: 'Shows a bulk action (counts and devices) or a retry plan with Approve / Decline, in hosts that render MCP Apps views.',
+          description:
+            'Shows a bulk action (counts and devices) or a retry plan with Approve / Decline, in hosts that render MCP Apps views.',
           mimeType: VIEW_MIME_TYPE,
         },
       ],
@@ -66,7 +67,9 @@ export function viewResources(tools: CompiledTool[]): ViewResources {
     read(uri) {
       if (uri !== VIEW_URI) throw new McpError(ErrorCode.InvalidParams, `Unknown resource "${uri}". This server offers ${VIEW_URI}.`);
       // No external origins: the view needs none (restrictive default CSP), and says so explicitly.
-      return { contents: [{ uri: VIEW_URI, mimeType: VIEW_MIME_TYPE, text: viewDocument(), _meta: { ui: { csp: {}, prefersBorder: true } } }] };
+      return {
+        contents: [{ uri: VIEW_URI, mimeType: VIEW_MIME_TYPE, text: viewDocument(), _meta: { ui: { csp: {}, prefersBorder: true } } }],
+      };
     },
   };
   cache.set(tools, v);

@@ -8,11 +8,23 @@ import { OUTCOME_WAIT_SECONDS } from './retryUserPcs.js';
 export const checkRetryOutcome = definePrompt({
   name: 'check_retry_outcome',
   title: "Check a retry's outcome",
-  description: 'Wait for a retried bulk action to finish (up to two minutes at a time) and report, per device, what succeeded, what failed again and why. Reads only.',
+  description:
+    'Wait for a retried bulk action to finish (up to two minutes at a time) and report, per device, what succeeded, what failed again and why. Reads only.',
   kind: 'read',
   arguments: [
-    { name: 'bulkActionId', description: 'The bulk action that was retried.', required: true, check: guidValue('bulkActionId'), complete: bulkActionIds({ failedOnly: false }) },
-    { name: 'user', description: "Only this user's Cloud PCs, e.g. bob@contoso.com. Default: every device of the action.", check: userPrincipalNameValue, complete: userPrincipalNames },
+    {
+      name: 'bulkActionId',
+      description: 'The bulk action that was retried.',
+      required: true,
+      check: guidValue('bulkActionId'),
+      complete: bulkActionIds({ failedOnly: false }),
+    },
+    {
+      name: 'user',
+      description: "Only this user's Cloud PCs, e.g. bob@contoso.com. Default: every device of the action.",
+      check: userPrincipalNameValue,
+      complete: userPrincipalNames,
+    },
   ],
   render(args) {
     const id = args.bulkActionId!.trim();

@@ -37,7 +37,11 @@ const startsWith = (value: string, typed: string) => value.toLowerCase().startsW
 
 /** A fixed list, matched by prefix, case-insensitively. */
 export function staticValues(values: readonly string[]): CompletionSource {
-  return async (typed) => fit(values.filter((v) => startsWith(v, typed)), false);
+  return async (typed) =>
+    fit(
+      values.filter((v) => startsWith(v, typed)),
+      false,
+    );
 }
 
 /** Reads only when no person is needed for a token: a cached or refreshable sign-in, a static token, the simulator. */
@@ -86,7 +90,9 @@ export function bulkActionIds(opts: { failedOnly: boolean }): CompletionSource {
 export const userPrincipalNames: CompletionSource = fromGraph(async (typed, ctx) => {
   const { items, more } = await cloudPcUsers(ctx.deps.graph(), ctx.signal);
   const seen = new Map<string, string>();
-  for (const p of items) if (p.userPrincipalName && !seen.has(p.userPrincipalName.toLowerCase())) seen.set(p.userPrincipalName.toLowerCase(), p.userPrincipalName);
+  for (const p of items)
+    if (p.userPrincipalName && !seen.has(p.userPrincipalName.toLowerCase()))
+      seen.set(p.userPrincipalName.toLowerCase(), p.userPrincipalName);
   const names = [...seen.values()].filter((n) => startsWith(n, typed)).sort((a, b) => a.localeCompare(b));
   return fit(names, more);
 });

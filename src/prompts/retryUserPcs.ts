@@ -18,7 +18,13 @@ export const retryUserFailedCloudPcs = definePrompt({
     "Find a user's Cloud PCs that failed in a bulk action, show a dry run, retry only those after you agree (destructive retries ask you to confirm), then check the outcome.",
   kind: 'retry',
   arguments: [
-    { name: 'user', description: "The user's sign-in name, e.g. bob@contoso.com.", required: true, check: userPrincipalNameValue, complete: userPrincipalNames },
+    {
+      name: 'user',
+      description: "The user's sign-in name, e.g. bob@contoso.com.",
+      required: true,
+      check: userPrincipalNameValue,
+      complete: userPrincipalNames,
+    },
     {
       name: 'bulkActionId',
       description: `The bulk action to retry in. Default: the user's failed devices in the bulk actions of the last ${LOOK_BACK_DAYS} days.`,

@@ -17,14 +17,18 @@ interface Part {
 
 function partsOf(body: unknown): Part[] {
   const requests = body && typeof body === 'object' && !Array.isArray(body) ? (body as { requests?: unknown }).requests : undefined;
-  if (!Array.isArray(requests) || requests.length === 0) throw new BadRequest('The batch body must be {"requests": [...]} with at least one request.');
-  if (requests.length > MAX_BATCH_REQUESTS) throw new BadRequest(`The number of requests in the batch (${requests.length}) exceeds the limit of ${MAX_BATCH_REQUESTS}.`);
+  if (!Array.isArray(requests) || requests.length === 0)
+    throw new BadRequest('The batch body must be {"requests": [...]} with at least one request.');
+  if (requests.length > MAX_BATCH_REQUESTS)
+    throw new BadRequest(`The number of requests in the batch (${requests.length}) exceeds the limit of ${MAX_BATCH_REQUESTS}.`);
   const seen = new Set<string>();
   return requests.map((raw: unknown) => {
     const p = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
-    if (typeof p.id !== 'string' || p.id === '' || seen.has(p.id)) throw new BadRequest('Every batch request needs a unique, non-empty string id.');
+    if (typeof p.id !== 'string' || p.id === '' || seen.has(p.id))
+      throw new BadRequest('Every batch request needs a unique, non-empty string id.');
     seen.add(p.id);
-    if (typeof p.method !== 'string' || typeof p.url !== 'string') throw new BadRequest(`Batch request '${p.id}' needs a method and a url.`);
+    if (typeof p.method !== 'string' || typeof p.url !== 'string')
+      throw new BadRequest(`Batch request '${p.id}' needs a method and a url.`);
     if (/^[a-z]+:/i.test(p.url)) throw new BadRequest(`Batch request '${p.id}': the url must be relative to the version, not absolute.`);
     const headers: Record<string, string> = {};
     if (p.headers && typeof p.headers === 'object') for (const [k, v] of Object.entries(p.headers)) headers[k.toLowerCase()] = String(v);
@@ -36,7 +40,8 @@ function partsOf(body: unknown): Part[] {
 function partAnswer(id: string, r: SimResponse): Record<string, unknown> {
   const type = r.headers['content-type'] ?? '';
   const text = r.body?.toString('utf8');
-  const body = text === undefined || text === '' ? undefined : /json/i.test(type) ? (JSON.parse(text) as unknown) : r.body!.toString('base64');
+  const body =
+    text === undefined || text === '' ? undefined : /json/i.test(type) ? (JSON.parse(text) as unknown) : r.body!.toString('base64');
   return { id, status: r.status, headers: r.headers, ...(body === undefined ? {} : { body }) };
 }
 
@@ -61,13 +66,18 @@ function answerPart(r: Routed, p: Part, index: number, fullPath: string, search:
   if (fault && fault.spec.kind === 'status') return statusFaultResponse(fault.spec, ctx);
   if (deps.store.has('batchThrottling') && index % 2 === 1 && !deps.store.throttledParts.has(p.url)) {
     deps.store.throttledParts.add(p.url);
-    return json(429, errorBody(ctx, 'TooManyRequests', 'Too many requests. Retry after the interval given in the Retry-After header.'), { 'retry-after': '1' });
+    return json(429, errorBody(ctx, 'TooManyRequests', 'Too many requests. Retry after the interval given in the Retry-After header.'), {
+      'retry-after': '1',
+    });
   }
   const req: GraphRequestIn = { method: p.method, path: fullPath, query: new URLSearchParams(search), headers: p.headers, body: p.body };
   try {
     return routeGraph(deps, ctx, req, r.caller);
   } catch (err) {
-    const e = err instanceof GraphError ? err : new GraphError(500, 'InternalServerError', `Simulator error: ${(err as Error)?.message ?? String(err)}`);
+    const e =
+      err instanceof GraphError
+        ? err
+        : new GraphError(500, 'InternalServerError', `Simulator error: ${(err as Error)?.message ?? String(err)}`);
     return errorResponse(ctx, e);
   }
 }

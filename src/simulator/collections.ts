@@ -41,10 +41,15 @@ function listCollection<T>(r: Routed, spec: CollectionSpec<T>): SimResponse {
   const filter = option(req, '$filter');
   if (filter !== null) items = items.filter(parseFilter(filter, spec.schema));
   const orderby = option(req, '$orderby');
-  items = [...items].sort(orderby !== null && spec.sortable ? compareBy(parseOrderBy(orderby, spec.sortable, spec.schema.typeName), spec.schema.get) : spec.defaultOrder);
+  items = [...items].sort(
+    orderby !== null && spec.sortable
+      ? compareBy(parseOrderBy(orderby, spec.sortable, spec.schema.typeName), spec.schema.get)
+      : spec.defaultOrder,
+  );
 
   const countOpt = option(req, '$count');
-  if (countOpt !== null && !/^(true|false)$/i.test(countOpt)) throw new BadRequest(`Invalid value '${countOpt}' for $count; use true or false.`);
+  if (countOpt !== null && !/^(true|false)$/i.test(countOpt))
+    throw new BadRequest(`Invalid value '${countOpt}' for $count; use true or false.`);
   const top = option(req, '$top');
   const size = Math.min(top === null ? r.deps.pageSize : parseTop(top), r.deps.pageSize);
   const skiptoken = option(req, '$skiptoken');
@@ -56,7 +61,9 @@ function listCollection<T>(r: Routed, spec: CollectionSpec<T>): SimResponse {
     const full = spec.serialize(item);
     return selected === null ? full : selectProps(full, selected);
   });
-  const body: Record<string, unknown> = { '@odata.context': `${r.root}/$metadata#${spec.contextPath}${selected ? `(${selected.join(',')})` : ''}` };
+  const body: Record<string, unknown> = {
+    '@odata.context': `${r.root}/$metadata#${spec.contextPath}${selected ? `(${selected.join(',')})` : ''}`,
+  };
   if (countOpt !== null && countOpt.toLowerCase() === 'true') body['@odata.count'] = items.length;
   if (offset + size < items.length) {
     const keep = [...req.query].filter(([k]) => k.toLowerCase() !== '$skiptoken');
@@ -93,7 +100,12 @@ function entity(r: Routed, context: string, item: Record<string, unknown>, selec
   const sel = option(r.req, '$select');
   const selected = sel === null ? item : selectProps(item, parseSelect(sel, selectable, typeName));
   const odataContext = `${r.root}/$metadata#${context}/$entity`;
-  return json(200, r.deps.store.has('wrappedEntities') ? { '@odata.context': odataContext, value: selected } : { '@odata.context': odataContext, ...selected });
+  return json(
+    200,
+    r.deps.store.has('wrappedEntities')
+      ? { '@odata.context': odataContext, value: selected }
+      : { '@odata.context': odataContext, ...selected },
+  );
 }
 
 // ---------------------------------------------------------------- bulk actions
@@ -115,9 +127,21 @@ const BULK_PROPS: Record<string, PropType> = {
 // Derived-type properties are selectable on the base collection here (Graph would want a type cast); they
 // simply appear on the items that have them.
 const BULK_SELECTABLE = [
-  'id', 'displayName', 'createdDateTime', 'initiatedByUserPrincipalName', 'scheduledDuringMaintenanceWindow', 'cloudPcIds',
-  'status', 'actionSummary', 'targetServicePlanId', 'restorePointDateTime', 'timeRange', 'ignoreUnhealthySnapshots',
-  'diskEncryptionType', 'storageAccountId', 'accessTier',
+  'id',
+  'displayName',
+  'createdDateTime',
+  'initiatedByUserPrincipalName',
+  'scheduledDuringMaintenanceWindow',
+  'cloudPcIds',
+  'status',
+  'actionSummary',
+  'targetServicePlanId',
+  'restorePointDateTime',
+  'timeRange',
+  'ignoreUnhealthySnapshots',
+  'diskEncryptionType',
+  'storageAccountId',
+  'accessTier',
 ];
 
 export function listBulkActions(r: Routed): SimResponse {
@@ -131,36 +155,55 @@ export function listBulkActions(r: Routed): SimResponse {
   const items = store.tenant.bulkActions.map((a) => ({ full: serializeAction(store, a), record: a }));
   // A service that ignores $orderby says nothing: it answers in its own order (here oldest first).
   const query = new URLSearchParams([...r.req.query].filter(([k]) => !(store.has('orderbyIgnored') && k.toLowerCase() === '$orderby')));
-  return listCollection({ ...r, req: { ...r.req, query } }, {
-    items,
-    schema: {
-      typeName: 'microsoft.graph.cloudPcBulkAction',
-      properties: BULK_PROPS,
-      get: (item, prop) => pathGet(item.full, prop),
-      derivedTypes: BULK_ACTION_TYPES,
-      typeOf: (item) => (typeof item.full['@odata.type'] === 'string' ? item.full['@odata.type'] : '').replace(/^#microsoft\.graph\./, ''),
+  return listCollection(
+    { ...r, req: { ...r.req, query } },
+    {
+      items,
+      schema: {
+        typeName: 'microsoft.graph.cloudPcBulkAction',
+        properties: BULK_PROPS,
+        get: (item, prop) => pathGet(item.full, prop),
+        derivedTypes: BULK_ACTION_TYPES,
+        typeOf: (item) =>
+          (typeof item.full['@odata.type'] === 'string' ? item.full['@odata.type'] : '').replace(/^#microsoft\.graph\./, ''),
+      },
+      selectable: BULK_SELECTABLE,
+      sortable: { createdDateTime: 'datetime', displayName: 'string', status: 'string' },
+      // Without $orderby, creation order (oldest first): ask for createdDateTime desc to get the newest.
+      defaultOrder: (a, b) => a.record.createdDateTime - b.record.createdDateTime,
+      serialize: (item) => (store.has('thinListItems') ? serializeAction(store, item.record, { thin: true }) : item.full),
+      allowCount: false,
+      contextPath: 'deviceManagement/virtualEndpoint/bulkActions',
     },
-    selectable: BULK_SELECTABLE,
-    sortable: { createdDateTime: 'datetime', displayName: 'string', status: 'string' },
-    // Without $orderby, creation order (oldest first): ask for createdDateTime desc to get the newest.
-    defaultOrder: (a, b) => a.record.createdDateTime - b.record.createdDateTime,
-    serialize: (item) => (store.has('thinListItems') ? serializeAction(store, item.record, { thin: true }) : item.full),
-    allowCount: false,
-    contextPath: 'deviceManagement/virtualEndpoint/bulkActions',
-  });
+  );
 }
 
 export function getBulkAction(r: Routed, id: string): SimResponse {
   const a = r.deps.store.findAction(id);
   if (!a) throw notFound('cloudPcBulkAction', id);
-  return entity(r, 'deviceManagement/virtualEndpoint/bulkActions', serializeAction(r.deps.store, a), BULK_SELECTABLE, 'microsoft.graph.cloudPcBulkAction');
+  return entity(
+    r,
+    'deviceManagement/virtualEndpoint/bulkActions',
+    serializeAction(r.deps.store, a),
+    BULK_SELECTABLE,
+    'microsoft.graph.cloudPcBulkAction',
+  );
 }
 
 // ---------------------------------------------------------------- Cloud PCs
 
 const STATUSES_UP_TO_SENTINEL = [
-  'notProvisioned', 'provisioning', 'provisioned', 'inGracePeriod', 'deprovisioning', 'failed', 'provisionedWithWarnings',
-  'resizing', 'pendingProvision', 'restoring', 'unknownFutureValue',
+  'notProvisioned',
+  'provisioning',
+  'provisioned',
+  'inGracePeriod',
+  'deprovisioning',
+  'failed',
+  'provisionedWithWarnings',
+  'resizing',
+  'pendingProvision',
+  'restoring',
+  'unknownFutureValue',
 ] satisfies Beta.CloudPcStatus[];
 
 function pcProps(prefer: boolean): Record<string, PropType> {
@@ -178,16 +221,37 @@ function pcProps(prefer: boolean): Record<string, PropType> {
     aadDeviceId: 'string',
     imageDisplayName: 'string',
     powerState: { enum: ['running', 'poweredOff', 'unknownFutureValue'] satisfies Beta.CloudPcPowerState[] },
-    productType: { enum: ['enterprise', 'frontline', 'devBox', 'powerAutomate', 'business', 'unknownFutureValue'] satisfies Beta.CloudPcProductType[] },
+    productType: {
+      enum: ['enterprise', 'frontline', 'devBox', 'powerAutomate', 'business', 'unknownFutureValue'] satisfies Beta.CloudPcProductType[],
+    },
     lastModifiedDateTime: 'datetime',
   };
 }
 
 const PC_SELECTABLE = [
-  'id', 'displayName', 'imageDisplayName', 'provisioningPolicyId', 'provisioningPolicyName', 'onPremisesConnectionName', 'servicePlanId',
-  'servicePlanName', 'servicePlanType', 'status', 'statusDetail', 'statusDetails', 'userPrincipalName', 'lastModifiedDateTime',
-  'managedDeviceId', 'managedDeviceName', 'aadDeviceId', 'gracePeriodEndDateTime', 'userAccountType', 'osVersion', 'powerState',
-  'productType', 'lastRemoteActionResult',
+  'id',
+  'displayName',
+  'imageDisplayName',
+  'provisioningPolicyId',
+  'provisioningPolicyName',
+  'onPremisesConnectionName',
+  'servicePlanId',
+  'servicePlanName',
+  'servicePlanType',
+  'status',
+  'statusDetail',
+  'statusDetails',
+  'userPrincipalName',
+  'lastModifiedDateTime',
+  'managedDeviceId',
+  'managedDeviceName',
+  'aadDeviceId',
+  'gracePeriodEndDateTime',
+  'userAccountType',
+  'osVersion',
+  'powerState',
+  'productType',
+  'lastRemoteActionResult',
 ];
 
 /** Without the Prefer header (variant enumsNeedPrefer), statuses past the sentinel are neither shown nor filterable. */

@@ -26,13 +26,21 @@ export function routeControl(deps: ControlDeps, method: string, path: string, bo
         url: deps.url,
         now: new Date(deps.now()).toISOString(),
         endpoints: [
-          'POST /_simulator/faults', 'GET /_simulator/faults', 'DELETE /_simulator/faults', 'GET /_simulator/requests',
-          'DELETE /_simulator/requests', 'GET /_simulator/retries', 'GET /_simulator/state', 'POST /_simulator/reset',
-          'POST /_simulator/advance', 'GET /_simulator/variants', 'PUT /_simulator/variants',
+          'POST /_simulator/faults',
+          'GET /_simulator/faults',
+          'DELETE /_simulator/faults',
+          'GET /_simulator/requests',
+          'DELETE /_simulator/requests',
+          'GET /_simulator/retries',
+          'GET /_simulator/state',
+          'POST /_simulator/reset',
+          'POST /_simulator/advance',
+          'GET /_simulator/variants',
+          'PUT /_simulator/variants',
         ],
       });
     case 'POST /_simulator/faults': {
-      const list = Array.isArray(body) ? body : body && typeof body === 'object' && 'faults' in body ? (body).faults : [body];
+      const list = Array.isArray(body) ? body : body && typeof body === 'object' && 'faults' in body ? body.faults : [body];
       if (!Array.isArray(list)) throw new BadRequest('Send a fault object, an array of them, or { "faults": [...] }.');
       const ids = deps.faults.add(list.map(faultFromJson));
       return json(201, { ids });
@@ -79,7 +87,8 @@ function variantsView(store: Store): unknown {
 /** PUT { "on": ["thinListItems", …] }: exactly these variants are on afterwards (reset goes back to the start set). */
 function setVariants(store: Store, body: unknown): void {
   const on = body && typeof body === 'object' && !Array.isArray(body) ? (body as { on?: unknown }).on : undefined;
-  if (!Array.isArray(on) || on.some((v) => typeof v !== 'string')) throw new BadRequest('Send { "on": ["<variant>", …] }; GET /_simulator/variants lists them.');
+  if (!Array.isArray(on) || on.some((v) => typeof v !== 'string'))
+    throw new BadRequest('Send { "on": ["<variant>", …] }; GET /_simulator/variants lists them.');
   store.setVariants(on as string[]);
 }
 

@@ -110,7 +110,8 @@ function validate(spec: FaultSpec): void {
   }
   switch (spec.kind) {
     case 'status':
-      if (!Number.isInteger(spec.status) || spec.status < 100 || spec.status > 599) throw new BadRequest('status must be an HTTP status code.');
+      if (!Number.isInteger(spec.status) || spec.status < 100 || spec.status > 599)
+        throw new BadRequest('status must be an HTTP status code.');
       return;
     case 'delay':
       if (typeof spec.ms !== 'number' || !(spec.ms >= 0)) throw new BadRequest('delay needs ms >= 0.');
@@ -120,7 +121,9 @@ function validate(spec: FaultSpec): void {
     case 'truncate':
       return;
     default:
-      throw new BadRequest(`Unknown fault kind ${JSON.stringify((spec as { kind?: unknown }).kind)}. Use status, reset, delay, stall or truncate.`);
+      throw new BadRequest(
+        `Unknown fault kind ${JSON.stringify((spec as { kind?: unknown }).kind)}. Use status, reset, delay, stall or truncate.`,
+      );
   }
 }
 

@@ -54,7 +54,8 @@ const WWW_AUTHENTICATE =
   'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"';
 
 export function authenticate(header: string | undefined, auth: AuthConfig): Caller {
-  const unauthorized = (message: string) => new GraphError(401, 'InvalidAuthenticationToken', message, { 'www-authenticate': WWW_AUTHENTICATE });
+  const unauthorized = (message: string) =>
+    new GraphError(401, 'InvalidAuthenticationToken', message, { 'www-authenticate': WWW_AUTHENTICATE });
   if (header === undefined || header.trim() === '') throw unauthorized('Access token is empty.');
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!m) throw unauthorized('Access token is empty.');
@@ -69,7 +70,10 @@ const VERSIONS = ['beta', 'v1.0'];
 
 function segmentsOf(path: string): string[] {
   try {
-    return path.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+    return path
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => decodeURIComponent(s));
   } catch {
     throw new BadRequest(`The request URI '${path}' is not valid: bad percent-encoding.`);
   }
@@ -84,12 +88,16 @@ export function routeGraph(deps: RouteDeps, ctx: RequestContext, req: GraphReque
   const is = (i: number, name: string) => rest[i]?.toLowerCase() === name.toLowerCase();
   const beta = version.toLowerCase() === 'beta';
 
-  if (rest.length === 0) throw new BadRequest('Resource not found for the segment \'\'.');
+  if (rest.length === 0) throw new BadRequest("Resource not found for the segment ''.");
   if (rest.length === 1 && is(0, '$batch')) return methodGate(req, ['POST'], () => batch(r, version));
   if (!is(0, 'deviceManagement')) throw unknownSegment(rest, 0);
-  if (rest.length === 1) return methodGate(req, ['GET'], () => json(200, { '@odata.context': `${r.root}/$metadata#deviceManagement`, id: '00000000-0000-0000-0000-000000000000' }));
+  if (rest.length === 1)
+    return methodGate(req, ['GET'], () =>
+      json(200, { '@odata.context': `${r.root}/$metadata#deviceManagement`, id: '00000000-0000-0000-0000-000000000000' }),
+    );
   if (!is(1, 'virtualEndpoint')) throw unknownSegment(rest, 1);
-  if (rest.length === 2) return methodGate(req, ['GET'], () => json(200, { '@odata.context': `${r.root}/$metadata#deviceManagement/virtualEndpoint`, id: '' }));
+  if (rest.length === 2)
+    return methodGate(req, ['GET'], () => json(200, { '@odata.context': `${r.root}/$metadata#deviceManagement/virtualEndpoint`, id: '' }));
   // bulkActions and reports exist in beta only.
   if (is(2, 'bulkActions') && beta) return routeBulkActions(r);
   if (is(2, 'cloudPCs')) return routeCloudPcs(r, beta);
@@ -124,7 +132,10 @@ function routeCloudPcs(r: Routed, beta: boolean): SimResponse {
       if (deps.store.has('readOnlyPermissions')) throw readOnlyRefusal();
       const pc = deps.store.findPc(id);
       if (!pc) throw notFound('cloudPC', id);
-      return json(200, { '@odata.context': `${r.root}/$metadata#Collection(microsoft.graph.cloudPcRemoteActionResult)`, value: remoteActionResults(deps.store, pc) });
+      return json(200, {
+        '@odata.context': `${r.root}/$metadata#Collection(microsoft.graph.cloudPcRemoteActionResult)`,
+        value: remoteActionResults(deps.store, pc),
+      });
     });
   }
   throw unknownSegment(rest, isHistory ? 5 : 4);
@@ -135,7 +146,12 @@ function routeReports(r: Routed): SimResponse {
   const is = (i: number, name: string) => rest[i]?.toLowerCase() === name.toLowerCase();
   // A cloud without the reports (US Gov L5, China) knows no such segment; a role without report access gets 403.
   if (deps.store.has('reportMissing')) throw unknownSegment(rest, 2);
-  if (deps.store.has('reportForbidden')) throw new GraphError(403, 'accessDenied', 'Access is denied to the requested resource. The caller has no permission to read Cloud PC reports.');
+  if (deps.store.has('reportForbidden'))
+    throw new GraphError(
+      403,
+      'accessDenied',
+      'Access is denied to the requested resource. The caller has no permission to read Cloud PC reports.',
+    );
   if (rest.length === 4 && is(3, 'getActionStatusReports')) {
     return methodGate(req, ['POST'], () => report(req, () => getActionStatusReports(deps.store, ctx, req.body)));
   }
@@ -146,7 +162,11 @@ function routeReports(r: Routed): SimResponse {
 }
 
 export function readOnlyRefusal(): GraphError {
-  return new GraphError(403, 'accessDenied', 'Access is denied to the requested resource. The caller needs CloudPC.ReadWrite.All for this operation.');
+  return new GraphError(
+    403,
+    'accessDenied',
+    'Access is denied to the requested resource. The caller needs CloudPC.ReadWrite.All for this operation.',
+  );
 }
 
 function methodGate(req: GraphRequestIn, allowed: string[], handler: () => SimResponse): SimResponse {

@@ -80,5 +80,8 @@ const DEFAULT_CODES: Record<number, [string, string]> = {
 
 /** A plausible Graph error for a status a fault asked for without giving a body. */
 export function defaultErrorFor(status: number): [string, string] {
-  return DEFAULT_CODES[status] ?? (status >= 500 ? ['InternalServerError', 'An internal server error occurred.'] : ['BadRequest', 'The request failed.']);
+  return (
+    DEFAULT_CODES[status] ??
+    (status >= 500 ? ['InternalServerError', 'An internal server error occurred.'] : ['BadRequest', 'The request failed.'])
+  );
 }

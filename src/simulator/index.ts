@@ -23,7 +23,16 @@ export { SIMULATOR_VARIANTS, VARIANT_NAMES, unknownVariants, type SimulatorVaria
 export { FaultController } from './faults.js';
 export type { DeviceStateView, SimulatorState } from './state.js';
 export type { ActiveFault, FaultMatch, FaultSpec, FiredFault } from './faults.js';
-export type { BulkActionRecord, CloudPcRecord, DeviceActionState, DeviceRun, RecordedRequest, RecordedRetry, StatusDetail, Tenant } from './types.js';
+export type {
+  BulkActionRecord,
+  CloudPcRecord,
+  DeviceActionState,
+  DeviceRun,
+  RecordedRequest,
+  RecordedRetry,
+  StatusDetail,
+  Tenant,
+} from './types.js';
 
 export const SIMULATED_TOKEN = 'simulated-token';
 export const SIMULATED_APP_TOKEN = 'simulated-app-token';
@@ -83,8 +92,12 @@ const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/i;
 function checkOptions(opts: SimulatorOptions): { host: string; auth: AuthConfig; pageSize: number } {
   const host = opts.host ?? '127.0.0.1';
   if (!LOOPBACK.test(host)) throw new Error(`The Graph simulator only listens on loopback; refusing host '${host}'.`);
-  const auth: AuthConfig = { token: opts.token ?? SIMULATED_TOKEN, appToken: opts.appToken === undefined ? SIMULATED_APP_TOKEN : opts.appToken };
-  if (auth.token === '' || auth.token === auth.appToken) throw new Error('The simulator token must be non-empty and differ from the app token.');
+  const auth: AuthConfig = {
+    token: opts.token ?? SIMULATED_TOKEN,
+    appToken: opts.appToken === undefined ? SIMULATED_APP_TOKEN : opts.appToken,
+  };
+  if (auth.token === '' || auth.token === auth.appToken)
+    throw new Error('The simulator token must be non-empty and differ from the app token.');
   const pageSize = opts.pageSize ?? 10;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error('pageSize must be a positive integer.');
   const bad = unknownVariants(opts.variants ?? []);
@@ -152,7 +165,18 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       }, ms);
       timers.add(t);
     });
-  const server = createSimServer({ store, faults, requests, auth, pageSize, now, sleep, url: () => url, closing: () => closing !== null, control: { reset, advance, now } });
+  const server = createSimServer({
+    store,
+    faults,
+    requests,
+    auth,
+    pageSize,
+    now,
+    sleep,
+    url: () => url,
+    closing: () => closing !== null,
+    control: { reset, advance, now },
+  });
   const { sockets, opened } = trackSockets(server);
   url = await listen(server, opts.port ?? 0, host);
   const close = (): Promise<void> =>

@@ -94,7 +94,8 @@ function actionStatusRows(store: Store, only?: string): Row[] {
         ActionParameters: actionParameters(a.extra),
       });
       // One row per attempt: each attempt is its own request. One row per device: the action's request.
-      if (everyAttempt) for (const past of run.attempts) rows.push(row(past.reportId, past.state, past.lastUpdatedDateTime, past.startDateTime));
+      if (everyAttempt)
+        for (const past of run.attempts) rows.push(row(past.reportId, past.state, past.lastUpdatedDateTime, past.startDateTime));
       rows.push(row(run.reportId, run.state, run.lastUpdatedDateTime, everyAttempt ? run.startDateTime : run.requestDateTime));
     }
   }
@@ -143,7 +144,8 @@ function readBody(body: unknown): ReportBody {
   const strList = (k: string): string[] | undefined => {
     const v = b[k];
     if (v === undefined || v === null) return undefined;
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new BadRequest(`The parameter '${k}' must be a collection of strings.`);
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+      throw new BadRequest(`The parameter '${k}' must be a collection of strings.`);
     return v as string[];
   };
   const str = (k: string): string | undefined => {
@@ -158,7 +160,15 @@ function readBody(body: unknown): ReportBody {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new BadRequest(`The parameter '${k}' must be a non-negative Int32.`);
     return v;
   };
-  return { filter: str('filter'), select: strList('select'), orderBy: strList('orderBy'), groupBy: strList('groupBy'), search: str('search'), skip: int('skip'), top: int('top') };
+  return {
+    filter: str('filter'),
+    select: strList('select'),
+    orderBy: strList('orderBy'),
+    groupBy: strList('groupBy'),
+    search: str('search'),
+    skip: int('skip'),
+    top: int('top'),
+  };
 }
 
 function runReport(columns: ColumnDef[], allRows: Row[], rawBody: unknown): SimResponse {
@@ -185,7 +195,11 @@ function runReport(columns: ColumnDef[], allRows: Row[], rawBody: unknown): SimR
   }
   if (body.search !== undefined) {
     const needle = body.search.toLowerCase();
-    rows = rows.filter((r) => columns.some((c) => c.propertyType === 'String' && (typeof r[c.name] === 'string' ? (r[c.name] as string) : '').toLowerCase().includes(needle)));
+    rows = rows.filter((r) =>
+      columns.some(
+        (c) => c.propertyType === 'String' && (typeof r[c.name] === 'string' ? (r[c.name] as string) : '').toLowerCase().includes(needle),
+      ),
+    );
   }
 
   const keys: SortKey[] = (body.orderBy && body.orderBy.length > 0 ? body.orderBy : ['RequestDateTime']).map((spec) => {
@@ -198,7 +212,12 @@ function runReport(columns: ColumnDef[], allRows: Row[], rawBody: unknown): SimR
   rows = sortRows(rows, keys);
 
   let values = rows.map((r) => selected.map((c) => r[c.name] ?? null));
-  if (body.groupBy && body.groupBy.length > 0) values = grouped(values, body.groupBy.map((g) => byName(g).name), selected);
+  if (body.groupBy && body.groupBy.length > 0)
+    values = grouped(
+      values,
+      body.groupBy.map((g) => byName(g).name),
+      selected,
+    );
 
   const top = body.top ?? 25;
   if (top > 100) throw new BadRequest(`The value of top (${top}) exceeds the maximum of 100.`);
@@ -230,7 +249,8 @@ function sortRows(rows: Row[], keys: SortKey[]): Row[] {
 /** groupBy: the documented form groups by exactly the selected columns, so a group is a distinct row. */
 function grouped(values: Cell[][], group: string[], selected: ColumnDef[]): Cell[][] {
   const sel = selected.map((c) => c.name);
-  if (group.length !== sel.length || group.some((g, i) => g !== sel[i])) throw new BadRequest('groupBy must have the same content as select.');
+  if (group.length !== sel.length || group.some((g, i) => g !== sel[i]))
+    throw new BadRequest('groupBy must have the same content as select.');
   const seen = new Set<string>();
   return values.filter((v) => {
     const key = JSON.stringify(v);

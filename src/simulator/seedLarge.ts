@@ -82,9 +82,13 @@ function actions(gen: Gen, now: number, all: CloudPcRecord[]): BulkActionRecord[
     initiatedByUserPrincipalName: 'it-ops@contoso.com',
     scheduledDuringMaintenanceWindow: false,
     extra: {},
-    runs: all.slice(0, LARGE_SHAPE.bigDevices).map((pc, k) =>
-      k % 5 < 2 ? run(gen, pc.id, bigCreated, 'failed', bigFailure(Math.floor(k / 5) * 2 + (k % 5)), k) : run(gen, pc.id, bigCreated, 'done', null, k),
-    ),
+    runs: all
+      .slice(0, LARGE_SHAPE.bigDevices)
+      .map((pc, k) =>
+        k % 5 < 2
+          ? run(gen, pc.id, bigCreated, 'failed', bigFailure(Math.floor(k / 5) * 2 + (k % 5)), k)
+          : run(gen, pc.id, bigCreated, 'done', null, k),
+      ),
   };
   const out = [big];
   // The rest: five devices each, spread over the last 100 days; every tenth has one failed device.

@@ -1,14 +1,29 @@
 // Records as Graph serialises them, in each shape the switched-on variants ask for.
 
 import { recordOf, type Store } from './store.js';
-import type { Beta, BulkActionRecord, CloudPcOnTheWire, CloudPcRecord, CloudPcStatusNow, OnTheWire, RemoteActionRecord, StatusDetail } from './types.js';
+import type {
+  Beta,
+  BulkActionRecord,
+  CloudPcOnTheWire,
+  CloudPcRecord,
+  CloudPcStatusNow,
+  OnTheWire,
+  RemoteActionRecord,
+  StatusDetail,
+} from './types.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Statuses Graph sends only with "Prefer: include-unknown-enum-members" (after the unknownFutureValue sentinel). */
 export const STATUSES_AFTER_SENTINEL: readonly string[] = [
-  'movingRegion', 'resizePendingLicense', 'updatingSingleSignOn', 'modifyingSingleSignOn', 'refreshPolicyConfiguration',
-  'preparing', 'failoverInProgress', 'failbackInProgress',
+  'movingRegion',
+  'resizePendingLicense',
+  'updatingSingleSignOn',
+  'modifyingSingleSignOn',
+  'refreshPolicyConfiguration',
+  'preparing',
+  'failoverInProgress',
+  'failbackInProgress',
 ] satisfies CloudPcStatusNow[];
 
 /** The remote actions cloudPC.lastRemoteActionResult covers. */
@@ -75,9 +90,21 @@ function history(store: Store, pc: CloudPcRecord, withOlder: boolean): RemoteAct
     const name = remoteActionName(action.type);
     if (name === undefined) continue;
     for (const a of run.attempts) {
-      out.push({ actionName: name, actionState: a.state, startDateTime: a.startDateTime, lastUpdatedDateTime: a.lastUpdatedDateTime, detail: a.detail });
+      out.push({
+        actionName: name,
+        actionState: a.state,
+        startDateTime: a.startDateTime,
+        lastUpdatedDateTime: a.lastUpdatedDateTime,
+        detail: a.detail,
+      });
     }
-    out.push({ actionName: name, actionState: run.state, startDateTime: run.startDateTime, lastUpdatedDateTime: run.lastUpdatedDateTime, detail: run.detail });
+    out.push({
+      actionName: name,
+      actionState: run.state,
+      startDateTime: run.startDateTime,
+      lastUpdatedDateTime: run.lastUpdatedDateTime,
+      detail: run.detail,
+    });
   }
   if (withOlder) out.push(...pc.history);
   return out.sort((a, b) => b.startDateTime - a.startDateTime);

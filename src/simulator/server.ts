@@ -54,7 +54,12 @@ export function createSimServer(deps: ServerDeps): http.Server {
       // A bug in the simulator must not hang the client: answer 500 if nothing was sent yet.
       if (!res.headersSent && !res.destroyed) {
         const ctx: RequestContext = { requestId: randomUUID(), now: deps.now(), baseUrl: deps.url() };
-        sendResponse(deps, res, json(500, errorBody(ctx, 'InternalServerError', `Simulator error: ${(err as Error)?.message ?? String(err)}`)), ctx);
+        sendResponse(
+          deps,
+          res,
+          json(500, errorBody(ctx, 'InternalServerError', `Simulator error: ${(err as Error)?.message ?? String(err)}`)),
+          ctx,
+        );
       } else {
         res.destroy();
       }
@@ -85,7 +90,12 @@ function sendResponse(deps: ServerDeps, res: http.ServerResponse, r: SimResponse
 function sendTruncated(deps: ServerDeps, socket: Socket, r: SimResponse, ctx: RequestContext): void {
   const body = r.body ?? Buffer.alloc(0);
   const lines = [`HTTP/1.1 ${r.status} ${http.STATUS_CODES[r.status] ?? ''}`];
-  const headers: Record<string, string> = { ...baseHeaders(deps, ctx), ...r.headers, 'content-length': String(body.length + 256), connection: 'close' };
+  const headers: Record<string, string> = {
+    ...baseHeaders(deps, ctx),
+    ...r.headers,
+    'content-length': String(body.length + 256),
+    connection: 'close',
+  };
   for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
   socket.end(Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), body.subarray(0, Math.floor(body.length / 2))]));
 }
@@ -119,7 +129,12 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
     return Array.isArray(v) ? v[0] : v;
   };
   const clientRequestId = header('client-request-id');
-  const ctx: RequestContext = { requestId: randomUUID(), now: deps.now(), baseUrl: deps.url(), ...(clientRequestId !== undefined ? { clientRequestId } : {}) };
+  const ctx: RequestContext = {
+    requestId: randomUUID(),
+    now: deps.now(),
+    baseUrl: deps.url(),
+    ...(clientRequestId !== undefined ? { clientRequestId } : {}),
+  };
   const incoming: Incoming = { req, res, ctx, header };
   if (raw === 'tooLarge') {
     sendResponse(deps, res, json(413, errorBody(ctx, 'RequestEntityTooLarge', 'The request body is too large.')), ctx);
@@ -170,7 +185,13 @@ function recordOf(deps: ServerDeps, inc: Incoming, g: GraphRequestIn): RecordedR
   return record;
 }
 
-async function answerGraph(deps: ServerDeps, inc: Incoming, g: GraphRequestIn, record: RecordedRequest, invalidJson: boolean): Promise<void> {
+async function answerGraph(
+  deps: ServerDeps,
+  inc: Incoming,
+  g: GraphRequestIn,
+  record: RecordedRequest,
+  invalidJson: boolean,
+): Promise<void> {
   const { req, res, ctx } = inc;
   const produce = (): SimResponse => {
     ctx.now = deps.now();
@@ -178,7 +199,11 @@ async function answerGraph(deps: ServerDeps, inc: Incoming, g: GraphRequestIn, r
     try {
       const caller = authenticate(inc.header('authorization'), deps.auth);
       if (invalidJson) {
-        throw new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+        throw new GraphError(
+          400,
+          'BadRequest',
+          'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+        );
       }
       if (/\/\$batch$/i.test(g.path)) ctx.parts = record.parts = [];
       return routeGraph({ store: deps.store, pageSize: deps.pageSize, faults: deps.faults }, ctx, g, caller);
@@ -219,7 +244,10 @@ async function answerGraph(deps: ServerDeps, inc: Incoming, g: GraphRequestIn, r
     case 'truncate': {
       const r = spec.applyFirst
         ? produce()
-        : json(200, { '@odata.context': `${deps.url()}/beta/$metadata#deviceManagement/virtualEndpoint/bulkActions`, value: [{ id: ctx.requestId }] });
+        : json(200, {
+            '@odata.context': `${deps.url()}/beta/$metadata#deviceManagement/virtualEndpoint/bulkActions`,
+            value: [{ id: ctx.requestId }],
+          });
       record.status = r.status;
       sendTruncated(deps, req.socket, r, ctx);
       return;

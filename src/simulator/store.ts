@@ -193,7 +193,16 @@ export class Store {
   private rerun(action: BulkActionRecord, run: DeviceRun, now: number): void {
     const pc = this.findPc(run.cloudPcId);
     // A new array, not a push: tests and the bench build runs by spreading a template run.
-    run.attempts = [...run.attempts, { state: run.state, detail: run.detail, startDateTime: run.startDateTime, lastUpdatedDateTime: run.lastUpdatedDateTime, reportId: run.reportId }];
+    run.attempts = [
+      ...run.attempts,
+      {
+        state: run.state,
+        detail: run.detail,
+        startDateTime: run.startDateTime,
+        lastUpdatedDateTime: run.lastUpdatedDateTime,
+        reportId: run.reportId,
+      },
+    ];
     run.reportId = `${run.reportId.slice(0, 24)}${String(run.attempts.length).padStart(12, '0')}`;
     run.before = pc ? { status: pc.status, powerState: pc.powerState, statusDetail: pc.statusDetail } : null;
     run.state = 'active';

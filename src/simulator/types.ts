@@ -41,7 +41,6 @@ export interface BulkActionTypes {
 /** A derived type's own properties (what the seeds put in a bulk action's `extra`), as Graph types them. */
 export type OwnProperties<K extends keyof BulkActionTypes> = Omit<BulkActionTypes[K], keyof Beta.CloudPcBulkAction>;
 
-
 /** Per-device state of a bulk action, using Graph's actionState enum (cloudPcRemoteActionResult). */
 export type DeviceActionState = Beta.ActionState;
 

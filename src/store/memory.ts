@@ -47,7 +47,12 @@ export class MemoryStore implements StateStore {
 
   constructor(opts: MemoryStoreOptions = {}) {
     this.#now = opts.now ?? Date.now;
-    this.#max = { maxPlans: opts.maxPlans ?? 500, maxSessions: opts.maxSessions ?? 1000, maxSignIns: opts.maxSignIns ?? 10_000, maxBuckets: opts.maxBuckets ?? 10_000 };
+    this.#max = {
+      maxPlans: opts.maxPlans ?? 500,
+      maxSessions: opts.maxSessions ?? 1000,
+      maxSignIns: opts.maxSignIns ?? 10_000,
+      maxBuckets: opts.maxBuckets ?? 10_000,
+    };
   }
 
   async putPlan(plan: StoredPlan): Promise<void> {

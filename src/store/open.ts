@@ -28,7 +28,8 @@ export async function redisClientOptions(cfg: RedisConfig, started: () => boolea
     socket: {
       connectTimeout: CONNECT_TIMEOUT_MS,
       // At start-up a few attempts, then the problem is reported; once running, reconnect forever (at most every 2 s).
-      reconnectStrategy: (retries: number, cause: Error) => (!started() && retries >= START_ATTEMPTS ? cause : Math.min(2_000, 100 * 2 ** retries)),
+      reconnectStrategy: (retries: number, cause: Error) =>
+        !started() && retries >= START_ATTEMPTS ? cause : Math.min(2_000, 100 * 2 ** retries),
     },
   };
   if (cfg.auth === 'entra') options.credentialsProvider = await entraCredentialsProvider(cfg.authority);
@@ -41,7 +42,9 @@ export async function redisClientOptions(cfg: RedisConfig, started: () => boolea
  * user-assigned one, or a service principal from AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET) gets a token
  * for Redis, which the provider renews before it expires and sends with AUTH on every connection.
  */
-export async function entraCredentialsProvider(authority: RedisConfig['authority']): Promise<NonNullable<RedisClientOptions['credentialsProvider']>> {
+export async function entraCredentialsProvider(
+  authority: RedisConfig['authority'],
+): Promise<NonNullable<RedisClientOptions['credentialsProvider']>> {
   const [entraid, { DefaultAzureCredential }] = await Promise.all([import('@redis/entraid'), import('@azure/identity')]);
   // A CommonJS package: through a bundle its exports arrive as the namespace's default.
   const { EntraIdCredentialsProviderFactory, REDIS_SCOPE_DEFAULT } = entraid.EntraIdCredentialsProviderFactory ? entraid : entraid.default;
@@ -70,7 +73,10 @@ export async function openStore(cfg: StoreConfig, logger: Logger): Promise<Opene
   let down = false;
   client.on('error', (err: Error) => {
     lastError = err;
-    if (started && !down) logger.warn(`shared store: lost Redis at ${redis.where}; plans are refused until it answers again (reconnecting)`, { error: err.message.split('\n')[0] });
+    if (started && !down)
+      logger.warn(`shared store: lost Redis at ${redis.where}; plans are refused until it answers again (reconnecting)`, {
+        error: err.message.split('\n')[0],
+      });
     down = true;
   });
   client.on('ready', () => {
@@ -85,7 +91,9 @@ export async function openStore(cfg: StoreConfig, logger: Logger): Promise<Opene
     return { ok: false, problem: startProblem(redis, lastError ?? (err as Error)) };
   }
   started = true;
-  logger.info(`shared store: Redis at ${redis.where} (keys under "${redis.prefix}", ${redis.auth === 'entra' ? 'Entra ID' : 'password'} authentication)`);
+  logger.info(
+    `shared store: Redis at ${redis.where} (keys under "${redis.prefix}", ${redis.auth === 'entra' ? 'Entra ID' : 'password'} authentication)`,
+  );
   return { ok: true, store: new RedisStore({ client, prefix: redis.prefix, where: redis.where }) };
 }
 
@@ -93,12 +101,24 @@ export async function openStore(cfg: StoreConfig, logger: Logger): Promise<Opene
 export function startProblem(redis: RedisConfig, err: Error): StoreStartProblem {
   const text = err.message.split('\n')[0] ?? '';
   if (redis.auth === 'entra' && /Credential|authentication failed|AADSTS/i.test(`${err.name} ${text}`)) {
-    return { setting: 'CLOUDPC_MCP_REDIS_AUTH (entra)', message: `the server's Azure identity could not get a Microsoft Entra token for Redis (${text}). In Azure, give the app a managed identity (AZURE_CLIENT_ID names a user-assigned one); elsewhere set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET; or use CLOUDPC_MCP_REDIS_AUTH=password with an access key in CLOUDPC_MCP_REDIS_URL.` };
+    return {
+      setting: 'CLOUDPC_MCP_REDIS_AUTH (entra)',
+      message: `the server's Azure identity could not get a Microsoft Entra token for Redis (${text}). In Azure, give the app a managed identity (AZURE_CLIENT_ID names a user-assigned one); elsewhere set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET; or use CLOUDPC_MCP_REDIS_AUTH=password with an access key in CLOUDPC_MCP_REDIS_URL.`,
+    };
   }
   if (/WRONGPASS|NOAUTH|NOPERM|invalid (username|password)|\bAUTH\b/i.test(text)) {
     return redis.auth === 'entra'
-      ? { setting: 'CLOUDPC_MCP_REDIS_AUTH (entra)', message: `Redis at ${redis.where} refused the server's Microsoft Entra token (${text}). Give the server's managed identity (or service principal) data access on the cache (Azure portal: the cache's Authentication, "Microsoft Entra", add the identity), or use CLOUDPC_MCP_REDIS_AUTH=password with an access key in CLOUDPC_MCP_REDIS_URL.` }
-      : { setting: 'CLOUDPC_MCP_REDIS_URL', message: `Redis at ${redis.where} refused the credentials (${text}). Put the cache's access key (password) in the URL, rediss://:<access key>@<host>:<port>, or use CLOUDPC_MCP_REDIS_AUTH=entra where the cache uses Microsoft Entra authentication.` };
+      ? {
+          setting: 'CLOUDPC_MCP_REDIS_AUTH (entra)',
+          message: `Redis at ${redis.where} refused the server's Microsoft Entra token (${text}). Give the server's managed identity (or service principal) data access on the cache (Azure portal: the cache's Authentication, "Microsoft Entra", add the identity), or use CLOUDPC_MCP_REDIS_AUTH=password with an access key in CLOUDPC_MCP_REDIS_URL.`,
+        }
+      : {
+          setting: 'CLOUDPC_MCP_REDIS_URL',
+          message: `Redis at ${redis.where} refused the credentials (${text}). Put the cache's access key (password) in the URL, rediss://:<access key>@<host>:<port>, or use CLOUDPC_MCP_REDIS_AUTH=entra where the cache uses Microsoft Entra authentication.`,
+        };
   }
-  return { setting: 'CLOUDPC_MCP_REDIS_URL', message: `Redis at ${redis.where} could not be reached (${text || err.name}). Check the host and port (Azure Managed Redis: rediss://<name>.<region>.redis.azure.net:10000), that the cache lets this network in, and that it is running.` };
+  return {
+    setting: 'CLOUDPC_MCP_REDIS_URL',
+    message: `Redis at ${redis.where} could not be reached (${text || err.name}). Check the host and port (Azure Managed Redis: rediss://<name>.<region>.redis.azure.net:10000), that the cache lets this network in, and that it is running.`,
+  };
 }

@@ -61,8 +61,14 @@ export class RedisStore implements StateStore {
     const { state, expiresAt, decision, ...data } = plan;
     const key = this.#planKey(plan.id);
     await this.#run(async (c) => {
-      await c.multi()
-        .hSet(key, { data: JSON.stringify({ ...data, expiresAt }), state, expiresAt: String(expiresAt), ...(decision ? { decision: JSON.stringify(decision) } : {}) })
+      await c
+        .multi()
+        .hSet(key, {
+          data: JSON.stringify({ ...data, expiresAt }),
+          state,
+          expiresAt: String(expiresAt),
+          ...(decision ? { decision: JSON.stringify(decision) } : {}),
+        })
         .pExpireAt(key, expiresAt + EXPIRED_KEPT_MS)
         .exec();
     });
@@ -75,7 +81,11 @@ export class RedisStore implements StateStore {
 
   async decidePlan<P extends StoredPlan>(id: string, d: PlanDecision): Promise<P | undefined> {
     const decision = JSON.stringify({ how: d.how, by: d.by, at: d.at });
-    const reply = await this.#script(DECIDE, [this.#planKey(id), this.#tokenKey(id)], [d.approved ? 'approved' : 'declined', decision, String(d.at), this.#channel, id]);
+    const reply = await this.#script(
+      DECIDE,
+      [this.#planKey(id), this.#tokenKey(id)],
+      [d.approved ? 'approved' : 'declined', decision, String(d.at), this.#channel, id],
+    );
     if (!Array.isArray(reply)) return undefined;
     const fields: Record<string, string> = {};
     for (let i = 0; i + 1 < reply.length; i += 2) fields[String(reply[i])] = String(reply[i + 1]);
@@ -136,7 +146,11 @@ export class RedisStore implements StateStore {
     const tag = tagOfState(state)!;
     const ttl = Math.max(1, signIn.expiresAt - this.#now());
     const prefix = `${this.#p}signin:{${tag}}:`;
-    await this.#script(START_SIGN_IN, [`${prefix}${state}`, `${this.#p}signins:{${tag}}`, `${this.#p}signins-seq:{${tag}}`], [JSON.stringify(signIn), String(this.#now()), String(signIn.expiresAt), String(maxPerClient), String(ttl), state, prefix]);
+    await this.#script(
+      START_SIGN_IN,
+      [`${prefix}${state}`, `${this.#p}signins:{${tag}}`, `${this.#p}signins-seq:{${tag}}`],
+      [JSON.stringify(signIn), String(this.#now()), String(signIn.expiresAt), String(maxPerClient), String(ttl), state, prefix],
+    );
     return state;
   }
 
@@ -153,7 +167,11 @@ export class RedisStore implements StateStore {
 
   async take(key: string, budget: Budget): Promise<Charge> {
     if (budget.perMinute === 0) return { ok: true };
-    const reply = (await this.#script(TAKE, [`${this.#p}rate:${key}`], [String(this.#now()), String(budget.perMinute), String(budget.burst), String(bucketLifeMs(budget))])) as [number, string];
+    const reply = (await this.#script(
+      TAKE,
+      [`${this.#p}rate:${key}`],
+      [String(this.#now()), String(budget.perMinute), String(budget.burst), String(bucketLifeMs(budget))],
+    )) as [number, string];
     if (reply[0] === 1) return { ok: true };
     return { ok: false, retryAfterS: retryAfterS(Number(reply[1]), budget.perMinute / 60_000) };
   }

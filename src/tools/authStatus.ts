@@ -20,7 +20,9 @@ const output = {
   method: z.string().describe('Sign-in method in use, e.g. devicecode, browser, azurecli, environment, token.'),
   methodLabel: z.string(),
   why: z.string().describe('Why this method is in use.'),
-  kind: z.enum(['delegated', 'app-only', 'unknown']).describe('delegated: acts as a signed-in user; app-only: acts as an application (cannot retry).'),
+  kind: z
+    .enum(['delegated', 'app-only', 'unknown'])
+    .describe('delegated: acts as a signed-in user; app-only: acts as an application (cannot retry).'),
   cloud: z.string().optional(),
   authorityHost: z.string().optional(),
   tenantSetting: z.string().optional(),
@@ -64,7 +66,9 @@ export const authStatus = defineTool({
     signIn: z
       .boolean({ error: 'signIn must be true or false.' })
       .optional()
-      .describe('Start a sign-in when there is none (device code or browser); the result then says what the user must do. Default false: only report.'),
+      .describe(
+        'Start a sign-in when there is none (device code or browser); the result then says what the user must do. Default false: only report.',
+      ),
   },
   output,
   async handle(args, ctx) {

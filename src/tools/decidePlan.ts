@@ -22,7 +22,11 @@ export const decidePlan = defineTool({
   input: {
     planId: z.string({ error: 'planId must be a string.' }).max(100).describe('The plan shown in the view.'),
     decision: z.enum(['approve', 'decline'], { error: 'decision must be "approve" or "decline".' }),
-    appToken: z.string({ error: 'appToken must be a string.' }).max(200).optional().describe('The plan secret the view received with the plan.'),
+    appToken: z
+      .string({ error: 'appToken must be a string.' })
+      .max(200)
+      .optional()
+      .describe('The plan secret the view received with the plan.'),
   },
   output: {
     planId: z.string(),

@@ -7,7 +7,17 @@ import type { DeviceOutcome, DeviceOutcomes } from '../graph/outcomes/deviceOutc
 import type { ToolContext } from './context.js';
 import { defineTool } from './defineTool.js';
 import { guid } from './inputs.js';
-import { classCountsOf, classLabel, classLines, countsLine, outcomesFor, reasonCapLine, reasonText, startReading, unavailableLines } from './outcomes.js';
+import {
+  classCountsOf,
+  classLabel,
+  classLines,
+  countsLine,
+  outcomesFor,
+  reasonCapLine,
+  reasonText,
+  startReading,
+  unavailableLines,
+} from './outcomes.js';
 import { bulkActionRow, classCounts, deviceRow, reasonSummary, toDeviceRow, toRow } from './rows.js';
 import { plural, table } from './textTable.js';
 
@@ -30,11 +40,16 @@ export const getBulkActionTool = defineTool({
     'Set waitSeconds to wait (up to 600 s) until the action is no longer pending, e.g. after a retry; progress notifications report the counts while waiting.',
   input: {
     bulkActionId: guid('bulkActionId').describe('Id (GUID) of the bulk action.'),
-    includeDevices: z.boolean({ error: 'includeDevices must be true or false.' }).optional().describe('Include the per-device outcome. Default true.'),
+    includeDevices: z
+      .boolean({ error: 'includeDevices must be true or false.' })
+      .optional()
+      .describe('Include the per-device outcome. Default true.'),
     onlyFailed: z
       .boolean({ error: 'onlyFailed must be true or false.' })
       .optional()
-      .describe(`Read only the failed devices (cheap on large actions). Default: true for actions of more than ${ALL_DEVICES_UP_TO} Cloud PCs, false otherwise.`),
+      .describe(
+        `Read only the failed devices (cheap on large actions). Default: true for actions of more than ${ALL_DEVICES_UP_TO} Cloud PCs, false otherwise.`,
+      ),
     waitSeconds: z
       .number({ error: 'waitSeconds must be a number.' })
       .int({ error: 'waitSeconds must be a whole number.' })
@@ -69,7 +84,9 @@ export const getBulkActionTool = defineTool({
     }
     const onlyFailed = args.onlyFailed ?? (action.cloudPcIds?.length ?? 0) > ALL_DEVICES_UP_TO;
     const outcomes: DeviceOutcomes =
-      args.includeDevices === false ? { devices: [], more: false, onlyFailed } : await outcomesFor(ctx, action, { onlyFailed, reasons: true }, reading);
+      args.includeDevices === false
+        ? { devices: [], more: false, onlyFailed }
+        : await outcomesFor(ctx, action, { onlyFailed, reasons: true }, reading);
     const failed = outcomes.devices.filter((d) => d.state === 'failed');
     return {
       structured: {
@@ -94,7 +111,11 @@ async function waitWhilePending(ctx: ToolContext, first: BulkAction, deadline: n
   const total = action.cloudPcIds?.length;
   const report = () => {
     const s = action.actionSummary ?? {};
-    ctx.progress((s.successfulCount ?? 0) + (s.failedCount ?? 0) + (s.notSupportedCount ?? 0), total, `${action.status}: ${countsLine(action)}`);
+    ctx.progress(
+      (s.successfulCount ?? 0) + (s.failedCount ?? 0) + (s.notSupportedCount ?? 0),
+      total,
+      `${action.status}: ${countsLine(action)}`,
+    );
   };
   report();
   while (action.status === 'pending' && Date.now() < deadline) {
@@ -108,7 +129,12 @@ async function waitWhilePending(ctx: ToolContext, first: BulkAction, deadline: n
   return action;
 }
 
-function render(ctx: ToolContext, action: BulkAction, outcomes: DeviceOutcomes, waited: { seconds: number; finished: boolean } | undefined): string {
+function render(
+  ctx: ToolContext,
+  action: BulkAction,
+  outcomes: DeviceOutcomes,
+  waited: { seconds: number; finished: boolean } | undefined,
+): string {
   const of = action.cloudPcIds ? plural(action.cloudPcIds.length, 'Cloud PC') : '? Cloud PCs';
   const lines = [
     `${action.actionType} bulk action "${action.displayName}" (${action.id}) is ${action.status}: ${countsLine(action)}, of ${of}.` +
@@ -122,7 +148,8 @@ function render(ctx: ToolContext, action: BulkAction, outcomes: DeviceOutcomes, 
     );
   }
   lines.push(...unavailableLines(outcomes, action));
-  if (outcomes.onlyFailed && outcomes.devices.length + (outcomes.unavailable ? 1 : 0) > 0) lines.push('Only the failed devices were read (onlyFailed).');
+  if (outcomes.onlyFailed && outcomes.devices.length + (outcomes.unavailable ? 1 : 0) > 0)
+    lines.push('Only the failed devices were read (onlyFailed).');
   lines.push(...classLines(outcomes.devices));
   const capLine = reasonCapLine(outcomes);
   if (capLine) lines.push(capLine);
@@ -135,7 +162,14 @@ function render(ctx: ToolContext, action: BulkAction, outcomes: DeviceOutcomes, 
     lines.push(
       table(
         ['Cloud PC id', 'name', 'user', 'state', 'class', 'reason'],
-        shown.map((d: DeviceOutcome) => [d.cloudPcId, d.name, d.userPrincipalName, d.state, d.state === 'failed' ? classLabel(d.failureClass) : undefined, reasonText(d, cap)]),
+        shown.map((d: DeviceOutcome) => [
+          d.cloudPcId,
+          d.name,
+          d.userPrincipalName,
+          d.state,
+          d.state === 'failed' ? classLabel(d.failureClass) : undefined,
+          reasonText(d, cap),
+        ]),
         { maxCell: REASON_WIDTH, wrap: [5] },
       ),
     );

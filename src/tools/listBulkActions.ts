@@ -31,8 +31,8 @@ export const listBulkActions = defineTool({
       .enum(KNOWN_ACTION_TYPES, { error: `actionType must be one of: ${KNOWN_ACTION_TYPES.join(', ')}.` })
       .optional()
       .describe('Only this kind of bulk action.'),
-    createdAfter: z
-      .iso.datetime({ offset: true, error: 'createdAfter must be an ISO 8601 date-time such as 2026-11-27T18:00:00Z.' })
+    createdAfter: z.iso
+      .datetime({ offset: true, error: 'createdAfter must be an ISO 8601 date-time such as 2026-11-27T18:00:00Z.' })
       .optional()
       .describe('Only bulk actions created at or after this time (ISO 8601).'),
     limit: limitInput(MAX_LIMIT, DEFAULT_LIMIT),

@@ -45,7 +45,9 @@ export const listCloudPcs = defineTool({
     'Find Windows 365 Cloud PCs by user (userPrincipalName), by the start of their display name, or by status, and get their ids, names, users, status and provisioning policy. ' +
     'Use it to turn people or device names into the Cloud PC ids that retry_cloudpc_bulk_action takes.',
   input: {
-    userPrincipalName: searchText('userPrincipalName', 256).optional().describe("The user's sign-in name, e.g. bob@contoso.com (exact match)."),
+    userPrincipalName: searchText('userPrincipalName', 256)
+      .optional()
+      .describe("The user's sign-in name, e.g. bob@contoso.com (exact match)."),
     nameStartsWith: searchText('nameStartsWith', 128).optional().describe('Start of the Cloud PC display name, e.g. CPC-bob.'),
     status: z
       .enum(CLOUD_PC_STATUS_FILTERS, { error: `status must be one of: ${CLOUD_PC_STATUS_FILTERS.join(', ')}.` })
@@ -80,8 +82,13 @@ export const listCloudPcs = defineTool({
       // names are matched here, within the same page cap.
       if (!(args.nameStartsWith && err instanceof GraphError && err.status === 400)) throw err;
       const prefix = args.nameStartsWith.toLowerCase();
-      const named = (item: Record<string, unknown>) => typeof item.displayName === 'string' && item.displayName.toLowerCase().startsWith(prefix);
-      page = await read(clauses.filter((c) => !c.startsWith('startswith(')), named, 100);
+      const named = (item: Record<string, unknown>) =>
+        typeof item.displayName === 'string' && item.displayName.toLowerCase().startsWith(prefix);
+      page = await read(
+        clauses.filter((c) => !c.startsWith('startswith(')),
+        named,
+        100,
+      );
       refused = ` Graph refused the startswith filter (HTTP 400${err.code ? ` ${err.code}` : ''}), so names were matched here among the first ${page.scanned} Cloud PCs read${page.more ? ' (not all of them: narrow by user or status)' : ''}.`;
     }
     const rows = page.items.map(toCloudPc);
@@ -94,7 +101,14 @@ export const listCloudPcs = defineTool({
     const body = rows.length
       ? table(
           ['id', 'name', 'user', 'status', 'policy', 'power'],
-          rows.map((r) => [r.id, r.displayName ?? r.managedDeviceName, r.userPrincipalName, r.status, r.provisioningPolicyName, r.powerState]),
+          rows.map((r) => [
+            r.id,
+            r.displayName ?? r.managedDeviceName,
+            r.userPrincipalName,
+            r.status,
+            r.provisioningPolicyName,
+            r.powerState,
+          ]),
         )
       : '';
     return { structured: { cloudPcs: rows, more: page.more, simulated: ctx.deps.simulated }, text: body ? `${head}\n${body}` : head };

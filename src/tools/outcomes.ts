@@ -24,15 +24,25 @@ export function startReading(ctx: ToolContext, bulkActionId: string, likelyOnlyF
 
 export async function outcomesFor(ctx: ToolContext, action: BulkAction, read: ReadOutcomes, started?: ReportRead): Promise<DeviceOutcomes> {
   const { config } = ctx.deps;
-  const o = await deviceOutcomesOf(ctx.deps.graph(), action, {
-    onlyFailed: read.onlyFailed,
-    reasonCap: read.reasons ? config.maxReasonLookups : 0,
-    batch: {
-      signal: ctx.signal,
-      maxWaitMs: config.maxThrottleWaitMs,
-      onThrottle: (n) => ctx.progress(n.attempt, undefined, `Graph is throttling part of the reason lookup (HTTP ${n.status}); waiting ${Math.ceil(n.waitMs / 1000)} s.`),
+  const o = await deviceOutcomesOf(
+    ctx.deps.graph(),
+    action,
+    {
+      onlyFailed: read.onlyFailed,
+      reasonCap: read.reasons ? config.maxReasonLookups : 0,
+      batch: {
+        signal: ctx.signal,
+        maxWaitMs: config.maxThrottleWaitMs,
+        onThrottle: (n) =>
+          ctx.progress(
+            n.attempt,
+            undefined,
+            `Graph is throttling part of the reason lookup (HTTP ${n.status}); waiting ${Math.ceil(n.waitMs / 1000)} s.`,
+          ),
+      },
     },
-  }, started);
+    started,
+  );
   if (o.unavailable && !config.cloud.reportsDocumented) o.unavailable += `; Graph documents no Cloud PC reports in ${config.cloud.label}`;
   return o;
 }
@@ -75,7 +85,8 @@ export function reasonText(d: DeviceOutcome, cap: number): string | undefined {
     default:
       text = `not looked up (reasons are read for the first ${cap} failed devices)`;
   }
-  if (d.reasonStatus !== 'found' && d.pcStatus) text += `. The PC's current status (not this action's reason): ${d.pcStatus}${d.pcStatusDetail ? ` — ${d.pcStatusDetail}` : ''}`;
+  if (d.reasonStatus !== 'found' && d.pcStatus)
+    text += `. The PC's current status (not this action's reason): ${d.pcStatus}${d.pcStatusDetail ? ` — ${d.pcStatusDetail}` : ''}`;
   return text;
 }
 
@@ -118,10 +129,14 @@ export function reasonCapLine(o: DeviceOutcomes): string | undefined {
   if (!r) return undefined;
   const parts: string[] = [];
   if (r.lookedUp < r.failed) {
-    parts.push(`Reasons for the first ${r.lookedUp} of ${r.failed} failed devices (CLOUDPC_MCP_MAX_REASON_LOOKUPS=${r.cap}); the others are not classified.`);
+    parts.push(
+      `Reasons for the first ${r.lookedUp} of ${r.failed} failed devices (CLOUDPC_MCP_MAX_REASON_LOOKUPS=${r.cap}); the others are not classified.`,
+    );
   }
   if (r.historyForbidden) {
-    parts.push("Graph refused the PCs' remote action history (it needs CloudPC.ReadWrite.All): reasons come from each PC's last remote action only where it belongs to this action.");
+    parts.push(
+      "Graph refused the PCs' remote action history (it needs CloudPC.ReadWrite.All): reasons come from each PC's last remote action only where it belongs to this action.",
+    );
   }
   return parts.length ? parts.join(' ') : undefined;
 }

@@ -9,7 +9,18 @@ import { seekApproval } from './retry/confirm.js';
 import { checkPlan, makePlan, runPlan, sendRetry } from './retry/execute.js';
 import { visible } from '../core/visible.js';
 import { ownerLabel, PLAN_PROBLEM_TEXT, planProblem, type ApprovalWay, type Plan } from './retry/plans.js';
-import { acceptedText, approvalQuestion, changeText, dryRunText, idList, labelOf, nothingText, pendingText, planSentText, planText } from './retry/answerText.js';
+import {
+  acceptedText,
+  approvalQuestion,
+  changeText,
+  dryRunText,
+  idList,
+  labelOf,
+  nothingText,
+  pendingText,
+  planSentText,
+  planText,
+} from './retry/answerText.js';
 import { goingDevices, resolveTarget, type RetryTarget } from './retry/target.js';
 import { toDeviceRow } from './rows.js';
 import { APPROVAL_META_KEY, planView, retryOutput, type RetryOutput } from './retry/resultShape.js';
@@ -17,7 +28,15 @@ import { APPROVAL_META_KEY, planView, retryOutput, type RetryOutput } from './re
 /** Graph takes the ids in one body; 10,000 is well above the largest bulk action an admin can create. */
 export const MAX_RETRY_IDS = 10_000;
 
-type Args = { bulkActionId: string; cloudPcIds?: string[]; dryRun?: boolean; confirm?: boolean; planId?: string; only?: 'retryable'; includeNotFailed?: boolean };
+type Args = {
+  bulkActionId: string;
+  cloudPcIds?: string[];
+  dryRun?: boolean;
+  confirm?: boolean;
+  planId?: string;
+  only?: 'retryable';
+  includeNotFailed?: boolean;
+};
 type Outcome = ToolOutcome<RetryOutput>;
 
 export const retryBulkAction = defineTool({
@@ -41,28 +60,41 @@ export const retryBulkAction = defineTool({
     bulkActionId: guid('bulkActionId').describe('Id (GUID) of the bulk action to retry. With planId: the bulk action the plan is for.'),
     cloudPcIds: z
       .array(guid('Each cloudPcIds item'), { error: 'cloudPcIds must be an array of Cloud PC id strings.' })
-      .min(1, { error: 'cloudPcIds is empty. Omit cloudPcIds to retry all failed devices of the bulk action, or list at least one Cloud PC id.' })
+      .min(1, {
+        error: 'cloudPcIds is empty. Omit cloudPcIds to retry all failed devices of the bulk action, or list at least one Cloud PC id.',
+      })
       .max(MAX_RETRY_IDS, { error: `cloudPcIds has more than ${MAX_RETRY_IDS} ids; split the retry into several calls.` })
       .optional()
       .describe('Cloud PC ids (GUIDs) to retry. Omit to retry all failed devices. Never pass an empty array.'),
     only: z
       .enum(['retryable'], { error: 'only must be "retryable" (or omitted).' })
       .optional()
-      .describe('"retryable": send exactly the failed devices (of cloudPcIds, if given) whose failure a retry can fix. Default: no such filter.'),
+      .describe(
+        '"retryable": send exactly the failed devices (of cloudPcIds, if given) whose failure a retry can fix. Default: no such filter.',
+      ),
     includeNotFailed: z
       .boolean({ error: 'includeNotFailed must be true or false.' })
       .optional()
-      .describe('Send chosen cloudPcIds even if their device did not fail (the admin insists). Default false: such ids are left out and named.'),
-    dryRun: z.boolean({ error: 'dryRun must be true or false.' }).optional().describe('Show what a real call would send, make a plan of it, and send nothing. Default false.'),
+      .describe(
+        'Send chosen cloudPcIds even if their device did not fail (the admin insists). Default false: such ids are left out and named.',
+      ),
+    dryRun: z
+      .boolean({ error: 'dryRun must be true or false.' })
+      .optional()
+      .describe('Show what a real call would send, make a plan of it, and send nothing. Default false.'),
     planId: z
       .string({ error: 'planId must be a string.' })
       .regex(/^plan-[0-9a-f]{32}$/, { error: 'planId must be a plan id from a dry run, such as plan-0123456789abcdef0123456789abcdef.' })
       .optional()
-      .describe('Execute this plan (from a dry run) of bulkActionId: exactly its Cloud PCs are retried, once a person approved it. With dryRun: true, only shows it.'),
+      .describe(
+        'Execute this plan (from a dry run) of bulkActionId: exactly its Cloud PCs are retried, once a person approved it. With dryRun: true, only shows it.',
+      ),
     confirm: z
       .boolean({ error: 'confirm must be true or false.' })
       .optional()
-      .describe('Only where the operator set CLOUDPC_MCP_CONFIRM_POLICY=model: true after the user explicitly agreed. Ignored otherwise. Default false.'),
+      .describe(
+        'Only where the operator set CLOUDPC_MCP_CONFIRM_POLICY=model: true after the user explicitly agreed. Ignored otherwise. Default false.',
+      ),
   },
   output: retryOutput,
   async handle(args, ctx) {
@@ -75,10 +107,11 @@ export const retryBulkAction = defineTool({
     if (t.notInAction.length) {
       throw new ToolError(
         `Not sent: ${t.notInAction.length === 1 ? '1 of the given Cloud PC ids is' : `${t.notInAction.length} of the given Cloud PC ids are`} not part of the ${labelOf(t)}: ${idList(t.notInAction)}. ` +
-          'Remove them (get_cloudpc_bulk_action lists the action\'s devices) and call again.',
+          "Remove them (get_cloudpc_bulk_action lists the action's devices) and call again.",
       );
     }
-    if (t.nothingToRetry) return { structured: { ...baseOf(t, ctx), status: 'nothingToRetry' as const }, text: nothingText(t, ctx.deps.simulated) };
+    if (t.nothingToRetry)
+      return { structured: { ...baseOf(t, ctx), status: 'nothingToRetry' as const }, text: nothingText(t, ctx.deps.simulated) };
     if (!t.destructive) return sendNow(t, ctx);
     // A destructive retry without a plan gets one now, from the action's current state, and goes through approval.
     const plan = await makePlan(ctx, t);
@@ -179,10 +212,14 @@ async function planFor(args: Args, planId: string, ctx: ToolContext): Promise<Pl
   const problem = planProblem(plan, owner, plans.now());
   if (problem === 'used' && plan?.outcome?.kind === 'sent') {
     const sent = plan.outcome;
-    throw new ToolError(`Not sent again: plan ${planId} was already sent at ${new Date(sent.at).toISOString()} (request-id ${sent.requestId ?? '(none)'}); a plan is sent once. Check the bulk action with get_cloudpc_bulk_action.`);
+    throw new ToolError(
+      `Not sent again: plan ${planId} was already sent at ${new Date(sent.at).toISOString()} (request-id ${sent.requestId ?? '(none)'}); a plan is sent once. Check the bulk action with get_cloudpc_bulk_action.`,
+    );
   }
   if (problem) {
-    throw new ToolError(`Not sent: plan ${planId} ${PLAN_PROBLEM_TEXT[problem]}. Make a new plan with a dry run (bulkActionId and dryRun: true) and call again with its planId.`);
+    throw new ToolError(
+      `Not sent: plan ${planId} ${PLAN_PROBLEM_TEXT[problem]}. Make a new plan with a dry run (bulkActionId and dryRun: true) and call again with its planId.`,
+    );
   }
   if (args.bulkActionId.toLowerCase() !== plan!.bulkActionId.toLowerCase()) {
     throw new ToolError(
@@ -191,7 +228,9 @@ async function planFor(args: Args, planId: string, ctx: ToolContext): Promise<Pl
     );
   }
   if (args.cloudPcIds || args.only || args.includeNotFailed) {
-    throw new ToolError(`Not sent: plan ${planId} fixes the Cloud PCs; call with bulkActionId and planId only (no cloudPcIds, only or includeNotFailed), or make a new plan with a dry run.`);
+    throw new ToolError(
+      `Not sent: plan ${planId} fixes the Cloud PCs; call with bulkActionId and planId only (no cloudPcIds, only or includeNotFailed), or make a new plan with a dry run.`,
+    );
   }
   return plan!;
 }
@@ -201,7 +240,12 @@ async function previewPlan(plan: Plan, ctx: ToolContext): Promise<Outcome> {
   const base = planBase(plan, ctx);
   const { change } = await checkPlan(plan, ctx);
   const sim = ctx.deps.simulated ? ' [simulated tenant]' : '';
-  const next = plan.destructive && plan.state === 'pending' ? 'A person approves it before it is sent.' : plan.state === 'declined' ? 'The user declined it: executing it sends nothing.' : '';
+  const next =
+    plan.destructive && plan.state === 'pending'
+      ? 'A person approves it before it is sent.'
+      : plan.state === 'declined'
+        ? 'The user declined it: executing it sends nothing.'
+        : '';
   if (change) {
     return {
       structured: { ...base, cloudPcIds: [], status: 'dryRun', planId: plan.id, plan: planView(plan), changes: change },
@@ -216,7 +260,13 @@ async function previewPlan(plan: Plan, ctx: ToolContext): Promise<Outcome> {
   const ids = plan.state === 'declined' ? [] : plan.cloudPcIds;
   return {
     structured: { ...base, cloudPcIds: ids, status: 'dryRun', planId: plan.id, plan: planView(plan), ...(await approvalUrl(plan, ctx)) },
-    text: [`Dry run, nothing sent${sim}. Checked against the action's current state: the plan still holds.`, next, planText(plan, ctx.deps.plans.now())].filter(Boolean).join('\n'),
+    text: [
+      `Dry run, nothing sent${sim}. Checked against the action's current state: the plan still holds.`,
+      next,
+      planText(plan, ctx.deps.plans.now()),
+    ]
+      .filter(Boolean)
+      .join('\n'),
     ...viewMeta(plan, ctx),
   };
 }
@@ -224,10 +274,14 @@ async function previewPlan(plan: Plan, ctx: ToolContext): Promise<Outcome> {
 async function executePlan(args: Args, plan: Plan, ctx: ToolContext): Promise<Outcome> {
   const { plans } = ctx.deps;
   if (plan.state === 'declined') {
-    return { structured: { ...planBase(plan, ctx), status: 'declined', planId: plan.id, plan: planView(plan) }, text: `Not sent: the user declined plan ${plan.id}. Nothing was changed.` };
+    return {
+      structured: { ...planBase(plan, ctx), status: 'declined', planId: plan.id, plan: planView(plan) },
+      text: `Not sent: the user declined plan ${plan.id}. Nothing was changed.`,
+    };
   }
   if (plan.destructive && plan.state === 'pending') return approveThenRun(plan, ctx, args.confirm);
-  if (!plan.destructive && plan.state === 'pending') await plans.decide(plan.id, true, 'notNeeded', 'no one (a non-destructive action type needs no approval)');
+  if (!plan.destructive && plan.state === 'pending')
+    await plans.decide(plan.id, true, 'notNeeded', 'no one (a non-destructive action type needs no approval)');
   return run(plan, ctx);
 }
 
@@ -253,7 +307,13 @@ async function approveThenRun(asked: Plan, ctx: ToolContext, confirmFlag: boolea
     case 'pending': {
       const publicLink = ctx.deps.approvalPage?.linkIsPublic ? outcome.link : undefined;
       return {
-        structured: { ...base, status: 'approvalPending', planId: plan.id, plan: planView(plan), ...(publicLink ? { approvalUrl: publicLink } : {}) },
+        structured: {
+          ...base,
+          status: 'approvalPending',
+          planId: plan.id,
+          plan: planView(plan),
+          ...(publicLink ? { approvalUrl: publicLink } : {}),
+        },
         text: pendingText(plan, outcome.where, publicLink, outcome.notOpened),
         ...viewMeta(plan, ctx),
       };
@@ -268,9 +328,18 @@ async function run(planInHand: Plan, ctx: ToolContext, approvedAs?: { how: Appro
   const outcome = await runPlan(plan, ctx);
   if (outcome.kind === 'changed') {
     const next = outcome.next;
-    const offer = 'none' in next ? `No new plan was made: ${next.none}.` : `A new plan was made from the current state.\n${planText(next, ctx.deps.plans.now())}`;
+    const offer =
+      'none' in next
+        ? `No new plan was made: ${next.none}.`
+        : `A new plan was made from the current state.\n${planText(next, ctx.deps.plans.now())}`;
     return {
-      structured: { ...base, status: 'planChanged', planId: plan.id, changes: outcome.change, ...('none' in next ? {} : { newPlanId: next.id, plan: planView(next), ...(await approvalUrl(next, ctx)) }) },
+      structured: {
+        ...base,
+        status: 'planChanged',
+        planId: plan.id,
+        changes: outcome.change,
+        ...('none' in next ? {} : { newPlanId: next.id, plan: planView(next), ...(await approvalUrl(next, ctx)) }),
+      },
       text: `Not sent: the action changed since plan ${plan.id} was made: ${changeText(outcome.change)}.\n${offer}`,
       ...('none' in next ? {} : viewMeta(next, ctx)),
     };

@@ -28,7 +28,9 @@ export const bulkActionRow = z.object({
   parameters: z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
     .optional()
-    .describe('What the action does, from its own properties: restore point and time range, target service plan, disk encryption type, snapshot storage account.'),
+    .describe(
+      'What the action does, from its own properties: restore point and time range, target service plan, disk encryption type, snapshot storage account.',
+    ),
 });
 
 export function toRow(a: BulkAction): z.output<typeof bulkActionRow> {
@@ -56,8 +58,13 @@ export const deviceRow = z.object({
   reasonStatus: z
     .enum(['found', 'noMatchingEntry', 'lookupFailed', 'notLookedUp'])
     .optional()
-    .describe('Failed devices: found; noMatchingEntry (no remote action of this action in the PC history); lookupFailed; notLookedUp (beyond the reason cap).'),
-  failureClass: z.enum(FAILURE_CLASSES as [string, ...string[]]).optional().describe('retryable: a retry may fix it; fixFirst: fix the cause first; unknown.'),
+    .describe(
+      'Failed devices: found; noMatchingEntry (no remote action of this action in the PC history); lookupFailed; notLookedUp (beyond the reason cap).',
+    ),
+  failureClass: z
+    .enum(FAILURE_CLASSES as [string, ...string[]])
+    .optional()
+    .describe('retryable: a retry may fix it; fixFirst: fix the cause first; unknown.'),
   fix: z.string().optional().describe('What the admin should do, for classified failures.'),
   pcStatus: z.string().optional().describe("The PC's own current status (not the action's reason), read when no reason was found."),
 });
@@ -89,6 +96,10 @@ export const reasonSummary = z
     lookedUp: z.number().describe('Failed devices whose reason was looked up: the first ones, up to the cap.'),
     failed: z.number(),
     cap: z.number().describe('CLOUDPC_MCP_MAX_REASON_LOOKUPS.'),
-    historyForbidden: z.boolean().describe('Graph refused the remote action history (it needs CloudPC.ReadWrite.All); reasons came from lastRemoteActionResult where it matched.'),
+    historyForbidden: z
+      .boolean()
+      .describe(
+        'Graph refused the remote action history (it needs CloudPC.ReadWrite.All); reasons came from lastRemoteActionResult where it matched.',
+      ),
   })
   .describe('How far failure reasons were looked up.');

@@ -8,7 +8,11 @@ export interface TableOptions {
   wrap?: readonly number[];
 }
 
-export function table(headers: readonly string[], rows: readonly (readonly (string | number | undefined)[])[], opts: number | TableOptions = {}): string {
+export function table(
+  headers: readonly string[],
+  rows: readonly (readonly (string | number | undefined)[])[],
+  opts: number | TableOptions = {},
+): string {
   const o: TableOptions = typeof opts === 'number' ? { maxCell: opts } : opts;
   const max = o.maxCell ?? 40;
   const wrap = new Set(o.wrap ?? []);
@@ -21,7 +25,11 @@ export function table(headers: readonly string[], rows: readonly (readonly (stri
     for (let k = 0; k < height; k++) lines.push(parts.map((p) => p[k] ?? ''));
   }
   const widths = headers.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
-  const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(' | ').trimEnd();
+  const line = (r: readonly string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join(' | ')
+      .trimEnd();
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('-|-'), ...lines.map(line)].join('\n');
 }
 

@@ -21,7 +21,16 @@ import { httpEnv, startHttpServer } from '../support/http-server.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const VIEWS = { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } } as ClientCapabilities;
 const available = existsSync(CHROMIUM);
 if (!available) console.warn(`approval browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
@@ -35,17 +44,28 @@ const s = (r: CallToolResult) => r.structuredContent as Record<string, any>;
 const posts = () => sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/retry'));
 
 async function server(extra: Record<string, string>, capabilities?: ClientCapabilities) {
-  const c = await connect({ env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, ...extra }), ...(capabilities ? { capabilities } : {}) });
+  const c = await connect({
+    env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, ...extra }),
+    ...(capabilities ? { capabilities } : {}),
+  });
   const logs: string[] = [];
   c.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(String(n.params.data)));
   opened.push(c);
   return Object.assign(c, { logs });
 }
-const retry = async (c: Connected, args: Record<string, unknown>) => (await c.client.callTool({ name: 'retry_cloudpc_bulk_action', arguments: args }, undefined, { timeout: 120_000 })) as CallToolResult;
-
+const retry = async (c: Connected, args: Record<string, unknown>) =>
+  (await c.client.callTool({ name: 'retry_cloudpc_bulk_action', arguments: args }, undefined, { timeout: 120_000 })) as CallToolResult;
 
 /** What does not fit a window of this width: the document's scroll width, elements past the edges, cells off screen. */
-async function fit(target: Page | Frame): Promise<{ width: number; scrollWidth: number; outside: string[]; cells: number; cellsOff: string[]; columns: number; columnsOff: string[] }> {
+async function fit(target: Page | Frame): Promise<{
+  width: number;
+  scrollWidth: number;
+  outside: string[];
+  cells: number;
+  cellsOff: string[];
+  columns: number;
+  columnsOff: string[];
+}> {
   return target.evaluate(() => {
     const width = window.innerWidth;
     const off = (el: Element) => {
@@ -93,13 +113,32 @@ function hostileNames(): void {
 let hostBundle: string | undefined;
 
 /** A host page of this width with the view in it, handed a tool result; the view's tool calls go to `call`. */
-async function hostPage(width: number, o: { html: string; tools: any[]; toolResult: CallToolResult; call: (p: any) => Promise<unknown> }): Promise<{ page: Page; frame: Frame }> {
-  hostBundle ??= (await build({ entryPoints: [path.join(ROOT, 'test/support/apps-host/host.ts')], bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'error' })).outputFiles[0]!.text;
+async function hostPage(
+  width: number,
+  o: { html: string; tools: any[]; toolResult: CallToolResult; call: (p: any) => Promise<unknown> },
+): Promise<{ page: Page; frame: Frame }> {
+  hostBundle ??= (
+    await build({
+      entryPoints: [path.join(ROOT, 'test/support/apps-host/host.ts')],
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      write: false,
+      logLevel: 'error',
+    })
+  ).outputFiles[0]!.text;
   const page = await browser.newPage();
   await page.setViewportSize({ width, height: 900 });
   await page.exposeFunction('hostCallTool', o.call);
   await page.setContent(`<!doctype html><html><body style="margin:0;background:#fafafa"><script>${hostBundle}</script></body></html>`);
-  await page.evaluate((start) => window.startHost(start), { html: o.html, tools: o.tools, toolInput: {}, toolResult: o.toolResult, theme: 'light' as const, width });
+  await page.evaluate((start) => window.startHost(start), {
+    html: o.html,
+    tools: o.tools,
+    toolInput: {},
+    toolResult: o.toolResult,
+    theme: 'light' as const,
+    width,
+  });
   await page.frameLocator('iframe').locator('main header').waitFor();
   const frame = page.frames().find((f) => f !== page.mainFrame())!;
   return { page, frame };
@@ -110,7 +149,12 @@ describe.skipIf(!available)('in a real browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     sim = await startSimulator();
     profile = mkdtempSync(path.join(tmpdir(), 'cloudpc-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1100, height: 760 } });
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+      viewport: { width: 1100, height: 760 },
+    });
   });
   afterAll(async () => {
     for (const c of opened) await c.close();
@@ -148,18 +192,33 @@ describe.skipIf(!available)('in a real browser', () => {
     await page.close();
   });
 
-  it('the MCP Apps view in a host built on the extension\'s bridge: Approve calls the app-only tool; the retry then sends exactly the plan', async () => {
+  it("the MCP Apps view in a host built on the extension's bridge: Approve calls the app-only tool; the retry then sends exactly the plan", async () => {
     const c = await server({}, VIEWS);
     const { tools } = await c.client.listTools();
     const resource = await c.client.readResource({ uri: 'ui://cloudpc-mcp/bulk-action.html' });
     const html = (resource.contents[0] as { text: string }).text;
     const dry = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true });
     const plan = s(dry).plan;
-    const host = await build({ entryPoints: [path.join(ROOT, 'test/support/apps-host/host.ts')], bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'error' });
+    const host = await build({
+      entryPoints: [path.join(ROOT, 'test/support/apps-host/host.ts')],
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      write: false,
+      logLevel: 'error',
+    });
     const page = await browser.newPage();
     await page.exposeFunction('hostCallTool', (params: { name: string; arguments?: Record<string, unknown> }) => c.client.callTool(params));
-    await page.setContent(`<!doctype html><html><body style="margin:0;padding:12px;background:#fafafa"><script>${host.outputFiles[0]!.text}</script></body></html>`);
-    await page.evaluate((start) => window.startHost(start), { html, tools, toolInput: { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true }, toolResult: dry, theme: 'light' as const });
+    await page.setContent(
+      `<!doctype html><html><body style="margin:0;padding:12px;background:#fafafa"><script>${host.outputFiles[0]!.text}</script></body></html>`,
+    );
+    await page.evaluate((start) => window.startHost(start), {
+      html,
+      tools,
+      toolInput: { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true },
+      toolResult: dry,
+      theme: 'light' as const,
+    });
     const view = page.frameLocator('iframe');
     await view.locator('button.approve').waitFor();
     expect(await view.locator('table.devices tbody tr').count()).toBe(plan.cloudPcIds.length);
@@ -198,9 +257,19 @@ describe.skipIf(!available)('in a real browser', () => {
     }
     // Narrow: each device is a card (its cells stacked), wide: a table row.
     await page.setViewportSize({ width: 420, height: 900 });
-    expect(await page.locator('table.devices tbody tr').first().evaluate((tr) => getComputedStyle(tr).display)).toBe('block');
+    expect(
+      await page
+        .locator('table.devices tbody tr')
+        .first()
+        .evaluate((tr) => getComputedStyle(tr).display),
+    ).toBe('block');
     await page.setViewportSize({ width: 720, height: 900 });
-    expect(await page.locator('table.devices tbody tr').first().evaluate((tr) => getComputedStyle(tr).display)).toBe('table-row');
+    expect(
+      await page
+        .locator('table.devices tbody tr')
+        .first()
+        .evaluate((tr) => getComputedStyle(tr).display),
+    ).toBe('table-row');
     await page.close();
   });
 
@@ -212,10 +281,15 @@ describe.skipIf(!available)('in a real browser', () => {
     const client = new Client({ name: 'view-host', version: '1' });
     try {
       const token = await entra.mint({ oid: '11111111-aaaa-4bbb-8ccc-0000000000a1', upn: 'alice@contoso.com' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(http.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+      );
       const { tools } = await client.listTools();
       const html = ((await client.readResource({ uri: 'ui://cloudpc-mcp/bulk-action.html' })).contents[0] as { text: string }).text;
-      const dry = (await client.callTool({ name: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true } })) as CallToolResult;
+      const dry = (await client.callTool({
+        name: 'retry_cloudpc_bulk_action',
+        arguments: { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true },
+      })) as CallToolResult;
       expect(dry._meta?.['cloudpc-mcp/approval']).toBeUndefined();
       for (const width of WIDTHS) {
         const { page, frame } = await hostPage(width, { html, tools, toolResult: dry, call: (p) => client.callTool(p) });
@@ -256,7 +330,9 @@ describe.skipIf(!available)('in a real browser', () => {
       const { page, frame } = await hostPage(width, { html, tools, toolResult: sent, call: (p) => c.client.callTool(p) });
       const v = page.frameLocator('iframe');
       await v.locator('.notice', { hasText: `request id ${s(sent).requestId}` }).waitFor();
-      expect(await v.locator('.notice').textContent()).toMatch(/^Sent at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, request id [\w-]+: the retry of 2 Cloud PCs runs in Microsoft Graph now\.$/);
+      expect(await v.locator('.notice').textContent()).toMatch(
+        /^Sent at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, request id [\w-]+: the retry of 2 Cloud PCs runs in Microsoft Graph now\.$/,
+      );
       expect(await v.locator('.ids code').allTextContents()).toEqual(s(dry).plan.cloudPcIds);
       expect(await v.locator('main').textContent()).not.toContain('No devices to show');
       expectFits(await fit(frame), width);

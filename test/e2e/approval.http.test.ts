@@ -25,11 +25,14 @@ const posts = () => sim.requests.filter((r) => r.method === 'POST' && r.path.end
 async function mcp(url: string, token?: string, logs: string[] = []): Promise<Client> {
   const client = new Client({ name: 'remote-client', version: '1' });
   client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(String(n.params.data)));
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : {}));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : {}),
+  );
   clients.push(client);
   return client;
 }
-const retry = async (c: Client, args: Record<string, unknown>) => (await c.callTool({ name: 'retry_cloudpc_bulk_action', arguments: args })) as CallToolResult;
+const retry = async (c: Client, args: Record<string, unknown>) =>
+  (await c.callTool({ name: 'retry_cloudpc_bulk_action', arguments: args })) as CallToolResult;
 
 beforeAll(async () => {
   // The simulator accepts the Graph token the tenant issues on behalf of a user, and nothing else delegated.
@@ -56,10 +59,12 @@ describe('remote mode with Entra sign-in', () => {
 
   const getTls = (url: string) =>
     new Promise<{ status: number; location?: string }>((resolve, reject) => {
-      https.get(url, { ca }, (res) => {
-        res.resume();
-        resolve({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}) });
-      }).on('error', reject);
+      https
+        .get(url, { ca }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}) });
+        })
+        .on('error', reject);
     });
 
   /** The person's browser: opens the page, is sent to Entra, signs in as `user`, comes back with a session. */
@@ -77,10 +82,17 @@ describe('remote mode with Entra sign-in', () => {
     expect(callback.status, callback.body.slice(0, 400)).toBe(303);
     const cookie = String(callback.headers['set-cookie']?.[0]).split(';')[0]!;
     const page = await request(new URL(callback.headers.location!, pageUrl).toString(), { headers: { cookie } });
-    return { url: pageUrl, origin: new URL(pageUrl).origin, cookie, csrf: /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '', html: page.body, status: page.status };
+    return {
+      url: pageUrl,
+      origin: new URL(pageUrl).origin,
+      cookie,
+      csrf: /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '',
+      html: page.body,
+      status: page.status,
+    };
   }
 
-  it('the sign-in callback shows none of its query string, and logs only Entra\'s error code', async () => {
+  it("the sign-in callback shows none of its query string, and logs only Entra's error code", async () => {
     const phish = 'Your session expired. Call +1 555 0100 or visit evil.example to restore access';
     const r = await request(`${server.base}/approve/callback?error=access_denied&error_description=${encodeURIComponent(phish)}&state=x`);
     expect(r.status).toBe(401);
@@ -93,7 +105,7 @@ describe('remote mode with Entra sign-in', () => {
     expect(odd.body).not.toMatch(/evil\.example|&lt;b&gt;/);
   });
 
-  it('the retry\'s answer and the view get the sign-in page link (it grants nothing by itself), and no secret', async () => {
+  it("the retry's answer and the view get the sign-in page link (it grants nothing by itself), and no secret", async () => {
     const alice = await mcp(server.url, await entra.mint({ oid: ALICE.oid, upn: ALICE.upn }));
     const pending = await retry(alice, { bulkActionId: DEMO_IDS.failedReprovision });
     expect(s(pending)).toMatchObject({ status: 'approvalPending', approvalUrl: `${server.base}/approve/${s(pending).planId}` });
@@ -102,7 +114,7 @@ describe('remote mode with Entra sign-in', () => {
     expect(posts()).toHaveLength(0);
   });
 
-  it('the plan\'s owner approves on the page behind Entra sign-in; another user can neither approve nor execute it; exactly the plan is sent', async () => {
+  it("the plan's owner approves on the page behind Entra sign-in; another user can neither approve nor execute it; exactly the plan is sent", async () => {
     const alice = await mcp(server.url, await entra.mint({ oid: ALICE.oid, upn: ALICE.upn }));
     const bob = await mcp(server.url, await entra.mint({ oid: BOB.oid, upn: BOB.upn }));
     const dry = await retry(alice, { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true });
@@ -147,13 +159,15 @@ describe('remote mode with Entra sign-in', () => {
 describe('remote mode on loopback without sign-in', () => {
   let server: HttpServerProcess;
   beforeAll(async () => {
-    server = await startHttpServer(httpEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_APPROVAL_WAIT_SECONDS: '0' }));
+    server = await startHttpServer(
+      httpEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_APPROVAL_WAIT_SECONDS: '0' }),
+    );
   });
   afterAll(async () => {
     await server?.stop();
   });
 
-  it('the one-time link reaches the client as a log notification (never the result), on the server\'s own port; approving it lets the plan run', async () => {
+  it("the one-time link reaches the client as a log notification (never the result), on the server's own port; approving it lets the plan run", async () => {
     const logs: string[] = [];
     const c = await mcp(server.url, undefined, logs);
     const plan = s(await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true })).plan;

@@ -22,7 +22,10 @@ interface Session extends Connected {
 }
 
 async function server(extra: Record<string, string> = {}, capabilities?: ClientCapabilities): Promise<Session> {
-  const c = await connect({ env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, ...extra }), ...(capabilities ? { capabilities } : {}) });
+  const c = await connect({
+    env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, ...extra }),
+    ...(capabilities ? { capabilities } : {}),
+  });
   const logs: string[] = [];
   c.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(String(n.params.data)));
   opened.push(c);
@@ -33,7 +36,11 @@ const retry = async (c: Connected, args: Record<string, unknown>, opts?: Paramet
 const s = (r: CallToolResult) => r.structuredContent as Record<string, any>;
 const posts = () => sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/retry'));
 // erin's and frank's Cloud PCs failed in the simulator's reprovision.
-const REPROVISION_FAILED = () => sim.state.tenant.bulkActions.find((a) => a.id === DEMO_IDS.failedReprovision)!.runs.filter((r) => r.state === 'failed').map((r) => r.cloudPcId);
+const REPROVISION_FAILED = () =>
+  sim.state.tenant.bulkActions
+    .find((a) => a.id === DEMO_IDS.failedReprovision)!
+    .runs.filter((r) => r.state === 'failed')
+    .map((r) => r.cloudPcId);
 
 async function dryRun(c: Connected): Promise<CallToolResult> {
   const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true });
@@ -70,7 +77,9 @@ describe('plans', () => {
       expect(s(dry).target).toBe('allFailed');
       expect(s(dry).cloudPcIds).toEqual(plan.cloudPcIds);
       expect(plan.cloudPcIds.length).toBeGreaterThan(0);
-      expect(textOf(dry)).toContain(`Executing plan ${plan.id} sends exactly these ${plan.cloudPcIds.length} Cloud PC ids: ${plan.cloudPcIds.join(', ')}.`);
+      expect(textOf(dry)).toContain(
+        `Executing plan ${plan.id} sends exactly these ${plan.cloudPcIds.length} Cloud PC ids: ${plan.cloudPcIds.join(', ')}.`,
+      );
       expect(textOf(dry)).not.toMatch(/would send no ids/);
       // Short lines, not one paragraph.
       for (const line of textOf(dry).split('\n')) expect(line.length, line).toBeLessThan(400);
@@ -95,11 +104,31 @@ describe('plans', () => {
   });
 
   it.each([
-    ['an unknown plan', () => ({ bulkActionId: DEMO_IDS.failedReprovision, planId: 'plan-00000000000000000000000000000000' }), /is not known to this server/],
-    ['a plan with other ids', (id: string) => ({ bulkActionId: DEMO_IDS.failedReprovision, planId: id, cloudPcIds: [DEMO_IDS.bobPc] }), /fixes the Cloud PCs/],
-    ['a plan with a filter', (id: string) => ({ bulkActionId: DEMO_IDS.failedReprovision, planId: id, only: 'retryable' }), /fixes the Cloud PCs/],
-    ['a plan of another bulk action', (id: string) => ({ planId: id, bulkActionId: DEMO_IDS.failedRestart }), new RegExp(`is for bulk action ${DEMO_IDS.failedReprovision}, not ${DEMO_IDS.failedRestart}`)],
-    ['a plan of another bulk action, as a dry run', (id: string) => ({ planId: id, bulkActionId: DEMO_IDS.failedRestart, dryRun: true }), /is for bulk action/],
+    [
+      'an unknown plan',
+      () => ({ bulkActionId: DEMO_IDS.failedReprovision, planId: 'plan-00000000000000000000000000000000' }),
+      /is not known to this server/,
+    ],
+    [
+      'a plan with other ids',
+      (id: string) => ({ bulkActionId: DEMO_IDS.failedReprovision, planId: id, cloudPcIds: [DEMO_IDS.bobPc] }),
+      /fixes the Cloud PCs/,
+    ],
+    [
+      'a plan with a filter',
+      (id: string) => ({ bulkActionId: DEMO_IDS.failedReprovision, planId: id, only: 'retryable' }),
+      /fixes the Cloud PCs/,
+    ],
+    [
+      'a plan of another bulk action',
+      (id: string) => ({ planId: id, bulkActionId: DEMO_IDS.failedRestart }),
+      new RegExp(`is for bulk action ${DEMO_IDS.failedReprovision}, not ${DEMO_IDS.failedRestart}`),
+    ],
+    [
+      'a plan of another bulk action, as a dry run',
+      (id: string) => ({ planId: id, bulkActionId: DEMO_IDS.failedRestart, dryRun: true }),
+      /is for bulk action/,
+    ],
     ['a planId without bulkActionId', (id: string) => ({ planId: id }), /bulkActionId/],
   ])('refuses %s and sends nothing', async (_what, args, message) => {
     const c = await server({}, { elicitation: { form: {} } });
@@ -125,7 +154,9 @@ describe('plans', () => {
     const c = await server({}, { elicitation: { form: {} } });
     c.client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { confirm: true } }));
     const plan = s(await dryRun(c)).plan;
-    const erin = sim.state.tenant.bulkActions.find((a) => a.id === DEMO_IDS.failedReprovision)!.runs.find((r) => r.cloudPcId === DEMO_IDS.erinPc)!;
+    const erin = sim.state.tenant.bulkActions
+      .find((a) => a.id === DEMO_IDS.failedReprovision)!
+      .runs.find((r) => r.cloudPcId === DEMO_IDS.erinPc)!;
     erin.state = 'done';
     const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(r)).toMatchObject({ status: 'planChanged', changes: { noLongerFailed: [DEMO_IDS.erinPc], newlyFailed: [] } });
@@ -168,11 +199,15 @@ describe('form elicitation shows the plan', () => {
     const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(r).status).toBe(status);
     expect(asked[0]).toContain(plan.id);
-    expect(asked[0]).toMatch(/exactly 2 Cloud PCs: CPC-erin-\w+, erin@contoso\.com \[[\w-]+\]; CPC-frank-\w+, frank@contoso\.com \[[\w-]+\]/);
+    expect(asked[0]).toMatch(
+      /exactly 2 Cloud PCs: CPC-erin-\w+, erin@contoso\.com \[[\w-]+\]; CPC-frank-\w+, frank@contoso\.com \[[\w-]+\]/,
+    );
     if (action === 'accept') {
       expect(s(r).approval).toEqual({ via: 'elicitation', by: 'the local user' });
       expectExactlyPlanSent(plan.cloudPcIds);
-      expect(c.stderr()).toMatch(new RegExp(`retry sent for an approved plan.*"planId":"${plan.id}".*"approvedVia":"elicitation","approvedBy":"the local user"`));
+      expect(c.stderr()).toMatch(
+        new RegExp(`retry sent for an approved plan.*"planId":"${plan.id}".*"approvedVia":"elicitation","approvedBy":"the local user"`),
+      );
     } else {
       expect(posts()).toHaveLength(0);
       expect(textOf(r)).toMatch(action === 'cancel' ? /cancelled/ : /declined/);
@@ -205,31 +240,38 @@ describe('URL-mode elicitation', () => {
 });
 
 describe('approval page (a client that cannot ask)', () => {
-  it.each(['approve', 'decline'] as const)('%s: the link goes to the log, never the result; the waiting call reports progress and ends with the decision', async (decision) => {
-    const c = await server({ CLOUDPC_MCP_APPROVAL_WAIT_SECONDS: '60' });
-    const plan = s(await dryRun(c)).plan;
-    const progress: string[] = [];
-    const pending = retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id }, { onprogress: (p) => void progress.push(p.message ?? ''), resetTimeoutOnProgress: true });
-    const link = await waitFor(() => linkIn(c.logs), 'the approval link in a log notification');
-    expect(c.stderr()).toContain(link);
-    if (decision === 'approve') await waitFor(() => (progress.length ? progress[0] : undefined), 'a progress notification while waiting');
-    expect(progress.join()).toMatch(decision === 'approve' ? /Waiting for a person to approve or decline plan/ : /^/);
-    const page = await openLink(link);
-    expect(page.html).toContain(plan.id);
-    expect(page.html).toContain('erin@contoso.com');
-    const answer = await decide(page, decision);
-    expect(answer.status).toBe(200);
-    const r = await pending;
-    expect(textOf(r)).not.toContain(link);
-    expect(JSON.stringify(r)).not.toMatch(/token=/);
-    if (decision === 'approve') {
-      expect(s(r).approval).toEqual({ via: 'page', by: 'the local user' });
-      expectExactlyPlanSent(plan.cloudPcIds);
-    } else {
-      expect(s(r).status).toBe('declined');
-      expect(posts()).toHaveLength(0);
-    }
-  });
+  it.each(['approve', 'decline'] as const)(
+    '%s: the link goes to the log, never the result; the waiting call reports progress and ends with the decision',
+    async (decision) => {
+      const c = await server({ CLOUDPC_MCP_APPROVAL_WAIT_SECONDS: '60' });
+      const plan = s(await dryRun(c)).plan;
+      const progress: string[] = [];
+      const pending = retry(
+        c,
+        { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id },
+        { onprogress: (p) => void progress.push(p.message ?? ''), resetTimeoutOnProgress: true },
+      );
+      const link = await waitFor(() => linkIn(c.logs), 'the approval link in a log notification');
+      expect(c.stderr()).toContain(link);
+      if (decision === 'approve') await waitFor(() => (progress.length ? progress[0] : undefined), 'a progress notification while waiting');
+      expect(progress.join()).toMatch(decision === 'approve' ? /Waiting for a person to approve or decline plan/ : /^/);
+      const page = await openLink(link);
+      expect(page.html).toContain(plan.id);
+      expect(page.html).toContain('erin@contoso.com');
+      const answer = await decide(page, decision);
+      expect(answer.status).toBe(200);
+      const r = await pending;
+      expect(textOf(r)).not.toContain(link);
+      expect(JSON.stringify(r)).not.toMatch(/token=/);
+      if (decision === 'approve') {
+        expect(s(r).approval).toEqual({ via: 'page', by: 'the local user' });
+        expectExactlyPlanSent(plan.cloudPcIds);
+      } else {
+        expect(s(r).status).toBe('declined');
+        expect(posts()).toHaveLength(0);
+      }
+    },
+  );
 
   it('approval in the browser after the call stopped waiting: the next call with the planId sends the plan', async () => {
     const c = await server();
@@ -237,7 +279,9 @@ describe('approval page (a client that cannot ask)', () => {
     const first = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(first).status).toBe('approvalPending');
     // The tests run with CLOUDPC_MCP_APPROVAL_PAGE=link: no browser was opened, and the answer says where the link went.
-    expect(textOf(first)).toMatch(/waits for the user's approval\.\nWhere: on the approval page, whose one-time link is in the client's log and the server's stderr \(not shown to you\)/);
+    expect(textOf(first)).toMatch(
+      /waits for the user's approval\.\nWhere: on the approval page, whose one-time link is in the client's log and the server's stderr \(not shown to you\)/,
+    );
     await decide(await openLink(linkIn(c.logs)!), 'approve');
     const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(r).approval?.via).toBe('page');
@@ -254,7 +298,9 @@ describe('approval page (a client that cannot ask)', () => {
     expect(textOf(preview)).toMatch(/^Dry run, nothing sent\. Checked against the action's current state: the plan still holds\./);
     expect(posts()).toHaveLength(0);
     // The check is against Graph now: a planned PC that no longer failed shows up in the preview, and still nothing is sent.
-    sim.state.tenant.bulkActions.find((a) => a.id === DEMO_IDS.failedReprovision)!.runs.find((r) => r.cloudPcId === DEMO_IDS.erinPc)!.state = 'done';
+    sim.state.tenant.bulkActions
+      .find((a) => a.id === DEMO_IDS.failedReprovision)!
+      .runs.find((r) => r.cloudPcId === DEMO_IDS.erinPc)!.state = 'done';
     const changed = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id, dryRun: true });
     expect(s(changed)).toMatchObject({ status: 'dryRun', cloudPcIds: [], changes: { noLongerFailed: [DEMO_IDS.erinPc] } });
     expect(textOf(changed)).toMatch(/no longer holds: 1 Cloud PC of the plan no longer failed/);
@@ -275,7 +321,9 @@ describe('approval page (a client that cannot ask)', () => {
     const sent = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
     expect(s(sent).plan.outcome).toMatchObject({ kind: 'sent', requestId: s(sent).requestId, cloudPcIds: plan.cloudPcIds });
     const after = await request(link);
-    expect(after.body).toMatch(new RegExp(`approved and sent at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC, request id ${s(sent).requestId}`));
+    expect(after.body).toMatch(
+      new RegExp(`approved and sent at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC, request id ${s(sent).requestId}`),
+    );
     expect(after.body).not.toMatch(/not valid/);
     // The page itself (this browser's session) shows the ids sent.
     const again = await request(page.url, { headers: { cookie: page.cookie } });
@@ -283,7 +331,7 @@ describe('approval page (a client that cannot ask)', () => {
     for (const id of plan.cloudPcIds) expect(again.body).toContain(`<code>${id}</code>`);
   });
 
-  it('a declined plan\'s link says declined', async () => {
+  it("a declined plan's link says declined", async () => {
     const c = await server();
     const plan = s(await dryRun(c)).plan;
     await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
@@ -352,7 +400,9 @@ describe('approval page (a client that cannot ask)', () => {
     it('sends a strict Content-Security-Policy and forbids framing', async () => {
       const { link } = await pending();
       const first = await request(link);
-      const page = await request(new URL(first.headers.location!, link).toString(), { headers: { cookie: String(first.headers['set-cookie']![0]).split(';')[0]! } });
+      const page = await request(new URL(first.headers.location!, link).toString(), {
+        headers: { cookie: String(first.headers['set-cookie']![0]).split(';')[0]! },
+      });
       expect(page.headers['content-security-policy']).toMatch(/default-src 'none'.*form-action 'self'; frame-ancestors 'none'/);
       expect(page.headers['x-frame-options']).toBe('DENY');
       expect(String(first.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Lax/);
@@ -365,10 +415,12 @@ describe('MCP Apps view: the app-only decision tool', () => {
     const c = await server();
     expect((await c.client.listTools()).tools.map((t) => t.name)).not.toContain('decide_cloudpc_retry_plan');
     const planId = s(await dryRun(c)).planId;
-    await expect(c.client.callTool({ name: 'decide_cloudpc_retry_plan', arguments: { planId, decision: 'approve' } })).rejects.toThrow(/Unknown tool/);
+    await expect(c.client.callTool({ name: 'decide_cloudpc_retry_plan', arguments: { planId, decision: 'approve' } })).rejects.toThrow(
+      /Unknown tool/,
+    );
   });
 
-  it('refuses a call without the view\'s secret (the model), and approves with it (the view); the retry then sends the plan', async () => {
+  it("refuses a call without the view's secret (the model), and approves with it (the view); the retry then sends the plan", async () => {
     const c = await server({}, VIEWS);
     const dry = await dryRun(c);
     const planId = s(dry).planId;
@@ -376,16 +428,28 @@ describe('MCP Apps view: the app-only decision tool', () => {
     expect(grant.planId).toBe(planId);
     expect(textOf(dry)).not.toContain(grant.appToken);
     expect(JSON.stringify(dry.structuredContent)).not.toContain(grant.appToken);
-    const model = (await c.client.callTool({ name: 'decide_cloudpc_retry_plan', arguments: { planId, decision: 'approve' } })) as CallToolResult;
+    const model = (await c.client.callTool({
+      name: 'decide_cloudpc_retry_plan',
+      arguments: { planId, decision: 'approve' },
+    })) as CallToolResult;
     expect(model.isError).toBe(true);
     expect(textOf(model)).toMatch(/only the retry plan view/);
-    const forged = (await c.client.callTool({ name: 'decide_cloudpc_retry_plan', arguments: { planId, decision: 'approve', appToken: 'x'.repeat(32) } })) as CallToolResult;
+    const forged = (await c.client.callTool({
+      name: 'decide_cloudpc_retry_plan',
+      arguments: { planId, decision: 'approve', appToken: 'x'.repeat(32) },
+    })) as CallToolResult;
     expect(forged.isError).toBe(true);
-    const view = (await c.client.callTool({ name: 'decide_cloudpc_retry_plan', arguments: { planId, decision: 'approve', appToken: grant.appToken } })) as CallToolResult;
+    const view = (await c.client.callTool({
+      name: 'decide_cloudpc_retry_plan',
+      arguments: { planId, decision: 'approve', appToken: grant.appToken },
+    })) as CallToolResult;
     // Recorded as what it was, a call of the app-only tool, never as a person's click on the page.
     expect(s(view)).toMatchObject({ state: 'approved', plan: { decision: { via: 'appTool' } } });
     const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId });
-    expect(s(r).approval).toEqual({ via: 'appTool', by: "the local user (as the caller of decide_cloudpc_retry_plan with the view's secret)" });
+    expect(s(r).approval).toEqual({
+      via: 'appTool',
+      by: "the local user (as the caller of decide_cloudpc_retry_plan with the view's secret)",
+    });
     expect(c.stderr()).toMatch(new RegExp(`retry sent for an approved plan.*"planId":"${planId}".*"approvedVia":"appTool"`));
     expectExactlyPlanSent(s(dry).plan.cloudPcIds);
   });
@@ -402,7 +466,9 @@ describe('MCP Apps view: the app-only decision tool', () => {
   it('serves the view as a ui:// resource of the MCP App type, with the shared renderer inside', async () => {
     const c = await server({}, VIEWS);
     const { resources } = await c.client.listResources();
-    expect(resources).toEqual([expect.objectContaining({ uri: 'ui://cloudpc-mcp/bulk-action.html', mimeType: 'text/html;profile=mcp-app' })]);
+    expect(resources).toEqual([
+      expect.objectContaining({ uri: 'ui://cloudpc-mcp/bulk-action.html', mimeType: 'text/html;profile=mcp-app' }),
+    ]);
     const read = await c.client.readResource({ uri: 'ui://cloudpc-mcp/bulk-action.html' });
     const text = (read.contents[0] as { text: string }).text;
     expect(text).toMatch(/^<!doctype html>/);

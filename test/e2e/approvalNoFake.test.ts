@@ -51,7 +51,12 @@ function stringsIn(r: CallToolResult): string[] {
 type Call = (name: string, args: Record<string, unknown>) => Promise<CallToolResult | Error>;
 
 /** Every tool (listed or not) × every argument × every string; each call's arguments are otherwise those of a real use. */
-async function feedEverything(call: Call, listed: { name: string; inputSchema: { properties?: object } }[], planId: string, strings: string[]): Promise<number> {
+async function feedEverything(
+  call: Call,
+  listed: { name: string; inputSchema: { properties?: object } }[],
+  planId: string,
+  strings: string[],
+): Promise<number> {
   const bases: Record<string, Record<string, unknown>> = {
     [RETRY]: { bulkActionId: DEMO_IDS.failedReprovision, planId, confirm: true },
     [DECIDE]: { planId, decision: 'approve' },
@@ -88,11 +93,15 @@ describe('remote mode (Entra sign-in, real JWTs): a caller that reads everything
   let server: HttpServerProcess;
   let client: Client;
   beforeAll(async () => {
-    server = await startHttpServer(httpEnv({ ...entraServerEnv(entra, sim.url), CLOUDPC_MCP_RATE_LIMIT_PER_MINUTE: '0', CLOUDPC_MCP_APPROVAL_WAIT_SECONDS: '0' }));
+    server = await startHttpServer(
+      httpEnv({ ...entraServerEnv(entra, sim.url), CLOUDPC_MCP_RATE_LIMIT_PER_MINUTE: '0', CLOUDPC_MCP_APPROVAL_WAIT_SECONDS: '0' }),
+    );
     closers.push(() => server.stop());
     client = new Client({ name: 'reads-everything', version: '1' });
     const token = await entra.mint({ oid: ALICE.oid, upn: ALICE.upn });
-    await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+    );
     closers.push(() => client.close());
   });
 
@@ -109,7 +118,10 @@ describe('remote mode (Entra sign-in, real JWTs): a caller that reads everything
     expect(tools.map((t) => t.name)).not.toContain(DECIDE);
     // The view is still offered to hosts that render it.
     expect(tools.find((t) => t.name === RETRY)?._meta).toMatchObject({ ui: { resourceUri: 'ui://cloudpc-mcp/bulk-action.html' } });
-    const dry = (await client.callTool({ name: RETRY, arguments: { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true } })) as CallToolResult;
+    const dry = (await client.callTool({
+      name: RETRY,
+      arguments: { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true },
+    })) as CallToolResult;
     expect(dry._meta?.['cloudpc-mcp/approval']).toBeUndefined();
     expect(s(dry).approvalUrl).toBe(`${server.base}/approve/${s(dry).planId}`);
     const direct = await call(DECIDE, { planId: s(dry).planId, decision: 'approve', appToken: 'x' });
@@ -118,7 +130,10 @@ describe('remote mode (Entra sign-in, real JWTs): a caller that reads everything
   });
 
   it('every string of the dry run in every argument of every tool, then execute: nothing is sent', async () => {
-    const dry = (await client.callTool({ name: RETRY, arguments: { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true } })) as CallToolResult;
+    const dry = (await client.callTool({
+      name: RETRY,
+      arguments: { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true },
+    })) as CallToolResult;
     const planId = s(dry).planId as string;
     const strings = stringsIn(dry);
     expect(strings).toContain(planId);
@@ -136,23 +151,35 @@ describe('remote mode (Entra sign-in, real JWTs): a caller that reads everything
 
 describe('remote mode with CLOUDPC_MCP_REMOTE_APP_APPROVAL: the operator vouches for the hosts', () => {
   it('lists the approve tool and hands the view its secret; the approval is recorded as a tool call, not a click', async () => {
-    const server = await startHttpServer(httpEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_REMOTE_APP_APPROVAL: 'true' }));
+    const server = await startHttpServer(
+      httpEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_REMOTE_APP_APPROVAL: 'true' }),
+    );
     closers.push(() => server.stop());
     const client = new Client({ name: 'trusted-host', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
     closers.push(() => client.close());
     expect((await client.listTools()).tools.map((t) => t.name)).toContain(DECIDE);
-    const dry = (await client.callTool({ name: RETRY, arguments: { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true } })) as CallToolResult;
+    const dry = (await client.callTool({
+      name: RETRY,
+      arguments: { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true },
+    })) as CallToolResult;
     const grant = dry._meta?.['cloudpc-mcp/approval'] as { planId: string; appToken: string };
     expect(grant.planId).toBe(s(dry).planId);
     await client.callTool({ name: DECIDE, arguments: { planId: grant.planId, decision: 'approve', appToken: grant.appToken } });
-    const sent = (await client.callTool({ name: RETRY, arguments: { bulkActionId: DEMO_IDS.failedReprovision, planId: grant.planId } })) as CallToolResult;
+    const sent = (await client.callTool({
+      name: RETRY,
+      arguments: { bulkActionId: DEMO_IDS.failedReprovision, planId: grant.planId },
+    })) as CallToolResult;
     expect(s(sent).approval.via).toBe('appTool');
     expect(s(sent).approval.via).not.toBe('page');
     expect(posts().map((p) => p.body)).toEqual([{ cloudPcIds: s(dry).plan.cloudPcIds }]);
     // The audit line says how: a call of the view's tool, never a person's page click.
     const line = await waitFor(() => auditLines(server.stderr()).find((l) => l.outcome === 'accepted'), 'the audit line');
-    expect(line).toMatchObject({ planId: grant.planId, approvedVia: 'appTool', approvedBy: expect.stringContaining('as the caller of decide_cloudpc_retry_plan') });
+    expect(line).toMatchObject({
+      planId: grant.planId,
+      approvedVia: 'appTool',
+      approvedBy: expect.stringContaining('as the caller of decide_cloudpc_retry_plan'),
+    });
   });
 });
 
@@ -173,7 +200,10 @@ describe('stdio, a client that did not declare MCP Apps views', () => {
   it('every string of the dry run in every argument of every tool, then execute: nothing is sent', async () => {
     const { tools } = await c.client.listTools();
     expect(tools.map((t) => t.name)).not.toContain(DECIDE);
-    const dry = (await c.client.callTool({ name: RETRY, arguments: { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true } })) as CallToolResult;
+    const dry = (await c.client.callTool({
+      name: RETRY,
+      arguments: { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true },
+    })) as CallToolResult;
     expect(dry._meta?.['cloudpc-mcp/approval']).toBeUndefined();
     const planId = s(dry).planId as string;
     const calls = await feedEverything(call, tools, planId, stringsIn(dry));

@@ -57,14 +57,17 @@ function standInBrowser(): { command: string; running: string; args: string } {
 }
 
 async function server(env: Record<string, string>): Promise<Connected & { logs: string[] }> {
-  const c = await connect({ env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_APPROVAL_PAGE: 'browser', ...env }) });
+  const c = await connect({
+    env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_APPROVAL_PAGE: 'browser', ...env }),
+  });
   const logs: string[] = [];
   c.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(String(n.params.data)));
   opened.push(c);
   return Object.assign(c, { logs });
 }
 
-const retry = async (c: Connected, args: Record<string, unknown>) => (await c.client.callTool({ name: 'retry_cloudpc_bulk_action', arguments: args })) as CallToolResult;
+const retry = async (c: Connected, args: Record<string, unknown>) =>
+  (await c.client.callTool({ name: 'retry_cloudpc_bulk_action', arguments: args })) as CallToolResult;
 
 describe('opening the approval page in a browser', () => {
   it('hands the browser a private 0600 file that redirects to the link: the link is on no command line while it opens', async () => {
@@ -91,7 +94,7 @@ describe('opening the approval page in a browser', () => {
     rmSync(browser.running);
     const r = await call;
     // The opener exited with status 0: only now does the answer say a browser opened.
-    expect(textOf(r)).toContain("on the approval page opened in their browser");
+    expect(textOf(r)).toContain('on the approval page opened in their browser');
     expect(c.logs.join('\n')).toMatch(/A browser window was opened to approve or decline retry plan/);
     expect(linkIn(c.logs)).toBe(link);
   });
@@ -101,7 +104,9 @@ describe('opening the approval page in a browser', () => {
     const dry = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true });
     const r = await retry(c, { bulkActionId: DEMO_IDS.failedReprovision, planId: s(dry).planId });
     expect(s(r).status).toBe('approvalPending');
-    expect(textOf(r)).toContain("whose one-time link is in the client's log and the server's stderr (not shown to you); no browser was opened, because there is no desktop session");
+    expect(textOf(r)).toContain(
+      "whose one-time link is in the client's log and the server's stderr (not shown to you); no browser was opened, because there is no desktop session",
+    );
     expect(textOf(r)).not.toMatch(/opened in their browser|was opened there/);
     await waitFor(() => linkIn(c.logs), 'the link in the log');
     expect(c.logs.join('\n')).toMatch(/No browser was opened \(there is no desktop session .*\)\. Open this link to approve or decline/);

@@ -43,7 +43,12 @@ describe('browser sign-in', () => {
     const undo = world.entra.script({ flow: 'authorize', aadsts: 65004 });
     try {
       const browser = fakeBrowser(world.home);
-      const server = await world.start({ CLOUDPC_MCP_AUTH: 'browser', BROWSER: browser.env, CLOUDPC_MCP_CONFIG_DIR: path.join(world.home, 'declined'), CLOUDPC_MCP_TOKEN_CACHE: 'none' });
+      const server = await world.start({
+        CLOUDPC_MCP_AUTH: 'browser',
+        BROWSER: browser.env,
+        CLOUDPC_MCP_CONFIG_DIR: path.join(world.home, 'declined'),
+        CLOUDPC_MCP_TOKEN_CACHE: 'none',
+      });
       expect((await server.call('list_cloud_pcs', { limit: 1 })).text).toContain('A browser window was opened');
       const second = await server.call('list_cloud_pcs', { limit: 1 });
       expect(second.isError).toBe(true);

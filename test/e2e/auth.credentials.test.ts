@@ -78,7 +78,10 @@ describe('auth_status for each credential', () => {
       AZURE_CLIENT_SECRET: 'not-the-right-secret-value',
     });
     const status = await server.call('auth_status');
-    expect(status.structuredContent).toMatchObject({ signedIn: false, problem: expect.stringContaining('client secret or certificate was rejected') });
+    expect(status.structuredContent).toMatchObject({
+      signedIn: false,
+      problem: expect.stringContaining('client secret or certificate was rejected'),
+    });
     expect(status.text).toContain('AADSTS7000215');
     expect(status.text + server.stderr()).not.toContain('not-the-right-secret-value');
     await server.close();
@@ -88,7 +91,12 @@ describe('auth_status for each credential', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cloudpc-mcp-wi-'));
     const file = path.join(dir, 'token');
     writeFileSync(file, 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6Y3BjIn0.c2ln');
-    const server = await world.start({ CLOUDPC_MCP_AUTH: 'auto', AZURE_TENANT_ID: TENANT_ID, AZURE_CLIENT_ID: CLIENT_ID, AZURE_FEDERATED_TOKEN_FILE: file });
+    const server = await world.start({
+      CLOUDPC_MCP_AUTH: 'auto',
+      AZURE_TENANT_ID: TENANT_ID,
+      AZURE_CLIENT_ID: CLIENT_ID,
+      AZURE_FEDERATED_TOKEN_FILE: file,
+    });
     const status = await server.call('auth_status');
     expect(status.structuredContent).toMatchObject({ method: 'workloadidentity', kind: 'app-only', signedIn: true, retry: 'not-allowed' });
     await server.close();
@@ -99,7 +107,11 @@ describe('auth_status for each credential', () => {
     const server = await world.start({ CLOUDPC_MCP_AUTH: 'azurecli', PATH: emptyPath, AZURE_TENANT_ID: TENANT_DOMAIN });
     const status = await server.call('auth_status');
     expect(status.isError).toBeFalsy();
-    expect(status.structuredContent).toMatchObject({ method: 'azurecli', signedIn: false, problem: expect.stringContaining('Azure CLI is not installed') });
+    expect(status.structuredContent).toMatchObject({
+      method: 'azurecli',
+      signedIn: false,
+      problem: expect.stringContaining('Azure CLI is not installed'),
+    });
     expect(status.text).toContain(`az login --tenant ${TENANT_DOMAIN}`);
     const r = await server.call('list_cloud_pcs');
     expect(r.isError).toBe(true);

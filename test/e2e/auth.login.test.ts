@@ -27,7 +27,9 @@ function run(args: string[], env: Record<string, string>, onStderr: (soFar: stri
     err += d.toString('utf8');
     onStderr(err);
   });
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
+  return new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, out, err })),
+  );
 }
 
 /** Approves the first device code the output shows, once. */
@@ -46,7 +48,9 @@ describe('cloudpc-mcp login and logout', () => {
     const codes = world.entra.deviceCodes().length;
     const login = await run(['login'], env, approver());
     expect(login.code, login.err).toBe(0);
-    expect(login.err).toMatch(/To sign in, open https:\/\/127\.0\.0\.1:\d+\/devicelogin in a browser on any device and enter the code [A-Z0-9]+/);
+    expect(login.err).toMatch(
+      /To sign in, open https:\/\/127\.0\.0\.1:\d+\/devicelogin in a browser on any device and enter the code [A-Z0-9]+/,
+    );
     expect(login.err).toContain(`Signed in as ${USER.upn}`);
     expect(login.err).toContain('The MCP server will use this sign-in without asking');
     expect(world.entra.deviceCodes()).toHaveLength(codes + 1);
@@ -80,7 +84,12 @@ describe('cloudpc-mcp login and logout', () => {
   });
 
   it('login with an app-only configuration explains there is nothing to log in to', async () => {
-    const env = world.env({ CLOUDPC_MCP_AUTH: 'environment', AZURE_TENANT_ID: TENANT_ID, AZURE_CLIENT_ID: CLIENT_ID, AZURE_CLIENT_SECRET: CLIENT_SECRET });
+    const env = world.env({
+      CLOUDPC_MCP_AUTH: 'environment',
+      AZURE_TENANT_ID: TENANT_ID,
+      AZURE_CLIENT_ID: CLIENT_ID,
+      AZURE_CLIENT_SECRET: CLIENT_SECRET,
+    });
     const login = await run(['login'], env);
     expect(login.code).toBe(2);
     expect(login.err).toMatch(/Nothing to log in to: this configuration signs in with Environment credential/);
@@ -124,7 +133,9 @@ describe('without the OS keychain add-on', () => {
     const env = { CLOUDPC_MCP_CONFIG_DIR: dir, CLOUDPC_MCP_TOKEN_CACHE: 'keychain' };
     const server = await world.start(env);
     const first = await server.call('list_cloud_pcs', { limit: 1 });
-    expect(first.text).toMatch(/This sign-in will not be remembered when the server restarts: .* is not available here \(the keychain add-on @azure\/identity-cache-persistence is not installed\)/);
+    expect(first.text).toMatch(
+      /This sign-in will not be remembered when the server restarts: .* is not available here \(the keychain add-on @azure\/identity-cache-persistence is not installed\)/,
+    );
     expect(first.text).toContain('npx -y -p cloudpc-mcp -p @azure/identity-cache-persistence cloudpc-mcp');
     expect(first.text).toContain('CLOUDPC_MCP_TOKEN_CACHE=unencrypted');
     world.entra.approve(userCodeIn(first.text));
@@ -141,7 +152,9 @@ describe('without the OS keychain add-on', () => {
     const status2 = await restarted.call('auth_status');
     expect(status2.structuredContent).toMatchObject({ signedIn: false, tokenCache: { savedUser: USER.upn } });
     const again = await restarted.call('list_cloud_pcs', { limit: 1 });
-    expect(again.text).toContain(`The sign-in for ${USER.upn} from before the restart was not kept, because tokens are kept in memory only.`);
+    expect(again.text).toContain(
+      `The sign-in for ${USER.upn} from before the restart was not kept, because tokens are kept in memory only.`,
+    );
     userCodeIn(again.text);
     await restarted.close();
   });

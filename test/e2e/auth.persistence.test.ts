@@ -95,7 +95,9 @@ describe('a delegated sign-in survives restarts', () => {
     const server = await world.start(UNENCRYPTED);
     const r = await server.call('list_cloud_pcs', { limit: 1 });
     expect(r.isError).toBe(true);
-    expect(r.text).toContain(`The saved sign-in for ${USER.upn} could not be renewed (invalid_grant: AADSTS700082: The refresh token has expired due to inactivity.`);
+    expect(r.text).toContain(
+      `The saved sign-in for ${USER.upn} could not be renewed (invalid_grant: AADSTS700082: The refresh token has expired due to inactivity.`,
+    );
     world.entra.approve(userCodeIn(r.text));
     undo();
     expect((await server.call('list_cloud_pcs', { limit: 1 })).isError).toBeFalsy();

@@ -18,12 +18,20 @@ it('npm run demo: find, inspect and classify, resolve names, retry, plan only wh
   expect(stdout).toMatch(/Dry run, nothing sent/);
   expect(stdout).toMatch(/Assistant: .*Frank's reprovision will fail again until the subnet has free addresses/);
   // Full failure reasons: wrapped over lines, never cut.
-  expect(stdout.replace(/\s*\|\s*/g, ' ').replace(/\s+/g, ' ')).toMatch(/The subnet 'snet-cloudpc-weu' of Azure network connection 'Contoso-WEU-ANC' has no free IP addresses\./);
+  expect(stdout.replace(/\s*\|\s*/g, ' ').replace(/\s+/g, ' ')).toMatch(
+    /The subnet 'snet-cloudpc-weu' of Azure network connection 'Contoso-WEU-ANC' has no free IP addresses\./,
+  );
   // A plan of only what a retry can fix (erin's PC), the person's approval of exactly it, and the retry of exactly it.
   const planId = /\[the plan: (plan-[0-9a-f]{32}), 1 Cloud PC,/.exec(stdout)?.[1];
   expect(planId).toBeDefined();
-  expect(stdout).toMatch(new RegExp(`\\[the client shows the admin the plan\\] Approve retry plan ${planId}\\?\\n.*exactly 1 Cloud PC: CPC-erin`));
-  expect(stdout).toMatch(new RegExp(`Retry accepted \\[simulated tenant\\]: Microsoft Graph accepted plan ${planId}[\\s\\S]*Approved via elicitation by the local user`));
+  expect(stdout).toMatch(
+    new RegExp(`\\[the client shows the admin the plan\\] Approve retry plan ${planId}\\?\\n.*exactly 1 Cloud PC: CPC-erin`),
+  );
+  expect(stdout).toMatch(
+    new RegExp(
+      `Retry accepted \\[simulated tenant\\]: Microsoft Graph accepted plan ${planId}[\\s\\S]*Approved via elicitation by the local user`,
+    ),
+  );
   expect(stdout).toMatch(/Left out \(1\):\n\s*- .*frank/);
   expect(stdout).toMatch(/… progress: /);
   expect(stdout).toMatch(/no longer pending/);

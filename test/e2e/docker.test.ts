@@ -18,7 +18,11 @@ import { httpEnv, runToExit, startHttpServer, type HttpServerProcess, type Serve
 import { npmEnv } from '../support/npm.js';
 
 const run = promisify(execFile);
-const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 
 interface Instruction {
   op: string;
@@ -31,7 +35,11 @@ interface Stage {
 
 /** The Dockerfile's stages, each a list of instructions (comments dropped, continuation lines joined). */
 function parseDockerfile(text: string): Stage[] {
-  const lines = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const stages: Stage[] = [];
   for (const line of lines) {
     const [, op, args] = /^(\w+)\s+(.*)$/.exec(line)!;
@@ -42,7 +50,10 @@ function parseDockerfile(text: string): Stage[] {
 }
 
 /** `ENV a=1 b=2` → { a: '1', b: '2' } (the form this Dockerfile uses). */
-const envOf = (stage: Stage) => Object.fromEntries(stage.steps.filter((s) => s.op === 'ENV').flatMap((s) => s.args.split(/\s+/).map((kv) => kv.split('=', 2) as [string, string])));
+const envOf = (stage: Stage) =>
+  Object.fromEntries(
+    stage.steps.filter((s) => s.op === 'ENV').flatMap((s) => s.args.split(/\s+/).map((kv) => kv.split('=', 2) as [string, string])),
+  );
 const only = (stage: Stage, op: string) => stage.steps.filter((s) => s.op === op);
 
 /** A copy of the build context as .dockerignore filters it: never a local node_modules. */
@@ -83,7 +94,12 @@ beforeAll(async () => {
     for (const step of stage.steps) {
       if (step.op === 'COPY') replayCopy(step.args, dir, dirs);
       // RUN as the image would, with the stage's ENV; npm answers from the local cache where it can.
-      if (step.op === 'RUN') await run('sh', ['-c', step.args], { cwd: dir, env: npmEnv({ npm_config_prefer_offline: 'true', ...envOf(stage) }), maxBuffer: 64 * 1024 * 1024 });
+      if (step.op === 'RUN')
+        await run('sh', ['-c', step.args], {
+          cwd: dir,
+          env: npmEnv({ npm_config_prefer_offline: 'true', ...envOf(stage) }),
+          maxBuffer: 64 * 1024 * 1024,
+        });
     }
   }
   expect(cmd[0]).toBe('node');
@@ -91,7 +107,14 @@ beforeAll(async () => {
   // The image's ENV, but on loopback without Entra: there is no tenant here to sign callers in (the Entra default is
   // checked on its own below). Port 0 picks a free one.
   server = await startHttpServer(
-    httpEnv({ ...envOf(final), CLOUDPC_MCP_HOST: '127.0.0.1', CLOUDPC_MCP_PORT: '0', CLOUDPC_MCP_HTTP_AUTH: 'none', CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token }),
+    httpEnv({
+      ...envOf(final),
+      CLOUDPC_MCP_HOST: '127.0.0.1',
+      CLOUDPC_MCP_PORT: '0',
+      CLOUDPC_MCP_HTTP_AUTH: 'none',
+      CLOUDPC_MCP_GRAPH_URL: sim.url,
+      CLOUDPC_MCP_ACCESS_TOKEN: sim.token,
+    }),
     [],
     command,
   );
@@ -115,7 +138,9 @@ describe('the Dockerfile', () => {
   });
 
   it('keeps local installs, builds and the Git history out of the build context', () => {
-    const ignored = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignored = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['**/node_modules', 'dist', 'build', '.git', 'test']) expect(ignored).toContain(entry);
   });
 
@@ -123,8 +148,10 @@ describe('the Dockerfile', () => {
     const app = command.cwd;
     expect(readdirSync(app).sort()).toEqual(['dist', 'node_modules', 'package.json']);
     expect(existsSync(path.join(app, 'dist/cloudpc-mcp.js'))).toBe(true);
-    for (const name of Object.keys(pkg.dependencies)) expect(existsSync(path.join(app, 'node_modules', name, 'package.json')), name).toBe(true);
-    for (const name of Object.keys(pkg.devDependencies)) expect(existsSync(path.join(app, 'node_modules', name, 'package.json')), `${name} (dev)`).toBe(false);
+    for (const name of Object.keys(pkg.dependencies))
+      expect(existsSync(path.join(app, 'node_modules', name, 'package.json')), name).toBe(true);
+    for (const name of Object.keys(pkg.devDependencies))
+      expect(existsSync(path.join(app, 'node_modules', name, 'package.json')), `${name} (dev)`).toBe(false);
   });
 
   it('serves remote mode: /healthz, the HEALTHCHECK command, and a tool call over Streamable HTTP', async () => {
@@ -151,10 +178,11 @@ describe('the Dockerfile', () => {
     }
   });
 
-  it('refuses to start with the image\'s Entra default until the tenant and app are configured, naming what is missing', async () => {
+  it("refuses to start with the image's Entra default until the tenant and app are configured, naming what is missing", async () => {
     const r = await runToExit(baseEnv({ ...envOf(final), CLOUDPC_MCP_TRANSPORT: 'http', CLOUDPC_MCP_PORT: '0' }), [], command);
     expect(r.code).toBe(2);
-    for (const setting of ['CLOUDPC_MCP_PUBLIC_URL', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET']) expect(r.stderr).toContain(`- ${setting}`);
+    for (const setting of ['CLOUDPC_MCP_PUBLIC_URL', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET'])
+      expect(r.stderr).toContain(`- ${setting}`);
     expect(r.stdout).toBe('');
   });
 

@@ -12,7 +12,11 @@ import { BIN, baseEnv } from './harness.js';
 
 type Msg = { id?: number; result?: unknown; error?: unknown };
 
-async function fullServerAnswers(env: Record<string, string>, protocolVersion: string, capabilities: Record<string, unknown>): Promise<Map<number, Msg>> {
+async function fullServerAnswers(
+  env: Record<string, string>,
+  protocolVersion: string,
+  capabilities: Record<string, unknown>,
+): Promise<Map<number, Msg>> {
   const r = loadConfig([], env);
   const server = createServer({ deps: createDeps({ config: r.ok ? r.config : r.fallback, logger: silentLogger }) });
   const [client, serverSide] = InMemoryTransport.createLinkedPair();
@@ -20,7 +24,12 @@ async function fullServerAnswers(env: Record<string, string>, protocolVersion: s
   client.onmessage = (m) => answers.set((m as Msg).id!, m as Msg);
   await server.connect(serverSide);
   await client.start();
-  await client.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion, capabilities, clientInfo: { name: 't', version: '1' } } });
+  await client.send({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion, capabilities, clientInfo: { name: 't', version: '1' } },
+  });
   await client.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
   await client.send({ jsonrpc: '2.0', id: 4, method: 'prompts/list' });
   for (let i = 0; i < 200 && answers.size < 3; i++) await new Promise((r) => setTimeout(r, 5));
@@ -28,16 +37,29 @@ async function fullServerAnswers(env: Record<string, string>, protocolVersion: s
   return answers;
 }
 
-async function commandAnswers(env: Record<string, string>, protocolVersion: string, capabilities: Record<string, unknown>): Promise<{ answers: Map<number, Msg>; stdout: string }> {
+async function commandAnswers(
+  env: Record<string, string>,
+  protocolVersion: string,
+  capabilities: Record<string, unknown>,
+): Promise<{ answers: Map<number, Msg>; stdout: string }> {
   const child = spawn(process.execPath, [BIN], { env: baseEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
-  child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion, capabilities, clientInfo: { name: 't', version: '1' } } }) + '\n');
+  child.stdin.write(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion, capabilities, clientInfo: { name: 't', version: '1' } },
+    }) + '\n',
+  );
   child.stdin.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n');
   child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) + '\n');
   child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'prompts/list' }) + '\n');
   // A call only the full server can answer: the early answers must not be followed by a second answer to 1 or 2.
-  child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'list_cloud_pcs', arguments: { limit: 0 } } }) + '\n');
+  child.stdin.write(
+    JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'list_cloud_pcs', arguments: { limit: 0 } } }) + '\n',
+  );
   for (let i = 0; i < 1000 && !(out.includes('"id":3') && out.includes('"id":4')); i++) await new Promise((r) => setTimeout(r, 10));
   child.stdin.end();
   await new Promise((r) => child.on('exit', r));
@@ -59,10 +81,17 @@ const CLIENTS: [string, Record<string, unknown>][] = [
 ];
 
 describe('early answers', () => {
-  it.each([...SUPPORTED_PROTOCOL_VERSIONS, '1999-01-01'].flatMap((v) => CLIENTS.flatMap(([name, caps]) => [[v, false, name, caps] as const, [v, true, name, caps] as const])))(
+  it.each(
+    [...SUPPORTED_PROTOCOL_VERSIONS, '1999-01-01'].flatMap((v) =>
+      CLIENTS.flatMap(([name, caps]) => [[v, false, name, caps] as const, [v, true, name, caps] as const]),
+    ),
+  )(
     'protocol %s, read-only %s, %s client: initialize, tools/list and prompts/list equal the full server, each answered once',
     async (version, readOnly, _client, capabilities) => {
-      const env: Record<string, string> = { CLOUDPC_MCP_ACCESS_TOKEN: 'early-answers-token', ...(readOnly ? { CLOUDPC_MCP_READ_ONLY: 'true' } : {}) };
+      const env: Record<string, string> = {
+        CLOUDPC_MCP_ACCESS_TOKEN: 'early-answers-token',
+        ...(readOnly ? { CLOUDPC_MCP_READ_ONLY: 'true' } : {}),
+      };
       const [full, cmd] = await Promise.all([fullServerAnswers(env, version, capabilities), commandAnswers(env, version, capabilities)]);
       expect(cmd.answers.get(1)).toEqual(full.get(1));
       expect(cmd.answers.get(2)).toEqual(full.get(2));

@@ -44,7 +44,10 @@ describe('fuzzing tool arguments over stdio', () => {
       sim.requests.length = 0;
       const err = await session.client
         .callTool({ name: 'retry_cloudpc_bulk_action', arguments: args as unknown as Record<string, unknown> })
-        .then(() => undefined, (e: unknown) => e);
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(err).toBeInstanceOf(McpError);
       expect((err as McpError).code).toBe(ErrorCode.InvalidParams);
       expect(sim.requests).toHaveLength(0);
@@ -54,7 +57,10 @@ describe('fuzzing tool arguments over stdio', () => {
 
   // Counterexamples the fuzz found, kept as fixed cases so they stay covered whatever the seed.
   it.each([
-    ['a lone surrogate in a user name (was an internal error: it cannot be percent-encoded)', { userPrincipalName: '\udfff', nameStartsWith: '?$top=999', limit: 95 }],
+    [
+      'a lone surrogate in a user name (was an internal error: it cannot be percent-encoded)',
+      { userPrincipalName: '\udfff', nameStartsWith: '?$top=999', limit: 95 },
+    ],
     ['a lone high surrogate in a name prefix', { nameStartsWith: 'CPC-\ud800' }],
   ])('regression: %s is refused as invalid input, nothing sent', async (_why, args) => {
     sim.requests.length = 0;
@@ -66,10 +72,15 @@ describe('fuzzing tool arguments over stdio', () => {
 
   it('nothing was polluted: a fresh call with no extra keys behaves normally', async () => {
     sim.requests.length = 0;
-    const r = await session.client.callTool({ name: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart, dryRun: true } });
+    const r = await session.client.callTool({
+      name: 'retry_cloudpc_bulk_action',
+      arguments: { bulkActionId: DEMO_IDS.failedRestart, dryRun: true },
+    });
     expect(r.isError).toBeFalsy();
     expect(r.structuredContent).toMatchObject({ status: 'dryRun', bulkActionId: DEMO_IDS.failedRestart });
-    expect(sim.requests.every((q) => q.method === 'GET' || q.path.endsWith('/getActionStatusReports') || q.path.endsWith('/$batch'))).toBe(true);
+    expect(sim.requests.every((q) => q.method === 'GET' || q.path.endsWith('/getActionStatusReports') || q.path.endsWith('/$batch'))).toBe(
+      true,
+    );
   });
 
   it('every stdout byte was JSON-RPC, no secret was written anywhere, and the server exits cleanly on EOF', async () => {

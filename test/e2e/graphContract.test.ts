@@ -10,7 +10,8 @@ import { waveStandIn } from '../support/waveStandIn.mjs';
 const sim = useSimulator({}, { resetEach: true });
 let conn: Connected;
 const s = (r: CallToolResult) => r.structuredContent as Record<string, any>;
-const call = async (name: string, args: Record<string, unknown>, c: Connected = conn) => (await c.client.callTool({ name, arguments: args })) as CallToolResult;
+const call = async (name: string, args: Record<string, unknown>, c: Connected = conn) =>
+  (await c.client.callTool({ name, arguments: args })) as CallToolResult;
 const device = (r: CallToolResult, id: string) => (s(r).devices as any[]).find((d) => d.cloudPcId === id);
 const posts = () => sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/retry'));
 const flat = (t: string) => t.replace(/\s*\|\s*/g, ' ').replace(/\s+/g, ' ');
@@ -47,7 +48,11 @@ describe('a PC in two actions of one type (sameTypeAgain): each action shows its
   });
 
   it('a retry of the earlier action sends the PC that failed in it, and the dry run says the same', async () => {
-    const dry = await call('retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.bobPc], dryRun: true });
+    const dry = await call('retry_cloudpc_bulk_action', {
+      bulkActionId: DEMO_IDS.failedRestart,
+      cloudPcIds: [DEMO_IDS.bobPc],
+      dryRun: true,
+    });
     expect(s(dry)).toMatchObject({ status: 'dryRun', cloudPcIds: [DEMO_IDS.bobPc] });
     expect(s(dry).leftOut).toBeUndefined();
     const real = await call('retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.bobPc] });
@@ -66,7 +71,10 @@ describe('a device that failed and then succeeded in this action is not failed, 
       expect((s(get).devices as any[]).map((d) => d.cloudPcId).sort()).toEqual([DEMO_IDS.bobPc, DEMO_IDS.davePc].sort());
       const chosen = [DEMO_IDS.bobPc, DEMO_IDS.carolPc];
       const dry = await call('retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: chosen, dryRun: true });
-      expect(s(dry)).toMatchObject({ cloudPcIds: [DEMO_IDS.bobPc], leftOut: [{ cloudPcId: DEMO_IDS.carolPc, why: expect.stringMatching(/did not fail/) }] });
+      expect(s(dry)).toMatchObject({
+        cloudPcIds: [DEMO_IDS.bobPc],
+        leftOut: [{ cloudPcId: DEMO_IDS.carolPc, why: expect.stringMatching(/did not fail/) }],
+      });
       const retryable = await call('retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart, only: 'retryable', dryRun: true });
       expect(s(retryable).cloudPcIds).toEqual([]);
       const real = await call('retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: chosen });
@@ -77,9 +85,12 @@ describe('a device that failed and then succeeded in this action is not failed, 
 
   it("a plan's re-check before sending sees the recovery: nothing is sent, a new plan is offered", async () => {
     sim.setVariants(['duplicateReportRows']);
-    const c = await connect({ env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_CONFIRM_POLICY: 'model' }) });
+    const c = await connect({
+      env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_CONFIRM_POLICY: 'model' }),
+    });
     try {
-      const plan = s(await call('retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true }, c)).planId as string;
+      const plan = s(await call('retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true }, c))
+        .planId as string;
       await retriedElsewhere(DEMO_IDS.failedReprovision, [DEMO_IDS.erinPc]);
       const r = await call('retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision, planId: plan, confirm: true }, c);
       expect(s(r)).toMatchObject({ status: 'planChanged', changes: { noLongerFailed: [DEMO_IDS.erinPc] } });
@@ -94,19 +105,32 @@ describe('createdDateTime null (nullCreatedDateTime)', () => {
   it("the report row's RequestDateTime places the attempt: reasons are found", async () => {
     sim.setVariants(['nullCreatedDateTime']);
     const r = await call('get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart });
-    expect((s(r).devices as any[]).filter((d) => d.state === 'failed').map((d) => d.reasonCode).sort()).toEqual(['cloudPcInGracePeriod', 'cloudPcNotRunning', 'operationTimeout']);
+    expect(
+      (s(r).devices as any[])
+        .filter((d) => d.state === 'failed')
+        .map((d) => d.reasonCode)
+        .sort(),
+    ).toEqual(['cloudPcInGracePeriod', 'cloudPcNotRunning', 'operationTimeout']);
   });
 });
 
 describe('the report, as documented', () => {
-  it('reportFilterRefused: reads by the documented filter and keeps this action\'s rows, and says so', async () => {
+  it("reportFilterRefused: reads by the documented filter and keeps this action's rows, and says so", async () => {
     sim.setVariants(['reportFilterRefused']);
     const r = await call('get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart });
     expect(s(r).devicesUnavailable).toBeUndefined();
     expect(s(r).devices).toHaveLength(8);
-    expect((s(r).devices as any[]).filter((d) => d.state === 'failed').map((d) => d.cloudPcId).sort()).toEqual([DEMO_IDS.bobPc, DEMO_IDS.carolPc, DEMO_IDS.davePc].sort());
+    expect(
+      (s(r).devices as any[])
+        .filter((d) => d.state === 'failed')
+        .map((d) => d.cloudPcId)
+        .sort(),
+    ).toEqual([DEMO_IDS.bobPc, DEMO_IDS.carolPc, DEMO_IDS.davePc].sort());
     expect(textOf(r)).toMatch(/Graph refused the report filter on BulkActionId \(HTTP 400\)/);
-    const real = await call('retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.bobPc, DEMO_IDS.alicePc] });
+    const real = await call('retry_cloudpc_bulk_action', {
+      bulkActionId: DEMO_IDS.failedRestart,
+      cloudPcIds: [DEMO_IDS.bobPc, DEMO_IDS.alicePc],
+    });
     expect(s(real)).toMatchObject({ status: 'accepted', cloudPcIds: [DEMO_IDS.bobPc] });
   });
 
@@ -115,17 +139,25 @@ describe('the report, as documented', () => {
       sim.setVariants([variant]);
       const r = await call('get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart });
       expect(r.isError).toBeFalsy();
-      expect(s(r)).toMatchObject({ devices: [], bulkAction: { summary: { failedCount: 3 } }, devicesUnavailable: expect.stringMatching(/could not be read \(HTTP (403|400)/) });
-      expect(flat(textOf(r))).toMatch(/The counts above are the action's own; which of its 8 Cloud PCs failed is not known, so none is named as failed here/);
+      expect(s(r)).toMatchObject({
+        devices: [],
+        bulkAction: { summary: { failedCount: 3 } },
+        devicesUnavailable: expect.stringMatching(/could not be read \(HTTP (403|400)/),
+      });
+      expect(flat(textOf(r))).toMatch(
+        /The counts above are the action's own; which of its 8 Cloud PCs failed is not known, so none is named as failed here/,
+      );
       const dry = await call('retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart, dryRun: true });
       expect(s(dry).planId).toBeUndefined();
       expect(textOf(dry)).toMatch(/No plan was made: which Cloud PCs failed could not be read/);
     });
   }
 
-  it("a national cloud without the reports: the answer names the cloud", async () => {
+  it('a national cloud without the reports: the answer names the cloud', async () => {
     sim.setVariants(['reportMissing']);
-    const c = await connect({ env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_CLOUD: 'china' }) });
+    const c = await connect({
+      env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_CLOUD: 'china' }),
+    });
     try {
       const r = await call('get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart }, c);
       expect(s(r).devicesUnavailable).toMatch(/Graph documents no Cloud PC reports in China/);

@@ -14,7 +14,8 @@ const ACTION = 'bdc8e6dd-0455-4412-83d9-c818664fe1f1';
 
 let sim: Simulator;
 let conn: Connected;
-const call = async (name: string, args: Record<string, unknown>) => (await conn.client.callTool({ name, arguments: args })) as CallToolResult;
+const call = async (name: string, args: Record<string, unknown>) =>
+  (await conn.client.callTool({ name, arguments: args })) as CallToolResult;
 const flat = (t: string) => t.replace(/\s+/g, ' ');
 
 beforeAll(async () => {
@@ -52,10 +53,20 @@ describe('Graph answering as its reference examples do', () => {
     sim.faults.add([
       { kind: 'status', status: 200, times: 5, match: { method: 'GET', path: `${VE}/bulkActions/${ACTION}` }, body: resize },
       {
-        kind: 'status', status: 200, times: 20, match: { method: 'POST', path: `${VE}/reports/getActionStatusReports` },
-        headers: { 'content-type': 'application/octet-stream' }, body: actionStatusReportExample,
+        kind: 'status',
+        status: 200,
+        times: 20,
+        match: { method: 'POST', path: `${VE}/reports/getActionStatusReports` },
+        headers: { 'content-type': 'application/octet-stream' },
+        body: actionStatusReportExample,
       },
-      { kind: 'status', status: 200, times: 5, match: { method: 'GET', path: `${VE}/cloudPCs/${ACTION}/retrieveCloudPcRemoteActionResults` }, body: remoteActionResultsExample },
+      {
+        kind: 'status',
+        status: 200,
+        times: 5,
+        match: { method: 'GET', path: `${VE}/cloudPCs/${ACTION}/retrieveCloudPcRemoteActionResults` },
+        body: remoteActionResultsExample,
+      },
     ]);
     const r = await call('get_cloudpc_bulk_action', { bulkActionId: ACTION });
     expect(r.isError).toBeFalsy();

@@ -9,7 +9,16 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DEMO_IDS } from '../../src/simulator/index.js';
 import { textOf } from './harness.js';
 import { startGate } from '../support/http-gate.js';
-import { auditLines, httpEnv, INITIALIZE, MCP_HEADERS, raw, runToExit, startHttpServer, type HttpServerProcess } from '../support/http-server.js';
+import {
+  auditLines,
+  httpEnv,
+  INITIALIZE,
+  MCP_HEADERS,
+  raw,
+  runToExit,
+  startHttpServer,
+  type HttpServerProcess,
+} from '../support/http-server.js';
 
 const sim = useSimulator();
 let a: HttpServerProcess;
@@ -57,9 +66,13 @@ describe('remote mode on loopback without authentication', () => {
     await client.connect(new StreamableHTTPClientTransport(new URL(a.url)));
     try {
       const progress: string[] = [];
-      const r = (await client.callTool({ name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.pendingPowerOn, waitSeconds: 1 } }, undefined, {
-        onprogress: (p) => progress.push(p.message ?? ''),
-      })) as CallToolResult;
+      const r = (await client.callTool(
+        { name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.pendingPowerOn, waitSeconds: 1 } },
+        undefined,
+        {
+          onprogress: (p) => progress.push(p.message ?? ''),
+        },
+      )) as CallToolResult;
       expect(r.isError, textOf(r)).toBeFalsy();
       expect(progress[0]).toMatch(/^pending: \d+ succeeded/);
     } finally {
@@ -138,12 +151,27 @@ describe('SIGTERM', () => {
     try {
       await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
       const held = gate.hold('/retry');
-      const call = client.callTool({ name: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.davePc] } });
+      const call = client.callTool({
+        name: 'retry_cloudpc_bulk_action',
+        arguments: { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.davePc] },
+      });
       await held.arrived;
       server.child.kill('SIGTERM');
       // Refused either way: health says draining (503) or, once the listener is closed, the connection is refused.
-      await expect.poll(async () => raw(`${server.base}/healthz`, { method: 'GET' }).then((r) => r.status, () => 'refused'), { timeout: 20_000 }).not.toBe(200);
-      const late = await raw(server.url, { headers: MCP_HEADERS, body: JSON.stringify(INITIALIZE) }).then((r) => r.status, () => 'refused');
+      await expect
+        .poll(
+          async () =>
+            raw(`${server.base}/healthz`, { method: 'GET' }).then(
+              (r) => r.status,
+              () => 'refused',
+            ),
+          { timeout: 20_000 },
+        )
+        .not.toBe(200);
+      const late = await raw(server.url, { headers: MCP_HEADERS, body: JSON.stringify(INITIALIZE) }).then(
+        (r) => r.status,
+        () => 'refused',
+      );
       expect([503, 'refused']).toContain(late);
       held.release();
       const r = (await call) as CallToolResult;

@@ -44,7 +44,9 @@ async function post(token: string | undefined, body: unknown = INITIALIZE) {
 
 async function connectAs(token: string): Promise<Client> {
   const client = new Client({ name: 'copilot-studio-like', version: '1' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+  );
   return client;
 }
 
@@ -75,7 +77,12 @@ describe('remote mode with Entra sign-in', () => {
     ['an app-only token (roles, no scp)', { scp: null, roles: ['CloudPC.ReadWrite.All'] }, 403, /application token/],
     ['a Basic credential instead of a bearer token', 'basic', 401, /Bearer <access token>/],
     // Malformed tokens are the caller's problem (401), never the 503 that means "signing keys unreachable".
-    ['a token with an unsupported crit header', { header: { crit: ['urn:example:unknown'], 'urn:example:unknown': 1 } }, 401, /not a valid signed Entra access token/],
+    [
+      'a token with an unsupported crit header',
+      { header: { crit: ['urn:example:unknown'], 'urn:example:unknown': 1 } },
+      401,
+      /not a valid signed Entra access token/,
+    ],
     ['a token without kid while the tenant publishes several keys', { header: { kid: undefined } }, 401, /names no signing key \(kid\)/],
     ['a token whose oid is a number', { claims: { oid: 42 } }, 401, /oid claim/],
     ['a token whose tid is an object', { claims: { tid: { toString: 1 } } }, 401, /tid claim/],
@@ -102,20 +109,32 @@ describe('remote mode with Entra sign-in', () => {
       expect(r.structuredContent).toMatchObject({ status: 'accepted', cloudPcIds: [DEMO_IDS.bobPc] });
       expect(sim.retries.at(-1)).toMatchObject({ bulkActionId: DEMO_IDS.failedRestart });
       // Exactly one exchange, of this caller's own token, for the Graph permission retry needs.
-      expect(entra.exchanges().slice(before)).toEqual([{ oid: USER.oid, assertion: token, scope: expect.stringContaining('https://graph.microsoft.com/CloudPC.ReadWrite.All') }]);
+      expect(entra.exchanges().slice(before)).toEqual([
+        { oid: USER.oid, assertion: token, scope: expect.stringContaining('https://graph.microsoft.com/CloudPC.ReadWrite.All') },
+      ]);
 
       // A fresh token of the same user (a new request, as after a client refresh) reuses the user's Graph token.
       const again = await connectAs(await entra.mint());
-      const list = (await again.callTool({ name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } })) as CallToolResult;
+      const list = (await again.callTool({
+        name: 'get_cloudpc_bulk_action',
+        arguments: { bulkActionId: DEMO_IDS.failedRestart },
+      })) as CallToolResult;
       expect(list.isError, textOf(list)).toBeFalsy();
       await again.close();
       expect(entra.exchanges().length).toBe(before + 1);
 
       // Another user gets an exchange of their own.
       const bob = await connectAs(await entra.mint({ oid: '33333333-aaaa-4bbb-8ccc-000000000003', upn: 'bob@contoso.com' }));
-      expect(((await bob.callTool({ name: 'list_cloud_pcs', arguments: { userPrincipalName: 'bob@contoso.com' } })) as CallToolResult).isError).toBeFalsy();
+      expect(
+        ((await bob.callTool({ name: 'list_cloud_pcs', arguments: { userPrincipalName: 'bob@contoso.com' } })) as CallToolResult).isError,
+      ).toBeFalsy();
       await bob.close();
-      expect(entra.exchanges().slice(before).map((e) => e.oid)).toEqual([USER.oid, '33333333-aaaa-4bbb-8ccc-000000000003']);
+      expect(
+        entra
+          .exchanges()
+          .slice(before)
+          .map((e) => e.oid),
+      ).toEqual([USER.oid, '33333333-aaaa-4bbb-8ccc-000000000003']);
     } finally {
       await client.close();
     }
@@ -138,9 +157,14 @@ describe('remote mode with Entra sign-in', () => {
     const retries = sim.retries.length;
     const client = await connectAs(await entra.mint({ oid: NO_CONSENT_OID, upn: 'carol@contoso.com' }));
     try {
-      const r = (await client.callTool({ name: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } })) as CallToolResult;
+      const r = (await client.callTool({
+        name: 'retry_cloudpc_bulk_action',
+        arguments: { bulkActionId: DEMO_IDS.failedRestart },
+      })) as CallToolResult;
       expect(r.isError).toBe(true);
-      expect(textOf(r)).toMatch(/nothing was sent[\s\S]*no consent for the delegated Microsoft Graph permission CloudPC\.ReadWrite\.All[\s\S]*Grant admin consent/i);
+      expect(textOf(r)).toMatch(
+        /nothing was sent[\s\S]*no consent for the delegated Microsoft Graph permission CloudPC\.ReadWrite\.All[\s\S]*Grant admin consent/i,
+      );
       expect(sim.retries.length).toBe(retries);
     } finally {
       await client.close();
@@ -149,10 +173,16 @@ describe('remote mode with Entra sign-in', () => {
 
   it('requests of several users, each served by its own MCP server, share one keep-alive connection pool to Graph', async () => {
     const before = graph.connections();
-    for (const [oid, upn] of [[USER.oid, USER.upn], ['33333333-aaaa-4bbb-8ccc-000000000003', 'bob@contoso.com']] as const) {
+    for (const [oid, upn] of [
+      [USER.oid, USER.upn],
+      ['33333333-aaaa-4bbb-8ccc-000000000003', 'bob@contoso.com'],
+    ] as const) {
       const client = await connectAs(await entra.mint({ oid, upn }));
       for (let i = 0; i < 3; i++) {
-        const r = (await client.callTool({ name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } })) as CallToolResult;
+        const r = (await client.callTool({
+          name: 'get_cloudpc_bulk_action',
+          arguments: { bulkActionId: DEMO_IDS.failedRestart },
+        })) as CallToolResult;
         expect(r.isError, textOf(r)).toBeFalsy();
       }
       await client.close();
@@ -178,7 +208,12 @@ describe('remote mode with Entra sign-in: allowed client apps and a rate budget 
   let strict: HttpServerProcess;
   beforeAll(async () => {
     strict = await startHttpServer(
-      httpEnv({ ...entraServerEnv(entra, graph.url), CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS: COPILOT_APP, CLOUDPC_MCP_RATE_LIMIT_PER_MINUTE: '1', CLOUDPC_MCP_RATE_LIMIT_BURST: '1' }),
+      httpEnv({
+        ...entraServerEnv(entra, graph.url),
+        CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS: COPILOT_APP,
+        CLOUDPC_MCP_RATE_LIMIT_PER_MINUTE: '1',
+        CLOUDPC_MCP_RATE_LIMIT_BURST: '1',
+      }),
     );
   });
   afterAll(async () => {
@@ -187,16 +222,25 @@ describe('remote mode with Entra sign-in: allowed client apps and a rate budget 
 
   const connect = async (token: string) => {
     const client = new Client({ name: 'copilot-studio-like', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(strict.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(strict.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+    );
     return client;
   };
-  const read = (client: Client) => client.callTool({ name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } });
+  const read = (client: Client) =>
+    client.callTool({ name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } });
 
   it('a token issued to another client app is 403 with a description naming the app and the setting, and no sign-in challenge', async () => {
-    const res = await fetch(strict.url, { method: 'POST', headers: { ...MCP_HEADERS, authorization: `Bearer ${await entra.mint({ azp: '99999999-0000-4000-8000-000000000000' })}` }, body: JSON.stringify(INITIALIZE) });
+    const res = await fetch(strict.url, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, authorization: `Bearer ${await entra.mint({ azp: '99999999-0000-4000-8000-000000000000' })}` },
+      body: JSON.stringify(INITIALIZE),
+    });
     expect(res.status).toBe(403);
     expect(res.headers.get('www-authenticate')).toBeNull();
-    expect((await res.json()).error.message).toMatch(/client application 99999999-0000-4000-8000-000000000000.*CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS/);
+    expect((await res.json()).error.message).toMatch(
+      /client application 99999999-0000-4000-8000-000000000000.*CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS/,
+    );
   });
 
   it('one caller over its budget gets 429 with Retry-After; another user of the tenant is not affected', async () => {

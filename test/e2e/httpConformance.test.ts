@@ -27,11 +27,15 @@ afterAll(async () => {
 
 describe('MCP conformance suite (server scenarios, Streamable HTTP)', () => {
   it('passes every scenario that applies, as the baseline says', async () => {
-    const run = await promisify(execFile)(NODE22, [CONFORMANCE_CLI, 'server', '--url', server.url, '--expected-failures', BASELINE, '-o', out], {
-      cwd: out,
-      env: { PATH: process.env.PATH ?? '', HOME: out },
-      maxBuffer: 16 * 1024 * 1024,
-    }).then(
+    const run = await promisify(execFile)(
+      NODE22,
+      [CONFORMANCE_CLI, 'server', '--url', server.url, '--expected-failures', BASELINE, '-o', out],
+      {
+        cwd: out,
+        env: { PATH: process.env.PATH ?? '', HOME: out },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    ).then(
       (r) => ({ code: 0, text: r.stdout + r.stderr }),
       (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? 1, text: `${e.stdout ?? ''}${e.stderr ?? ''}` }),
     );

@@ -35,14 +35,19 @@ async function inspector(args: string[]): Promise<{ result?: Record<string, unkn
 }
 
 const retryArgs = (cloudPcId: string) => [
-  '--method', 'tools/call',
-  '--tool-name', 'retry_cloudpc_bulk_action',
-  '--tool-args-json', JSON.stringify({ bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [cloudPcId] }),
+  '--method',
+  'tools/call',
+  '--tool-name',
+  'retry_cloudpc_bulk_action',
+  '--tool-args-json',
+  JSON.stringify({ bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [cloudPcId] }),
 ];
 
 function expectToolNames(listing: { result?: Record<string, unknown> }) {
   const names = (listing.result?.tools as { name: string }[]).map((t) => t.name);
-  expect(names).toEqual(expect.arrayContaining(['list_cloudpc_bulk_actions', 'get_cloudpc_bulk_action', 'list_cloud_pcs', 'retry_cloudpc_bulk_action']));
+  expect(names).toEqual(
+    expect.arrayContaining(['list_cloudpc_bulk_actions', 'get_cloudpc_bulk_action', 'list_cloud_pcs', 'retry_cloudpc_bulk_action']),
+  );
 }
 
 function expectAccepted(out: { result?: Record<string, unknown> }, cloudPcId: string) {

@@ -17,7 +17,11 @@ const BODY_TIMEOUT_MS = 2_000;
 let server: HttpServerProcess;
 beforeAll(async () => {
   server = await startHttpServer(
-    httpEnv({ CLOUDPC_MCP_SIMULATE: 'true', CLOUDPC_MCP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), CLOUDPC_MCP_BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS) }),
+    httpEnv({
+      CLOUDPC_MCP_SIMULATE: 'true',
+      CLOUDPC_MCP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+      CLOUDPC_MCP_BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS),
+    }),
   );
 });
 afterAll(async () => {
@@ -39,7 +43,9 @@ function open(port: number): Promise<Sock> {
     let data = '';
     socket.on('data', (d: Buffer) => (data += d.toString('latin1')));
     socket.on('error', () => {});
-    const closedByServer = new Promise<{ data: string; afterMs: number }>((done) => socket.on('close', () => done({ data, afterMs: Date.now() - began })));
+    const closedByServer = new Promise<{ data: string; afterMs: number }>((done) =>
+      socket.on('close', () => done({ data, afterMs: Date.now() - began })),
+    );
     socket.once('connect', () => resolve({ socket, received: () => data, closedByServer }));
     socket.once('error', reject);
   });
@@ -93,8 +99,18 @@ describe('slow senders cannot hold a socket', () => {
     ['a body that is not JSON (415)', { 'content-type': 'text/plain' }, 415],
   ])('a refusal sent before the body arrived closes the connection: %s', async (_what, extra, status) => {
     const s = await open(server.port);
-    const headers = { host: `127.0.0.1:${server.port}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': '4000', ...extra };
-    s.socket.write(`POST /mcp HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n{"jsonrpc":`);
+    const headers = {
+      host: `127.0.0.1:${server.port}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'content-length': '4000',
+      ...extra,
+    };
+    s.socket.write(
+      `POST /mcp HTTP/1.1\r\n${Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('')}\r\n{"jsonrpc":`,
+    );
     const { data } = await s.closedByServer;
     expect(data).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
     expect(data).toMatch(/\r\nconnection: close\r\n/i);
@@ -117,7 +133,14 @@ describe('slow senders cannot hold a socket', () => {
       held.shift()!.socket.destroy();
       // Once the server has seen that close, a new connection is served.
       await expect
-        .poll(async () => raw(`${capped.base}/healthz`, { method: 'GET' }).then((r) => r.status, () => 'refused'), { timeout: 10_000 })
+        .poll(
+          async () =>
+            raw(`${capped.base}/healthz`, { method: 'GET' }).then(
+              (r) => r.status,
+              () => 'refused',
+            ),
+          { timeout: 10_000 },
+        )
         .toBe(200);
     } finally {
       for (const s of held) s.socket.destroy();
@@ -128,9 +151,16 @@ describe('slow senders cannot hold a socket', () => {
 
 describe('what a POST to /mcp may carry', () => {
   it('refuses a JSON-RPC batch with a clear JSON-RPC error', async () => {
-    const r = await raw(server.url, { headers: MCP_HEADERS, body: JSON.stringify([INITIALIZE, { jsonrpc: '2.0', id: 2, method: 'ping' }]) });
+    const r = await raw(server.url, {
+      headers: MCP_HEADERS,
+      body: JSON.stringify([INITIALIZE, { jsonrpc: '2.0', id: 2, method: 'ping' }]),
+    });
     expect(r.status).toBe(400);
-    expect(JSON.parse(r.body)).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600, message: expect.stringMatching(/batches are not supported.*POST of its own/) } });
+    expect(JSON.parse(r.body)).toMatchObject({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32600, message: expect.stringMatching(/batches are not supported.*POST of its own/) },
+    });
   });
 
   it('answers a malformed tools/call with -32602 naming the mistake, through the real MCP client', async () => {
@@ -138,9 +168,18 @@ describe('what a POST to /mcp may carry', () => {
     await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
     try {
       const send = (params: unknown) => client.request({ method: 'tools/call', params } as never, CallToolResultSchema);
-      await expect(send({ name: 'list_cloud_pcs', arguments: 'all of them' })).rejects.toMatchObject({ code: -32602, message: expect.stringMatching(/params\.arguments must be an object/) });
-      await expect(send({ arguments: {} })).rejects.toMatchObject({ code: -32602, message: expect.stringMatching(/params\.name must be the tool name/) });
-      await expect(send(JSON.parse('{"name":"list_cloud_pcs","arguments":{"__proto__":{"top":1}}}'))).rejects.toMatchObject({ code: -32602, message: expect.stringMatching(/"__proto__"/) });
+      await expect(send({ name: 'list_cloud_pcs', arguments: 'all of them' })).rejects.toMatchObject({
+        code: -32602,
+        message: expect.stringMatching(/params\.arguments must be an object/),
+      });
+      await expect(send({ arguments: {} })).rejects.toMatchObject({
+        code: -32602,
+        message: expect.stringMatching(/params\.name must be the tool name/),
+      });
+      await expect(send(JSON.parse('{"name":"list_cloud_pcs","arguments":{"__proto__":{"top":1}}}'))).rejects.toMatchObject({
+        code: -32602,
+        message: expect.stringMatching(/"__proto__"/),
+      });
       // The session is fine afterwards.
       expect(((await client.callTool({ name: 'list_cloudpc_bulk_actions', arguments: {} })) as CallToolResult).isError).toBeFalsy();
     } finally {
@@ -153,7 +192,11 @@ describe('what a POST to /mcp may carry', () => {
     const r = await raw(server.url, { headers: { ...MCP_HEADERS, origin }, body: JSON.stringify(INITIALIZE) });
     expect(r.status).toBe(403);
     expect(JSON.parse(r.body).error.message.length).toBeLessThan(600);
-    const line = () => server.stderr().split('\n').find((l) => l.includes('refused a request from a foreign origin'));
+    const line = () =>
+      server
+        .stderr()
+        .split('\n')
+        .find((l) => l.includes('refused a request from a foreign origin'));
     await expect.poll(line, { timeout: 10_000 }).toBeDefined();
     expect(line()!.length).toBeLessThan(800);
   });
@@ -161,7 +204,9 @@ describe('what a POST to /mcp may carry', () => {
 
 describe('rate limit', () => {
   it('counts tool calls only; over the budget: 429 with Retry-After, and an audit line saying refused', async () => {
-    const limited = await startHttpServer(httpEnv({ CLOUDPC_MCP_SIMULATE: 'true', CLOUDPC_MCP_RATE_LIMIT_PER_MINUTE: '1', CLOUDPC_MCP_RATE_LIMIT_BURST: '2' }));
+    const limited = await startHttpServer(
+      httpEnv({ CLOUDPC_MCP_SIMULATE: 'true', CLOUDPC_MCP_RATE_LIMIT_PER_MINUTE: '1', CLOUDPC_MCP_RATE_LIMIT_BURST: '2' }),
+    );
     const client = new Client({ name: 'cloudpc-mcp-http-test', version: '1' });
     try {
       await client.connect(new StreamableHTTPClientTransport(new URL(limited.url)));
@@ -171,18 +216,21 @@ describe('rate limit', () => {
         const r = (await get()) as CallToolResult;
         expect(r.isError, textOf(r)).toBeFalsy();
       }
-      await expect(get()).rejects.toMatchObject({ code: 429, message: expect.stringMatching(/Rate limit: each caller may make 1 tool call a minute \(2 at once\)/) });
+      await expect(get()).rejects.toMatchObject({
+        code: 429,
+        message: expect.stringMatching(/Rate limit: each caller may make 1 tool call a minute \(2 at once\)/),
+      });
       const body = { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'list_cloud_pcs', arguments: {} } };
       const r = await raw(limited.url, { headers: MCP_HEADERS, body: JSON.stringify(body) });
       expect(r.status).toBe(429);
       expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(JSON.parse(r.body)).toMatchObject({ id: 9, error: { message: expect.stringMatching(/CLOUDPC_MCP_RATE_LIMIT_PER_MINUTE/) } });
       // stderr is a separate pipe from the answer: wait for the line rather than race it.
-      const refused = () => auditLines(limited.stderr()).filter((l) => l.outcome === 'refused' && /Rate limit/.test(String(l.error))).map((l) => l.tool);
-      await expect.poll(refused, { timeout: 10_000 }).toEqual([
-        'get_cloudpc_bulk_action',
-        'list_cloud_pcs',
-      ]);
+      const refused = () =>
+        auditLines(limited.stderr())
+          .filter((l) => l.outcome === 'refused' && /Rate limit/.test(String(l.error)))
+          .map((l) => l.tool);
+      await expect.poll(refused, { timeout: 10_000 }).toEqual(['get_cloudpc_bulk_action', 'list_cloud_pcs']);
     } finally {
       await client.close();
       await limited.stop();

@@ -37,9 +37,14 @@ async function start(extra: Record<string, string>): Promise<HttpServerProcess> 
 async function callAs(server: HttpServerProcess, oid: string): Promise<{ isError: boolean; text: string }> {
   const client = new Client({ name: 'copilot-studio-like', version: '1' });
   const token = await entra.mint({ oid, upn: `${oid.slice(0, 4)}@contoso.com` });
-  await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+  );
   try {
-    const r = (await client.callTool({ name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } })) as CallToolResult;
+    const r = (await client.callTool({
+      name: 'get_cloudpc_bulk_action',
+      arguments: { bulkActionId: DEMO_IDS.failedRestart },
+    })) as CallToolResult;
     return { isError: r.isError === true, text: textOf(r) };
   } finally {
     await client.close();
@@ -59,18 +64,29 @@ describe('the on-behalf-of exchange', () => {
   });
 
   it.each<[string, Record<string, string>, RegExp]>([
-    ['a certificate path where no file is', { AZURE_CLIENT_CERTIFICATE_PATH: '/nonexistent/cloudpc-mcp/server.pem' }, /AZURE_CLIENT_CERTIFICATE_PATH=\/nonexistent\/cloudpc-mcp\/server\.pem does not exist/],
-    ['a certificate path that is a folder', { AZURE_CLIENT_CERTIFICATE_PATH: '/tmp' }, /AZURE_CLIENT_CERTIFICATE_PATH=\/tmp is a folder, not a file/],
-  ])('with %s: reported as that, with the fix for the operator, not as a network error; no exchange is tried', async (_what, env, problem) => {
-    const server = await start({ AZURE_CLIENT_SECRET: '', ...env });
-    const before = entra.grants('on_behalf_of').length;
-    const r = await callAs(server, '55555555-aaaa-4bbb-8ccc-000000000005');
-    expect(r.isError).toBe(true);
-    expect(r.text).toMatch(problem);
-    expect(r.text).toContain('The operator fixes it: Point AZURE_CLIENT_CERTIFICATE_PATH at a PEM file');
-    expect(r.text).not.toMatch(/could not reach|network/i);
-    expect(entra.grants('on_behalf_of').length).toBe(before);
-  });
+    [
+      'a certificate path where no file is',
+      { AZURE_CLIENT_CERTIFICATE_PATH: '/nonexistent/cloudpc-mcp/server.pem' },
+      /AZURE_CLIENT_CERTIFICATE_PATH=\/nonexistent\/cloudpc-mcp\/server\.pem does not exist/,
+    ],
+    [
+      'a certificate path that is a folder',
+      { AZURE_CLIENT_CERTIFICATE_PATH: '/tmp' },
+      /AZURE_CLIENT_CERTIFICATE_PATH=\/tmp is a folder, not a file/,
+    ],
+  ])(
+    'with %s: reported as that, with the fix for the operator, not as a network error; no exchange is tried',
+    async (_what, env, problem) => {
+      const server = await start({ AZURE_CLIENT_SECRET: '', ...env });
+      const before = entra.grants('on_behalf_of').length;
+      const r = await callAs(server, '55555555-aaaa-4bbb-8ccc-000000000005');
+      expect(r.isError).toBe(true);
+      expect(r.text).toMatch(problem);
+      expect(r.text).toContain('The operator fixes it: Point AZURE_CLIENT_CERTIFICATE_PATH at a PEM file');
+      expect(r.text).not.toMatch(/could not reach|network/i);
+      expect(entra.grants('on_behalf_of').length).toBe(before);
+    },
+  );
 });
 
 describe('behind a corporate proxy (HTTPS_PROXY)', () => {

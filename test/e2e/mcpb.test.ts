@@ -17,7 +17,11 @@ import { DEMO_IDS } from '../../src/simulator/index.js';
 import { ROOT, baseEnv, textOf } from './harness.js';
 
 const run = promisify(execFile);
-const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 
 const work = mkdtempSync(path.join(tmpdir(), 'cloudpc-mcpb-'));
 const bundle = path.join(work, 'cloudpc-mcp.mcpb');
@@ -27,7 +31,11 @@ const sim = useSimulator();
 
 /** The official CLI, as `npx mcpb` runs it. */
 const mcpb = (...args: string[]) =>
-  run('npm', ['exec', '--no', '--', 'mcpb', ...args], { cwd: ROOT, env: { ...process.env, npm_config_update_notifier: 'false' }, maxBuffer: 16 * 1024 * 1024 }).then(
+  run('npm', ['exec', '--no', '--', 'mcpb', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+    maxBuffer: 16 * 1024 * 1024,
+  }).then(
     (r) => ({ code: 0, out: r.stdout + r.stderr }),
     (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` }),
   );
@@ -73,12 +81,16 @@ describe('the .mcpb bundle', () => {
 
   it('is the package version, runs dist/cloudpc-mcp.js with node, and lists the tools the server lists', () => {
     expect(manifest.version).toBe(pkg.version);
-    expect(manifest.server).toMatchObject({ type: 'node', entry_point: 'dist/cloudpc-mcp.js', mcp_config: { command: 'node', args: ['${__dirname}/dist/cloudpc-mcp.js'] } });
+    expect(manifest.server).toMatchObject({
+      type: 'node',
+      entry_point: 'dist/cloudpc-mcp.js',
+      mcp_config: { command: 'node', args: ['${__dirname}/dist/cloudpc-mcp.js'] },
+    });
     const listed = JSON.parse(readFileSync(path.join(ROOT, 'dist/early-answers/tools.full.json'), 'utf8')) as { name: string }[];
     expect(manifest.tools?.map((t) => t.name)).toEqual(listed.map((t) => t.name));
   });
 
-  it('maps the user settings tenant, cloud and read-only to the server\'s environment variables, with defaults', () => {
+  it("maps the user settings tenant, cloud and read-only to the server's environment variables, with defaults", () => {
     const env = manifest.server.mcp_config.env ?? {};
     expect(env).toEqual({
       AZURE_TENANT_ID: '${user_config.tenant_id}',
@@ -92,11 +104,15 @@ describe('the .mcpb bundle', () => {
   });
 
   it('holds the built server and production dependencies only', () => {
-    expect(readFileSync(path.join(unpacked, 'dist/cloudpc-mcp.js'), 'utf8')).toBe(readFileSync(path.join(ROOT, 'dist/cloudpc-mcp.js'), 'utf8'));
+    expect(readFileSync(path.join(unpacked, 'dist/cloudpc-mcp.js'), 'utf8')).toBe(
+      readFileSync(path.join(ROOT, 'dist/cloudpc-mcp.js'), 'utf8'),
+    );
     expect(existsSync(path.join(unpacked, 'dist/early-answers/initialize.json'))).toBe(true);
     expect(JSON.parse(readFileSync(path.join(unpacked, 'package.json'), 'utf8')).type).toBe('module');
-    for (const name of Object.keys(pkg.dependencies)) expect(existsSync(path.join(unpacked, 'node_modules', name, 'package.json')), name).toBe(true);
-    for (const name of Object.keys(pkg.devDependencies)) expect(existsSync(path.join(unpacked, 'node_modules', name)), `${name} (dev)`).toBe(false);
+    for (const name of Object.keys(pkg.dependencies))
+      expect(existsSync(path.join(unpacked, 'node_modules', name, 'package.json')), name).toBe(true);
+    for (const name of Object.keys(pkg.devDependencies))
+      expect(existsSync(path.join(unpacked, 'node_modules', name)), `${name} (dev)`).toBe(false);
     for (const dir of ['src', 'test', 'scripts', '.git']) expect(existsSync(path.join(unpacked, dir)), dir).toBe(false);
   });
 

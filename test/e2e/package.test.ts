@@ -43,7 +43,6 @@ function packageFolders(modules: string): { name: string; dir: string; scripts: 
     });
 }
 
-
 const npm = (args: string[], cwd = ROOT) => run('npm', args, { cwd, env: npmEnv(), maxBuffer: 64 * 1024 * 1024 });
 
 const temp: string[] = [];
@@ -87,7 +86,10 @@ describe('the lock file', () => {
     const loose = Object.entries(lock.packages)
       .filter(([p, e]) => p !== '' && !e.link)
       // `resolved` is left out of lock files written with omit-lockfile-registry-resolved; when present it must be the registry.
-      .filter(([, e]) => !e.integrity?.startsWith('sha512-') || (e.resolved !== undefined && !e.resolved.startsWith('https://registry.npmjs.org/')))
+      .filter(
+        ([, e]) =>
+          !e.integrity?.startsWith('sha512-') || (e.resolved !== undefined && !e.resolved.startsWith('https://registry.npmjs.org/')),
+      )
       .map(([p, e]) => `${p} (${e.resolved ?? 'no resolved'})`);
     expect(loose).toEqual([]);
   });
@@ -112,7 +114,11 @@ async function packList(): Promise<string[]> {
 }
 
 /** The package name of an import specifier: `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
-const packageOf = (spec: string) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (spec: string) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 
 describe('npm pack', () => {
   let listed: string[] = [];
@@ -143,7 +149,17 @@ describe('npm pack', () => {
     // esbuild's output and nothing else: no declarations, source maps or per-module files a compiler would leave.
     const bundleFile = /^dist\/((cloudpc-mcp|server|simulator|demo|view)\.js|early-answers\/[\w.]+\.json|chunks\/[\w-]+\.js)$/;
     expect(dist.filter((f) => !bundleFile.test(f))).toEqual([]);
-    expect(dist).toEqual(expect.arrayContaining(['dist/cloudpc-mcp.js', 'dist/server.js', 'dist/simulator.js', 'dist/demo.js', 'dist/view.js', 'dist/early-answers/initialize.json', 'dist/early-answers/tools.full.json']));
+    expect(dist).toEqual(
+      expect.arrayContaining([
+        'dist/cloudpc-mcp.js',
+        'dist/server.js',
+        'dist/simulator.js',
+        'dist/demo.js',
+        'dist/view.js',
+        'dist/early-answers/initialize.json',
+        'dist/early-answers/tools.full.json',
+      ]),
+    );
     // The tarball holds what the build wrote, all of it: a stale file in dist/ would ship, a missing chunk would break.
     expect(dist).toEqual(filesUnder('dist'));
   });
@@ -153,8 +169,12 @@ describe('npm pack', () => {
     const externals = JSON.parse(readFileSync(path.join(ROOT, 'build/dev/bundle-externals.json'), 'utf8')) as string[];
     expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual([...new Set(externals.map(packageOf))].sort());
     // Optional ones, and the OS keychain add-on a user installs beside the server, are loaded by name at run time.
-    const bundled = listed.filter((f) => f.endsWith('.js')).map((f) => readFileSync(path.join(ROOT, f), 'utf8')).join('\n');
-    for (const name of [...Object.keys(pkg.optionalDependencies ?? {}), '@azure/identity-cache-persistence']) expect(bundled, name).toContain(`"${name}"`);
+    const bundled = listed
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(path.join(ROOT, f), 'utf8'))
+      .join('\n');
+    for (const name of [...Object.keys(pkg.optionalDependencies ?? {}), '@azure/identity-cache-persistence'])
+      expect(bundled, name).toContain(`"${name}"`);
     // The add-on's chain (keytar and its binary download) stays out of every install that does not ask for it.
     expect(Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })).not.toContain('@azure/identity-cache-persistence');
   });
@@ -206,7 +226,11 @@ describe('a global install of the packed tarball', () => {
     expect(installed.length, installed.map((p) => p.name).join(', ')).toBeLessThanOrEqual(MAX_INSTALLED_PACKAGES);
     // npm runs these at install time (and node-gyp for a binding.gyp without one): code, often a binary download,
     // that no lock file integrity covers. Only what package.json's allowScripts approves may have one.
-    const allowed = new Set(Object.entries(pkg.allowScripts ?? {}).filter(([, ok]) => ok).map(([name]) => name));
+    const allowed = new Set(
+      Object.entries(pkg.allowScripts ?? {})
+        .filter(([, ok]) => ok)
+        .map(([name]) => name),
+    );
     const scripted = installed
       .filter((p) => ['preinstall', 'install', 'postinstall'].some((k) => p.scripts[k]) || existsSync(path.join(p.dir, 'binding.gyp')))
       .map((p) => p.name);
@@ -261,7 +285,10 @@ describe('a global install of the packed tarball', () => {
     const addOn = path.join(prefix, 'lib', 'node_modules', '@azure', 'identity-cache-persistence');
     const store = path.join(path.dirname(tarball), 'stand-in-keychain.json');
     mkdirSync(addOn, { recursive: true });
-    writeFileSync(path.join(addOn, 'package.json'), JSON.stringify({ name: '@azure/identity-cache-persistence', version: '1.2.0', main: 'index.js' }));
+    writeFileSync(
+      path.join(addOn, 'package.json'),
+      JSON.stringify({ name: '@azure/identity-cache-persistence', version: '1.2.0', main: 'index.js' }),
+    );
     writeFileSync(
       path.join(addOn, 'index.js'),
       `const fs = require('node:fs');
@@ -279,8 +306,15 @@ exports.cachePersistencePlugin = (context) => context.cachePluginControl.setPers
         command: { file: installedBin(pkg.name), args: [] },
       });
       try {
-        const r = (await s.client.callTool({ name: 'auth_status', arguments: {} })) as { structuredContent?: { tokenCache?: unknown }; content: unknown };
-        expect(r.structuredContent?.tokenCache, textOf(r)).toMatchObject({ setting: 'auto', tokenCache: 'os-store', summary: expect.stringMatching(/^Tokens are kept encrypted in /) });
+        const r = (await s.client.callTool({ name: 'auth_status', arguments: {} })) as {
+          structuredContent?: { tokenCache?: unknown };
+          content: unknown;
+        };
+        expect(r.structuredContent?.tokenCache, textOf(r)).toMatchObject({
+          setting: 'auto',
+          tokenCache: 'os-store',
+          summary: expect.stringMatching(/^Tokens are kept encrypted in /),
+        });
       } finally {
         await s.close();
       }
@@ -293,7 +327,10 @@ exports.cachePersistencePlugin = (context) => context.cachePluginControl.setPers
   it('runs the npx way clients start it (`npx -y cloudpc-mcp`), here from the tarball', async () => {
     expect(tarball, 'the install step ran').not.toBe('');
     // `npx -y <name>` installs the package and runs the bin named like it: the same with --package pointing at the tarball.
-    const { stdout } = await npm(['exec', '--yes', '--prefer-offline', `--package=${tarball}`, '--', pkg.name, '--version'], path.dirname(tarball));
+    const { stdout } = await npm(
+      ['exec', '--yes', '--prefer-offline', `--package=${tarball}`, '--', pkg.name, '--version'],
+      path.dirname(tarball),
+    );
     expect(stdout.trim()).toBe(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
   }, 120_000);
 
@@ -302,13 +339,23 @@ exports.cachePersistencePlugin = (context) => context.cachePluginControl.setPers
     for (const name of Object.keys(bins)) {
       const p = new ServerProcess({ env: baseEnv(), command: { file: installedBin(name), args: ['--simulate'] } });
       try {
-        await p.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pack', version: '1' } } });
+        await p.send({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pack', version: '1' } },
+        });
         await p.response(1, 30_000);
         await p.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
         await p.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
         const list = (await p.response(2, 30_000)).result as { tools: { name: string }[] };
         expect(list.tools.map((t) => t.name)).toContain('retry_cloudpc_bulk_action');
-        await p.send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'list_cloudpc_bulk_actions', arguments: { status: 'failed' } } });
+        await p.send({
+          jsonrpc: '2.0',
+          id: 3,
+          method: 'tools/call',
+          params: { name: 'list_cloudpc_bulk_actions', arguments: { status: 'failed' } },
+        });
         const call = (await p.response(3, 30_000)).result as { isError?: boolean; structuredContent: { simulated: boolean } };
         expect(call.isError).toBeFalsy();
         expect(call.structuredContent.simulated).toBe(true);

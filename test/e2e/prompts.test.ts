@@ -71,7 +71,10 @@ describe('prompts', () => {
 
     const ro = await server({ CLOUDPC_MCP_READ_ONLY: 'true' });
     expect((await ro.client.listPrompts()).prompts.map((p) => p.name)).toEqual(['triage_failed_bulk_actions', 'check_retry_outcome']);
-    await refused(ro.client.getPrompt({ name: 'retry_user_failed_cloud_pcs', arguments: { user: 'bob@contoso.com' } }), /read-only \(CLOUDPC_MCP_READ_ONLY\)/);
+    await refused(
+      ro.client.getPrompt({ name: 'retry_user_failed_cloud_pcs', arguments: { user: 'bob@contoso.com' } }),
+      /read-only \(CLOUDPC_MCP_READ_ONLY\)/,
+    );
   });
 
   it('render requests that name only tools the server offers, with arguments those tools take', async () => {
@@ -103,7 +106,7 @@ describe('prompts', () => {
     expect(dflt).toMatch(/the last 24 hours/);
   });
 
-  it('the retry prompt asks for a dry run of exactly the user\'s failed devices, the go-ahead, and the outcome', async () => {
+  it("the retry prompt asks for a dry run of exactly the user's failed devices, the go-ahead, and the outcome", async () => {
     const text = await render(full, 'retry_user_failed_cloud_pcs', { user: 'bob@contoso.com', bulkActionId: DEMO_IDS.failedRestart });
     expect(text).toMatch(/list_cloud_pcs with userPrincipalName "bob@contoso\.com"/);
     expect(text).toMatch(new RegExp(`get_cloudpc_bulk_action with bulkActionId "${DEMO_IDS.failedRestart}"`));
@@ -115,11 +118,23 @@ describe('prompts', () => {
 
   it('refuse a missing or malformed argument with the fix, before anything is read', async () => {
     await refused(full.client.getPrompt({ name: 'retry_user_failed_cloud_pcs', arguments: {} }), /needs the argument "user"/);
-    await refused(full.client.getPrompt({ name: 'check_retry_outcome', arguments: { bulkActionId: 'last night' } }), /bulkActionId must be a bulk action id \(a GUID/);
+    await refused(
+      full.client.getPrompt({ name: 'check_retry_outcome', arguments: { bulkActionId: 'last night' } }),
+      /bulkActionId must be a bulk action id \(a GUID/,
+    );
     await refused(full.client.getPrompt({ name: 'retry_user_failed_cloud_pcs', arguments: { user: 'bob' } }), /such as bob@contoso\.com/);
-    await refused(full.client.getPrompt({ name: 'triage_failed_bulk_actions', arguments: { hours: '1000' } }), /hours must be a whole number from 1 to 168/);
-    await refused(full.client.getPrompt({ name: 'triage_failed_bulk_actions', arguments: { days: '2' } }), /has no argument "days"\. Its arguments: hours, actionType/);
-    await refused(full.client.getPrompt({ name: 'triage', arguments: {} }), /Unknown prompt "triage"\. Available: triage_failed_bulk_actions/);
+    await refused(
+      full.client.getPrompt({ name: 'triage_failed_bulk_actions', arguments: { hours: '1000' } }),
+      /hours must be a whole number from 1 to 168/,
+    );
+    await refused(
+      full.client.getPrompt({ name: 'triage_failed_bulk_actions', arguments: { days: '2' } }),
+      /has no argument "days"\. Its arguments: hours, actionType/,
+    );
+    await refused(
+      full.client.getPrompt({ name: 'triage', arguments: {} }),
+      /Unknown prompt "triage"\. Available: triage_failed_bulk_actions/,
+    );
     expect(sim.requests).toHaveLength(0);
   });
 });
@@ -131,16 +146,20 @@ describe('argument completion', () => {
     expect(all.values).not.toContain(DEMO_IDS.succeededRestart);
     expect(all.values.indexOf(DEMO_IDS.failedRestart)).toBeLessThan(all.values.indexOf(DEMO_IDS.olderFailedRestart));
 
-    expect((await complete(full, 'retry_user_failed_cloud_pcs', 'bulkActionId', DEMO_IDS.failedRestart.slice(0, 6).toUpperCase())).values).toEqual([DEMO_IDS.failedRestart]);
+    expect(
+      (await complete(full, 'retry_user_failed_cloud_pcs', 'bulkActionId', DEMO_IDS.failedRestart.slice(0, 6).toUpperCase())).values,
+    ).toEqual([DEMO_IDS.failedRestart]);
     const reprovisions = await complete(full, 'retry_user_failed_cloud_pcs', 'bulkActionId', 'reprov');
     expect(reprovisions.values).toContain(DEMO_IDS.failedReprovision);
     expect(reprovisions.values).not.toContain(DEMO_IDS.failedRestart);
-    expect((await complete(full, 'retry_user_failed_cloud_pcs', 'bulkActionId', 'image update')).values).toEqual([DEMO_IDS.failedReprovision]);
+    expect((await complete(full, 'retry_user_failed_cloud_pcs', 'bulkActionId', 'image update')).values).toEqual([
+      DEMO_IDS.failedReprovision,
+    ]);
     // Checking an outcome is not limited to failed actions: a retried one may have succeeded since.
     expect((await complete(full, 'check_retry_outcome', 'bulkActionId', '')).values).toContain(DEMO_IDS.succeededRestart);
   });
 
-  it('narrows bulk actions to those with the chosen user\'s Cloud PCs', async () => {
+  it("narrows bulk actions to those with the chosen user's Cloud PCs", async () => {
     const erin = await complete(full, 'retry_user_failed_cloud_pcs', 'bulkActionId', '', { user: 'erin@contoso.com' });
     expect(erin.values).toContain(DEMO_IDS.failedReprovision);
     expect(erin.values).not.toContain(DEMO_IDS.failedRestart);
@@ -192,6 +211,8 @@ describe('argument completion', () => {
   it('works against the embedded simulator (--simulate) as well', async () => {
     const c = await connect({ env: baseEnv(), args: ['--simulate'] });
     opened.push(c);
-    expect((await complete(c, 'check_retry_outcome', 'bulkActionId', DEMO_IDS.failedRestart.slice(0, 4))).values).toEqual([DEMO_IDS.failedRestart]);
+    expect((await complete(c, 'check_retry_outcome', 'bulkActionId', DEMO_IDS.failedRestart.slice(0, 4))).values).toEqual([
+      DEMO_IDS.failedRestart,
+    ]);
   });
 });

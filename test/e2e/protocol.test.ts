@@ -29,7 +29,12 @@ function server(extra: Record<string, string> = {}): ServerProcess {
 }
 
 async function initialize(p: ServerProcess): Promise<void> {
-  await p.send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+  await p.send({
+    jsonrpc: '2.0',
+    id: 'init',
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  });
   await p.response('init');
   await p.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
 }
@@ -70,9 +75,18 @@ describe('malformed and hostile lines', () => {
     ['{"jsonrpc":"2.0","id":-7,"method":"ping"}', -7],
     ['{"jsonrpc":"2.0","id":"call-no-params","method":"tools/call"}', 'call-no-params'],
     ['{"jsonrpc":"2.0","id":"call-name-number","method":"tools/call","params":{"name":5}}', 'call-name-number'],
-    ['{"jsonrpc":"2.0","id":"call-unknown-tool","method":"tools/call","params":{"name":"../../etc/passwd","arguments":{}}}', 'call-unknown-tool'],
-    [`{"jsonrpc":"2.0","id":"proto-args","method":"tools/call","params":{"name":"list_cloud_pcs","arguments":{"__proto__":{"limit":1}}}}`, 'proto-args'],
-    [`{"jsonrpc":"2.0","id":"deep-args","method":"tools/call","params":{"name":"list_cloud_pcs","arguments":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}}`, 'deep-args'],
+    [
+      '{"jsonrpc":"2.0","id":"call-unknown-tool","method":"tools/call","params":{"name":"../../etc/passwd","arguments":{}}}',
+      'call-unknown-tool',
+    ],
+    [
+      `{"jsonrpc":"2.0","id":"proto-args","method":"tools/call","params":{"name":"list_cloud_pcs","arguments":{"__proto__":{"limit":1}}}}`,
+      'proto-args',
+    ],
+    [
+      `{"jsonrpc":"2.0","id":"deep-args","method":"tools/call","params":{"name":"list_cloud_pcs","arguments":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}}`,
+      'deep-args',
+    ],
     ['{"jsonrpc":"2.0","method":"no/such/notification"}', null],
     ['{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"never-sent"}}', null],
     ['{"jsonrpc":"2.0","id":"never-asked","result":{}}', null],
@@ -125,7 +139,10 @@ describe('malformed and hostile lines', () => {
     ['{"jsonrpc":"2.0","id":"extra-member","method":"ping","extra":true}', 'extra-member'],
     ['{"jsonrpc":"2.0","id":"proto-member","method":"ping","__proto__":{"polluted":true}}', 'proto-member'],
     ['{"jsonrpc":"2.0","id":"bad-meta","method":"tools/list","params":{"_meta":"x"}}', 'bad-meta'],
-    ['{"jsonrpc":"2.0","id":"bad-progress-token","method":"tools/list","params":{"_meta":{"progressToken":{"a":1}}}}', 'bad-progress-token'],
+    [
+      '{"jsonrpc":"2.0","id":"bad-progress-token","method":"tools/list","params":{"_meta":{"progressToken":{"a":1}}}}',
+      'bad-progress-token',
+    ],
     ['{"jsonrpc":"2.0","id":2.5,"method":"ping"}', 2.5],
   ];
   it('requests with a readable id but a malformed envelope get an Invalid Request reply with their id', async () => {
@@ -137,7 +154,10 @@ describe('malformed and hostile lines', () => {
     await p.response('marker');
     try {
       for (const [line, id] of ENVELOPE_REJECTED) {
-        expect(responsesTo(p, id).map((m) => m.error?.code), line).toEqual([-32600]);
+        expect(
+          responsesTo(p, id).map((m) => m.error?.code),
+          line,
+        ).toEqual([-32600]);
       }
     } finally {
       p.endInput();
@@ -211,12 +231,17 @@ describe('a flood of requests', () => {
     for (let i = 0; i < N; i++) {
       const kind = i % 8;
       const msg =
-        kind <= 2 ? { jsonrpc: '2.0', id: i, method: 'ping' }
-        : kind === 3 ? { jsonrpc: '2.0', id: i, method: 'tools/list' }
-        : kind === 4 ? call(i, 'retry_cloudpc_bulk_action', { bulkActionId: 'not-a-guid' })
-        : kind === 5 ? call(i, 'list_cloud_pcs', { limit: 1 })
-        : kind === 6 ? call(i, 'get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart, includeDevices: false })
-        : { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: i, progress: 1 } };
+        kind <= 2
+          ? { jsonrpc: '2.0', id: i, method: 'ping' }
+          : kind === 3
+            ? { jsonrpc: '2.0', id: i, method: 'tools/list' }
+            : kind === 4
+              ? call(i, 'retry_cloudpc_bulk_action', { bulkActionId: 'not-a-guid' })
+              : kind === 5
+                ? call(i, 'list_cloud_pcs', { limit: 1 })
+                : kind === 6
+                  ? call(i, 'get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart, includeDevices: false })
+                  : { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: i, progress: 1 } };
       lines.push(JSON.stringify(msg));
     }
     await p.write(lines.join('\n') + '\n');
@@ -243,7 +268,12 @@ describe('how a session ends', () => {
   async function busy(): Promise<ServerProcess> {
     sim.reset();
     sim.faults.add({ kind: 'stall', match: { method: 'POST', path: RETRY } });
-    sim.faults.add({ kind: 'status', status: 429, headers: { 'Retry-After': '30' }, match: { method: 'GET', path: '/beta/deviceManagement/virtualEndpoint/cloudPCs' } });
+    sim.faults.add({
+      kind: 'status',
+      status: 429,
+      headers: { 'Retry-After': '30' },
+      match: { method: 'GET', path: '/beta/deviceManagement/virtualEndpoint/cloudPCs' },
+    });
     const p = server({ CLOUDPC_MCP_MAX_THROTTLE_WAIT_MS: '60000' });
     await initialize(p);
     await p.send(call('stalled', 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart }));

@@ -52,7 +52,10 @@ async function start(extra: Record<string, string>): Promise<Connected> {
 }
 
 async function getAction(server: Connected) {
-  const r = (await server.client.callTool({ name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } })) as CallToolResult;
+  const r = (await server.client.callTool({
+    name: 'get_cloudpc_bulk_action',
+    arguments: { bulkActionId: DEMO_IDS.failedRestart },
+  })) as CallToolResult;
   return { isError: r.isError === true, text: textOf(r) };
 }
 
@@ -121,7 +124,10 @@ describe('a proxy that does not let Graph through: the error names it (never its
     const server = await start({ HTTPS_PROXY: proxy.url });
     const before = sim.retries.length;
     const graphRequests = sim.requests.length;
-    const r = (await server.client.callTool({ name: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart, confirm: true } })) as CallToolResult;
+    const r = (await server.client.callTool({
+      name: 'retry_cloudpc_bulk_action',
+      arguments: { bulkActionId: DEMO_IDS.failedRestart, confirm: true },
+    })) as CallToolResult;
     const text = textOf(r);
     expect(r.isError).toBe(true);
     expect(text).toContain(`The proxy http://127.0.0.1:${proxy.port} (HTTPS_PROXY) refused the connection`);
@@ -144,7 +150,10 @@ describe('a proxy that does not let Graph through: the error names it (never its
 
 describe('the embedded simulator is never proxied', () => {
   it('--simulate with HTTPS_PROXY and HTTP_PROXY set (and no NO_PROXY): the tools work and the proxy sees nothing', async () => {
-    const server = await connect({ env: baseEnv({ HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, https_proxy: proxy.url, http_proxy: proxy.url }), args: ['--simulate'] });
+    const server = await connect({
+      env: baseEnv({ HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, https_proxy: proxy.url, http_proxy: proxy.url }),
+      args: ['--simulate'],
+    });
     servers.push(server);
     const r = await getAction(server);
     expect(r.isError, r.text).toBe(false);

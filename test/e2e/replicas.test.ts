@@ -20,7 +20,16 @@ import { authorityEnv, startEntraStandIn } from '../support/entra/standIn.js';
 import { CLIENT_ID, CLIENT_SECRET, TENANT_ID } from '../support/entra/tenant.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 interface Replica extends HttpServerProcess {
   /** This replica's own port and MCP endpoint (its "ready on" line names the public URL, the balancer). */
@@ -39,7 +48,14 @@ const posts = () => sim.requests.filter((r) => r.method === 'POST' && r.path.end
 // Two trusted hops: the balancer, and before it the test's own requests, which play an outer proxy (a CDN) that names
 // the client in X-Forwarded-For; that is how one test process can be several client addresses.
 async function replica(extra: Record<string, string> = {}): Promise<Replica> {
-  const env = httpEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_REDIS_URL: redis.url, CLOUDPC_MCP_PUBLIC_URL: lb.base, CLOUDPC_MCP_TRUSTED_PROXY_HOPS: '2', ...extra });
+  const env = httpEnv({
+    CLOUDPC_MCP_GRAPH_URL: sim.url,
+    CLOUDPC_MCP_ACCESS_TOKEN: sim.token,
+    CLOUDPC_MCP_REDIS_URL: redis.url,
+    CLOUDPC_MCP_PUBLIC_URL: lb.base,
+    CLOUDPC_MCP_TRUSTED_PROXY_HOPS: '2',
+    ...extra,
+  });
   const p = await startHttpServer(env);
   const own = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(p.stderr())![1]);
   const r = Object.assign(p, { own, mcpUrl: `http://127.0.0.1:${own}/mcp` });
@@ -55,10 +71,15 @@ async function mcp(url: string, logs: string[] = []): Promise<Client> {
   return client;
 }
 
-const retry = async (c: Client, args: Record<string, unknown>) => (await c.callTool({ name: 'retry_cloudpc_bulk_action', arguments: args })) as CallToolResult;
+const retry = async (c: Client, args: Record<string, unknown>) =>
+  (await c.callTool({ name: 'retry_cloudpc_bulk_action', arguments: args })) as CallToolResult;
 
 /** A tool call's text, whether the server answered with an error result or refused the HTTP request. */
-async function answerText(c: Client, name: string, args: Record<string, unknown>): Promise<{ isError: boolean; text: string; status?: string }> {
+async function answerText(
+  c: Client,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<{ isError: boolean; text: string; status?: string }> {
   try {
     const r = (await c.callTool({ name, arguments: args })) as CallToolResult;
     return { isError: r.isError === true, text: textOf(r), ...(r.structuredContent ? { status: String(s(r).status) } : {}) };
@@ -106,46 +127,54 @@ describe('two replicas sharing Redis behind a round-robin balancer', () => {
     lb.targets = [a.own, b.own];
   });
 
-  it.skipIf(!existsSync(CHROMIUM))('dry run on one, approve on the page in Chromium with every page request on the other, execute on the first: exactly the planned ids, once', async () => {
-    const logs: string[] = [];
-    const onA = await mcp(a.mcpUrl, logs);
-    const plan = s(await retry(onA, { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true })).plan;
-    expect(s(await retry(onA, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id })).status).toBe('approvalPending');
-    const link = await waitFor(() => linkIn(logs), 'the approval link');
-    expect(link.startsWith(`${lb.base}/approve/${plan.id}?token=`)).toBe(true);
-    const profile = mkdtempSync(path.join(tmpdir(), 'cloudpc-chromium-'));
-    let browser: BrowserContext | undefined;
-    try {
-      browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
-      lb.pin = b.own;
-      const page = await browser.newPage();
-      await page.goto(link);
-      expect(page.url()).not.toContain('token=');
-      expect(await page.locator('table.devices tbody tr').count()).toBe(plan.cloudPcIds.length);
-      await page.locator('button.approve').click();
-      await page.waitForSelector('.plan-approved');
-    } finally {
-      lb.pin = undefined;
-      await browser?.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
-    expect(lb.served.length).toBeGreaterThanOrEqual(3);
-    expect(new Set(lb.served.map((x) => x.port))).toEqual(new Set([b.own]));
-    const sent = await retry(onA, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
-    expect(s(sent)).toMatchObject({ status: 'accepted', approval: { via: 'page', by: 'the local user' } });
-    expect(posts().map((p) => p.body)).toEqual([{ cloudPcIds: plan.cloudPcIds }]);
-  });
+  it.skipIf(!existsSync(CHROMIUM))(
+    'dry run on one, approve on the page in Chromium with every page request on the other, execute on the first: exactly the planned ids, once',
+    async () => {
+      const logs: string[] = [];
+      const onA = await mcp(a.mcpUrl, logs);
+      const plan = s(await retry(onA, { bulkActionId: DEMO_IDS.failedReprovision, dryRun: true })).plan;
+      expect(s(await retry(onA, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id })).status).toBe('approvalPending');
+      const link = await waitFor(() => linkIn(logs), 'the approval link');
+      expect(link.startsWith(`${lb.base}/approve/${plan.id}?token=`)).toBe(true);
+      const profile = mkdtempSync(path.join(tmpdir(), 'cloudpc-chromium-'));
+      let browser: BrowserContext | undefined;
+      try {
+        browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+        lb.pin = b.own;
+        const page = await browser.newPage();
+        await page.goto(link);
+        expect(page.url()).not.toContain('token=');
+        expect(await page.locator('table.devices tbody tr').count()).toBe(plan.cloudPcIds.length);
+        await page.locator('button.approve').click();
+        await page.waitForSelector('.plan-approved');
+      } finally {
+        lb.pin = undefined;
+        await browser?.close();
+        rmSync(profile, { recursive: true, force: true });
+      }
+      expect(lb.served.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(lb.served.map((x) => x.port))).toEqual(new Set([b.own]));
+      const sent = await retry(onA, { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id });
+      expect(s(sent)).toMatchObject({ status: 'accepted', approval: { via: 'page', by: 'the local user' } });
+      expect(posts().map((p) => p.body)).toEqual([{ cloudPcIds: plan.cloudPcIds }]);
+    },
+  );
 
   it('six concurrent executions of one approved plan, three through each replica: one POST', async () => {
     const logs: string[] = [];
     const onA = await mcp(a.mcpUrl, logs);
     const onB = await mcp(b.mcpUrl);
     const plan = await approvedPlan(onA, logs, b.own);
-    const results = await Promise.all([onA, onB, onA, onB, onA, onB].map((c) => answerText(c, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id })));
+    const results = await Promise.all(
+      [onA, onB, onA, onB, onA, onB].map((c) =>
+        answerText(c, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id }),
+      ),
+    );
     // One is sent. Each other call either finds the plan used, or read it before that and finds the action changed by
     // the retry just sent: either way it sends nothing and says so.
     expect(results.filter((r) => r.status === 'accepted')).toHaveLength(1);
-    for (const r of results.filter((x) => x.status !== 'accepted')) expect(r.isError ? r.text : r.status).toMatch(/^Not sent|^planChanged$/);
+    for (const r of results.filter((x) => x.status !== 'accepted'))
+      expect(r.isError ? r.text : r.status).toMatch(/^Not sent|^planChanged$/);
     expect(posts().map((p) => p.body)).toEqual([{ cloudPcIds: plan.cloudPcIds }]);
   });
 
@@ -203,7 +232,8 @@ describe('two replicas sharing Redis behind a round-robin balancer', () => {
   it('the approval page limits requests without a session per client address, on every replica together (429 with Retry-After, logged)', async () => {
     const flood = async (address: string) => {
       const answers = [];
-      for (let i = 0; i < 24; i++) answers.push(await request(`${lb.base}/approve/plan-${'0'.repeat(32)}`, { headers: { 'x-forwarded-for': address } }));
+      for (let i = 0; i < 24; i++)
+        answers.push(await request(`${lb.base}/approve/plan-${'0'.repeat(32)}`, { headers: { 'x-forwarded-for': address } }));
       return answers;
     };
     const answers = await flood('203.0.113.7');
@@ -221,7 +251,11 @@ describe('two replicas sharing Redis behind a round-robin balancer', () => {
 
 describe('one caller, one budget across replicas', () => {
   it('a burst of 4 is 4 tool calls in all, whichever replica takes them', async () => {
-    const extra = { CLOUDPC_MCP_RATE_LIMIT_PER_MINUTE: '1', CLOUDPC_MCP_RATE_LIMIT_BURST: '4', CLOUDPC_MCP_REDIS_KEY_PREFIX: 'budget-test:' };
+    const extra = {
+      CLOUDPC_MCP_RATE_LIMIT_PER_MINUTE: '1',
+      CLOUDPC_MCP_RATE_LIMIT_BURST: '4',
+      CLOUDPC_MCP_REDIS_KEY_PREFIX: 'budget-test:',
+    };
     const [x, y] = await Promise.all([replica(extra), replica(extra)]);
     const onX = await mcp(x.mcpUrl);
     const onY = await mcp(y.mcpUrl);
@@ -272,7 +306,9 @@ describe('start-up with Entra ID authentication to Redis (CLOUDPC_MCP_REDIS_AUTH
       });
       const run = await runToExit(env);
       expect(run.code, run.stderr).toBe(2);
-      expect(run.stderr).toMatch(/CLOUDPC_MCP_REDIS_AUTH \(entra\): Redis at 127\.0\.0\.1:\d+ refused the server's Microsoft Entra token .*data access on the cache/);
+      expect(run.stderr).toMatch(
+        /CLOUDPC_MCP_REDIS_AUTH \(entra\): Redis at 127\.0\.0\.1:\d+ refused the server's Microsoft Entra token .*data access on the cache/,
+      );
       expect(entra.requests.some((r) => r.path.endsWith('/oauth2/v2.0/token'))).toBe(true);
     } finally {
       await guarded.stop();

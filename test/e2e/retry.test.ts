@@ -31,10 +31,20 @@ afterAll(async () => {
 
 describe('retry_cloudpc_bulk_action over stdio', () => {
   it('retries chosen Cloud PCs once, deduplicated, on the plural bulkActions path, and reports the ids Graph support needs', async () => {
-    const res = await call({ bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.bobPc, DEMO_IDS.carolPc, DEMO_IDS.bobPc.toUpperCase()] });
+    const res = await call({
+      bulkActionId: DEMO_IDS.failedRestart,
+      cloudPcIds: [DEMO_IDS.bobPc, DEMO_IDS.carolPc, DEMO_IDS.bobPc.toUpperCase()],
+    });
     expect(res.isError).toBeFalsy();
     const s = res.structuredContent as Record<string, any>;
-    expect(s).toMatchObject({ status: 'accepted', bulkActionId: DEMO_IDS.failedRestart, target: 'selected', cloudPcIds: [DEMO_IDS.bobPc, DEMO_IDS.carolPc], duplicatesRemoved: 1, actionType: 'restart' });
+    expect(s).toMatchObject({
+      status: 'accepted',
+      bulkActionId: DEMO_IDS.failedRestart,
+      target: 'selected',
+      cloudPcIds: [DEMO_IDS.bobPc, DEMO_IDS.carolPc],
+      duplicatesRemoved: 1,
+      actionType: 'restart',
+    });
     expect(sim.retries).toHaveLength(1);
     expect(sim.retries[0]!.cloudPcIds).toEqual([DEMO_IDS.bobPc, DEMO_IDS.carolPc]);
     expect(s.requestId).toBe(sim.retries[0]!.requestId);
@@ -75,7 +85,10 @@ describe('retry_cloudpc_bulk_action over stdio', () => {
     [{ bulkActionId: `${DEMO_IDS.failedRestart}?$filter=x` }, /must be a GUID/],
     [{}, /bulkActionId/],
     [{ bulkActionId: DEMO_IDS.failedRestart, cloudPCIds: [DEMO_IDS.bobPc] }, /unknown argument\(s\) "cloudPCIds"/],
-    [{ bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: ['x', 'y', 'z', 'a', 'b', 'c', 'd'] }, /cloudPcIds\[0\].*\n.*\n.*\n.*\n.*\n- … and 2 more/],
+    [
+      { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: ['x', 'y', 'z', 'a', 'b', 'c', 'd'] },
+      /cloudPcIds\[0\].*\n.*\n.*\n.*\n.*\n- … and 2 more/,
+    ],
     [{ bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: DEMO_IDS.bobPc }, /must be an array/],
     [{ bulkActionId: DEMO_IDS.failedRestart, dryRun: 'yes' }, /dryRun must be true or false/],
   ])('refuses %j with a fixable message and sends nothing', async (args, message) => {
@@ -112,7 +125,12 @@ describe('retry_cloudpc_bulk_action over stdio', () => {
   });
 
   it('403 on the retry: names the delegated permission and the role, and that app-only cannot retry', async () => {
-    sim.faults.add({ kind: 'status', status: 403, match: { method: 'POST', path: RETRY }, body: { error: { code: 'Forbidden', message: 'Insufficient privileges' } } });
+    sim.faults.add({
+      kind: 'status',
+      status: 403,
+      match: { method: 'POST', path: RETRY },
+      body: { error: { code: 'Forbidden', message: 'Insufficient privileges' } },
+    });
     const res = await call({ bulkActionId: DEMO_IDS.failedRestart });
     expect(res.isError).toBe(true);
     const text = textOf(res);
@@ -125,7 +143,13 @@ describe('retry_cloudpc_bulk_action over stdio', () => {
   });
 
   it('throttled once: waits as Retry-After says, reports progress, then succeeds with exactly one accepted retry', async () => {
-    sim.faults.add({ kind: 'status', status: 429, headers: { 'Retry-After': '1' }, match: { method: 'POST', path: RETRY }, body: { error: { code: 'activityLimitReached', message: 'Throttled' } } });
+    sim.faults.add({
+      kind: 'status',
+      status: 429,
+      headers: { 'Retry-After': '1' },
+      match: { method: 'POST', path: RETRY },
+      body: { error: { code: 'activityLimitReached', message: 'Throttled' } },
+    });
     const progress: string[] = [];
     const res = await call({ bulkActionId: DEMO_IDS.failedRestart }, conn, { onprogress: (p) => progress.push(p.message ?? '') });
     expect(res.isError).toBeFalsy();
@@ -144,7 +168,12 @@ describe('retry_cloudpc_bulk_action over stdio', () => {
   });
 
   it('500 after the POST: never re-sent, and says the retry may have been accepted', async () => {
-    sim.faults.add({ kind: 'status', status: 500, match: { method: 'POST', path: RETRY }, body: { error: { code: 'InternalServerError', message: 'boom' } } });
+    sim.faults.add({
+      kind: 'status',
+      status: 500,
+      match: { method: 'POST', path: RETRY },
+      body: { error: { code: 'InternalServerError', message: 'boom' } },
+    });
     const res = await call({ bulkActionId: DEMO_IDS.failedRestart });
     expect(res.isError).toBe(true);
     expect(textOf(res)).toMatch(/may have been accepted/i);

@@ -33,7 +33,11 @@ describe('nothing to retry: nothing is sent', () => {
 
   it('chosen devices that did not fail are named and left out; sent only when the admin insists', async () => {
     const mixed = await retry({ bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.bobPc, DEMO_IDS.alicePc] });
-    expect(s(mixed)).toMatchObject({ status: 'accepted', cloudPcIds: [DEMO_IDS.bobPc], counts: { failed: 3, chosen: 2, toSend: 1, leftOut: 1 } });
+    expect(s(mixed)).toMatchObject({
+      status: 'accepted',
+      cloudPcIds: [DEMO_IDS.bobPc],
+      counts: { failed: 3, chosen: 2, toSend: 1, leftOut: 1 },
+    });
     expect(s(mixed).leftOut).toEqual([{ cloudPcId: DEMO_IDS.alicePc, why: expect.stringMatching(/did not fail in this action/) }]);
     expect(textOf(mixed)).toMatch(new RegExp(`Left out \\(1\\):\\n- ${DEMO_IDS.alicePc}: did not fail`));
     expect(posts().map((p) => p.body)).toEqual([{ cloudPcIds: [DEMO_IDS.bobPc] }]);
@@ -52,13 +56,20 @@ describe('nothing to retry: nothing is sent', () => {
 describe('only: "retryable"', () => {
   it('sends exactly the retryable failed devices; the dry run names them and who is left out, and why', async () => {
     const dry = await retry({ bulkActionId: DEMO_IDS.failedRestart, only: 'retryable', dryRun: true });
-    expect(s(dry)).toMatchObject({ status: 'dryRun', target: 'selected', cloudPcIds: [DEMO_IDS.carolPc], counts: { failed: 3, toSend: 1, leftOut: 2 } });
+    expect(s(dry)).toMatchObject({
+      status: 'dryRun',
+      target: 'selected',
+      cloudPcIds: [DEMO_IDS.carolPc],
+      counts: { failed: 3, toSend: 1, leftOut: 2 },
+    });
     expect((s(dry).leftOut as any[]).map((l) => [l.cloudPcId, l.failureClass])).toEqual([
       [DEMO_IDS.bobPc, 'fixFirst'],
       [DEMO_IDS.davePc, 'fixFirst'],
     ]);
     expect(flat(textOf(dry))).toMatch(/Executing plan plan-\w+ sends exactly this Cloud PC id: b2e7c4a9-1f3d-5e86-c0b7-4d9a2e6f1c83\./);
-    expect(flat(textOf(dry))).toMatch(/Left out \(2\): - bob@contoso\.com .*fix first: The Cloud PC is not running.*; fix: Start the Cloud PC/);
+    expect(flat(textOf(dry))).toMatch(
+      /Left out \(2\): - bob@contoso\.com .*fix first: The Cloud PC is not running.*; fix: Start the Cloud PC/,
+    );
     expect(posts()).toHaveLength(0);
 
     const real = await retry({ bulkActionId: DEMO_IDS.failedRestart, only: 'retryable' });
@@ -79,10 +90,16 @@ describe('only: "retryable"', () => {
   });
 
   it('without the report, refuses rather than guess which devices are retryable', async () => {
-    sim.faults.add({ kind: 'status', status: 403, match: { path: '/beta/deviceManagement/virtualEndpoint/reports/getActionStatusReports' } });
+    sim.faults.add({
+      kind: 'status',
+      status: 403,
+      match: { path: '/beta/deviceManagement/virtualEndpoint/reports/getActionStatusReports' },
+    });
     const r = await retry({ bulkActionId: DEMO_IDS.failedRestart, only: 'retryable' });
     expect(r.isError).toBe(true);
-    expect(textOf(r)).toMatch(/Not sent: only: "retryable" needs to know which devices failed and why, but the action status report could not be read \(HTTP 403/);
+    expect(textOf(r)).toMatch(
+      /Not sent: only: "retryable" needs to know which devices failed and why, but the action status report could not be read \(HTTP 403/,
+    );
     expect(posts()).toHaveLength(0);
   });
 });
@@ -129,7 +146,10 @@ describe('the action described by its own properties', () => {
 
   /** What the person is asked to approve (a client with form elicitation), declined so nothing is sent. */
   async function approvalQuestion(args: Record<string, unknown>): Promise<string> {
-    const asking = await connect({ env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token }), capabilities: { elicitation: { form: {} } } });
+    const asking = await connect({
+      env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token }),
+      capabilities: { elicitation: { form: {} } },
+    });
     try {
       let question = '';
       asking.client.setRequestHandler(ElicitRequestSchema, async (req) => {
@@ -158,7 +178,9 @@ describe('the action described by its own properties', () => {
 
   it('resize: the target service plan', async () => {
     failOne(DEMO_IDS.resize);
-    expect(await approvalQuestion({ bulkActionId: DEMO_IDS.resize })).toContain(`target service plan ${DEMO_IDS.servicePlans.enterprise8x32}`);
+    expect(await approvalQuestion({ bulkActionId: DEMO_IDS.resize })).toContain(
+      `target service plan ${DEMO_IDS.servicePlans.enterprise8x32}`,
+    );
   });
 
   it('disk encryption type and snapshot storage account of the older actions', async () => {
@@ -168,7 +190,9 @@ describe('the action described by its own properties', () => {
     failOne(encrypt.id as string);
     failOne(snapshot.id as string);
     expect(textOf(await retry({ bulkActionId: encrypt.id, dryRun: true }))).toContain('disk encryption type customerManagedKey');
-    expect(textOf(await retry({ bulkActionId: snapshot.id, dryRun: true }))).toMatch(/snapshot storage account \/subscriptions\/.*contosocpcsnapshots, access tier cool/);
+    expect(textOf(await retry({ bulkActionId: snapshot.id, dryRun: true }))).toMatch(
+      /snapshot storage account \/subscriptions\/.*contosocpcsnapshots, access tier cool/,
+    );
   });
 
   it('disaster recovery: failover or failback and the licence, in the dry run and in the approval question', async () => {
@@ -194,9 +218,14 @@ describe('the action described by its own properties', () => {
 
 describe('the reason-lookup cap', () => {
   it('is a setting, and the answer says how far it went', async () => {
-    const capped = await connect({ env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_MAX_REASON_LOOKUPS: '1' }) });
+    const capped = await connect({
+      env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_MAX_REASON_LOOKUPS: '1' }),
+    });
     try {
-      const r = (await capped.client.callTool({ name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } })) as CallToolResult;
+      const r = (await capped.client.callTool({
+        name: 'get_cloudpc_bulk_action',
+        arguments: { bulkActionId: DEMO_IDS.failedRestart },
+      })) as CallToolResult;
       expect(s(r).reasons).toEqual({ lookedUp: 1, failed: 3, cap: 1, historyForbidden: false });
       expect(textOf(r)).toMatch(/Reasons for the first 1 of 3 failed devices \(CLOUDPC_MCP_MAX_REASON_LOOKUPS=1\)/);
       // Not looked up is not classified: only: "retryable" leaves those out, and says why.

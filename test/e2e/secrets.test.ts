@@ -16,7 +16,10 @@ let session: TappedSession;
 const logs: string[] = [];
 
 beforeAll(async () => {
-  session = await connectTapped({ env: baseEnv({ ...secretEnv(secrets), CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_MAX_ATTEMPTS: '1' }), observe: scanner.observe });
+  session = await connectTapped({
+    env: baseEnv({ ...secretEnv(secrets), CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_MAX_ATTEMPTS: '1' }),
+    observe: scanner.observe,
+  });
   session.client.setNotificationHandler(
     (await import('@modelcontextprotocol/sdk/types.js')).LoggingMessageNotificationSchema,
     (n) => void logs.push(JSON.stringify(n.params)),
@@ -34,9 +37,29 @@ describe('a network that reflects the token back', () => {
   const reflections: [string, () => { status: number; headers?: Record<string, string>; body: unknown }][] = [
     ['in a Graph error message', () => ({ status: 400, body: { error: { code: 'BadRequest', message: `Header rejected: ${header()}` } } })],
     ['as the Graph error code', () => ({ status: 403, body: { error: { code: secrets.token, message: 'Forbidden' } } })],
-    ['in a nested innerError', () => ({ status: 500, body: { error: { code: 'InternalServerError', message: 'x', innerError: { 'request-id': secrets.token, date: secrets.token } } } })],
-    ['in a proxy HTML page without a title', () => ({ status: 502, headers: { 'content-type': 'text/html' }, body: `<html><body><h1>Bad Gateway</h1><pre>${header()}</pre></body></html>` })],
-    ['in a plain-text body', () => ({ status: 400, headers: { 'content-type': 'text/plain' }, body: `request headers were: ${header()}; bare token ${secrets.token}` })],
+    [
+      'in a nested innerError',
+      () => ({
+        status: 500,
+        body: { error: { code: 'InternalServerError', message: 'x', innerError: { 'request-id': secrets.token, date: secrets.token } } },
+      }),
+    ],
+    [
+      'in a proxy HTML page without a title',
+      () => ({
+        status: 502,
+        headers: { 'content-type': 'text/html' },
+        body: `<html><body><h1>Bad Gateway</h1><pre>${header()}</pre></body></html>`,
+      }),
+    ],
+    [
+      'in a plain-text body',
+      () => ({
+        status: 400,
+        headers: { 'content-type': 'text/plain' },
+        body: `request headers were: ${header()}; bare token ${secrets.token}`,
+      }),
+    ],
     ['in OAuth-style JSON', () => ({ status: 401, body: { error: 'invalid_token', error_description: `token ${secrets.token} expired` } })],
   ];
 

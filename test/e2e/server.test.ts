@@ -23,7 +23,12 @@ async function rawSession(env: Record<string, string>, messages: object[], expec
   return { out, err, code };
 }
 
-const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+const init = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+};
 const initialized = { jsonrpc: '2.0', method: 'notifications/initialized' };
 
 describe('the stdio server process', () => {
@@ -35,7 +40,12 @@ describe('the stdio server process', () => {
         init,
         initialized,
         { jsonrpc: '2.0', id: 2, method: 'tools/list' },
-        { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } } },
+        {
+          jsonrpc: '2.0',
+          id: 3,
+          method: 'tools/call',
+          params: { name: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } },
+        },
         { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: 'nope' } } },
         { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'no_such_tool', arguments: {} } },
       ],
@@ -54,7 +64,10 @@ describe('the stdio server process', () => {
   it('an expired or wrong token: a 401 with a sign-in hint, and the token is not echoed', async () => {
     const c = await connect({ env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: 'eyJwrong.token.value' }) });
     try {
-      const r = (await c.client.callTool({ name: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } })) as CallToolResult;
+      const r = (await c.client.callTool({
+        name: 'retry_cloudpc_bulk_action',
+        arguments: { bulkActionId: DEMO_IDS.failedRestart },
+      })) as CallToolResult;
       expect(r.isError).toBe(true);
       expect(textOf(r)).toMatch(/401/);
       expect(textOf(r)).toMatch(/sign|token/i);
@@ -72,7 +85,10 @@ describe('the stdio server process', () => {
     try {
       const list = (await c.client.callTool({ name: 'list_cloudpc_bulk_actions', arguments: { limit: 1 } })) as CallToolResult;
       expect(list.isError).toBeFalsy();
-      const r = (await c.client.callTool({ name: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } })) as CallToolResult;
+      const r = (await c.client.callTool({
+        name: 'retry_cloudpc_bulk_action',
+        arguments: { bulkActionId: DEMO_IDS.failedRestart },
+      })) as CallToolResult;
       expect(r.isError).toBe(true);
       expect(textOf(r)).toMatch(/Not sent: .*application.*delegated/s);
       expect(appSim.requests.filter((q) => q.method === 'POST')).toHaveLength(0);
@@ -85,7 +101,9 @@ describe('the stdio server process', () => {
 
   it('a configuration mistake reaches the chat as a tool result naming the setting and the fix', async () => {
     const before = sim.requests.length;
-    const c = await connect({ env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: 'http://graph.example.com', CLOUDPC_MCP_ACCESS_TOKEN: 'x', CLOUDPC_MCP_CLOUD: 'mars' }) });
+    const c = await connect({
+      env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: 'http://graph.example.com', CLOUDPC_MCP_ACCESS_TOKEN: 'x', CLOUDPC_MCP_CLOUD: 'mars' }),
+    });
     try {
       const { tools } = await c.client.listTools();
       expect(tools.map((t) => t.name)).toContain('retry_cloudpc_bulk_action');
@@ -104,7 +122,10 @@ describe('the stdio server process', () => {
   it('--simulate needs no tenant and no sign-in, and its results say they are simulated', async () => {
     const c = await connect({ env: baseEnv(), args: ['--simulate'] });
     try {
-      const r = (await c.client.callTool({ name: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } })) as CallToolResult;
+      const r = (await c.client.callTool({
+        name: 'retry_cloudpc_bulk_action',
+        arguments: { bulkActionId: DEMO_IDS.failedRestart },
+      })) as CallToolResult;
       expect(r.structuredContent).toMatchObject({ status: 'accepted', simulated: true });
       expect(textOf(r)).toMatch(/simulated/);
     } finally {
@@ -125,11 +146,21 @@ describe('the stdio server process', () => {
   it('SIGTERM during a stalled call: the process exits promptly and cleanly', async () => {
     sim.reset();
     sim.faults.add({ kind: 'stall', match: { method: 'POST' } });
-    const child = spawn(process.execPath, [BIN], { env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token }), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN], {
+      env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stdin.write(JSON.stringify(init) + '\n' + JSON.stringify(initialized) + '\n');
-    child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } } }) + '\n');
+    child.stdin.write(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } },
+      }) + '\n',
+    );
     for (let i = 0; i < 500 && !sim.requests.some((r) => r.method === 'POST'); i++) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGTERM');
     const code = await new Promise((r) => child.on('exit', (c, sig) => r(c ?? sig)));

@@ -43,7 +43,9 @@ describe('sign-in that cannot reach Entra', () => {
     const before = world.entra.grants('client_credentials').length;
     const r = await server.call('list_cloudpc_bulk_actions');
     expect(r.isError).toBe(true);
-    expect(r.text).toContain(`could not reach ${world.entra.url}: check the network and HTTPS_PROXY (HTTPS_PROXY is http://127.0.0.1:${proxy.port})`);
+    expect(r.text).toContain(
+      `could not reach ${world.entra.url}: check the network and HTTPS_PROXY (HTTPS_PROXY is http://127.0.0.1:${proxy.port})`,
+    );
     expect(r.text).toContain('the proxy asks for credentials (HTTP 407)');
     expect(r.text).not.toMatch(/choose another method/);
     expect(r.text + server.stderr()).not.toContain('proxy-pass-123');
@@ -60,7 +62,11 @@ describe('a client certificate file that cannot be used (environment sign-in)', 
     ['a path where no file is', (d) => path.join(d, 'missing.pem'), /does not exist/],
     ['a folder', (d) => d, /is a folder, not a file/],
     ['a file that is not PEM', (d) => write(path.join(d, 'garbage.pem'), 'this is not a certificate\n'), /holds no PEM certificate/],
-    ['a certificate without its private key', (d) => write(path.join(d, 'cert-only.pem'), cert.certPem), /holds a certificate but not its private key/],
+    [
+      'a certificate without its private key',
+      (d) => write(path.join(d, 'cert-only.pem'), cert.certPem),
+      /holds a certificate but not its private key/,
+    ],
   ])('%s: named with its path and the fix, not as a network error; nothing is sent', async (_what, make, problem) => {
     mkdirSync(dir(), { recursive: true });
     const certPath = make(dir());

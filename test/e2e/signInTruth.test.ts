@@ -10,7 +10,8 @@ import { baseEnv, connect, textOf, type Connected } from './harness.js';
 const sim = useSimulator({}, { resetEach: true });
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-const jwt = (payload: Record<string, unknown>) => `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64({ exp: Math.floor(Date.now() / 1000) + 3600, ...payload })}.c2ln`;
+const jwt = (payload: Record<string, unknown>) =>
+  `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64({ exp: Math.floor(Date.now() / 1000) + 3600, ...payload })}.c2ln`;
 const NO_SUCH_ACTION = '0badc0de-0000-4000-8000-000000000000';
 
 async function withServer<T>(env: Record<string, string>, args: string[], body: (c: Connected) => Promise<T>): Promise<T> {
@@ -21,7 +22,8 @@ async function withServer<T>(env: Record<string, string>, args: string[], body: 
     await c.close();
   }
 }
-const call = async (c: Connected, name: string, args: Record<string, unknown> = {}) => (await c.client.callTool({ name, arguments: args })) as CallToolResult;
+const call = async (c: Connected, name: string, args: Record<string, unknown> = {}) =>
+  (await c.client.callTool({ name, arguments: args })) as CallToolResult;
 
 describe('an opaque operator token', () => {
   it('auth_status says "opaque: permissions and expiry unknown", never "not signed in … signIn: true"', async () => {
@@ -58,13 +60,19 @@ describe('an operator token for another cloud', () => {
       const retry = await call(c, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart, confirm: true });
       for (const r of [list, retry]) {
         expect(r.isError).toBe(true);
-        expect(textOf(r)).toContain('holds a token for Microsoft Graph in the US Government L4 (GCC High) cloud (https://graph.microsoft.us)');
+        expect(textOf(r)).toContain(
+          'holds a token for Microsoft Graph in the US Government L4 (GCC High) cloud (https://graph.microsoft.us)',
+        );
         expect(textOf(r)).toContain('set CLOUDPC_MCP_CLOUD=usgov');
       }
       expect(sim.requests).toHaveLength(0);
 
       const status = await call(c, 'auth_status');
-      expect(status.structuredContent).toMatchObject({ signedIn: false, retry: 'not-allowed', retryFix: expect.stringContaining('CLOUDPC_MCP_CLOUD=usgov') });
+      expect(status.structuredContent).toMatchObject({
+        signedIn: false,
+        retry: 'not-allowed',
+        retryFix: expect.stringContaining('CLOUDPC_MCP_CLOUD=usgov'),
+      });
       expect(textOf(status)).toMatch(/^Operator token \(CLOUDPC_MCP_ACCESS_TOKEN\) not usable, global cloud\./);
       expect(textOf(status)).not.toContain('Retry: allowed');
       expect(textOf(status) + c.stderr()).not.toContain(usgovToken);

@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 async function until(cond: () => boolean, boundMs: number): Promise<boolean> {
-  for (const end = Date.now() + boundMs; Date.now() < end; ) {
+  for (const end = Date.now() + boundMs; Date.now() < end;) {
     if (cond()) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -39,46 +39,50 @@ async function until(cond: () => boolean, boundMs: number): Promise<boolean> {
 
 describe('fault soak over stdio', () => {
   // The test's own deadline grows with the run: it is there to catch a hang, not to time the server.
-  it(`${CALLS} calls, ${CONCURRENCY} in flight, on a failing network: every call ends, every result tells the truth, nothing leaks`, { timeout: 60_000 + CALLS * 50 }, async () => {
-    let baseline: { rssKb: number; fds: number } | undefined;
-    const result: SoakResult = await runSoak({
-      client: session.client,
-      sim,
-      calls: CALLS,
-      concurrency: CONCURRENCY,
-      seed: SEED,
-      slowMs: TIMEOUT_MS * 2,
-      warmUp: { calls: Math.min(200, Math.floor(CALLS / 4)), then: () => (baseline = session.proc.procStats()) },
-    });
+  it(
+    `${CALLS} calls, ${CONCURRENCY} in flight, on a failing network: every call ends, every result tells the truth, nothing leaks`,
+    { timeout: 60_000 + CALLS * 50 },
+    async () => {
+      let baseline: { rssKb: number; fds: number } | undefined;
+      const result: SoakResult = await runSoak({
+        client: session.client,
+        sim,
+        calls: CALLS,
+        concurrency: CONCURRENCY,
+        seed: SEED,
+        slowMs: TIMEOUT_MS * 2,
+        warmUp: { calls: Math.min(200, Math.floor(CALLS / 4)), then: () => (baseline = session.proc.procStats()) },
+      });
 
-    // Idle keep-alive connections are closed by the simulator after its keep-alive timeout (5 s); anything still
-    // open after that is a socket the server abandoned (for instance a stalled request it never destroyed).
-    const drained = await until(() => sim.connections().open === 0, 15_000);
-    await until(() => (session.proc.procStats()?.fds ?? 0) <= (baseline?.fds ?? Infinity), 5_000);
-    const after = session.proc.procStats();
-    const summary = {
-      ...result,
-      simulatorConnections: { ...sim.connections(), drained },
-      server: { baseline, after, rssGrowthKb: baseline && after ? after.rssKb - baseline.rssKb : undefined },
-    };
-    console.info(`soak: ${JSON.stringify(summary)}`);
-    if (process.env.SOAK_REPORT) writeFileSync(process.env.SOAK_REPORT, JSON.stringify(summary, null, 2));
+      // Idle keep-alive connections are closed by the simulator after its keep-alive timeout (5 s); anything still
+      // open after that is a socket the server abandoned (for instance a stalled request it never destroyed).
+      const drained = await until(() => sim.connections().open === 0, 15_000);
+      await until(() => (session.proc.procStats()?.fds ?? 0) <= (baseline?.fds ?? Infinity), 5_000);
+      const after = session.proc.procStats();
+      const summary = {
+        ...result,
+        simulatorConnections: { ...sim.connections(), drained },
+        server: { baseline, after, rssGrowthKb: baseline && after ? after.rssKb - baseline.rssKb : undefined },
+      };
+      console.info(`soak: ${JSON.stringify(summary)}`);
+      if (process.env.SOAK_REPORT) writeFileSync(process.env.SOAK_REPORT, JSON.stringify(summary, null, 2));
 
-    expect(result.violations).toEqual([]);
-    expect(result.ended).toBe(CALLS);
-    // The mix bit: retries were accepted, some ended in doubt, and faults actually fired.
-    expect(result.outcomes['retry accepted'] ?? 0).toBeGreaterThan(0);
-    expect(result.outcomes['retry ambiguous (may have been accepted)'] ?? 0).toBeGreaterThan(0);
-    expect(result.faultsFired).toBeGreaterThan(CALLS * 0.1);
-    expect(drained, `simulator still has ${sim.connections().open} open connections`).toBe(true);
-    // /proc exists on Linux, where this runs in CI; elsewhere the server-side checks are skipped.
-    if (process.platform === 'linux') expect(baseline && after).toBeTruthy();
-    if (baseline && after) {
-      expect(after.fds, 'server file descriptors back to the warm-up level').toBeLessThanOrEqual(baseline.fds + AGENT_POOL);
-      // A leak detector with a wide margin: RSS is not forced down by a GC, so only gross growth fails.
-      expect(after.rssKb - baseline.rssKb).toBeLessThan(150 * 1024);
-    }
-  });
+      expect(result.violations).toEqual([]);
+      expect(result.ended).toBe(CALLS);
+      // The mix bit: retries were accepted, some ended in doubt, and faults actually fired.
+      expect(result.outcomes['retry accepted'] ?? 0).toBeGreaterThan(0);
+      expect(result.outcomes['retry ambiguous (may have been accepted)'] ?? 0).toBeGreaterThan(0);
+      expect(result.faultsFired).toBeGreaterThan(CALLS * 0.1);
+      expect(drained, `simulator still has ${sim.connections().open} open connections`).toBe(true);
+      // /proc exists on Linux, where this runs in CI; elsewhere the server-side checks are skipped.
+      if (process.platform === 'linux') expect(baseline && after).toBeTruthy();
+      if (baseline && after) {
+        expect(after.fds, 'server file descriptors back to the warm-up level').toBeLessThanOrEqual(baseline.fds + AGENT_POOL);
+        // A leak detector with a wide margin: RSS is not forced down by a GC, so only gross growth fails.
+        expect(after.rssKb - baseline.rssKb).toBeLessThan(150 * 1024);
+      }
+    },
+  );
 
   it('stdout carried only JSON-RPC, no secret was written anywhere, and the server exits cleanly on EOF', async () => {
     const exit = await session.close();

@@ -15,12 +15,24 @@ const EXIT_BOUND_MS = 5_000;
 
 async function serverWithStalledCall(): Promise<ServerProcess> {
   // A Graph deadline far beyond the test: only the server's own shutdown can end the stalled request.
-  const p = new ServerProcess({ env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_TIMEOUT_MS: '600000' }) });
-  await p.send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+  const p = new ServerProcess({
+    env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_TIMEOUT_MS: '600000' }),
+  });
+  await p.send({
+    jsonrpc: '2.0',
+    id: 'init',
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+  });
   await p.response('init');
   await p.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
   sim.faults.add({ kind: 'stall', match: { method: 'GET', path: BULK_ACTION } });
-  await p.send({ jsonrpc: '2.0', id: 'stalled', method: 'tools/call', params: { name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } } });
+  await p.send({
+    jsonrpc: '2.0',
+    id: 'stalled',
+    method: 'tools/call',
+    params: { name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } },
+  });
   await waitFor(() => sim.requests.some((r) => r.path === BULK_ACTION));
   return p;
 }

@@ -43,7 +43,9 @@ describe('run in a terminal', () => {
     const t = terminal(['--readonly']);
     expect(await t.exitCode()).toBe(2);
     expect(t.output).toContain('cloudpc-mcp did nothing, because of these mistakes.');
-    expect(t.output).toContain('- command line: unknown option --readonly (did you mean --read-only?); run cloudpc-mcp --help for the options.');
+    expect(t.output).toContain(
+      '- command line: unknown option --readonly (did you mean --read-only?); run cloudpc-mcp --help for the options.',
+    );
     expectAdminWording(t.output);
     expect(t.output).not.toContain('waiting for an MCP client');
   });
@@ -65,7 +67,9 @@ describe('run in a terminal', () => {
 
     const sim = terminal(['login', '--simulate']);
     expect(await sim.exitCode()).toBe(2);
-    expect(sim.output).toMatch(/Nothing to log in to: --simulate runs the server against its embedded Graph simulator, which needs no sign-in/);
+    expect(sim.output).toMatch(
+      /Nothing to log in to: --simulate runs the server against its embedded Graph simulator, which needs no sign-in/,
+    );
   });
 
   it('--simulate with CLOUDPC_MCP_ACCESS_TOKEN set says the token is ignored', async () => {
@@ -113,7 +117,7 @@ describe('from a clone, as the README and docs write it', () => {
   // npm as a user runs it: no npm_* variables from the `npm test` that started vitest, and no registry check.
   const npmEnv = () => baseEnv({ npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' });
 
-  it('`npx cloudpc-mcp` in the clone runs this clone\'s command, and its messages show commands typed the same way', async () => {
+  it("`npx cloudpc-mcp` in the clone runs this clone's command, and its messages show commands typed the same way", async () => {
     const t = new Terminal('npx', ['cloudpc-mcp', '--readonly'], npmEnv(), ROOT);
     open.push(t);
     expect(await t.exitCode()).toBe(2);

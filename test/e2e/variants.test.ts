@@ -9,7 +9,12 @@ import { baseEnv, connect, textOf, type Connected } from './harness.js';
 const sim = useSimulator({}, { resetEach: true });
 let conn: Connected;
 const s = (r: CallToolResult) => r.structuredContent as Record<string, any>;
-async function call(name: string, args: Record<string, unknown>, opts?: Parameters<Connected['client']['callTool']>[2], c: Connected = conn) {
+async function call(
+  name: string,
+  args: Record<string, unknown>,
+  opts?: Parameters<Connected['client']['callTool']>[2],
+  c: Connected = conn,
+) {
   const r = (await c.client.callTool({ name, arguments: args }, undefined, opts)) as CallToolResult;
   return r;
 }
@@ -18,7 +23,9 @@ const flat = (t: string) => t.replace(/\s*\|\s*/g, ' ').replace(/\s+/g, ' ');
 const failedOf = (r: CallToolResult) => (s(r).devices as any[]).filter((d) => d.state === 'failed');
 
 beforeAll(async () => {
-  conn = await connect({ env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_MAX_THROTTLE_WAIT_MS: '5000' }) });
+  conn = await connect({
+    env: baseEnv({ CLOUDPC_MCP_GRAPH_URL: sim.url, CLOUDPC_MCP_ACCESS_TOKEN: sim.token, CLOUDPC_MCP_MAX_THROTTLE_WAIT_MS: '5000' }),
+  });
 });
 afterAll(async () => {
   await conn?.close();
@@ -54,7 +61,12 @@ describe('wrappedEntities', () => {
   });
 
   it('a body with no id is a clear error, never an empty record', async () => {
-    sim.faults.add({ kind: 'status', status: 200, body: { '@odata.context': 'x', value: [] }, match: { method: 'GET', path: `/beta/deviceManagement/virtualEndpoint/bulkActions/${DEMO_IDS.failedRestart}` } });
+    sim.faults.add({
+      kind: 'status',
+      status: 200,
+      body: { '@odata.context': 'x', value: [] },
+      match: { method: 'GET', path: `/beta/deviceManagement/virtualEndpoint/bulkActions/${DEMO_IDS.failedRestart}` },
+    });
     const r = await call('get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart });
     expect(r.isError).toBe(true);
     expect(textOf(r)).toMatch(/answered HTTP 200 with no bulk action in it/);
@@ -65,7 +77,11 @@ describe('statusDetails', () => {
   it('reasons in the deprecated property are read the same', async () => {
     sim.setVariants(['statusDetails']);
     const r = await call('get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart });
-    expect(failedOf(r).map((d) => d.reasonCode).sort()).toEqual(['cloudPcInGracePeriod', 'cloudPcNotRunning', 'operationTimeout']);
+    expect(
+      failedOf(r)
+        .map((d) => d.reasonCode)
+        .sort(),
+    ).toEqual(['cloudPcInGracePeriod', 'cloudPcNotRunning', 'operationTimeout']);
   });
 });
 
@@ -77,7 +93,11 @@ describe('duplicateReportRows', () => {
     const r = await call('get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart });
     expect(s(r).devices).toHaveLength(8);
     expect((s(r).devices as any[]).find((d) => d.cloudPcId === DEMO_IDS.bobPc).state).toBe('succeeded');
-    expect(failedOf(r).map((d) => d.userPrincipalName).sort()).toEqual(['carol@contoso.com', 'dave@contoso.com']);
+    expect(
+      failedOf(r)
+        .map((d) => d.userPrincipalName)
+        .sort(),
+    ).toEqual(['carol@contoso.com', 'dave@contoso.com']);
   });
 });
 
@@ -111,7 +131,9 @@ describe('offRootNextLink', () => {
     expect(r.isError).toBeFalsy();
     expect(s(r)).toMatchObject({ more: true });
     expect(s(r).cloudPcs).toHaveLength(10);
-    expect(textOf(r)).toMatch(/more exist, but Graph's link to the next page points outside the Graph root \(http:\/\/127\.0\.0\.1:\d+\/testppebeta\//);
+    expect(textOf(r)).toMatch(
+      /more exist, but Graph's link to the next page points outside the Graph root \(http:\/\/127\.0\.0\.1:\d+\/testppebeta\//,
+    );
     expect(sim.requests.filter((q) => q.path.includes('testppebeta'))).toHaveLength(0);
   });
 });
@@ -125,15 +147,21 @@ describe('reasons from this action only', () => {
     expect(textOf(r)).not.toMatch(/not running/);
   });
 
-  it('readOnlyPermissions + staleLastRemoteAction: the PC\'s last action is older, so the reason is unknown, and said so', async () => {
+  it("readOnlyPermissions + staleLastRemoteAction: the PC's last action is older, so the reason is unknown, and said so", async () => {
     sim.setVariants(['readOnlyPermissions', 'staleLastRemoteAction']);
     const r = await call('get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision });
     const frank = failedOf(r).find((d) => d.cloudPcId === DEMO_IDS.frankPc);
-    expect(frank).toMatchObject({ reasonStatus: 'lookupFailed', failureClass: 'unknown', pcStatus: expect.stringMatching(/^failed: .*no free IP addresses/) });
+    expect(frank).toMatchObject({
+      reasonStatus: 'lookupFailed',
+      failureClass: 'unknown',
+      pcStatus: expect.stringMatching(/^failed: .*no free IP addresses/),
+    });
     expect(frank.reason).toBeUndefined();
     expect(s(r).reasons).toMatchObject({ historyForbidden: true });
     expect(textOf(r)).toMatch(/refused the PCs' remote action history \(it needs CloudPC\.ReadWrite\.All\)/);
-    expect(flat(textOf(r))).toMatch(/unknown: the lookup failed \(HTTP 403 accessDenied\)\. The PC's current status \(not this action's reason\): failed/);
+    expect(flat(textOf(r))).toMatch(
+      /unknown: the lookup failed \(HTTP 403 accessDenied\)\. The PC's current status \(not this action's reason\): failed/,
+    );
   });
 
   it('readOnlyPermissions alone: a last remote action that belongs to this action is the reason', async () => {
@@ -150,7 +178,11 @@ describe('batchThrottling', () => {
   it('parts throttled on their own are sent again after their Retry-After, and every reason arrives', async () => {
     sim.setVariants(['batchThrottling']);
     const progress: string[] = [];
-    const r = await call('get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart }, { onprogress: (p) => progress.push(p.message ?? '') });
+    const r = await call(
+      'get_cloudpc_bulk_action',
+      { bulkActionId: DEMO_IDS.failedRestart },
+      { onprogress: (p) => progress.push(p.message ?? '') },
+    );
     expect(failedOf(r).every((d) => d.reasonStatus === 'found')).toBe(true);
     expect(sim.requests.filter((q) => q.path === '/beta/$batch').map((q) => q.parts!.length)).toEqual([3, 1]);
     expect(progress.join()).toMatch(/throttling part of the reason lookup \(HTTP 429\); waiting 1 s/);
@@ -168,10 +200,13 @@ describe('partlyFailedNotFailed', () => {
 });
 
 describe('--simulate-variants', () => {
-  it('the server setting switches the embedded simulator\'s variants on', async () => {
+  it("the server setting switches the embedded simulator's variants on", async () => {
     const c = await connect({ env: baseEnv(), args: ['--simulate', '--simulate-variants', 'thinListItems,wrappedEntities'] });
     try {
-      const r = (await c.client.callTool({ name: 'list_cloudpc_bulk_actions', arguments: { status: 'failed', limit: 2 } })) as CallToolResult;
+      const r = (await c.client.callTool({
+        name: 'list_cloudpc_bulk_actions',
+        arguments: { status: 'failed', limit: 2 },
+      })) as CallToolResult;
       expect((s(r).bulkActions as any[]).every((a) => typeof a.summary?.failedCount === 'number')).toBe(true);
       expect(c.stderr()).toMatch(/variants: thinListItems, wrappedEntities/);
     } finally {
@@ -184,7 +219,9 @@ describe('--simulate-variants', () => {
     try {
       const r = (await c.client.callTool({ name: 'list_cloudpc_bulk_actions', arguments: {} })) as CallToolResult;
       expect(r.isError).toBe(true);
-      expect(textOf(r)).toMatch(/CLOUDPC_MCP_SIMULATE_VARIANTS \(--simulate-variants\): not simulator variants: "thin"; known: thinListItems/);
+      expect(textOf(r)).toMatch(
+        /CLOUDPC_MCP_SIMULATE_VARIANTS \(--simulate-variants\): not simulator variants: "thin"; known: thinListItems/,
+      );
     } finally {
       await c.close();
     }

@@ -67,7 +67,7 @@ describe('list_cloudpc_bulk_actions', () => {
 });
 
 describe('get_cloudpc_bulk_action', () => {
-  it("names the failed devices, their users and why they failed", async () => {
+  it('names the failed devices, their users and why they failed', async () => {
     const r = await call(plain, 'get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart });
     const failed = (s(r).devices as any[]).filter((d) => d.state === 'failed');
     expect(failed.map((d) => d.userPrincipalName).sort()).toEqual(['bob@contoso.com', 'carol@contoso.com', 'dave@contoso.com']);
@@ -99,18 +99,29 @@ describe('list_cloud_pcs', () => {
 describe('retry safety', () => {
   it('dryRun lists the devices that would be retried and the ids that are not part of the action, and sends nothing', async () => {
     const stranger = '12345678-1234-1234-1234-123456789abc';
-    const r = await call(plain, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.bobPc, stranger], dryRun: true });
+    const r = await call(plain, 'retry_cloudpc_bulk_action', {
+      bulkActionId: DEMO_IDS.failedRestart,
+      cloudPcIds: [DEMO_IDS.bobPc, stranger],
+      dryRun: true,
+    });
     expect(s(r)).toMatchObject({ status: 'dryRun', notInBulkAction: [stranger] });
     expect((s(r).devices as any[]).map((d) => d.cloudPcId)).toEqual([DEMO_IDS.bobPc]);
     const all = await call(plain, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart, dryRun: true });
-    expect((s(all).devices as any[]).map((d) => d.userPrincipalName).sort()).toEqual(['bob@contoso.com', 'carol@contoso.com', 'dave@contoso.com']);
+    expect((s(all).devices as any[]).map((d) => d.userPrincipalName).sort()).toEqual([
+      'bob@contoso.com',
+      'carol@contoso.com',
+      'dave@contoso.com',
+    ]);
     expect(posts()).toHaveLength(0);
     expect(sim.retries).toHaveLength(0);
   });
 
-  it('a client without elicitation: a destructive retry waits for a person, and the model\'s confirm: true changes nothing', async () => {
+  it("a client without elicitation: a destructive retry waits for a person, and the model's confirm: true changes nothing", async () => {
     for (const confirm of [undefined, true]) {
-      const r = await call(plain, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision, ...(confirm ? { confirm } : {}) });
+      const r = await call(plain, 'retry_cloudpc_bulk_action', {
+        bulkActionId: DEMO_IDS.failedReprovision,
+        ...(confirm ? { confirm } : {}),
+      });
       expect(s(r).status).toBe('approvalPending');
       expect(textOf(r)).toMatch(/Not sent yet.*You cannot approve it yourself/s);
       // The one-time link reaches the person (log notification, stderr), never the model.
@@ -176,7 +187,12 @@ describe('retry safety', () => {
   it('--read-only: the retry tool is not listed and cannot be called; reads still work', async () => {
     const c = await server({ CLOUDPC_MCP_READ_ONLY: 'true' });
     const { tools } = await c.client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['auth_status', 'get_cloudpc_bulk_action', 'list_cloud_pcs', 'list_cloudpc_bulk_actions']);
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      'auth_status',
+      'get_cloudpc_bulk_action',
+      'list_cloud_pcs',
+      'list_cloudpc_bulk_actions',
+    ]);
     expect(tools.every((t) => t.annotations?.readOnlyHint === true)).toBe(true);
     await expect(call(c, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart })).rejects.toThrow(/read-only/);
     expect(s(await call(c, 'list_cloudpc_bulk_actions', {})).bulkActions.length).toBeGreaterThan(0);
@@ -188,7 +204,12 @@ describe('watching the outcome', () => {
   it('waits until the action leaves pending, with progress notifications carrying the counts', async () => {
     await call(plain, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart });
     const progress: { progress: number; total?: number; message?: string }[] = [];
-    const r = await call(plain, 'get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedRestart, waitSeconds: 60 }, { onprogress: (p) => progress.push(p) });
+    const r = await call(
+      plain,
+      'get_cloudpc_bulk_action',
+      { bulkActionId: DEMO_IDS.failedRestart, waitSeconds: 60 },
+      { onprogress: (p) => progress.push(p) },
+    );
     expect(s(r).waited.finished).toBe(true);
     expect(s(r).bulkAction.status).not.toBe('pending');
     expect(progress.length).toBeGreaterThanOrEqual(2);
@@ -202,7 +223,12 @@ describe('watching the outcome', () => {
     const ac = new AbortController();
     let sawProgress!: () => void;
     const progressed = new Promise<void>((r) => (sawProgress = r));
-    const pending = call(plain, 'get_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.pendingPowerOn, waitSeconds: 600 }, { signal: ac.signal, onprogress: () => sawProgress() });
+    const pending = call(
+      plain,
+      'get_cloudpc_bulk_action',
+      { bulkActionId: DEMO_IDS.pendingPowerOn, waitSeconds: 600 },
+      { signal: ac.signal, onprogress: () => sawProgress() },
+    );
     await progressed;
     ac.abort();
     await expect(pending).rejects.toThrow();

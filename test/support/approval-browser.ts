@@ -28,7 +28,11 @@ export async function openLink(link: string): Promise<OpenPage> {
   return { url, origin: new URL(link).origin, cookie, csrf, html: page.body };
 }
 
-export function decide(page: OpenPage, decision: 'approve' | 'decline', forge: { origin?: string | null; csrf?: string | null; host?: string } = {}): Promise<HttpAnswer> {
+export function decide(
+  page: OpenPage,
+  decision: 'approve' | 'decline',
+  forge: { origin?: string | null; csrf?: string | null; host?: string } = {},
+): Promise<HttpAnswer> {
   const form = new URLSearchParams({ decision });
   const csrf = forge.csrf === undefined ? page.csrf : forge.csrf;
   if (csrf !== null) form.set('csrf', csrf);

@@ -15,7 +15,10 @@ export const GRAPH_TYPES_DTS = readFileSync(path.join(path.dirname(pkgJson), pkg
 export function derivedInterfaces(base: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const m of GRAPH_TYPES_DTS.matchAll(new RegExp(`export interface (\\w+) extends ${base} \\{([^}]*)\\}`, 'g'))) {
-    out.set(m[1]!, [...m[2]!.matchAll(/^\s*(\w+)\??:/gm)].map((p) => p[1]!));
+    out.set(
+      m[1]!,
+      [...m[2]!.matchAll(/^\s*(\w+)\??:/gm)].map((p) => p[1]!),
+    );
   }
   return out;
 }

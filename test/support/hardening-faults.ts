@@ -22,7 +22,12 @@ export function faultMix(slowMs: number): { name: string; weight: number; spec: 
     {
       name: '502 HTML',
       weight: 2,
-      spec: { kind: 'status', status: 502, headers: { 'content-type': 'text/html' }, body: '<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>' },
+      spec: {
+        kind: 'status',
+        status: 502,
+        headers: { 'content-type': 'text/html' },
+        body: '<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>',
+      },
     },
     { name: '504', weight: 1, spec: { kind: 'status', status: 504 } },
     { name: 'reset before applying', weight: 2, spec: { kind: 'reset' } },

@@ -95,7 +95,8 @@ async function checkCall(opts: FuzzOptions, tool: CompiledTool, args: Record<str
   if (!verdict.success) {
     if (result.isError !== true) throw new Error(`${name}: invalid arguments were not refused`);
     if (!NOTHING_SENT.test(text)) throw new Error(`${name}: the refusal does not say nothing was sent: ${text.slice(0, 300)}`);
-    if (requests.length) throw new Error(`${name}: invalid arguments reached Graph: ${requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+    if (requests.length)
+      throw new Error(`${name}: invalid arguments reached Graph: ${requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
     stats.refused++;
     return;
   }
@@ -108,7 +109,10 @@ async function checkCall(opts: FuzzOptions, tool: CompiledTool, args: Record<str
       throw new Error(`${name}: asked about ${data.bulkActionId} but requested ${r.path}`);
     }
     // Valid input must never produce a malformed request (a broken OData literal would be a 400).
-    if (r.status === 400) throw new Error(`${name}: valid arguments produced a request Graph refused as malformed: ${r.method} ${r.path} ${JSON.stringify(r.query)}`);
+    if (r.status === 400)
+      throw new Error(
+        `${name}: valid arguments produced a request Graph refused as malformed: ${r.method} ${r.path} ${JSON.stringify(r.query)}`,
+      );
   }
   if (result.isError) return;
 
@@ -124,21 +128,31 @@ function checkFilters(name: string, args: Record<string, unknown>, out: Record<s
   if (name === 'list_cloud_pcs') {
     for (const pc of out.cloudPcs as Record<string, unknown>[]) {
       if (args.userPrincipalName !== undefined && lower(pc.userPrincipalName) !== lower(args.userPrincipalName)) {
-        throw new Error(`list_cloud_pcs for ${JSON.stringify(args.userPrincipalName)} returned ${JSON.stringify(pc.userPrincipalName)}'s PC`);
+        throw new Error(
+          `list_cloud_pcs for ${JSON.stringify(args.userPrincipalName)} returned ${JSON.stringify(pc.userPrincipalName)}'s PC`,
+        );
       }
       if (args.nameStartsWith !== undefined && !lower(pc.displayName).startsWith(lower(args.nameStartsWith))) {
-        throw new Error(`list_cloud_pcs for names starting ${JSON.stringify(args.nameStartsWith)} returned ${JSON.stringify(pc.displayName)}`);
+        throw new Error(
+          `list_cloud_pcs for names starting ${JSON.stringify(args.nameStartsWith)} returned ${JSON.stringify(pc.displayName)}`,
+        );
       }
-      if (args.status !== undefined && pc.status !== args.status) throw new Error(`list_cloud_pcs status ${JSON.stringify(args.status)} returned ${JSON.stringify(pc.status)}`);
+      if (args.status !== undefined && pc.status !== args.status)
+        throw new Error(`list_cloud_pcs status ${JSON.stringify(args.status)} returned ${JSON.stringify(pc.status)}`);
     }
   }
   if (name === 'list_cloudpc_bulk_actions') {
     for (const a of out.bulkActions as Record<string, unknown>[]) {
       // "failed" means "has failed devices", whatever the action's own status (a partly failed action need not say failed).
       const failedCount = (a.summary as Record<string, unknown> | undefined)?.failedCount;
-      const matches = args.status === 'failed' ? a.status === 'failed' || (typeof failedCount === 'number' && failedCount > 0) : a.status === args.status;
-      if (args.status !== undefined && !matches) throw new Error(`status filter ${JSON.stringify(args.status)} returned ${JSON.stringify(a.status)} with ${JSON.stringify(failedCount)} failed`);
-      if (args.actionType !== undefined && a.actionType !== args.actionType) throw new Error(`actionType filter ${JSON.stringify(args.actionType)} returned ${JSON.stringify(a.actionType)}`);
+      const matches =
+        args.status === 'failed' ? a.status === 'failed' || (typeof failedCount === 'number' && failedCount > 0) : a.status === args.status;
+      if (args.status !== undefined && !matches)
+        throw new Error(
+          `status filter ${JSON.stringify(args.status)} returned ${JSON.stringify(a.status)} with ${JSON.stringify(failedCount)} failed`,
+        );
+      if (args.actionType !== undefined && a.actionType !== args.actionType)
+        throw new Error(`actionType filter ${JSON.stringify(args.actionType)} returned ${JSON.stringify(a.actionType)}`);
     }
   }
 }

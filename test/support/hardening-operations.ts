@@ -11,7 +11,11 @@ export const KNOWN_OPERATIONS: readonly { name: string; method: 'GET' | 'POST'; 
   { name: 'retry a bulk action', method: 'POST', path: new RegExp(`^${ROOT}/bulkActions/${GUID}/retry$`) },
   { name: 'list Cloud PCs', method: 'GET', path: new RegExp(`^${ROOT}/cloudPCs$`) },
   { name: 'get a Cloud PC', method: 'GET', path: new RegExp(`^${ROOT}/cloudPCs/${GUID}$`) },
-  { name: 'remote action history of a Cloud PC', method: 'GET', path: new RegExp(`^${ROOT}/cloudPCs/${GUID}/retrieveCloudPcRemoteActionResults$`) },
+  {
+    name: 'remote action history of a Cloud PC',
+    method: 'GET',
+    path: new RegExp(`^${ROOT}/cloudPCs/${GUID}/retrieveCloudPcRemoteActionResults$`),
+  },
   { name: 'action status report', method: 'POST', path: new RegExp(`^${ROOT}/reports/getActionStatusReports$`) },
   { name: 'JSON batch', method: 'POST', path: /^\/beta\/\$batch$/ },
 ];

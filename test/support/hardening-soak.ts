@@ -75,15 +75,26 @@ function plan(random: () => number): Planned {
     const t = RETRY_TARGETS[Math.floor(random() * RETRY_TARGETS.length)]!;
     const args: Record<string, unknown> = { bulkActionId: t.id };
     if (t.devices && random() < 0.5) {
-      args.cloudPcIds = t.devices.filter(() => random() < 0.7).slice(0, 2).concat(t.devices[0]!);
+      args.cloudPcIds = t.devices
+        .filter(() => random() < 0.7)
+        .slice(0, 2)
+        .concat(t.devices[0]!);
       // Insisting sends the ids whatever their state, so the retry POST (where the faults bite) is reached often.
       args.includeNotFailed = true;
     }
     if (t.confirm) args.confirm = true;
     return { name: 'retry_cloudpc_bulk_action', args };
   }
-  if (r < 0.7) return { name: 'get_cloudpc_bulk_action', args: { bulkActionId: RETRY_TARGETS[Math.floor(random() * RETRY_TARGETS.length)]!.id, includeDevices: random() < 0.2 } };
-  if (r < 0.85) return { name: 'list_cloudpc_bulk_actions', args: { limit: 1 + Math.floor(random() * 20), ...(random() < 0.3 ? { status: 'failed' } : {}) } };
+  if (r < 0.7)
+    return {
+      name: 'get_cloudpc_bulk_action',
+      args: { bulkActionId: RETRY_TARGETS[Math.floor(random() * RETRY_TARGETS.length)]!.id, includeDevices: random() < 0.2 },
+    };
+  if (r < 0.85)
+    return {
+      name: 'list_cloudpc_bulk_actions',
+      args: { limit: 1 + Math.floor(random() * 20), ...(random() < 0.3 ? { status: 'failed' } : {}) },
+    };
   return { name: 'list_cloud_pcs', args: { limit: 1 + Math.floor(random() * 30) } };
 }
 
@@ -92,7 +103,17 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
   const random = seededRandom(opts.seed);
   const faultRate = opts.faultRate ?? 0.4;
   const maxQueued = opts.maxQueuedFaults ?? 8;
-  const res: SoakResult = { calls: opts.calls, ended: 0, outcomes: {}, faultsInjected: {}, faultsFired: 0, retriesApplied: 0, graphRequests: 0, ms: 0, violations: [] };
+  const res: SoakResult = {
+    calls: opts.calls,
+    ended: 0,
+    outcomes: {},
+    faultsInjected: {},
+    faultsFired: 0,
+    retriesApplied: 0,
+    graphRequests: 0,
+    ms: 0,
+    violations: [],
+  };
   const violate = (v: string) => {
     if (res.violations.length < 50) res.violations.push(v);
   };
@@ -118,7 +139,9 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     }
     let result: CallToolResult;
     try {
-      result = (await client.callTool({ name: p.name, arguments: p.args }, undefined, { timeout: opts.callTimeoutMs ?? 60_000 })) as CallToolResult;
+      result = (await client.callTool({ name: p.name, arguments: p.args }, undefined, {
+        timeout: opts.callTimeoutMs ?? 60_000,
+      })) as CallToolResult;
     } catch (e) {
       violate(`${p.name} ${JSON.stringify(p.args)} did not end with a result: ${(e as Error).message}`);
       return;

@@ -251,9 +251,7 @@ export interface TappedSession {
   close(): Promise<ExitInfo & { ms: number }>;
 }
 
-export async function connectTapped(
-  opts: ServerProcessOptions & { capabilities?: ClientCapabilities },
-): Promise<TappedSession> {
+export async function connectTapped(opts: ServerProcessOptions & { capabilities?: ClientCapabilities }): Promise<TappedSession> {
   const proc = new ServerProcess({ keepMessages: false, ...opts });
   const client = new Client({ name: 'cloudpc-mcp-hardening', version: '1.0.0' }, { capabilities: opts.capabilities ?? {} });
   await client.connect(new TappedTransport(proc));

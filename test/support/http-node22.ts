@@ -13,6 +13,7 @@ export const INSPECTOR_CLI = path.join(TOOLS, '@modelcontextprotocol/inspector/c
 /** Fails with the fix rather than with ENOENT when the tools were never installed. */
 export function requireNode22Tools(): void {
   for (const p of [NODE22, CONFORMANCE_CLI, INSPECTOR_CLI]) {
-    if (!existsSync(p)) throw new Error(`${p} is missing: run \`npm run tooling:node22\` (or \`npm ci --prefix test/tooling/node22\`) once.`);
+    if (!existsSync(p))
+      throw new Error(`${p} is missing: run \`npm run tooling:node22\` (or \`npm ci --prefix test/tooling/node22\`) once.`);
   }
 }

@@ -37,12 +37,18 @@ function spawnServer(env: Record<string, string>, args: string[], command?: Serv
     : spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export async function startHttpServer(env: Record<string, string>, args: string[] = [], command?: ServerCommand): Promise<HttpServerProcess> {
+export async function startHttpServer(
+  env: Record<string, string>,
+  args: string[] = [],
+  command?: ServerCommand,
+): Promise<HttpServerProcess> {
   const child = spawnServer(env, args, command);
   let err = '';
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString('utf8');
@@ -68,7 +74,11 @@ export async function startHttpServer(env: Record<string, string>, args: string[
 }
 
 /** Runs the command to its end (for start-up refusals): exit code and everything it wrote. */
-export async function runToExit(env: Record<string, string>, args: string[] = [], command?: ServerCommand): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runToExit(
+  env: Record<string, string>,
+  args: string[] = [],
+  command?: ServerCommand,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawnServer(env, args, command);
   let stdout = '';
   let stderr = '';

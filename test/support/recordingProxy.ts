@@ -40,7 +40,9 @@ export async function startRecordingProxy(mode: ProxyMode = 'tunnel'): Promise<R
     const expected = `Basic ${Buffer.from(`${proxy.credentials.user}:${proxy.credentials.password}`).toString('base64')}`;
     if (proxy.mode === 'refuse') return void client.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n');
     if (proxy.mode === 'auth' && auth !== expected) {
-      return void client.end('HTTP/1.1 407 Proxy Authentication Required\r\nproxy-authenticate: Basic realm="test"\r\ncontent-length: 0\r\n\r\n');
+      return void client.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nproxy-authenticate: Basic realm="test"\r\ncontent-length: 0\r\n\r\n',
+      );
     }
     const [host = '', port = ''] = splitHostPort(target);
     const upstream = net.connect(Number(port), host, () => {

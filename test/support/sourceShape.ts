@@ -31,12 +31,18 @@ export function importsOf(file: string): ImportEdge[] {
   const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const specs: string[] = [];
   const visit = (n: ts.Node) => {
-    if ((ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) && n.moduleSpecifier && ts.isStringLiteral(n.moduleSpecifier)) specs.push(n.moduleSpecifier.text);
-    if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword && n.arguments[0] && ts.isStringLiteral(n.arguments[0])) specs.push(n.arguments[0].text);
+    if ((ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) && n.moduleSpecifier && ts.isStringLiteral(n.moduleSpecifier))
+      specs.push(n.moduleSpecifier.text);
+    if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword && n.arguments[0] && ts.isStringLiteral(n.arguments[0]))
+      specs.push(n.arguments[0].text);
     ts.forEachChild(n, visit);
   };
   visit(sf);
-  return specs.map((spec) => ({ from: file, to: spec.startsWith('.') ? path.resolve(path.dirname(file), spec).replace(/\.js$/, '.ts') : spec, spec }));
+  return specs.map((spec) => ({
+    from: file,
+    to: spec.startsWith('.') ? path.resolve(path.dirname(file), spec).replace(/\.js$/, '.ts') : spec,
+    spec,
+  }));
 }
 
 export interface FunctionSpan {
@@ -57,7 +63,11 @@ export function functionsOf(file: string): FunctionSpan[] {
       const end = sf.getLineAndCharacterOfPosition(n.getEnd()).line;
       const named = (n as { name?: ts.Node }).name;
       const parent = n.parent;
-      const name = named ? named.getText(sf) : ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) ? parent.name.getText(sf) : '(anonymous)';
+      const name = named
+        ? named.getText(sf)
+        : ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent)
+          ? parent.name.getText(sf)
+          : '(anonymous)';
       out.push({ file, name, line: start + 1, lines: end - start + 1 });
     }
     ts.forEachChild(n, visit);

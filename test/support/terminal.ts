@@ -41,7 +41,8 @@ export class Terminal {
       if (check()) return;
       this.watchers.add(check);
       void this.exited.then(() => {
-        if (this.watchers.delete(check)) reject(new Error(`the command ended before the terminal showed ${pattern}; it showed:\n${this.shown}`));
+        if (this.watchers.delete(check))
+          reject(new Error(`the command ended before the terminal showed ${pattern}; it showed:\n${this.shown}`));
       });
     });
   }

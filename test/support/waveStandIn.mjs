@@ -23,15 +23,19 @@ export async function waveStandIn(target, delayMs) {
       if (!entry.path.startsWith('/_simulator')) log.push(entry);
       const body = Buffer.concat(chunks);
       setTimeout(() => {
-        const out = http.request(new URL(req.url ?? '/', target), { method: req.method, headers: { ...req.headers, host: new URL(target).host }, agent }, (answer) => {
-          const parts = [];
-          answer.on('data', (c) => parts.push(c));
-          answer.on('end', () => {
-            if (!entry.path.startsWith('/_simulator')) deepestAnswered = Math.max(deepestAnswered, wave);
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            res.end(Buffer.concat(parts));
-          });
-        });
+        const out = http.request(
+          new URL(req.url ?? '/', target),
+          { method: req.method, headers: { ...req.headers, host: new URL(target).host }, agent },
+          (answer) => {
+            const parts = [];
+            answer.on('data', (c) => parts.push(c));
+            answer.on('end', () => {
+              if (!entry.path.startsWith('/_simulator')) deepestAnswered = Math.max(deepestAnswered, wave);
+              res.writeHead(answer.statusCode ?? 502, answer.headers);
+              res.end(Buffer.concat(parts));
+            });
+          },
+        );
         out.on('error', () => {
           res.writeHead(502);
           res.end();

@@ -22,7 +22,8 @@ const client = (root: string) => {
   clients.push(g);
   return g;
 };
-const reports = () => sim.requests.filter((r) => r.path.endsWith('/getActionStatusReports')).map((r) => r.body as { filter?: string; skip: number });
+const reports = () =>
+  sim.requests.filter((r) => r.path.endsWith('/getActionStatusReports')).map((r) => r.body as { filter?: string; skip: number });
 
 /** Adds n devices to last night's restart, each in the given state (ids sort after the demo's own). */
 function addDevices(n: number, state: DeviceRun['state']): string[] {
@@ -41,7 +42,11 @@ describe('reading the report of one action', () => {
     const standIn = await waveStandIn(sim.url, 30);
     try {
       const reading = await beginReport(client(standIn.url), DEMO_IDS.failedRestart, undefined).finish(true);
-      expect(devicesOf(reading, true).map((d) => d.cloudPcId).sort()).toEqual([DEMO_IDS.bobPc, DEMO_IDS.carolPc, DEMO_IDS.davePc].sort());
+      expect(
+        devicesOf(reading, true)
+          .map((d) => d.cloudPcId)
+          .sort(),
+      ).toEqual([DEMO_IDS.bobPc, DEMO_IDS.carolPc, DEMO_IDS.davePc].sort());
       expect(standIn.waves()).toBe(1);
     } finally {
       await standIn.close();
@@ -61,7 +66,10 @@ describe('reading the report of one action', () => {
       // Wave 1: all rows' page 0 and failed rows' page 0. Wave 2: failed pages 1 and 2, and the rows requested after
       // the earliest failure (none here: nothing was retried).
       expect(standIn.waves()).toBe(2);
-      const failedSkips = reports().filter((b) => b.filter?.includes("ActionState eq 'failed'")).map((b) => b.skip).sort((a, b) => a - b);
+      const failedSkips = reports()
+        .filter((b) => b.filter?.includes("ActionState eq 'failed'"))
+        .map((b) => b.skip)
+        .sort((a, b) => a - b);
       expect(failedSkips).toEqual([0, 100, 200]);
       expect(PAGE_CONCURRENCY).toBe(4);
     } finally {
@@ -69,11 +77,15 @@ describe('reading the report of one action', () => {
     }
   });
 
-  it('reportFilterRefused: the rows of this action are picked out of the documented filter\'s rows, and the answer says so', async () => {
+  it("reportFilterRefused: the rows of this action are picked out of the documented filter's rows, and the answer says so", async () => {
     sim.setVariants(['reportFilterRefused']);
     const reading = await beginReport(client(sim.url), DEMO_IDS.failedRestart, true).finish(true);
     expect(reading.localFilter).toMatch(/refused the report filter on BulkActionId/);
-    expect(devicesOf(reading, true).map((d) => d.cloudPcId).sort()).toEqual([DEMO_IDS.bobPc, DEMO_IDS.carolPc, DEMO_IDS.davePc].sort());
+    expect(
+      devicesOf(reading, true)
+        .map((d) => d.cloudPcId)
+        .sort(),
+    ).toEqual([DEMO_IDS.bobPc, DEMO_IDS.carolPc, DEMO_IDS.davePc].sort());
     // Rows of other actions (the older restart where Carol's PC failed too) are not this action's.
     expect(reading.rows.every((r) => r.BulkActionId === DEMO_IDS.failedRestart)).toBe(true);
     expect(reports().filter((b) => b.filter === undefined || !b.filter.includes('BulkActionId')).length).toBeGreaterThan(0);
@@ -89,7 +101,9 @@ describe('reading the report of one action', () => {
 
 describe('the retry POST body', () => {
   it('never {"cloudPcIds": []}: refused before anything is sent', async () => {
-    await expect(postRetry(client(sim.url), { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [] })).rejects.toBeInstanceOf(EmptyIdListError);
+    await expect(postRetry(client(sim.url), { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [] })).rejects.toBeInstanceOf(
+      EmptyIdListError,
+    );
     const posts = () => sim.requests.filter((r) => r.path.endsWith('/retry'));
     expect(posts()).toHaveLength(0);
     await postRetry(client(sim.url), { bulkActionId: DEMO_IDS.failedRestart, cloudPcIds: [DEMO_IDS.bobPc] });

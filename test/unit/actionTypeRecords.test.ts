@@ -25,7 +25,8 @@ describe('the action-type record and Graph’s metadata', () => {
 
   it('history names are Graph’s cloudPcRemoteActionName values or strings the reference examples show', () => {
     const known = new Set([...enumMembers('CloudPcRemoteActionName'), ...EXAMPLE_NAMES].map(normaliseActionName));
-    for (const r of ACTION_TYPE_RECORDS) for (const n of r.historyNames) expect(known.has(normaliseActionName(n)), `${r.type}: ${n}`).toBe(true);
+    for (const r of ACTION_TYPE_RECORDS)
+      for (const n of r.historyNames) expect(known.has(normaliseActionName(n)), `${r.type}: ${n}`).toBe(true);
   });
 
   it.each([
@@ -60,7 +61,12 @@ describe('the simulator reads the record', () => {
     expect(remoteActionName('cloudPcBulkPowerOn')).toBe('CloudPcPowerOn');
     expect(remoteActionName('cloudPcBulkMove')).toBe('moveRegion');
     expect(remoteActionName('cloudPcBulkSetReviewStatus')).toBe('placeUnderReview');
-    for (const t of ['cloudPcBulkReinstallAgent', 'cloudPcBulkModifyDiskEncryptionType', 'cloudPcBulkDisasterRecovery', 'cloudPcBulkTeleport']) {
+    for (const t of [
+      'cloudPcBulkReinstallAgent',
+      'cloudPcBulkModifyDiskEncryptionType',
+      'cloudPcBulkDisasterRecovery',
+      'cloudPcBulkTeleport',
+    ]) {
       expect(remoteActionName(t), t).toBeUndefined();
     }
   });
@@ -78,7 +84,9 @@ describe('the simulator’s history over HTTP', () => {
         return ((await res.json()) as { value: { actionName: string; managedDeviceId: unknown }[] }).value;
       };
       const drPcs = sim.state.tenant.bulkActions.find((a) => a.id === DEMO_IDS.disasterRecovery)!.runs.map((r) => r.cloudPcId);
-      const drRuns = new Set(drPcs.flatMap((id) => sim.state.tenant.bulkActions.filter((a) => a.runs.some((r) => r.cloudPcId === id))).map((a) => a.type));
+      const drRuns = new Set(
+        drPcs.flatMap((id) => sim.state.tenant.bulkActions.filter((a) => a.runs.some((r) => r.cloudPcId === id))).map((a) => a.type),
+      );
       expect(drRuns.has('cloudPcBulkDisasterRecovery')).toBe(true);
       for (const id of drPcs) {
         for (const e of await history(id)) expect(normaliseActionName(e.actionName)).not.toMatch(/disaster/);

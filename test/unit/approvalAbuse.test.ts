@@ -61,7 +61,14 @@ describe.each(STORES)('approval page abuse (%s store)', (_name, make) => {
         return { tid: 't', oid: 'victim' };
       },
     };
-    const routes = createRoutes({ plans: new PlanStore({ ttlMs: 60_000, store: make() }), logger: quiet, origins: () => [base], signIn, secure: false, trustedProxyHops: 1 });
+    const routes = createRoutes({
+      plans: new PlanStore({ ttlMs: 60_000, store: make() }),
+      logger: quiet,
+      origins: () => [base],
+      signIn,
+      secure: false,
+      trustedProxyHops: 1,
+    });
     server = http.createServer((req, res) => void routes(req, res).then((done) => done || res.writeHead(404).end()));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -93,7 +100,9 @@ describe.each(STORES)('approval page abuse (%s store)', (_name, make) => {
     expect(UNAUTHENTICATED_BUDGET.burst).toBeGreaterThan(SIGN_INS_PER_ADDRESS);
     // Memory (8 in all): once full, new sign-ins are refused (503), never made room for by dropping the victim's.
     if (_name === 'memory') expect(answers).toContain(503);
-    const back = await request(`${base}/approve/callback?code=c&state=${encodeURIComponent(state)}`, { headers: { cookie, 'x-forwarded-for': '198.51.100.7' } });
+    const back = await request(`${base}/approve/callback?code=c&state=${encodeURIComponent(state)}`, {
+      headers: { cookie, 'x-forwarded-for': '198.51.100.7' },
+    });
     expect(back.status, back.body.slice(0, 300)).toBe(303);
     expect(back.headers.location).toBe(`/approve/plan-${'a'.repeat(32)}`);
     expect(redeemed).toHaveLength(1);

@@ -9,7 +9,16 @@ const model = (over: Partial<ViewModel> = {}): ViewModel => ({
   actionType: 'reprovision',
   displayName: 'Nightly <b>rebuild</b>',
   summary: { succeeded: 4, failed: 2, inProgress: 0, pending: 0, notSupported: 1 },
-  devices: [{ cloudPcId: 'pc-1', name: '<img src=x onerror=alert(1)>', userPrincipalName: 'erin@contoso.com', state: 'failed', reason: 'Subnet "full" & more', retryClass: 'fixFirst' }],
+  devices: [
+    {
+      cloudPcId: 'pc-1',
+      name: '<img src=x onerror=alert(1)>',
+      userPrincipalName: 'erin@contoso.com',
+      state: 'failed',
+      reason: 'Subnet "full" & more',
+      retryClass: 'fixFirst',
+    },
+  ],
   plan: { id: 'plan-1', state: 'pending', expiresAt: new Date(2_000_000).toISOString(), approvalNeeded: true, owner: 'the local user' },
   ...over,
 });
@@ -24,8 +33,18 @@ describe('renderView', () => {
   });
 
   it("shows the action's own counts, the plan's count apart (2 of 7), every device with its fields, and sortable columns", () => {
-    const html = renderView(model({ devices: [model().devices[0]!, { cloudPcId: 'pc-2', state: 'failed' }] }), { decide: 'none', now: 1_000_000 });
-    for (const label of ['4</strong> succeeded', '2</strong> failed', '0</strong> in progress', '0</strong> pending', '1</strong> not supported']) expect(html).toContain(label);
+    const html = renderView(model({ devices: [model().devices[0]!, { cloudPcId: 'pc-2', state: 'failed' }] }), {
+      decide: 'none',
+      now: 1_000_000,
+    });
+    for (const label of [
+      '4</strong> succeeded',
+      '2</strong> failed',
+      '0</strong> in progress',
+      '0</strong> pending',
+      '1</strong> not supported',
+    ])
+      expect(html).toContain(label);
     expect(html).toContain('The whole action (when the plan was made)');
     expect(html).toContain('<dd class="plan-count">2 of 7 Cloud PCs</dd>');
     expect(html).toContain('erin@contoso.com');
@@ -42,7 +61,10 @@ describe('renderView', () => {
   });
 
   it('writes out bidi controls and other invisible characters from Graph names, with the id beside the name', () => {
-    const html = renderView(model({ displayName: 'night\u202Efdp.exe', devices: [{ cloudPcId: 'pc-1', name: 'erin\u200B-pc\u2066', state: 'failed' }] }), { decide: 'none', now: 1_000_000 });
+    const html = renderView(
+      model({ displayName: 'night\u202Efdp.exe', devices: [{ cloudPcId: 'pc-1', name: 'erin\u200B-pc\u2066', state: 'failed' }] }),
+      { decide: 'none', now: 1_000_000 },
+    );
     expect(html).toContain('night⟨U+202E⟩fdp.exe');
     expect(html).toContain('erin⟨U+200B⟩-pc⟨U+2066⟩<div class="id">pc-1</div>');
     expect(html).not.toMatch(/[\u202E\u200B\u2066]/);
@@ -50,7 +72,11 @@ describe('renderView', () => {
 
   it('shows what became of a sent plan: when, the request id and the ids sent; no buttons', () => {
     const sent = model({
-      plan: { ...model().plan!, state: 'used', outcome: { kind: 'sent', at: '2026-12-06T10:00:00.000Z', requestId: 'req-9', cloudPcIds: ['pc-1'] } },
+      plan: {
+        ...model().plan!,
+        state: 'used',
+        outcome: { kind: 'sent', at: '2026-12-06T10:00:00.000Z', requestId: 'req-9', cloudPcIds: ['pc-1'] },
+      },
     });
     const html = renderView(sent, { decide: 'buttons', now: 1_000_000 });
     expect(html).toContain('<dt>Sent</dt><dd>2026-12-06 10:00:00 UTC, request id <code>req-9</code></dd>');
@@ -58,7 +84,10 @@ describe('renderView', () => {
     expect(html).toContain('plan-sent');
     expect(html).not.toMatch(/data-decision/);
     // How it was decided, in words: a call of the view's tool is never shown as a page click.
-    const viaTool = renderView(model({ plan: { ...sent.plan!, decision: { via: 'appTool', by: 'erin', at: 'x' } } }), { decide: 'none', now: 1_000_000 });
+    const viaTool = renderView(model({ plan: { ...sent.plan!, decision: { via: 'appTool', by: 'erin', at: 'x' } } }), {
+      decide: 'none',
+      now: 1_000_000,
+    });
     expect(viaTool).toContain('<dt>Decided</dt><dd>with the plan view&#39;s approve tool, by erin</dd>');
     expect(viaTool).not.toMatch(/appTool|approval page/);
   });
@@ -85,7 +114,7 @@ describe('renderView', () => {
     expect(html).not.toMatch(/data-decision/);
   });
 
-  it("shows the person who approves what a fix-first failure needs, and what the action does", () => {
+  it('shows the person who approves what a fix-first failure needs, and what the action does', () => {
     const html = renderView(
       model({
         devices: [{ ...model().devices[0]!, fix: 'Add free IP addresses to subnet <snet-1>, then retry.' }],
@@ -104,7 +133,7 @@ describe('renderView', () => {
     expect(form).toMatch(/name="decision" value="approve"/);
     expect(renderView(model(), { decide: 'buttons', now: 1_000_000 })).toMatch(/data-decision="approve"/);
     const approved = model({ plan: { ...model().plan!, state: 'approved', decision: { via: 'page', by: 'the local user', at: 'x' } } });
-    expect(renderView(approved, { decide: "form", now: 1_000_000 })).not.toMatch(/name="decision"/);
+    expect(renderView(approved, { decide: 'form', now: 1_000_000 })).not.toMatch(/name="decision"/);
     expect(renderView(model(), { decide: 'form', now: 3_000_000 })).toMatch(/plan-expired/);
     expect(renderView(model(), { decide: 'form', now: 3_000_000 })).not.toMatch(/<form/);
   });
@@ -113,17 +142,37 @@ describe('renderView', () => {
 describe('modelFromResult', () => {
   it('reads a get_cloudpc_bulk_action result', () => {
     const m = modelFromResult({
-      bulkAction: { id: 'ba', displayName: 'd', actionType: 'restart', status: 'failed', summary: { successfulCount: 5, failedCount: 3, inProgressCount: 0, pendingCount: 0, notSupportedCount: 0 } },
+      bulkAction: {
+        id: 'ba',
+        displayName: 'd',
+        actionType: 'restart',
+        status: 'failed',
+        summary: { successfulCount: 5, failedCount: 3, inProgressCount: 0, pendingCount: 0, notSupportedCount: 0 },
+      },
       devices: [{ cloudPcId: 'pc', state: 'failed', detail: 'Not running' }],
     });
-    expect(m).toMatchObject({ status: 'failed', summary: { succeeded: 5, failed: 3 }, devices: [{ cloudPcId: 'pc', reason: 'Not running' }] });
+    expect(m).toMatchObject({
+      status: 'failed',
+      summary: { succeeded: 5, failed: 3 },
+      devices: [{ cloudPcId: 'pc', reason: 'Not running' }],
+    });
     expect(m?.plan).toBeUndefined();
   });
 
   it('reads a retry result with a plan, and says what happened', () => {
     const m = modelFromResult({
-      status: 'approvalPending', bulkActionId: 'ba', actionType: 'reprovision', displayName: 'd',
-      plan: { id: 'plan-1', state: 'pending', expiresAt: 'x', approvalNeeded: true, owner: 'o', devices: [{ cloudPcId: 'pc', state: 'failed', reason: 'r', retryClass: 'retryable' }] },
+      status: 'approvalPending',
+      bulkActionId: 'ba',
+      actionType: 'reprovision',
+      displayName: 'd',
+      plan: {
+        id: 'plan-1',
+        state: 'pending',
+        expiresAt: 'x',
+        approvalNeeded: true,
+        owner: 'o',
+        devices: [{ cloudPcId: 'pc', state: 'failed', reason: 'r', retryClass: 'retryable' }],
+      },
     });
     expect(m).toMatchObject({ plan: { id: 'plan-1', state: 'pending' }, devices: [{ retryClass: 'retryable' }] });
     // No action counts in the result: none are made up from the plan's devices.
@@ -133,13 +182,34 @@ describe('modelFromResult', () => {
 
   it('a sent plan: the notice says when and with which request id; never what the assistant should call', () => {
     const m = modelFromResult({
-      status: 'accepted', bulkActionId: 'ba', actionType: 'reprovision', displayName: 'd', approvalUrl: undefined,
-      plan: { id: 'plan-1', state: 'used', expiresAt: 'x', approvalNeeded: true, owner: 'o', actionCounts: { succeeded: 4, failed: 2 },
-        devices: [{ cloudPcId: 'pc', state: 'failed' }], outcome: { kind: 'sent', at: '2026-12-06T10:00:00.000Z', requestId: 'req-1', cloudPcIds: ['pc'] } },
+      status: 'accepted',
+      bulkActionId: 'ba',
+      actionType: 'reprovision',
+      displayName: 'd',
+      approvalUrl: undefined,
+      plan: {
+        id: 'plan-1',
+        state: 'used',
+        expiresAt: 'x',
+        approvalNeeded: true,
+        owner: 'o',
+        actionCounts: { succeeded: 4, failed: 2 },
+        devices: [{ cloudPcId: 'pc', state: 'failed' }],
+        outcome: { kind: 'sent', at: '2026-12-06T10:00:00.000Z', requestId: 'req-1', cloudPcIds: ['pc'] },
+      },
     });
     expect(m?.notice).toBe('Sent at 2026-12-06 10:00:00 UTC, request id req-1: the retry of 1 Cloud PC runs in Microsoft Graph now.');
     expect(m?.summary).toEqual({ succeeded: 4, failed: 2 });
-    for (const status of ['accepted', 'dryRun', 'declined', 'cancelled', 'nothingToRetry', 'approvalPending', 'planChanged', 'confirmationRequired']) {
+    for (const status of [
+      'accepted',
+      'dryRun',
+      'declined',
+      'cancelled',
+      'nothingToRetry',
+      'approvalPending',
+      'planChanged',
+      'confirmationRequired',
+    ]) {
       expect(modelFromResult({ status, bulkActionId: 'ba' })?.notice ?? '').not.toMatch(/retry_cloudpc|planId|call /);
     }
   });

@@ -6,7 +6,21 @@ import { describe, expect, it } from 'vitest';
 import { functionsOf, importsOf, layerOf, sourceFiles, SRC } from '../support/sourceShape.js';
 
 // Lowest first: a layer may import only from layers before it (and itself). Entry points at src/ may import anything.
-const LAYERS = ['core', 'simulator', 'graph', 'config', 'store', 'auth', 'tools', 'prompts', 'approval', 'mcp', 'transports/stdio', 'transports/http', 'cli'];
+const LAYERS = [
+  'core',
+  'simulator',
+  'graph',
+  'config',
+  'store',
+  'auth',
+  'tools',
+  'prompts',
+  'approval',
+  'mcp',
+  'transports/stdio',
+  'transports/http',
+  'cli',
+];
 
 // Files that are data rather than logic (the demo tenant's records), where length is not a reading burden.
 const DATA_FILES = new Set(['simulator/seed.ts']);
@@ -40,7 +54,12 @@ describe('layers', () => {
   });
 
   it('entry points are only bin.ts, demo.ts and simulate.ts', () => {
-    expect(files.filter((f) => layerOf(f) === '(entry)').map(rel).sort()).toEqual(['bin.ts', 'demo.ts', 'simulate.ts']);
+    expect(
+      files
+        .filter((f) => layerOf(f) === '(entry)')
+        .map(rel)
+        .sort(),
+    ).toEqual(['bin.ts', 'demo.ts', 'simulate.ts']);
   });
 });
 
@@ -49,7 +68,11 @@ describe('dependencies through their public API only', () => {
     const privatePath = /^(@[^/]+\/)?[^./][^/]*\/(lib|src|dist|build|internal)\//;
     // The MCP SDK publishes its modules under dist/ paths in its "exports" map: those are its public subpaths.
     const exported = (spec: string) => /^@modelcontextprotocol\/sdk\/(server|client|shared|types|validation|inMemory)/.test(spec);
-    const found = files.flatMap((f) => importsOf(f).filter((e) => privatePath.test(e.spec) && !exported(e.spec)).map((e) => `${rel(f)}: ${e.spec}`));
+    const found = files.flatMap((f) =>
+      importsOf(f)
+        .filter((e) => privatePath.test(e.spec) && !exported(e.spec))
+        .map((e) => `${rel(f)}: ${e.spec}`),
+    );
     expect(found).toEqual([]);
   });
 
@@ -77,7 +100,9 @@ describe('size', () => {
 
   it(`no folder under src/ holds more than ${MAX_FILES_PER_FOLDER} files directly`, () => {
     const folders = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => [path.join(dir, e.name), ...folders(path.join(dir, e.name))]);
+      readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .flatMap((e) => [path.join(dir, e.name), ...folders(path.join(dir, e.name))]);
     const crowded = folders(SRC)
       .map((d) => [rel(d), readdirSync(d, { withFileTypes: true }).filter((e) => e.isFile()).length] as const)
       .filter(([, n]) => n > MAX_FILES_PER_FOLDER)

@@ -6,7 +6,13 @@ const SP = { AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c' };
 
 describe('chooseAuthMethod', () => {
   const rows: Array<[string, Parameters<typeof chooseAuthMethod>[0], NodeJS.ProcessEnv, NodeJS.Platform, string]> = [
-    ['explicit method wins over everything', { method: 'azurecli' }, { CLOUDPC_MCP_ACCESS_TOKEN: 'x', ...SP, AZURE_CLIENT_SECRET: 's' }, 'win32', 'azurecli'],
+    [
+      'explicit method wins over everything',
+      { method: 'azurecli' },
+      { CLOUDPC_MCP_ACCESS_TOKEN: 'x', ...SP, AZURE_CLIENT_SECRET: 's' },
+      'win32',
+      'azurecli',
+    ],
     ['operator token from settings', { method: 'auto', accessToken: 'abc' }, {}, 'linux', 'token'],
     ['operator token from env', {}, { CLOUDPC_MCP_ACCESS_TOKEN: 'abc', ...SP, AZURE_CLIENT_SECRET: 's' }, 'linux', 'token'],
     ['blank operator token is ignored', { accessToken: '  ' }, { CLOUDPC_MCP_ACCESS_TOKEN: '' }, 'linux', 'devicecode'],
@@ -14,9 +20,21 @@ describe('chooseAuthMethod', () => {
     ['client certificate with ids', {}, { ...SP, AZURE_CLIENT_CERTIFICATE_PATH: '/c.pem' }, 'darwin', 'environment'],
     ['secret without tenant is not enough', {}, { AZURE_CLIENT_ID: 'c', AZURE_CLIENT_SECRET: 's' }, 'linux', 'devicecode'],
     ['ids alone (a chosen app for sign-in) stay interactive', {}, { ...SP }, 'win32', 'browser'],
-    ['environment beats workload identity', {}, { ...SP, AZURE_CLIENT_SECRET: 's', AZURE_FEDERATED_TOKEN_FILE: '/f' }, 'linux', 'environment'],
+    [
+      'environment beats workload identity',
+      {},
+      { ...SP, AZURE_CLIENT_SECRET: 's', AZURE_FEDERATED_TOKEN_FILE: '/f' },
+      'linux',
+      'environment',
+    ],
     ['federated token file', {}, { ...SP, AZURE_FEDERATED_TOKEN_FILE: '/var/run/token' }, 'linux', 'workloadidentity'],
-    ['workload beats managed identity', {}, { AZURE_FEDERATED_TOKEN_FILE: '/f', IDENTITY_ENDPOINT: 'http://x' }, 'linux', 'workloadidentity'],
+    [
+      'workload beats managed identity',
+      {},
+      { AZURE_FEDERATED_TOKEN_FILE: '/f', IDENTITY_ENDPOINT: 'http://x' },
+      'linux',
+      'workloadidentity',
+    ],
     ['IDENTITY_ENDPOINT', {}, { IDENTITY_ENDPOINT: 'http://localhost:42356/msi/token' }, 'win32', 'managedidentity'],
     ['MSI_ENDPOINT', {}, { MSI_ENDPOINT: 'http://127.0.0.1:41741/MSI/token/' }, 'linux', 'managedidentity'],
     ['Windows desktop', {}, {}, 'win32', 'browser'],

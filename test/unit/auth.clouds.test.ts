@@ -28,7 +28,11 @@ describe('national clouds', () => {
   });
 
   it('AZURE_AUTHORITY_HOST (a private cloud, a proxy, a test) replaces the authority and turns instance discovery off', () => {
-    for (const authorityHost of ['https://127.0.0.1:8443', 'https://login.contoso-private.example', 'https://login.microsoftonline.com/custom-path']) {
+    for (const authorityHost of [
+      'https://127.0.0.1:8443',
+      'https://login.contoso-private.example',
+      'https://login.microsoftonline.com/custom-path',
+    ]) {
       const r = resolveAuth({ method: 'devicecode', cloud: CLOUDS.usgov, authorityHost, env: {} });
       expect(r.authorityHost).toBe(authorityHost);
       expect(r.disableInstanceDiscovery).toBe(true);

@@ -12,7 +12,12 @@ const wrap = (err: unknown, c = ctx()) => toAuthError(err, c) as AuthError;
 
 describe('toAuthError: AADSTS codes', () => {
   it('65001 with the default client: admin consent URL and Connect-MgGraph', () => {
-    const e = wrap(named('AuthenticationError', 'invalid_grant: AADSTS65001: The user or administrator has not consented to use the application. Trace ID: abc'));
+    const e = wrap(
+      named(
+        'AuthenticationError',
+        'invalid_grant: AADSTS65001: The user or administrator has not consented to use the application. Trace ID: abc',
+      ),
+    );
     expect(e).toBeInstanceOf(AuthError);
     expect(e.code).toBe('consent_required');
     expect(e.aadsts).toBe('65001');
@@ -26,9 +31,16 @@ describe('toAuthError: AADSTS codes', () => {
   it('65001 with a tenant and a custom app in another cloud', () => {
     const e = wrap(
       new Error('AADSTS65001: consent'),
-      ctx({ cloud: CLOUDS.usgov, authorityHost: 'https://login.microsoftonline.us', tenantId: 'contoso.onmicrosoft.us', clientId: '11111111-2222-3333-4444-555555555555' }),
+      ctx({
+        cloud: CLOUDS.usgov,
+        authorityHost: 'https://login.microsoftonline.us',
+        tenantId: 'contoso.onmicrosoft.us',
+        clientId: '11111111-2222-3333-4444-555555555555',
+      }),
     );
-    expect(e.message).toContain('https://login.microsoftonline.us/contoso.onmicrosoft.us/adminconsent?client_id=11111111-2222-3333-4444-555555555555');
+    expect(e.message).toContain(
+      'https://login.microsoftonline.us/contoso.onmicrosoft.us/adminconsent?client_id=11111111-2222-3333-4444-555555555555',
+    );
     expect(e.message).not.toContain('Connect-MgGraph');
   });
 
@@ -60,7 +72,10 @@ describe('toAuthError: AADSTS codes', () => {
 
   it('MFA through Azure CLI names the az login command, with the cloud for national clouds', () => {
     const e = wrap(
-      named('CredentialUnavailableError', "ERROR: AADSTS50076: Due to a configuration change ... you must use multi-factor authentication. Run 'az login'"),
+      named(
+        'CredentialUnavailableError',
+        "ERROR: AADSTS50076: Due to a configuration change ... you must use multi-factor authentication. Run 'az login'",
+      ),
       ctx({ method: 'azurecli', cloud: CLOUDS.usgov, tenantId: 'contoso.com', clientId: undefined }),
     );
     expect(e.code).toBe('mfa_required');
@@ -68,7 +83,10 @@ describe('toAuthError: AADSTS codes', () => {
   });
 
   it('65002 from a developer CLI points to devicecode/browser', () => {
-    const e = wrap(new Error('AADSTS65002: Consent between first party application and first party resource must be configured via preauthorization'), ctx({ method: 'azurecli' }));
+    const e = wrap(
+      new Error('AADSTS65002: Consent between first party application and first party resource must be configured via preauthorization'),
+      ctx({ method: 'azurecli' }),
+    );
     expect(e.code).toBe('consent_required');
     expect(e.message).toMatch(/devicecode or browser/);
   });
@@ -76,26 +94,38 @@ describe('toAuthError: AADSTS codes', () => {
 
 describe('toAuthError: unavailable credentials and other failures', () => {
   it('Azure CLI not installed', () => {
-    const e = wrap(named('CredentialUnavailableError', 'Azure CLI could not be found. Please visit https://aka.ms/azure-cli'), ctx({ method: 'azurecli', tenantId: undefined }));
+    const e = wrap(
+      named('CredentialUnavailableError', 'Azure CLI could not be found. Please visit https://aka.ms/azure-cli'),
+      ctx({ method: 'azurecli', tenantId: undefined }),
+    );
     expect(e.code).toBe('tool_not_installed');
     expect(e.message).toContain('az login --tenant <your-tenant-id>');
     expect(e.message).toContain('CLOUDPC_MCP_AUTH');
   });
 
   it('Azure CLI not signed in', () => {
-    const e = wrap(named('CredentialUnavailableError', "Please run 'az login' from a command prompt to authenticate before using this credential."), ctx({ method: 'azurecli', tenantId: 'tid' }));
+    const e = wrap(
+      named('CredentialUnavailableError', "Please run 'az login' from a command prompt to authenticate before using this credential."),
+      ctx({ method: 'azurecli', tenantId: 'tid' }),
+    );
     expect(e.code).toBe('not_signed_in');
     expect(e.message).toMatch(/^Azure CLI: Azure CLI is not signed in\. Run `az login --tenant tid`/);
   });
 
   it('azd not installed', () => {
-    const e = wrap(named('CredentialUnavailableError', "Azure Developer CLI couldn't be found. To mitigate this issue, see https://aka.ms/x"), ctx({ method: 'azd' }));
+    const e = wrap(
+      named('CredentialUnavailableError', "Azure Developer CLI couldn't be found. To mitigate this issue, see https://aka.ms/x"),
+      ctx({ method: 'azd' }),
+    );
     expect(e.code).toBe('tool_not_installed');
     expect(e.message).toContain('https://aka.ms/azd-install');
   });
 
   it('azd not signed in', () => {
-    const e = wrap(named('CredentialUnavailableError', "Please run 'azd auth login' from a command prompt"), ctx({ method: 'azd', cloud: CLOUDS.china }));
+    const e = wrap(
+      named('CredentialUnavailableError', "Please run 'azd auth login' from a command prompt"),
+      ctx({ method: 'azd', cloud: CLOUDS.china }),
+    );
     expect(e.code).toBe('not_signed_in');
     expect(e.message).toContain('azd config set cloud.name AzureChinaCloud && azd auth login');
   });
@@ -111,10 +141,25 @@ describe('toAuthError: unavailable credentials and other failures', () => {
   });
 
   it.each([
-    ['a declined device code', 'post_request_failed: authorization_declined (authorization_declined: AADSTS70000: The user declined.)', 'sign_in_cancelled', /declined on the sign-in page/],
-    ['a device code MSAL saw expire', 'device_code_expired: Device code is expired.', 'sign_in_timeout', /code expired before it was used\. Call the tool again/],
+    [
+      'a declined device code',
+      'post_request_failed: authorization_declined (authorization_declined: AADSTS70000: The user declined.)',
+      'sign_in_cancelled',
+      /declined on the sign-in page/,
+    ],
+    [
+      'a device code MSAL saw expire',
+      'device_code_expired: Device code is expired.',
+      'sign_in_timeout',
+      /code expired before it was used\. Call the tool again/,
+    ],
     ['an expired code at Entra', 'post_request_failed: expired_token', 'sign_in_timeout', /code expired/],
-    ['no sign-in endpoints for the tenant', 'endpoints_resolution_error: Could not resolve endpoints.', 'tenant_not_found', /did not return sign-in endpoints for tenant <your-tenant-id>.*AZURE_TENANT_ID/],
+    [
+      'no sign-in endpoints for the tenant',
+      'endpoints_resolution_error: Could not resolve endpoints.',
+      'tenant_not_found',
+      /did not return sign-in endpoints for tenant <your-tenant-id>.*AZURE_TENANT_ID/,
+    ],
   ] as const)('%s', (_what, message, code, text) => {
     const e = wrap(named('AuthenticationRequiredError', message));
     expect(e.code).toBe(code);
@@ -122,7 +167,10 @@ describe('toAuthError: unavailable credentials and other failures', () => {
   });
 
   it('network failures name the authority host', () => {
-    const e = wrap(Object.assign(new Error('getaddrinfo ENOTFOUND login.example'), { code: 'ENOTFOUND' }), ctx({ authorityHost: 'https://login.example' }));
+    const e = wrap(
+      Object.assign(new Error('getaddrinfo ENOTFOUND login.example'), { code: 'ENOTFOUND' }),
+      ctx({ authorityHost: 'https://login.example' }),
+    );
     expect(e.code).toBe('network');
     expect(e.message).toContain('https://login.example');
   });
@@ -159,7 +207,12 @@ describe('secrets never reach messages', () => {
 
 describe('SignInRequiredError', () => {
   it('is an AuthError carrying the prompt', () => {
-    const prompt = { kind: 'deviceCode' as const, verificationUri: 'https://microsoft.com/devicelogin', userCode: 'ABCD1234', message: 'Open it and enter ABCD1234.' };
+    const prompt = {
+      kind: 'deviceCode' as const,
+      verificationUri: 'https://microsoft.com/devicelogin',
+      userCode: 'ABCD1234',
+      message: 'Open it and enter ABCD1234.',
+    };
     const e = new SignInRequiredError(prompt, false, 'devicecode');
     expect(e).toBeInstanceOf(AuthError);
     expect(e.name).toBe('SignInRequiredError');

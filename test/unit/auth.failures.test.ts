@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AADSTS_ERROR_CODE, AADSTS_MEANINGS, findAadsts } from '../../src/auth/entraErrors/aadsts.js';
-import { certificateFailure, certificateProblem, checkCertificateFile, CertificateFileError } from '../../src/auth/credentials/certificateFile.js';
+import {
+  certificateFailure,
+  certificateProblem,
+  checkCertificateFile,
+  CertificateFileError,
+} from '../../src/auth/credentials/certificateFile.js';
 import type { AuthError } from '../../src/auth/authErrors.js';
 import { oboError } from '../../src/auth/entraErrors/oboErrors.js';
 import { createEntraErrorCapture, SignInUnreachableError } from '../../src/auth/entraErrors/serverErrors.js';
@@ -30,7 +35,8 @@ const entra: EntraConfig = {
   oboTimeoutMs: 15_000,
 };
 const local = (err: unknown, c = ctx()) => toAuthError(err, c) as AuthError;
-const obo = (err: unknown, config = entra) => oboError(err, config, 'https://graph.microsoft.com/CloudPC.ReadWrite.All', ['the-assertion', config.clientSecret ?? '']);
+const obo = (err: unknown, config = entra) =>
+  oboError(err, config, 'https://graph.microsoft.com/CloudPC.ReadWrite.All', ['the-assertion', config.clientSecret ?? '']);
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
 describe('one AADSTS table for local sign-in and on-behalf-of', () => {
@@ -43,8 +49,14 @@ describe('one AADSTS table for local sign-in and on-behalf-of', () => {
 
   it('50076 is multi-factor authentication required, in both', () => {
     const text = 'AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication.';
-    expect(local(new Error(text))).toMatchObject({ code: 'mfa_required', message: expect.stringMatching(/multi-factor authentication is required/) });
-    expect(obo(new Error(text))).toMatchObject({ code: 'mfa_required', message: expect.stringMatching(/requires multi-factor authentication.*sign in again/) });
+    expect(local(new Error(text))).toMatchObject({
+      code: 'mfa_required',
+      message: expect.stringMatching(/multi-factor authentication is required/),
+    });
+    expect(obo(new Error(text))).toMatchObject({
+      code: 'mfa_required',
+      message: expect.stringMatching(/requires multi-factor authentication.*sign in again/),
+    });
   });
 
   it('an unknown code is reported as Entra said it, with no guess', () => {
@@ -57,27 +69,49 @@ describe('one AADSTS table for local sign-in and on-behalf-of', () => {
 describe('network failures: could not reach the authority, check the network and HTTPS_PROXY', () => {
   const proxied = { HTTPS_PROXY: 'http://svc:hunter22@proxy.corp:3128' };
   it.each<[string, unknown, RegExp]>([
-    ['refused, captured on the wire', new SignInUnreachableError(new Error('endpoints_resolution_error'), { code: 'ECONNREFUSED' }), /The connection failed: the connection was refused\./],
-    ['a proxy asking for credentials', new SignInUnreachableError(new Error('endpoints_resolution_error'), { proxyStatus: 407 }), /proxy asks for credentials \(HTTP 407\)\. Give the proxy credentials in the proxy URL/],
-    ['DNS, by its code', withCode('getaddrinfo ENOTFOUND login.microsoftonline.com', 'ENOTFOUND'), /its name does not resolve \(ENOTFOUND\)/],
+    [
+      'refused, captured on the wire',
+      new SignInUnreachableError(new Error('endpoints_resolution_error'), { code: 'ECONNREFUSED' }),
+      /The connection failed: the connection was refused\./,
+    ],
+    [
+      'a proxy asking for credentials',
+      new SignInUnreachableError(new Error('endpoints_resolution_error'), { proxyStatus: 407 }),
+      /proxy asks for credentials \(HTTP 407\)\. Give the proxy credentials in the proxy URL/,
+    ],
+    [
+      'DNS, by its code',
+      withCode('getaddrinfo ENOTFOUND login.microsoftonline.com', 'ENOTFOUND'),
+      /its name does not resolve \(ENOTFOUND\)/,
+    ],
     ["MSAL's network_error", new Error('network_error: Network request failed'), /could not reach/],
-    ['a TLS-inspecting proxy', withCode('self-signed certificate in certificate chain', 'SELF_SIGNED_CERT_IN_CHAIN'), /not trusted \(SELF_SIGNED_CERT_IN_CHAIN\)\. A proxy that inspects TLS needs its root certificate in NODE_EXTRA_CA_CERTS/],
+    [
+      'a TLS-inspecting proxy',
+      withCode('self-signed certificate in certificate chain', 'SELF_SIGNED_CERT_IN_CHAIN'),
+      /not trusted \(SELF_SIGNED_CERT_IN_CHAIN\)\. A proxy that inspects TLS needs its root certificate in NODE_EXTRA_CA_CERTS/,
+    ],
   ])('local sign-in, %s', (_what, err, reason) => {
     const e = local(err, ctx({ env: proxied }));
     expect(e.code).toBe('network');
-    expect(e.message).toContain('could not reach https://login.microsoftonline.com: check the network and HTTPS_PROXY (HTTPS_PROXY is http://proxy.corp:3128)');
+    expect(e.message).toContain(
+      'could not reach https://login.microsoftonline.com: check the network and HTTPS_PROXY (HTTPS_PROXY is http://proxy.corp:3128)',
+    );
     expect(e.message).toMatch(reason);
     expect(e.message).not.toMatch(/choose another method|hunter22/);
   });
 
   it('says when no proxy is set', () => {
-    expect(local(withCode('connect ECONNREFUSED', 'ECONNREFUSED')).message).toContain('check the network and HTTPS_PROXY (no proxy is set)');
+    expect(local(withCode('connect ECONNREFUSED', 'ECONNREFUSED')).message).toContain(
+      'check the network and HTTPS_PROXY (no proxy is set)',
+    );
   });
 
   it('on-behalf-of, the same words, for the operator', () => {
     const e = obo(new SignInUnreachableError(new Error('x'), { code: 'ETIMEDOUT' }));
     expect(e.code).toBe('network');
-    expect(e.message).toMatch(/^On-behalf-of sign-in to Microsoft Graph failed: could not reach https:\/\/login\.microsoftonline\.com: check the network and HTTPS_PROXY/);
+    expect(e.message).toMatch(
+      /^On-behalf-of sign-in to Microsoft Graph failed: could not reach https:\/\/login\.microsoftonline\.com: check the network and HTTPS_PROXY/,
+    );
     expect(e.message).not.toMatch(/server-secret-value|the-assertion/);
   });
 
@@ -106,7 +140,10 @@ describe('the Entra error capture', () => {
     const mark = capture.mark();
     await send(capture, async () => ({ status: 407 }));
     expect((capture.explain(new Error('x'), mark) as SignInUnreachableError).failure).toEqual({ proxyStatus: 407 });
-    await send(capture, async () => ({ status: 400, bodyAsText: JSON.stringify({ error: 'invalid_grant', error_description: 'AADSTS65001: no consent' }) }));
+    await send(capture, async () => ({
+      status: 400,
+      bodyAsText: JSON.stringify({ error: 'invalid_grant', error_description: 'AADSTS65001: no consent' }),
+    }));
     expect((capture.explain(new Error('x'), mark) as Error).message).toContain('AADSTS65001');
     expect(capture.explain(new Error('x'), capture.mark())).toEqual(new Error('x'));
   });
@@ -126,12 +163,20 @@ describe('client certificate files', () => {
   it.each<[string, () => string, string | undefined]>([
     ['certificate and its key', () => a.certPem + a.keyPem, undefined],
     ['key first, then certificate', () => a.keyPem + a.certPem, undefined],
-    ['an encrypted key (its password is the identity library\'s to check)', () => a.certPem + encryptedKey, undefined],
+    ["an encrypted key (its password is the identity library's to check)", () => a.certPem + encryptedKey, undefined],
     ['no certificate', () => a.keyPem, 'holds no PEM certificate (no "-----BEGIN CERTIFICATE-----" block)'],
-    ['a broken certificate', () => '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' + a.keyPem, 'holds a certificate that cannot be parsed'],
+    [
+      'a broken certificate',
+      () => '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' + a.keyPem,
+      'holds a certificate that cannot be parsed',
+    ],
     ['no key', () => a.certPem, 'holds a certificate but not its private key'],
     ["another certificate's key", () => a.certPem + b.keyPem, 'holds a private key that does not belong to its certificate'],
-    ['a broken key', () => a.certPem + '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n', 'holds a private key that cannot be parsed'],
+    [
+      'a broken key',
+      () => a.certPem + '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n',
+      'holds a private key that cannot be parsed',
+    ],
   ])('%s', (_what, pem, problem) => {
     const found = certificateProblem(pem());
     if (problem === undefined) expect(found).toBeUndefined();
@@ -145,7 +190,11 @@ describe('client certificate files', () => {
     ['a file without a certificate', () => write('empty.pem', ''), 'holds no PEM certificate'],
   ])('checkCertificateFile: %s', async (_what, file, problem) => {
     const p = file();
-    await expect(checkCertificateFile(p)).rejects.toMatchObject({ name: 'CertificateFileError', path: p, message: expect.stringContaining(`AZURE_CLIENT_CERTIFICATE_PATH=${p} ${problem}`) });
+    await expect(checkCertificateFile(p)).rejects.toMatchObject({
+      name: 'CertificateFileError',
+      path: p,
+      message: expect.stringContaining(`AZURE_CLIENT_CERTIFICATE_PATH=${p} ${problem}`),
+    });
   });
 
   it('a good file passes', async () => {
@@ -155,19 +204,38 @@ describe('client certificate files', () => {
   it("the identity library's own file errors are recognized, but only with a certificate configured", () => {
     const enoent = withCode("ENOENT: no such file or directory, open '/x/c.pem'", 'ENOENT');
     expect(certificateFailure(enoent, '/x/c.pem')?.problem).toBe('does not exist');
-    expect(certificateFailure(new Error("EnvironmentCredential authentication failed. ENOENT: no such file or directory, open '/x/c.pem'"), '/x/c.pem')?.problem).toBe('does not exist');
-    expect(certificateFailure(new Error('The file at the specified path does not contain a PEM-encoded certificate.'), '/x/c.pem')?.problem).toBe('holds no PEM certificate');
+    expect(
+      certificateFailure(
+        new Error("EnvironmentCredential authentication failed. ENOENT: no such file or directory, open '/x/c.pem'"),
+        '/x/c.pem',
+      )?.problem,
+    ).toBe('does not exist');
+    expect(
+      certificateFailure(new Error('The file at the specified path does not contain a PEM-encoded certificate.'), '/x/c.pem')?.problem,
+    ).toBe('holds no PEM certificate');
     expect(certificateFailure(enoent, undefined)).toBeUndefined();
   });
 
   it('local sign-in and on-behalf-of both report it as a certificate problem with the fix, not as a network error', () => {
     const err = new CertificateFileError('/etc/cloudpc/server.pem', 'does not exist');
     const l = local(err, ctx({ method: 'environment', certificatePath: '/etc/cloudpc/server.pem' }));
-    expect(l).toMatchObject({ code: 'invalid_certificate_file', message: expect.stringMatching(/AZURE_CLIENT_CERTIFICATE_PATH=\/etc\/cloudpc\/server\.pem does not exist\. Point AZURE_CLIENT_CERTIFICATE_PATH at a PEM file/) });
+    expect(l).toMatchObject({
+      code: 'invalid_certificate_file',
+      message: expect.stringMatching(
+        /AZURE_CLIENT_CERTIFICATE_PATH=\/etc\/cloudpc\/server\.pem does not exist\. Point AZURE_CLIENT_CERTIFICATE_PATH at a PEM file/,
+      ),
+    });
     const o = obo(err, { ...entra, clientSecret: undefined, certificatePath: '/etc/cloudpc/server.pem' });
-    expect(o).toMatchObject({ code: 'invalid_certificate_file', message: expect.stringMatching(/does not exist\. The operator fixes it: Point AZURE_CLIENT_CERTIFICATE_PATH/) });
+    expect(o).toMatchObject({
+      code: 'invalid_certificate_file',
+      message: expect.stringMatching(/does not exist\. The operator fixes it: Point AZURE_CLIENT_CERTIFICATE_PATH/),
+    });
     // The library's "certificate" wording once made this a network error.
-    const pem = obo(new Error('The file at the specified path does not contain a PEM-encoded certificate.'), { ...entra, clientSecret: undefined, certificatePath: '/c.pem' });
+    const pem = obo(new Error('The file at the specified path does not contain a PEM-encoded certificate.'), {
+      ...entra,
+      clientSecret: undefined,
+      certificatePath: '/c.pem',
+    });
     expect(pem.code).toBe('invalid_certificate_file');
   });
 

@@ -5,7 +5,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const state = vi.hoisted(() => ({
   loads: 0,
   built: [] as Array<{ cls: string; options: Record<string, unknown> }>,
-  getToken: undefined as undefined | ((cls: string, self: { options: Record<string, unknown> }, scopes: unknown, opts: unknown) => Promise<unknown>),
+  getToken: undefined as
+    undefined | ((cls: string, self: { options: Record<string, unknown> }, scopes: unknown, opts: unknown) => Promise<unknown>),
   authenticated: 0,
 }));
 
@@ -100,7 +101,8 @@ describe('the real factory', () => {
     let calls = 0;
     state.getToken = async () => {
       calls += 1;
-      if (calls === 1) throw Object.assign(new Error('Automatic authentication has been disabled.'), { name: 'AuthenticationRequiredError' });
+      if (calls === 1)
+        throw Object.assign(new Error('Automatic authentication has been disabled.'), { name: 'AuthenticationRequiredError' });
       return { token: 'browser', expiresOnTimestamp: Date.now() + HOUR };
     };
     const prompts: string[] = [];
@@ -113,7 +115,12 @@ describe('the real factory', () => {
     expect(prompts).toEqual(['browser']);
     expect(state.built[0]).toMatchObject({
       cls: 'InteractiveBrowserCredential',
-      options: { disableAutomaticAuthentication: true, disableInstanceDiscovery: true, authorityHost: 'https://login.private.example', tenantId: 'contoso.com' },
+      options: {
+        disableAutomaticAuthentication: true,
+        disableInstanceDiscovery: true,
+        authorityHost: 'https://login.private.example',
+        tenantId: 'contoso.com',
+      },
     });
     await vi.waitFor(() => expect(p.pendingSignIn).toBeUndefined());
     expect(await p.getToken()).toBe('browser');

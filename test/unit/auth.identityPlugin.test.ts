@@ -11,7 +11,9 @@ import { catchCacheFactory, routeIdentityCache } from '../../src/auth/persistenc
 import { CACHE_NAME } from '../../src/auth/persistence/tokenCachePlan.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
-const installed = (JSON.parse(readFileSync(new URL('../../node_modules/@azure/identity/package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const installed = (
+  JSON.parse(readFileSync(new URL('../../node_modules/@azure/identity/package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 const plugin = (): CachePlugin => ({ beforeCacheAccess: async () => {}, afterCacheAccess: async () => {} });
 
@@ -53,7 +55,8 @@ describe(`@azure/identity ${installed}: the plug-in context identityPlugin.ts re
     credential(true);
     expect(first.asked.length).toBeGreaterThan(0);
     // identity means to suffix the name (.nocae/.cae) but spreads our options over it: both spellings name our cache.
-    for (const o of first.asked) expect(o).toMatchObject({ enabled: true, name: expect.stringMatching(new RegExp(`^${CACHE_NAME}(\\.(no)?cae)?$`)) });
+    for (const o of first.asked)
+      expect(o).toMatchObject({ enabled: true, name: expect.stringMatching(new RegExp(`^${CACHE_NAME}(\\.(no)?cae)?$`)) });
 
     const second = recordingFactory();
     routeIdentityCache(identity, second.factory);
@@ -69,11 +72,12 @@ describe(`@azure/identity ${installed}: the plug-in context identityPlugin.ts re
     expect(f.asked).toEqual([]);
   });
 
-  it("a cache plug-in written against that context (as @azure/identity-cache-persistence is) gives up its factory without registering it", () => {
+  it('a cache plug-in written against that context (as @azure/identity-cache-persistence is) gives up its factory without registering it', () => {
     const routed = recordingFactory();
     routeIdentityCache(identity, routed.factory);
     const caught = recordingFactory();
-    const keychainLike = (context: unknown) => (context as { cachePluginControl: { setPersistence(f: unknown): void } }).cachePluginControl.setPersistence(caught.factory);
+    const keychainLike = (context: unknown) =>
+      (context as { cachePluginControl: { setPersistence(f: unknown): void } }).cachePluginControl.setPersistence(caught.factory);
     expect(catchCacheFactory(keychainLike)).toBe(caught.factory);
     expect(catchCacheFactory(undefined)).toBeUndefined();
     // identity still uses the routed factory, not the one that was only caught.

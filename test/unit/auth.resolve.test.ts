@@ -17,7 +17,11 @@ describe('resolveAuth scopes', () => {
   });
 
   it('app-only methods ask for /.default of the cloud', () => {
-    const r = resolveAuth({ method: 'environment', cloud: CLOUDS.usgov, env: { AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c', AZURE_CLIENT_SECRET: 's' } });
+    const r = resolveAuth({
+      method: 'environment',
+      cloud: CLOUDS.usgov,
+      env: { AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c', AZURE_CLIENT_SECRET: 's' },
+    });
     expect(r.scope).toBe('https://graph.microsoft.us/.default');
     expect(r.delegated).toBe(false);
   });

@@ -2,7 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { createEntraErrorCapture, withEntraDetail } from '../../src/auth/entraErrors/serverErrors.js';
 
-const respond = (status: number, body: unknown) => async () => ({ status, bodyAsText: typeof body === 'string' ? body : JSON.stringify(body) });
+const respond = (status: number, body: unknown) => async () => ({
+  status,
+  bodyAsText: typeof body === 'string' ? body : JSON.stringify(body),
+});
 
 describe('Entra error capture', () => {
   it('keeps the last failure after a mark, ignores polling answers and successes', async () => {

@@ -10,9 +10,22 @@ import type { KeychainProbe } from '../../src/auth/persistence/osKeychain.js';
 import { openSignInStore } from '../../src/auth/persistence/signInStore.js';
 
 const record = (over: Record<string, string> = {}) =>
-  JSON.stringify({ authority: 'login.microsoftonline.com', homeAccountId: 'uid.tid', tenantId: 'tid', username: 'megan@contoso.com', clientId: 'client-a', version: '1.0', ...over });
+  JSON.stringify({
+    authority: 'login.microsoftonline.com',
+    homeAccountId: 'uid.tid',
+    tenantId: 'tid',
+    username: 'megan@contoso.com',
+    clientId: 'client-a',
+    version: '1.0',
+    ...over,
+  });
 const key = { cloud: 'global', authorityHost: 'https://login.microsoftonline.com', tenantId: 'organizations', clientId: 'client-a' };
-const noKeychain = async (): Promise<KeychainProbe> => ({ available: false, store: 'the keyring', installed: false, reason: 'not installed' });
+const noKeychain = async (): Promise<KeychainProbe> => ({
+  available: false,
+  store: 'the keyring',
+  installed: false,
+  reason: 'not installed',
+});
 
 describe('configDir', () => {
   it.each([
@@ -36,7 +49,12 @@ describe('saved sign-in records', () => {
     const base = recordFile('/d', key);
     expect(recordFile('/d', { ...key })).toBe(base);
     expect(recordFile('/d', { ...key, tenantId: 'ORGANIZATIONS' })).toBe(base);
-    for (const other of [{ cloud: 'usgov' }, { authorityHost: 'https://127.0.0.1:1' }, { tenantId: 'contoso.com' }, { clientId: 'client-b' }]) {
+    for (const other of [
+      { cloud: 'usgov' },
+      { authorityHost: 'https://127.0.0.1:1' },
+      { tenantId: 'contoso.com' },
+      { clientId: 'client-b' },
+    ]) {
       expect(recordFile('/d', { ...key, ...other })).not.toBe(base);
     }
   });
@@ -73,8 +91,14 @@ describe('saved sign-in records', () => {
     expect((await openSignInStore({ setting: 'unencrypted', env, key }, noKeychain)).leftover).toBeUndefined();
     // auto without the keychain uses that file: it is not left over.
     expect((await openSignInStore({ setting: 'auto', env, key }, noKeychain)).leftover).toBeUndefined();
-    expect((await openSignInStore({ setting: 'keychain', env, key }, noKeychain)).leftover).toBe(path.join(dir, 'token-cache-cloudpc-mcp.json'));
-    const keychain = async (): Promise<KeychainProbe> => ({ available: true, store: 'the macOS Keychain', factory: async () => ({ beforeCacheAccess: async () => {}, afterCacheAccess: async () => {} }) });
+    expect((await openSignInStore({ setting: 'keychain', env, key }, noKeychain)).leftover).toBe(
+      path.join(dir, 'token-cache-cloudpc-mcp.json'),
+    );
+    const keychain = async (): Promise<KeychainProbe> => ({
+      available: true,
+      store: 'the macOS Keychain',
+      factory: async () => ({ beforeCacheAccess: async () => {}, afterCacheAccess: async () => {} }),
+    });
     expect((await openSignInStore({ setting: 'auto', env, key }, keychain)).leftover).toBe(path.join(dir, 'token-cache-cloudpc-mcp.json'));
   });
 

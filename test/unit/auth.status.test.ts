@@ -7,7 +7,8 @@ import { CLOUDS } from '../../src/graph/clouds.js';
 import { silentLogger } from '../../src/core/log.js';
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-const jwt = (payload: Record<string, unknown>) => `${b64({ alg: 'RS256' })}.${b64({ exp: Math.floor(Date.now() / 1000) + 3600, ...payload })}.c2ln`;
+const jwt = (payload: Record<string, unknown>) =>
+  `${b64({ alg: 'RS256' })}.${b64({ exp: Math.floor(Date.now() / 1000) + 3600, ...payload })}.c2ln`;
 const ctx = { readOnly: false, simulated: false };
 
 describe('auth_status retry verdicts', () => {
@@ -44,7 +45,9 @@ describe('auth_status retry verdicts', () => {
     const s = buildAuthStatus(p, ctx);
     expect(s).toMatchObject({ signedIn: false, kind: 'delegated', cloud: 'usgov', retry: 'unknown' });
     expect(s.retryReason).toContain('https://graph.microsoft.us/CloudPC.ReadWrite.All');
-    expect(s.retryReason).toContain('https://login.microsoftonline.us/contoso.us/adminconsent?client_id=14d82eec-204b-4c2f-b7e8-296a70dab67e');
+    expect(s.retryReason).toContain(
+      'https://login.microsoftonline.us/contoso.us/adminconsent?client_id=14d82eec-204b-4c2f-b7e8-296a70dab67e',
+    );
     expect(formatAuthStatus(s)).toMatch(/^Not signed in \(Device code sign-in, usgov cloud\)\. Call auth_status with signIn: true/);
   });
 
@@ -59,7 +62,9 @@ describe('auth_status retry verdicts', () => {
     await p.getToken();
     const s = buildAuthStatus(p, ctx);
     expect(s.retry).toBe('not-allowed');
-    expect(s.retryFix).toContain('https://login.microsoftonline.com/contoso.com/adminconsent?client_id=aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee');
+    expect(s.retryFix).toContain(
+      'https://login.microsoftonline.com/contoso.com/adminconsent?client_id=aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+    );
     expect(s.retryFix).toContain('cloudpc-mcp logout');
     expect(JSON.stringify(s)).not.toContain(token);
   });

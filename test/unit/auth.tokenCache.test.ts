@@ -12,14 +12,21 @@ import { signOut } from '../../src/auth/persistence/signOut.js';
 import { parseTokenCacheSetting, planTokenCache } from '../../src/auth/persistence/tokenCachePlan.js';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'cloudpc-mcp-unit-'));
-const unavailable: KeychainProbe = { available: false, store: 'the Secret Service keyring (libsecret)', installed: false, reason: 'the keychain add-on @azure/identity-cache-persistence is not installed' };
+const unavailable: KeychainProbe = {
+  available: false,
+  store: 'the Secret Service keyring (libsecret)',
+  installed: false,
+  reason: 'the keychain add-on @azure/identity-cache-persistence is not installed',
+};
 
 describe('CLOUDPC_MCP_TOKEN_CACHE', () => {
   it('defaults to auto and accepts any case; anything else is refused with the choices', () => {
     expect(parseTokenCacheSetting({})).toBe('auto');
     expect(parseTokenCacheSetting({ CLOUDPC_MCP_TOKEN_CACHE: ' Unencrypted ' })).toBe('unencrypted');
     expect(parseTokenCacheSetting({ CLOUDPC_MCP_TOKEN_CACHE: 'KEYCHAIN' })).toBe('keychain');
-    expect(() => parseTokenCacheSetting({ CLOUDPC_MCP_TOKEN_CACHE: 'plaintext' })).toThrow(/"plaintext" is not one of auto, keychain, unencrypted, none/);
+    expect(() => parseTokenCacheSetting({ CLOUDPC_MCP_TOKEN_CACHE: 'plaintext' })).toThrow(
+      /"plaintext" is not one of auto, keychain, unencrypted, none/,
+    );
   });
 });
 
@@ -46,11 +53,18 @@ describe('planTokenCache', () => {
   });
 
   it('auto with the add-on installed but failing (a locked keyring) keeps tokens in memory, not in the file, and says why', async () => {
-    const locked: KeychainProbe = { available: false, store: 'the Secret Service keyring (libsecret)', installed: true, reason: 'Cannot unlock the keyring' };
+    const locked: KeychainProbe = {
+      available: false,
+      store: 'the Secret Service keyring (libsecret)',
+      installed: true,
+      reason: 'Cannot unlock the keyring',
+    };
     const plan = await planTokenCache('auto', tmp(), async () => locked);
     expect(plan).toMatchObject({ kind: 'memory', saveRecord: true });
     expect(plan.factory).toBeUndefined();
-    expect(plan.advice).toContain('is not available here (Cannot unlock the keyring). To sign in only once, make the Secret Service keyring (libsecret) available');
+    expect(plan.advice).toContain(
+      'is not available here (Cannot unlock the keyring). To sign in only once, make the Secret Service keyring (libsecret) available',
+    );
     expect(plan.advice).not.toContain('npm install -g');
   });
 
@@ -58,11 +72,15 @@ describe('planTokenCache', () => {
     const plan = await planTokenCache('keychain', tmp(), async () => unavailable);
     expect(plan.kind).toBe('memory');
     expect(plan.factory).toBeUndefined();
-    expect(plan.advice).toMatch(/^This sign-in will not be remembered when the server restarts: the Secret Service keyring \(libsecret\) is not available here \(the keychain add-on .* is not installed\)\./);
+    expect(plan.advice).toMatch(
+      /^This sign-in will not be remembered when the server restarts: the Secret Service keyring \(libsecret\) is not available here \(the keychain add-on .* is not installed\)\./,
+    );
     expect(plan.advice).toContain('npm install -g @azure/identity-cache-persistence');
     expect(plan.advice).toContain('CLOUDPC_MCP_TOKEN_CACHE=unencrypted');
     const factory = async () => ({ beforeCacheAccess: async () => {}, afterCacheAccess: async () => {} });
-    expect(await planTokenCache('keychain', tmp(), async () => ({ available: true, store: 'Windows DPAPI (per-user encryption)', factory }))).toMatchObject({ kind: 'os-store', factory });
+    expect(
+      await planTokenCache('keychain', tmp(), async () => ({ available: true, store: 'Windows DPAPI (per-user encryption)', factory })),
+    ).toMatchObject({ kind: 'os-store', factory });
   });
 
   it('unencrypted never asks the keychain and warns loudly; none keeps nothing at all', async () => {
@@ -101,30 +119,50 @@ describe('the unencrypted file cache', () => {
 describe('the OS secret store probe', () => {
   it('not installed (the add-on is not beside cloudpc-mcp)', async () => {
     const load = async () => {
-      throw Object.assign(new Error("Cannot find package '@azure/identity-cache-persistence' imported from /x.js"), { code: 'ERR_MODULE_NOT_FOUND' });
+      throw Object.assign(new Error("Cannot find package '@azure/identity-cache-persistence' imported from /x.js"), {
+        code: 'ERR_MODULE_NOT_FOUND',
+      });
     };
-    expect(await probeKeychain('cloudpc-mcp', load, 'linux')).toMatchObject({ available: false, installed: false, reason: 'the keychain add-on @azure/identity-cache-persistence is not installed' });
+    expect(await probeKeychain('cloudpc-mcp', load, 'linux')).toMatchObject({
+      available: false,
+      installed: false,
+      reason: 'the keychain add-on @azure/identity-cache-persistence is not installed',
+    });
   });
 
   it('the real loader, here where the add-on is not installed, says so', async () => {
-    expect(await probeKeychain('cloudpc-mcp', undefined, 'darwin')).toMatchObject({ available: false, installed: false, reason: 'the keychain add-on @azure/identity-cache-persistence is not installed' });
+    expect(await probeKeychain('cloudpc-mcp', undefined, 'darwin')).toMatchObject({
+      available: false,
+      installed: false,
+      reason: 'the keychain add-on @azure/identity-cache-persistence is not installed',
+    });
   });
 
   it('installed, but a module it needs is missing (keytar without its binary): installed, and the reason given', async () => {
     const load = async () => {
       throw Object.assign(
-        new Error("Cannot find module '../build/Release/keytar.node'\nRequire stack:\n- /g/lib/node_modules/@azure/identity-cache-persistence/node_modules/keytar/lib/keytar.js"),
+        new Error(
+          "Cannot find module '../build/Release/keytar.node'\nRequire stack:\n- /g/lib/node_modules/@azure/identity-cache-persistence/node_modules/keytar/lib/keytar.js",
+        ),
         { code: 'MODULE_NOT_FOUND' },
       );
     };
-    expect(await probeKeychain('cloudpc-mcp', load, 'linux')).toMatchObject({ available: false, installed: true, reason: "its keychain module could not be loaded (Cannot find module '../build/Release/keytar.node')" });
+    expect(await probeKeychain('cloudpc-mcp', load, 'linux')).toMatchObject({
+      available: false,
+      installed: true,
+      reason: "its keychain module could not be loaded (Cannot find module '../build/Release/keytar.node')",
+    });
   });
 
   it('installed, but its native module cannot load (libsecret missing at run time)', async () => {
     const load = async () => {
       throw new Error('libsecret-1.so.0: cannot open shared object file: No such file or directory');
     };
-    expect(await probeKeychain('cloudpc-mcp', load, 'linux')).toMatchObject({ available: false, installed: true, reason: expect.stringContaining('libsecret-1.so.0') });
+    expect(await probeKeychain('cloudpc-mcp', load, 'linux')).toMatchObject({
+      available: false,
+      installed: true,
+      reason: expect.stringContaining('libsecret-1.so.0'),
+    });
   });
 
   it('loaded, but the keyring cannot be read (no Secret Service running, or locked)', async () => {
@@ -134,7 +172,10 @@ describe('the OS secret store probe', () => {
           throw new Error('Unable to read from the system keyring (libsecret).');
         }),
     });
-    expect(await probeKeychain('cloudpc-mcp', load, 'linux')).toMatchObject({ available: false, reason: 'Unable to read from the system keyring (libsecret)' });
+    expect(await probeKeychain('cloudpc-mcp', load, 'linux')).toMatchObject({
+      available: false,
+      reason: 'Unable to read from the system keyring (libsecret)',
+    });
   });
 
   it('works: the plugin factory is kept, not registered', async () => {
@@ -157,8 +198,14 @@ const ours = { client: '14d82eec-204b-4c2f-b7e8-296a70dab67e', home: 'uid.tid' }
 const shared = () =>
   JSON.stringify({
     Account: { a1: { home_account_id: ours.home, environment: 'login' }, a2: { home_account_id: 'other.tid', environment: 'login' } },
-    AccessToken: { t1: { home_account_id: ours.home, client_id: ours.client, secret: 'at1' }, t2: { home_account_id: 'other.tid', client_id: 'other-app', secret: 'at2' } },
-    RefreshToken: { r1: { home_account_id: ours.home, client_id: ours.client, secret: 'rt1' }, r2: { home_account_id: ours.home, client_id: 'other-app', secret: 'rt2' } },
+    AccessToken: {
+      t1: { home_account_id: ours.home, client_id: ours.client, secret: 'at1' },
+      t2: { home_account_id: 'other.tid', client_id: 'other-app', secret: 'at2' },
+    },
+    RefreshToken: {
+      r1: { home_account_id: ours.home, client_id: ours.client, secret: 'rt1' },
+      r2: { home_account_id: ours.home, client_id: 'other-app', secret: 'rt2' },
+    },
     IdToken: { i1: { home_account_id: ours.home, client_id: ours.client } },
     AppMetadata: { m1: { client_id: ours.client } },
   });
@@ -183,8 +230,21 @@ describe('logout from a shared token cache', () => {
   it('signOut removes the saved records, the unencrypted cache and the keychain entries of the saved accounts only', async () => {
     const home = tmp();
     const env = { CLOUDPC_MCP_CONFIG_DIR: path.join(home, 'cfg') };
-    const store = await openSignInStore({ setting: 'unencrypted', env, key: { cloud: 'global', authorityHost: 'https://login.microsoftonline.com', tenantId: 'organizations', clientId: ours.client } });
-    await store.save(JSON.stringify({ authority: 'login.microsoftonline.com', homeAccountId: ours.home, tenantId: 'tid', username: 'megan@contoso.com', clientId: ours.client, version: '1.0' }));
+    const store = await openSignInStore({
+      setting: 'unencrypted',
+      env,
+      key: { cloud: 'global', authorityHost: 'https://login.microsoftonline.com', tenantId: 'organizations', clientId: ours.client },
+    });
+    await store.save(
+      JSON.stringify({
+        authority: 'login.microsoftonline.com',
+        homeAccountId: ours.home,
+        tenantId: 'tid',
+        username: 'megan@contoso.com',
+        clientId: ours.client,
+        version: '1.0',
+      }),
+    );
     const cacheFile = path.join(home, 'cfg', 'token-cache-cloudpc-mcp.json');
     await fileTokenCache(cacheFile).persistence.save('{}');
 

@@ -88,10 +88,12 @@ describe('tokenWarnings', () => {
     expect(tokenWarnings(describeToken(jwt({ scp: 'User.Read CloudPC.Read.All' })), CLOUDS.global, now).join(' ')).toMatch(
       /do not include CloudPC\.ReadWrite\.All \(it has: User\.Read CloudPC\.Read\.All\)/,
     );
-    expect(tokenWarnings(describeToken(jwt({ aud: 'https://graph.microsoft.com', scp: 'CloudPC.ReadWrite.All' })), CLOUDS.usgov, now).join(' ')).toMatch(
-      /not Microsoft Graph in the US Government L4/,
+    expect(
+      tokenWarnings(describeToken(jwt({ aud: 'https://graph.microsoft.com', scp: 'CloudPC.ReadWrite.All' })), CLOUDS.usgov, now).join(' '),
+    ).toMatch(/not Microsoft Graph in the US Government L4/);
+    expect(tokenWarnings(describeToken(jwt({ scp: 'CloudPC.ReadWrite.All', exp: now / 1000 - 1 })), CLOUDS.global, now).join(' ')).toMatch(
+      /expired/,
     );
-    expect(tokenWarnings(describeToken(jwt({ scp: 'CloudPC.ReadWrite.All', exp: now / 1000 - 1 })), CLOUDS.global, now).join(' ')).toMatch(/expired/);
   });
 
   it('says nothing about opaque tokens', () => {

@@ -59,11 +59,25 @@ function clock(start = T0) {
   return { now: () => t, set: (v: number) => (t = v), advance: (ms: number) => (t += ms) };
 }
 
-function make(method: AuthMethod, f: ReturnType<typeof fake>, opts: TokenProviderOptions = {}, over: Partial<AuthSettings> = {}, onPrompt?: (p: SignInPrompt) => void) {
-  return createTokenProvider(settings(method, over), silentLogger, onPrompt ? { onPrompt } : undefined, { credentialFactory: f.factory, ...opts });
+function make(
+  method: AuthMethod,
+  f: ReturnType<typeof fake>,
+  opts: TokenProviderOptions = {},
+  over: Partial<AuthSettings> = {},
+  onPrompt?: (p: SignInPrompt) => void,
+) {
+  return createTokenProvider(settings(method, over), silentLogger, onPrompt ? { onPrompt } : undefined, {
+    credentialFactory: f.factory,
+    ...opts,
+  });
 }
 
-const deviceCode: CredentialPrompt = { kind: 'deviceCode', verificationUri: 'https://microsoft.com/devicelogin', userCode: 'F7K2QZ9PL', message: 'raw' };
+const deviceCode: CredentialPrompt = {
+  kind: 'deviceCode',
+  verificationUri: 'https://microsoft.com/devicelogin',
+  userCode: 'F7K2QZ9PL',
+  message: 'raw',
+};
 
 describe('caching', () => {
   it('20 concurrent calls cost one token request', async () => {
@@ -141,7 +155,12 @@ describe('credential spec: scopes, authority, tenant and client', () => {
   it('delegated interactive: CloudPC.ReadWrite.All, organizations, the default public client', async () => {
     const { call, spec, p } = await first('devicecode');
     expect(call.scopes).toBe('https://graph.microsoft.com/CloudPC.ReadWrite.All');
-    expect(spec).toMatchObject({ tenantId: 'organizations', clientId: DEFAULT_PUBLIC_CLIENT_ID, authorityHost: 'https://login.microsoftonline.com', disableInstanceDiscovery: false });
+    expect(spec).toMatchObject({
+      tenantId: 'organizations',
+      clientId: DEFAULT_PUBLIC_CLIENT_ID,
+      authorityHost: 'https://login.microsoftonline.com',
+      disableInstanceDiscovery: false,
+    });
     expect(p.delegated).toBe(true);
     expect(p.description).toBe('Device code sign-in (delegated, signed-in user)');
   });
@@ -149,7 +168,12 @@ describe('credential spec: scopes, authority, tenant and client', () => {
   it('national cloud scopes and authority', async () => {
     const { call, spec } = await first('browser', { cloud: CLOUDS.usgov, tenantId: 'contoso.onmicrosoft.us', clientId: 'my-app' });
     expect(call.scopes).toBe('https://graph.microsoft.us/CloudPC.ReadWrite.All');
-    expect(spec).toMatchObject({ authorityHost: 'https://login.microsoftonline.us', tenantId: 'contoso.onmicrosoft.us', clientId: 'my-app', disableInstanceDiscovery: false });
+    expect(spec).toMatchObject({
+      authorityHost: 'https://login.microsoftonline.us',
+      tenantId: 'contoso.onmicrosoft.us',
+      clientId: 'my-app',
+      disableInstanceDiscovery: false,
+    });
   });
 
   it('a private authority turns instance discovery off', async () => {
@@ -158,7 +182,14 @@ describe('credential spec: scopes, authority, tenant and client', () => {
   });
 
   it('rejects a non-https authority at creation', () => {
-    expect(() => make('devicecode', fake(async () => null), {}, { authorityHost: 'http://login.example' })).toThrow(AuthError);
+    expect(() =>
+      make(
+        'devicecode',
+        fake(async () => null),
+        {},
+        { authorityHost: 'http://login.example' },
+      ),
+    ).toThrow(AuthError);
   });
 
   it('Azure CLI: one .default scope, no client, no placeholder tenant', async () => {
@@ -170,7 +201,10 @@ describe('credential spec: scopes, authority, tenant and client', () => {
   });
 
   it.each(['environment', 'managedidentity', 'workloadidentity'] as const)('%s is app-only with .default', async (method) => {
-    const { call, spec, p } = await first(method, { cloud: CLOUDS.china, env: { AZURE_TENANT_ID: 'env-tenant', AZURE_CLIENT_ID: 'env-client' } });
+    const { call, spec, p } = await first(method, {
+      cloud: CLOUDS.china,
+      env: { AZURE_TENANT_ID: 'env-tenant', AZURE_CLIENT_ID: 'env-client' },
+    });
     expect(call.scopes).toBe('https://microsoftgraph.chinacloudapi.cn/.default');
     expect(spec).toMatchObject({ tenantId: 'env-tenant', clientId: 'env-client', authorityHost: 'https://login.chinacloudapi.cn' });
     expect(p.delegated).toBe(false);
@@ -320,7 +354,12 @@ describe('getTokenSilently (auth_status)', () => {
       },
     });
     const prompts: SignInPrompt[] = [];
-    const p = createTokenProvider(settings('devicecode'), silentLogger, { onPrompt: (pr) => prompts.push(pr) }, { credentialFactory: factory });
+    const p = createTokenProvider(
+      settings('devicecode'),
+      silentLogger,
+      { onPrompt: (pr) => prompts.push(pr) },
+      { credentialFactory: factory },
+    );
     expect(await p.getTokenSilently()).toBeUndefined();
     expect(prompts).toEqual([]);
     expect(seen).toEqual([false]);
@@ -342,7 +381,9 @@ describe('getTokenSilently (auth_status)', () => {
 
 describe('abort', () => {
   it('rejects at once with the abort reason and cancels the request when no one else waits', async () => {
-    const f = fake(({ signal }) => new Promise((_res, rej) => signal?.addEventListener('abort', () => rej(new DOMException('x', 'AbortError')))));
+    const f = fake(
+      ({ signal }) => new Promise((_res, rej) => signal?.addEventListener('abort', () => rej(new DOMException('x', 'AbortError')))),
+    );
     const p = make('managedidentity', f);
     const ac = new AbortController();
     const pending = p.getToken(ac.signal);
@@ -396,7 +437,9 @@ describe('errors from credentials', () => {
     const f = fake(async () => {
       throw Object.assign(new Error('Azure CLI could not be found.'), { name: 'CredentialUnavailableError' });
     });
-    const err = await make('azurecli', f).getToken().catch((e: unknown) => e as AuthError);
+    const err = await make('azurecli', f)
+      .getToken()
+      .catch((e: unknown) => e as AuthError);
     expect(err).toBeInstanceOf(AuthError);
     expect(err).toMatchObject({ code: 'tool_not_installed', method: 'azurecli' });
     expect(err.message).toMatch(/CLOUDPC_MCP_AUTH/);
@@ -434,7 +477,10 @@ describe('operator token', () => {
     const logger = createLogger('debug', (l) => lines.push(l));
     const factory = vi.fn<CredentialFactory>();
     const c = clock();
-    const p = createTokenProvider(settings('token', { accessToken: `Bearer ${token}` }), logger, undefined, { credentialFactory: factory, now: c.now });
+    const p = createTokenProvider(settings('token', { accessToken: `Bearer ${token}` }), logger, undefined, {
+      credentialFactory: factory,
+      now: c.now,
+    });
     expect(p).toBeInstanceOf(StaticTokenProvider);
     expect(await p.getToken()).toBe(token);
     expect(factory).not.toHaveBeenCalled();

@@ -13,7 +13,13 @@ import { ALL_PROMPTS } from '../../src/prompts/index.js';
 import { ROOT } from '../e2e/harness.js';
 
 const read = (f: string) => readFileSync(path.join(ROOT, f), 'utf8');
-const pkg = JSON.parse(read('package.json')) as { name: string; version: string; mcpName?: string; bin: Record<string, string>; scripts: Record<string, string> };
+const pkg = JSON.parse(read('package.json')) as {
+  name: string;
+  version: string;
+  mcpName?: string;
+  bin: Record<string, string>;
+  scripts: Record<string, string>;
+};
 const serverJson = JSON.parse(read('server.json')) as Record<string, any>;
 const SCHEMA_FILE = 'test/schemas/server.schema.2025-12-11.json';
 const schema = JSON.parse(read(SCHEMA_FILE)) as { $id: string };
@@ -67,7 +73,10 @@ function expectTrueToCode(l: Launch): void {
 
 /** Entries of a client configuration (mcpServers or servers) that start a process. */
 function launchesIn(where: string, config: Record<string, any>): Launch[] {
-  const servers = (config.mcpServers ?? config.servers ?? {}) as Record<string, { command?: string; args?: string[]; env?: Record<string, string> }>;
+  const servers = (config.mcpServers ?? config.servers ?? {}) as Record<
+    string,
+    { command?: string; args?: string[]; env?: Record<string, string> }
+  >;
   return Object.entries(servers)
     .filter(([, s]) => s.command)
     .map(([name, s]) => ({ where: `${where} ${name}`, command: s.command!, args: s.args ?? [], env: s.env ?? {} }));
@@ -79,9 +88,18 @@ function launchesIn(where: string, config: Record<string, any>): Launch[] {
  * command or URL and its arguments; an env entry that is not KEY=value is refused with Claude Code's own message.
  * (The variadic --env swallowing a name written after it: anthropics/claude-code#29221.)
  */
-function claudeMcpAdd(line: string): { name: string; commandOrUrl: string; args: string[]; env: Record<string, string>; transport?: string } {
+function claudeMcpAdd(line: string): {
+  name: string;
+  commandOrUrl: string;
+  args: string[];
+  env: Record<string, string>;
+  transport?: string;
+} {
   // A placeholder such as <client app id> is one word to a reader.
-  const words = line.replace(/<[^>]+>/g, (p) => p.replace(/\s+/g, '_')).trim().split(/\s+/);
+  const words = line
+    .replace(/<[^>]+>/g, (p) => p.replace(/\s+/g, '_'))
+    .trim()
+    .split(/\s+/);
   expect(words.slice(0, 3)).toEqual(['claude', 'mcp', 'add']);
   let parsed: { name: string; commandOrUrl: string; args: string[]; opts: { env?: string[]; transport?: string } } | undefined;
   const program = new Command('claude').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
@@ -99,15 +117,25 @@ function claudeMcpAdd(line: string): { name: string; commandOrUrl: string; args:
     .option('--client-id <clientId>')
     .option('--client-secret')
     .option('--callback-port <port>')
-    .action((name: string, commandOrUrl: string, args: string[], opts: { env?: string[]; transport?: string }) => void (parsed = { name, commandOrUrl, args, opts }));
+    .action(
+      (name: string, commandOrUrl: string, args: string[], opts: { env?: string[]; transport?: string }) =>
+        void (parsed = { name, commandOrUrl, args, opts }),
+    );
   program.parse(words.slice(1), { from: 'user' });
   const env: Record<string, string> = {};
   for (const e of parsed!.opts.env ?? []) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(e);
-    if (!m) throw new Error(`Invalid environment variable format: ${e}, environment variables should be added as: -e KEY1=value1 -e KEY2=value2`);
+    if (!m)
+      throw new Error(`Invalid environment variable format: ${e}, environment variables should be added as: -e KEY1=value1 -e KEY2=value2`);
     env[m[1]!] = m[2]!;
   }
-  return { name: parsed!.name, commandOrUrl: parsed!.commandOrUrl, args: parsed!.args, env, ...(parsed!.opts.transport ? { transport: parsed!.opts.transport } : {}) };
+  return {
+    name: parsed!.name,
+    commandOrUrl: parsed!.commandOrUrl,
+    args: parsed!.args,
+    env,
+    ...(parsed!.opts.transport ? { transport: parsed!.opts.transport } : {}),
+  };
 }
 
 /** Every `claude mcp add` line in sh blocks, parsed as Claude Code parses it. */
@@ -125,7 +153,7 @@ function claudeCodeLaunches(doc: string): Launch[] {
 const fenced = (doc: string, lang: string) => [...doc.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
 
 describe('server.json for the MCP Registry', () => {
-  it('is valid against the registry\'s published schema (kept in the repository with its source)', () => {
+  it("is valid against the registry's published schema (kept in the repository with its source)", () => {
     const validate = registryValidator();
     expect(validate(serverJson), JSON.stringify(validate.errors, null, 2)).toBe(true);
     expect(serverJson.$schema).toBe(schema.$id);
@@ -139,11 +167,16 @@ describe('server.json for the MCP Registry', () => {
     expect(validate({ ...serverJson, packages: [{ ...serverJson.packages[0], version: 'latest' }] })).toBe(false);
   });
 
-  it('names the npm package as published: name, version, and mcpName for the registry\'s ownership check', () => {
+  it("names the npm package as published: name, version, and mcpName for the registry's ownership check", () => {
     expect(pkg.mcpName).toBe(serverJson.name);
     expect(serverJson.version).toBe(pkg.version);
     expect(serverJson.packages).toHaveLength(1);
-    expect(serverJson.packages[0]).toMatchObject({ registryType: 'npm', identifier: pkg.name, version: pkg.version, transport: { type: 'stdio' } });
+    expect(serverJson.packages[0]).toMatchObject({
+      registryType: 'npm',
+      identifier: pkg.name,
+      version: pkg.version,
+      transport: { type: 'stdio' },
+    });
   });
 
   it('offers environment variables the server reads, with its defaults and values it accepts', () => {
@@ -185,7 +218,7 @@ describe('docs/clients.md', () => {
     for (const l of launches) expectTrueToCode(l);
   });
 
-  it('shows `claude mcp add` commands that start this server, and remote URLs at the server\'s endpoint', () => {
+  it("shows `claude mcp add` commands that start this server, and remote URLs at the server's endpoint", () => {
     const launches = claudeCodeLaunches(fenced(doc, 'sh').join('\n'));
     expect(launches.length).toBeGreaterThanOrEqual(3);
     expect(launches.some((l) => l.args.includes('--simulate'))).toBe(true);
@@ -197,10 +230,11 @@ describe('docs/clients.md', () => {
     for (const url of remotes) expect(url).toMatch(/\/mcp$/);
   });
 
-  it('shows the published and global-install forms with the package\'s real name', () => {
+  it("shows the published and global-install forms with the package's real name", () => {
     expect(doc).toContain(`npx -y ${pkg.name}`);
     expect(doc).toContain(`npm install -g ${pkg.name}`);
-    for (const form of ['"command": "npx", "args": ["-y", "cloudpc-mcp"]', '"command": "cmd", "args": ["/c", "npx",']) expect(doc).toContain(form);
+    for (const form of ['"command": "npx", "args": ["-y", "cloudpc-mcp"]', '"command": "cmd", "args": ["/c", "npx",'])
+      expect(doc).toContain(form);
     expectTrueToCode({ where: 'Windows npx form', command: 'cmd', args: ['/c', 'npx', '-y', pkg.name], env: {} });
   });
 
@@ -208,7 +242,10 @@ describe('docs/clients.md', () => {
     const rows = doc.split('\n').filter((l) => /^\| `[A-Z_]+` \|/.test(l));
     expect(rows.length).toBeGreaterThanOrEqual(4);
     for (const row of rows) {
-      const [name, , def] = row.split('|').slice(1, 4).map((c) => c.trim());
+      const [name, , def] = row
+        .split('|')
+        .slice(1, 4)
+        .map((c) => c.trim());
       const s = settings.get(name!.replace(/`/g, ''));
       expect(s, name).toBeDefined();
       expect(def!.replace(/`/g, '').replace(/ \(.*\)$/, ''), name).toBe(s!.def.replace(/ \(.*\)$/, ''));
@@ -231,11 +268,16 @@ describe('docs/clients.md', () => {
 });
 
 describe('`claude mcp add` as Claude Code parses it', () => {
-  it('the parser has the CLI\'s rules: a name after a variadic --env is taken as a variable and refused', () => {
-    expect(() => claudeMcpAdd('claude mcp add --transport stdio --env AZURE_TENANT_ID=contoso.onmicrosoft.com cloudpc -- node server.js')).toThrow(
-      /Invalid environment variable format: cloudpc/,
-    );
-    expect(claudeMcpAdd('claude mcp add cloudpc --env A=1 -e B=2 -- node server.js --simulate')).toEqual({ name: 'cloudpc', commandOrUrl: 'node', args: ['server.js', '--simulate'], env: { A: '1', B: '2' } });
+  it("the parser has the CLI's rules: a name after a variadic --env is taken as a variable and refused", () => {
+    expect(() =>
+      claudeMcpAdd('claude mcp add --transport stdio --env AZURE_TENANT_ID=contoso.onmicrosoft.com cloudpc -- node server.js'),
+    ).toThrow(/Invalid environment variable format: cloudpc/);
+    expect(claudeMcpAdd('claude mcp add cloudpc --env A=1 -e B=2 -- node server.js --simulate')).toEqual({
+      name: 'cloudpc',
+      commandOrUrl: 'node',
+      args: ['server.js', '--simulate'],
+      env: { A: '1', B: '2' },
+    });
   });
 
   it.each(['README.md', 'docs/clients.md'])('every form %s shows works as written, and one adds the simulator', (page) => {

@@ -14,8 +14,14 @@ describe('command line mistakes', () => {
     [['--readonly'], 'unknown option --readonly (did you mean --read-only?); run cloudpc-mcp --help for the options.'],
     [['--tenant', 'contoso.com'], 'unknown option --tenant (did you mean --tenant-id?); run cloudpc-mcp --help for the options.'],
     [['--simulat'], 'unknown option --simulat (did you mean --simulate?); run cloudpc-mcp --help for the options.'],
-    [['--access-token', 'abc'], 'unknown option --access-token: CLOUDPC_MCP_ACCESS_TOKEN is set in the environment only, never as a flag (a flag would show it to every user who can list processes).'],
-    [['--authority-host=https://x'], 'unknown option --authority-host: AZURE_AUTHORITY_HOST is set in the environment only, never as a flag.'],
+    [
+      ['--access-token', 'abc'],
+      'unknown option --access-token: CLOUDPC_MCP_ACCESS_TOKEN is set in the environment only, never as a flag (a flag would show it to every user who can list processes).',
+    ],
+    [
+      ['--authority-host=https://x'],
+      'unknown option --authority-host: AZURE_AUTHORITY_HOST is set in the environment only, never as a flag.',
+    ],
     [['--cloud'], '--cloud needs a value, e.g. --cloud=<value>; run cloudpc-mcp --help for the options.'],
     [['--cloud', '--read-only'], '--cloud needs a value, but the next word is the option --read-only; write --cloud=<value>.'],
     [['--cloud='], '--cloud is empty; give a value or leave the option out.'],
@@ -37,7 +43,11 @@ describe('command line mistakes', () => {
     const line = parseCommandLine(['--cloud=usgov', '--read-only', 'login', '--timeout-ms', '5000']);
     expect(line.problems).toEqual([]);
     expect(line.command).toBe('login');
-    expect(Object.fromEntries(line.values)).toEqual({ CLOUDPC_MCP_CLOUD: 'usgov', CLOUDPC_MCP_READ_ONLY: true, CLOUDPC_MCP_TIMEOUT_MS: '5000' });
+    expect(Object.fromEntries(line.values)).toEqual({
+      CLOUDPC_MCP_CLOUD: 'usgov',
+      CLOUDPC_MCP_READ_ONLY: true,
+      CLOUDPC_MCP_TIMEOUT_MS: '5000',
+    });
   });
 
   it('--help and --version win over the command', () => {
@@ -59,12 +69,16 @@ describe('formatProblems', () => {
   const problems = r.ok ? [] : r.problems;
 
   it('tells an MCP client to fix its server configuration', () => {
-    expect(formatProblems(problems)).toMatch(/^cloudpc-mcp is misconfigured, so no Graph call was made\. Fix these settings in the MCP client's server configuration/);
+    expect(formatProblems(problems)).toMatch(
+      /^cloudpc-mcp is misconfigured, so no Graph call was made\. Fix these settings in the MCP client's server configuration/,
+    );
   });
 
   it('tells a terminal to fix the command line or environment, naming the command that was run', () => {
     const text = formatProblems(problems, { terminal: 'cloudpc-mcp login' });
-    expect(text).toMatch(/^cloudpc-mcp login did nothing, because of these mistakes\. Fix the command line or the environment variables and run it again:\n- CLOUDPC_MCP_CLOUD \(--cloud\): "mars"/);
+    expect(text).toMatch(
+      /^cloudpc-mcp login did nothing, because of these mistakes\. Fix the command line or the environment variables and run it again:\n- CLOUDPC_MCP_CLOUD \(--cloud\): "mars"/,
+    );
     expect(text).not.toContain('MCP client');
   });
 });

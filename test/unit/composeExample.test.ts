@@ -19,7 +19,12 @@ function interpolate(value: string, vars: Record<string, string>): string {
   return value.replace(/\$\{(\w+)(?::-([^}]*))?\}/g, (_m, name: string, def?: string) => vars[name] ?? def ?? '');
 }
 
-const OPERATOR = { AZURE_TENANT_ID: '7f3c1a2b-4d5e-4f60-8a9b-0c1d2e3f4a5b', AZURE_CLIENT_ID: '3a8e6c1d-2b4f-4e70-9c8d-1e2f3a4b5c6d', AZURE_CLIENT_SECRET: 'secret', REDIS_PASSWORD: 'p4ss' };
+const OPERATOR = {
+  AZURE_TENANT_ID: '7f3c1a2b-4d5e-4f60-8a9b-0c1d2e3f4a5b',
+  AZURE_CLIENT_ID: '3a8e6c1d-2b4f-4e70-9c8d-1e2f3a4b5c6d',
+  AZURE_CLIENT_SECRET: 'secret',
+  REDIS_PASSWORD: 'p4ss',
+};
 
 describe('examples/replicas/compose.yaml', () => {
   it('has two replicas of the server built from this repository, Redis and a balancer', () => {
@@ -34,8 +39,13 @@ describe('examples/replicas/compose.yaml', () => {
     const known = new Set(SETTINGS.map((s) => s.env));
     const stores = new Set<string>();
     for (const [name, s] of replicas) {
-      const env = Object.fromEntries(Object.entries(s.environment as Record<string, string>).map(([k, v]) => [k, interpolate(String(v), OPERATOR)]));
-      expect(Object.keys(env).filter((k) => !known.has(k)), name).toEqual([]);
+      const env = Object.fromEntries(
+        Object.entries(s.environment as Record<string, string>).map(([k, v]) => [k, interpolate(String(v), OPERATOR)]),
+      );
+      expect(
+        Object.keys(env).filter((k) => !known.has(k)),
+        name,
+      ).toEqual([]);
       // The image's own settings (Dockerfile ENV): all interfaces, port 8080.
       const r = loadConfig([], { ...env, CLOUDPC_MCP_TRANSPORT: 'http', CLOUDPC_MCP_HOST: '0.0.0.0', CLOUDPC_MCP_PORT: '8080' });
       expect(r.ok ? [] : r.problems, name).toEqual([]);

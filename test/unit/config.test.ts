@@ -128,7 +128,9 @@ describe('approval settings', () => {
   });
 
   it('model is warned about at start-up: it lets the model approve its own destructive retries', () => {
-    expect(ok([], { CLOUDPC_MCP_CONFIRM_POLICY: 'model' }).warnings.join('\n')).toMatch(/lets the AI model approve destructive retries itself/);
+    expect(ok([], { CLOUDPC_MCP_CONFIRM_POLICY: 'model' }).warnings.join('\n')).toMatch(
+      /lets the AI model approve destructive retries itself/,
+    );
   });
 
   it('the old name confirm-flag still means model, with a warning naming the new value', () => {
@@ -138,7 +140,11 @@ describe('approval settings', () => {
   });
 
   it('takes plan lifetime, page mode and wait from flags or environment, and refuses nonsense with the range', () => {
-    expect(ok(['--plan-ttl-seconds', '60', '--approval-page', 'link'], { CLOUDPC_MCP_APPROVAL_WAIT_SECONDS: '0' })).toMatchObject({ planTtlMs: 60_000, approvalPage: 'link', approvalWaitMs: 0 });
+    expect(ok(['--plan-ttl-seconds', '60', '--approval-page', 'link'], { CLOUDPC_MCP_APPROVAL_WAIT_SECONDS: '0' })).toMatchObject({
+      planTtlMs: 60_000,
+      approvalPage: 'link',
+      approvalWaitMs: 0,
+    });
     expect(problemsOf([], { CLOUDPC_MCP_PLAN_TTL_SECONDS: '0' }).join()).toMatch(/CLOUDPC_MCP_PLAN_TTL_SECONDS.*from 1 to 86400/);
     expect(problemsOf([], { CLOUDPC_MCP_APPROVAL_PAGE: 'popup' }).join()).toMatch(/browser, link, off/);
   });

@@ -21,7 +21,9 @@ describe('CLOUDPC_MCP_MAX_REASON_LOOKUPS', () => {
   });
 
   it.each(['-1', '10001', '1.5', 'lots'])('refuses %s, naming the range', (v) => {
-    expect(problems([`--max-reason-lookups=${v}`]).join()).toMatch(/CLOUDPC_MCP_MAX_REASON_LOOKUPS.*whole number from 0 to 10000; default is 100/);
+    expect(problems([`--max-reason-lookups=${v}`]).join()).toMatch(
+      /CLOUDPC_MCP_MAX_REASON_LOOKUPS.*whole number from 0 to 10000; default is 100/,
+    );
   });
 });
 
@@ -35,7 +37,9 @@ describe('CLOUDPC_MCP_SIMULATE_VARIANTS', () => {
   });
 
   it('refuses an unknown name, listing the known ones', () => {
-    expect(problems(['--simulate', '--simulate-variants', 'thinListItems,thin']).join()).toMatch(/not simulator variants: "thin"; known: thinListItems, wrappedEntities/);
+    expect(problems(['--simulate', '--simulate-variants', 'thinListItems,thin']).join()).toMatch(
+      /not simulator variants: "thin"; known: thinListItems, wrappedEntities/,
+    );
   });
 
   it('refuses variants without --simulate: they change nothing on a real tenant', () => {

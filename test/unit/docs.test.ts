@@ -10,7 +10,13 @@ import { retryOutput } from '../../src/tools/retry/resultShape.js';
 import { ALL_PROMPTS } from '../../src/prompts/index.js';
 
 const ROOT = new URL('../../', import.meta.url);
-const PAGES = ['README.md', 'SECURITY.md', ...readdirSync(new URL('docs', ROOT)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const PAGES = [
+  'README.md',
+  'SECURITY.md',
+  ...readdirSync(new URL('docs', ROOT))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const read = (page: string) => readFileSync(new URL(page, ROOT), 'utf8');
 const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; allowScripts: Record<string, boolean> };
 
@@ -37,7 +43,10 @@ describe('README', () => {
   it('lists every tool the model is offered, with its kind', () => {
     const rows = [...read('README.md').matchAll(/^\| `(\w+)` \| (read-only|destructive|write) \|/gm)].map((m) => [m[1], m[2]]);
     // The view's app-only decision tool is hidden from the model: it is not a tool an admin asks for.
-    const offered = ALL_TOOLS.filter((t) => !(t.visibility && !t.visibility.includes('model'))).map((t) => [t.name, t.kind === 'read' ? 'read-only' : t.kind]);
+    const offered = ALL_TOOLS.filter((t) => !(t.visibility && !t.visibility.includes('model'))).map((t) => [
+      t.name,
+      t.kind === 'read' ? 'read-only' : t.kind,
+    ]);
     expect(rows).toEqual(offered);
   });
 });
@@ -53,7 +62,8 @@ describe.each(PAGES)('%s', (page) => {
       const [file, anchor] = target!.split('#');
       const resolved = file ? path.posix.normalize(path.posix.join(path.posix.dirname(page), file)) : page;
       if (!existsSync(new URL(resolved, ROOT))) broken.push(`${target}: no file ${resolved}`);
-      else if (anchor && resolved.endsWith('.md') && !anchorsOf(resolved).has(anchor)) broken.push(`${target}: no heading #${anchor} in ${resolved}`);
+      else if (anchor && resolved.endsWith('.md') && !anchorsOf(resolved).has(anchor))
+        broken.push(`${target}: no heading #${anchor} in ${resolved}`);
     }
     expect(broken).toEqual([]);
   });

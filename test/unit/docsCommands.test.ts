@@ -5,7 +5,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/config/commandLine.js';
 
-const PAGES = ['README.md', 'SECURITY.md', ...readdirSync(new URL('../../docs', import.meta.url)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const PAGES = [
+  'README.md',
+  'SECURITY.md',
+  ...readdirSync(new URL('../../docs', import.meta.url))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** Commands as a reader would copy them: lines of sh code blocks, and inline code spans. Output samples are skipped. */
 function commandsIn(page: string): string[] {

@@ -17,7 +17,13 @@ describe('docs/failures.md', () => {
   });
 
   it('documents the arguments and statuses the retry tool takes and answers', () => {
-    for (const s of ['only: "retryable"', 'includeNotFailed: true', 'status: "nothingToRetry"', 'CLOUDPC_MCP_MAX_REASON_LOOKUPS', 'graphRetriable']) {
+    for (const s of [
+      'only: "retryable"',
+      'includeNotFailed: true',
+      'status: "nothingToRetry"',
+      'CLOUDPC_MCP_MAX_REASON_LOOKUPS',
+      'graphRetriable',
+    ]) {
       expect(failures).toContain(s);
     }
   });

@@ -7,7 +7,9 @@ import { FAILURES } from '../../src/simulator/index.js';
 const ruleFor = (name: string) => FAILURE_RULES.find((r) => r.name === name)!;
 
 describe('failure classification: every code of the table', () => {
-  const rows = FAILURE_RULES.flatMap((r) => (r.codes ?? []).map((code) => [code, r.name, r.class, r.actions?.[0] ?? 'reprovision'] as const));
+  const rows = FAILURE_RULES.flatMap((r) =>
+    (r.codes ?? []).map((code) => [code, r.name, r.class, r.actions?.[0] ?? 'reprovision'] as const),
+  );
 
   it('has codes to test', () => expect(rows.length).toBeGreaterThan(50));
 
@@ -21,16 +23,22 @@ describe('failure classification: every code of the table', () => {
 
   it('no code is claimed by two rules', () => {
     const seen = new Map<string, string>();
-    for (const r of FAILURE_RULES) for (const c of r.codes ?? []) {
-      expect(seen.get(c.toLowerCase()), `${c} in ${r.name} and ${seen.get(c.toLowerCase())}`).toBeUndefined();
-      seen.set(c.toLowerCase(), r.name);
-    }
+    for (const r of FAILURE_RULES)
+      for (const c of r.codes ?? []) {
+        expect(seen.get(c.toLowerCase()), `${c} in ${r.name} and ${seen.get(c.toLowerCase())}`).toBeUndefined();
+        seen.set(c.toLowerCase(), r.name);
+      }
   });
 });
 
 describe('failure classification: well-known messages', () => {
   it.each([
-    ["The subnet 'snet-a' of Azure network connection 'anc-b' has no free IP addresses.", 'reprovision', 'fixFirst', 'subnetOutOfAddresses'],
+    [
+      "The subnet 'snet-a' of Azure network connection 'anc-b' has no free IP addresses.",
+      'reprovision',
+      'fixFirst',
+      'subnetOutOfAddresses',
+    ],
     ['Provisioning failed: not enough available IP addresses in the subnet.', 'reprovision', 'fixFirst', 'subnetOutOfAddresses'],
     ["The Cloud PC is in its grace period because the user's Windows 365 license was removed.", 'restart', 'fixFirst', 'gracePeriod'],
     ['The target license is not assigned to the user.', 'resize', 'fixFirst', 'licence'],
@@ -58,9 +66,13 @@ describe('failure classification: well-known messages', () => {
 
   it('names the subnet and connection a message gives in the fix, and reads well without them', () => {
     const named = classifyDeviceFailure(FAILURES.subnetFull, 'reprovision');
-    expect(named.fix).toBe("Add free IP addresses to subnet 'snet-cloudpc-weu' of Azure network connection 'Contoso-WEU-ANC' (or point the connection at a larger subnet), then retry.");
+    expect(named.fix).toBe(
+      "Add free IP addresses to subnet 'snet-cloudpc-weu' of Azure network connection 'Contoso-WEU-ANC' (or point the connection at a larger subnet), then retry.",
+    );
     const bare = classifyDeviceFailure({ code: 'resourceAvailabilityCheckNoSubnetIP' }, 'reprovision');
-    expect(bare.fix).toBe('Add free IP addresses to the subnet of its Azure network connection (or point the connection at a larger subnet), then retry.');
+    expect(bare.fix).toBe(
+      'Add free IP addresses to the subnet of its Azure network connection (or point the connection at a larger subnet), then retry.',
+    );
     expect(namesIn(undefined)).toEqual({});
     expect(typeof ruleFor('subnetOutOfAddresses').fix).toBe('function');
   });
@@ -77,10 +89,19 @@ describe('failure classification: unknown is never guessed', () => {
   });
 
   it("uses Graph's own retriable flag, only for codes the table does not know", () => {
-    expect(classifyDeviceFailure({ code: 'somethingNew', retriable: true }, 'restart')).toMatchObject({ class: 'retryable', rule: 'graphRetriable' });
-    expect(classifyDeviceFailure({ code: 'somethingNew', retriable: false }, 'restart')).toMatchObject({ class: 'fixFirst', rule: 'graphRetriable' });
+    expect(classifyDeviceFailure({ code: 'somethingNew', retriable: true }, 'restart')).toMatchObject({
+      class: 'retryable',
+      rule: 'graphRetriable',
+    });
+    expect(classifyDeviceFailure({ code: 'somethingNew', retriable: false }, 'restart')).toMatchObject({
+      class: 'fixFirst',
+      rule: 'graphRetriable',
+    });
     // The table wins: Graph's flag on a not-running PC does not make a restart retry succeed.
-    expect(classifyDeviceFailure({ ...FAILURES.notRunning, retriable: true }, 'restart')).toMatchObject({ class: 'fixFirst', rule: 'pcNotRunning' });
+    expect(classifyDeviceFailure({ ...FAILURES.notRunning, retriable: true }, 'restart')).toMatchObject({
+      class: 'fixFirst',
+      rule: 'pcNotRunning',
+    });
   });
 
   it('classifies every failure the demo tenant seeds', () => {

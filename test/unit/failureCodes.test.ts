@@ -18,7 +18,9 @@ const sourcesSection = docs.slice(docs.indexOf('### Where the codes come from'),
 
 describe('the failure-class table’s codes', () => {
   it.each(codes)('%s (%s) is in one of Graph’s device-failure lists', (code) => {
-    const from = Object.entries(SOURCES).filter(([, list]) => list.includes(code)).map(([name]) => name);
+    const from = Object.entries(SOURCES)
+      .filter(([, list]) => list.includes(code))
+      .map(([name]) => name);
     expect(from, `${code} is in none of ${Object.keys(SOURCES).join(', ')}`).not.toEqual([]);
   });
 

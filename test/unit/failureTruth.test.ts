@@ -11,7 +11,12 @@ import { belongsTo, matchingEntry, statusDetailOf } from '../../src/graph/outcom
 
 const CREATED = '2024-06-10T02:00:00Z';
 const restart = { actionType: 'restart', createdDateTime: CREATED };
-const entry = (actionName: string, startDateTime: string, code = 'x', state = 'failed') => ({ actionName, actionState: state, startDateTime, statusDetail: { code, message: code } });
+const entry = (actionName: string, startDateTime: string, code = 'x', state = 'failed') => ({
+  actionName,
+  actionState: state,
+  startDateTime,
+  statusDetail: { code, message: code },
+});
 
 describe('which remote action result belongs to the bulk action', () => {
   it.each([
@@ -21,16 +26,26 @@ describe('which remote action result belongs to the bulk action', () => {
     ['Restart spelled as the bulk type', entry('Restart', '2024-06-10T02:01:00Z'), restart, true],
     ['a 2023 Reboot', entry('Reboot', '2023-11-14T02:00:00Z'), restart, false],
     ['Reprovision for a restart', entry('Reprovision', '2024-06-10T02:01:00Z'), restart, false],
-    ['CloudPcPowerOn for a power-on (as the reference example names it)', entry('CloudPcPowerOn', '2024-06-10T02:01:00Z'), { actionType: 'powerOn', createdDateTime: CREATED }, true],
+    [
+      'CloudPcPowerOn for a power-on (as the reference example names it)',
+      entry('CloudPcPowerOn', '2024-06-10T02:01:00Z'),
+      { actionType: 'powerOn', createdDateTime: CREATED },
+      true,
+    ],
     ['Resize for a resize', entry('Resize', '2024-06-11T00:00:00Z'), { actionType: 'resize', createdDateTime: CREATED }, true],
     ['no start time', { actionName: 'Reboot' }, restart, false],
     ['action of unknown creation time', entry('Reboot', '2024-06-10T02:01:00Z'), { actionType: 'restart' }, false],
-    ['an action type this server does not know', entry('Reboot', '2024-06-10T02:01:00Z'), { actionType: 'unknown', createdDateTime: CREATED }, false],
+    [
+      'an action type this server does not know',
+      entry('Reboot', '2024-06-10T02:01:00Z'),
+      { actionType: 'unknown', createdDateTime: CREATED },
+      false,
+    ],
   ])('%s → %s', (_why, e, action, expected) => {
     expect(belongsTo(e, action)).toBe(expected);
   });
 
-  it('picks the entry of this attempt, whatever the order Graph lists them in: never a later action\'s', () => {
+  it("picks the entry of this attempt, whatever the order Graph lists them in: never a later action's", () => {
     const raw = [
       entry('Reboot', '2024-06-10T02:05:00Z', 'first'),
       entry('Reboot', '2024-06-10T02:09:00Z', 'again'),
@@ -52,23 +67,29 @@ describe('which remote action result belongs to the bulk action', () => {
 
   it.each([
     ['inside the row', '2024-06-10T02:05:00Z', {}, true],
-    ['a little before the row\'s request (whole seconds, clocks)', '2024-06-10T01:59:30Z', {}, true],
-    ['well before the row\'s request', '2024-06-10T01:50:00Z', {}, false],
-    ['a little after the row\'s last update', '2024-06-10T02:10:30Z', {}, true],
-    ['minutes after the row\'s last update (the next action, started right after)', '2024-06-10T02:14:00Z', {}, false],
-    ['well after the row\'s last update (a later action)', '2024-06-10T05:00:00Z', {}, false],
-    ['createdDateTime null: the row\'s request places it', '2024-06-10T02:05:00Z', { createdDateTime: undefined }, true],
-    ['no row time: the action\'s createdDateTime places it', '2024-06-10T02:05:00Z', { requestDateTime: undefined }, true],
+    ["a little before the row's request (whole seconds, clocks)", '2024-06-10T01:59:30Z', {}, true],
+    ["well before the row's request", '2024-06-10T01:50:00Z', {}, false],
+    ["a little after the row's last update", '2024-06-10T02:10:30Z', {}, true],
+    ["minutes after the row's last update (the next action, started right after)", '2024-06-10T02:14:00Z', {}, false],
+    ["well after the row's last update (a later action)", '2024-06-10T05:00:00Z', {}, false],
+    ["createdDateTime null: the row's request places it", '2024-06-10T02:05:00Z', { createdDateTime: undefined }, true],
+    ["no row time: the action's createdDateTime places it", '2024-06-10T02:05:00Z', { requestDateTime: undefined }, true],
     ['nothing places the attempt', '2024-06-10T02:05:00Z', { requestDateTime: undefined, createdDateTime: undefined }, false],
   ])('an entry %s → %s', (_why, start, change, expected) => {
     const attempt = { ...restart, requestDateTime: '2024-06-10T02:00:00Z', lastUpdatedDateTime: '2024-06-10T02:10:00Z', ...change };
     expect(belongsTo(entry('Reboot', start), attempt)).toBe(expected);
   });
 
-  it('reads statusDetail, else the deprecated statusDetails, and Graph\'s retriable flag', () => {
-    const [withDetails] = [{ actionName: 'Reboot', startDateTime: CREATED, statusDetail: null, statusDetails: { code: 'c', message: 'm' } }];
+  it("reads statusDetail, else the deprecated statusDetails, and Graph's retriable flag", () => {
+    const [withDetails] = [
+      { actionName: 'Reboot', startDateTime: CREATED, statusDetail: null, statusDetails: { code: 'c', message: 'm' } },
+    ];
     expect(matchingEntry([withDetails], restart)?.statusDetail).toEqual({ code: 'c', message: 'm', retriable: undefined });
-    expect(statusDetailOf({ code: 'c', additionalInformation: [{ name: 'retriable', value: 'true' }] })).toEqual({ code: 'c', message: undefined, retriable: true });
+    expect(statusDetailOf({ code: 'c', additionalInformation: [{ name: 'retriable', value: 'true' }] })).toEqual({
+      code: 'c',
+      message: undefined,
+      retriable: true,
+    });
     expect(statusDetailOf({ code: 'c', additionalInformation: [{ name: 'Retriable', value: false }] })?.retriable).toBe(false);
     expect(statusDetailOf({ code: '', message: '' })).toBeUndefined();
     expect(statusDetailOf(null)).toBeUndefined();
@@ -135,20 +156,66 @@ describe('the action status report', () => {
   // request (a new attempt) does.
   it.each([
     ['one row per device, now done', [['done', '02:00', '02:30']], 'succeeded'],
-    ['failed, then a retry that succeeded', [['failed', '02:00', '02:10'], ['done', '03:00', '03:05']], 'succeeded'],
-    ['the same, read in the other order', [['done', '03:00', '03:05'], ['failed', '02:00', '02:10']], 'succeeded'],
-    ['succeeded once, then failed on a later attempt', [['done', '02:00', '02:10'], ['failed', '03:00', '03:05']], 'failed'],
-    ['a retry still running', [['failed', '02:00', '02:10'], ['active', '03:00', '03:00']], 'inProgress'],
-    ['a tie of last updates: the later request', [['failed', '02:00', '03:00'], ['done', '02:30', '03:00']], 'succeeded'],
+    [
+      'failed, then a retry that succeeded',
+      [
+        ['failed', '02:00', '02:10'],
+        ['done', '03:00', '03:05'],
+      ],
+      'succeeded',
+    ],
+    [
+      'the same, read in the other order',
+      [
+        ['done', '03:00', '03:05'],
+        ['failed', '02:00', '02:10'],
+      ],
+      'succeeded',
+    ],
+    [
+      'succeeded once, then failed on a later attempt',
+      [
+        ['done', '02:00', '02:10'],
+        ['failed', '03:00', '03:05'],
+      ],
+      'failed',
+    ],
+    [
+      'a retry still running',
+      [
+        ['failed', '02:00', '02:10'],
+        ['active', '03:00', '03:00'],
+      ],
+      'inProgress',
+    ],
+    [
+      'a tie of last updates: the later request',
+      [
+        ['failed', '02:00', '03:00'],
+        ['done', '02:30', '03:00'],
+      ],
+      'succeeded',
+    ],
   ])('%s → %s', (_why, attempts, expected) => {
-    const rows = (attempts).map(([state, req, last]) => ({ CloudPcId: 'pc', ActionState: state, RequestDateTime: `2024-06-10T${req}:00Z`, LastUpdatedDateTime: `2024-06-10T${last}:00Z` }));
+    const rows = attempts.map(([state, req, last]) => ({
+      CloudPcId: 'pc',
+      ActionState: state,
+      RequestDateTime: `2024-06-10T${req}:00Z`,
+      LastUpdatedDateTime: `2024-06-10T${last}:00Z`,
+    }));
     expect(latestPerDevice(rows).map((d) => d.state)).toEqual([expected]);
   });
 });
 
 describe('bulk action list items', () => {
   it('a thin item has unknown counts and devices, never zeros', () => {
-    const thin = toBulkAction({ id: 'a', '@odata.type': '#microsoft.graph.cloudPcBulkRestart', status: 'failed', actionSummary: null, cloudPcIds: [] });
+    const thin = toBulkAction({
+      id: 'a',
+      '@odata.type': '#microsoft.graph.cloudPcBulkRestart',
+      status: 'failed',
+      actionSummary: null,
+      cloudPcIds: [],
+    });
     expect(thin.actionSummary).toBeUndefined();
     expect(thin.cloudPcIds).toBeUndefined();
     expect(isThin(thin)).toBe(true);
@@ -157,8 +224,14 @@ describe('bulk action list items', () => {
     expect(isThin(partial)).toBe(false);
   });
 
-  it('carries the derived type\'s own properties', () => {
-    const a = toBulkAction({ id: 'a', restorePointDateTime: '2024-06-01T00:00:00Z', timeRange: 'before', ignoreUnhealthySnapshots: false, other: 'x' });
+  it("carries the derived type's own properties", () => {
+    const a = toBulkAction({
+      id: 'a',
+      restorePointDateTime: '2024-06-01T00:00:00Z',
+      timeRange: 'before',
+      ignoreUnhealthySnapshots: false,
+      other: 'x',
+    });
     expect(a.parameters).toEqual({ restorePointDateTime: '2024-06-01T00:00:00Z', timeRange: 'before', ignoreUnhealthySnapshots: false });
   });
 
@@ -186,7 +259,11 @@ describe('paging stops early only on a verified newest-first order', () => {
     return times.findIndex((t) => stop({ createdDateTime: t }));
   };
   it.each([
-    ['newest first: stops at the first older item', ['2024-06-12T00:00:00Z', '2024-06-11T00:00:00Z', '2024-06-09T00:00:00Z', '2024-06-08T00:00:00Z'], 2],
+    [
+      'newest first: stops at the first older item',
+      ['2024-06-12T00:00:00Z', '2024-06-11T00:00:00Z', '2024-06-09T00:00:00Z', '2024-06-08T00:00:00Z'],
+      2,
+    ],
     ['oldest first (Graph ignored $orderby): never stops', ['2024-06-01T00:00:00Z', '2024-06-11T00:00:00Z', '2024-06-09T00:00:00Z'], -1],
     ['a single older item proves no order: does not stop on it', ['2024-06-01T00:00:00Z'], -1],
     ['two older items in order: stops on the second', ['2024-06-05T00:00:00Z', '2024-06-04T00:00:00Z'], 1],

@@ -3,7 +3,12 @@ import { formValidator } from '../../src/mcp/formValidator.js';
 
 const confirmForm = formValidator.getValidator<{ confirm: boolean }>({
   type: 'object',
-  properties: { confirm: { type: 'boolean' }, note: { type: 'string' }, level: { type: 'string', enum: ['a', 'b'] }, n: { type: 'integer' } },
+  properties: {
+    confirm: { type: 'boolean' },
+    note: { type: 'string' },
+    level: { type: 'string', enum: ['a', 'b'] },
+    n: { type: 'integer' },
+  },
   required: ['confirm'],
 });
 

@@ -21,7 +21,10 @@ const opts = (over: Partial<BatchOptions> = {}): BatchOptions => ({
   ...over,
 });
 const batches = () => sim.requests.filter((r) => r.path === '/beta/$batch');
-const history = (id: string) => ({ id, url: graphPath`/deviceManagement/virtualEndpoint/cloudPCs/${id}/retrieveCloudPcRemoteActionResults` });
+const history = (id: string) => ({
+  id,
+  url: graphPath`/deviceManagement/virtualEndpoint/cloudPCs/${id}/retrieveCloudPcRemoteActionResults`,
+});
 const PCS = [DEMO_IDS.bobPc, DEMO_IDS.carolPc, DEMO_IDS.davePc, DEMO_IDS.erinPc, DEMO_IDS.frankPc, DEMO_IDS.alicePc];
 
 beforeAll(async () => {
@@ -60,7 +63,7 @@ describe('runBatch', () => {
     expect([...answers.values()].every((a) => a.status === 200)).toBe(true);
   });
 
-  it('never cuts a part\'s wait short: past the budget the part stays throttled', async () => {
+  it("never cuts a part's wait short: past the budget the part stays throttled", async () => {
     sim.setVariants(['batchThrottling']);
     const answers = await runBatch(graph, PCS.map(history), opts({ maxWaitMs: 500 }));
     expect(batches()).toHaveLength(1);
@@ -70,7 +73,11 @@ describe('runBatch', () => {
   });
 
   it('a status fault on a part path answers that part only', async () => {
-    sim.faults.add({ kind: 'status', status: 404, match: { path: `/beta/deviceManagement/virtualEndpoint/cloudPCs/${DEMO_IDS.carolPc}/retrieveCloudPcRemoteActionResults` } });
+    sim.faults.add({
+      kind: 'status',
+      status: 404,
+      match: { path: `/beta/deviceManagement/virtualEndpoint/cloudPCs/${DEMO_IDS.carolPc}/retrieveCloudPcRemoteActionResults` },
+    });
     const answers = await runBatch(graph, PCS.map(history), opts());
     expect(answers.get(DEMO_IDS.carolPc)).toMatchObject({ status: 404, code: 'ResourceNotFound' });
     expect(answers.get(DEMO_IDS.bobPc)?.status).toBe(200);
@@ -79,7 +86,9 @@ describe('runBatch', () => {
   it('where $batch itself is refused (a gateway without it), sends the same GETs one by one', async () => {
     sim.faults.add({ kind: 'status', status: 404, match: { method: 'POST', path: '/beta/$batch' } });
     const answers = await runBatch(graph, PCS.slice(0, 3).map(history), opts());
-    expect(sim.requests.filter((r) => r.method === 'GET').map((r) => r.path.split('/')[5])).toEqual(expect.arrayContaining(PCS.slice(0, 3)));
+    expect(sim.requests.filter((r) => r.method === 'GET').map((r) => r.path.split('/')[5])).toEqual(
+      expect.arrayContaining(PCS.slice(0, 3)),
+    );
     expect([...answers.values()].map((a) => a.status)).toEqual([200, 200, 200]);
   });
 
@@ -108,7 +117,10 @@ describe('reasons from this action only', () => {
     const action = await getBulkAction(graph, DEMO_IDS.failedRestart);
     const ok = await lookUpReasons(graph, action, [{ cloudPcId: DEMO_IDS.bobPc }], opts());
     expect(ok.historyForbidden).toBe(true);
-    expect(ok.reasons.get(DEMO_IDS.bobPc)).toMatchObject({ source: 'lastRemoteActionResult', entry: { statusDetail: { code: 'cloudPcNotRunning' } } });
+    expect(ok.reasons.get(DEMO_IDS.bobPc)).toMatchObject({
+      source: 'lastRemoteActionResult',
+      entry: { statusDetail: { code: 'cloudPcNotRunning' } },
+    });
 
     sim.setVariants(['readOnlyPermissions', 'staleLastRemoteAction']);
     const stale = await lookUpReasons(graph, action, [{ cloudPcId: DEMO_IDS.bobPc }], opts());
@@ -117,22 +129,28 @@ describe('reasons from this action only', () => {
     expect(stale.reasons.get(DEMO_IDS.bobPc)).toMatchObject({ lookupFailed: 'HTTP 403 accessDenied', pcStatus: 'provisioned' });
   });
 
-  it('no entry of this action: unknown, with the PC\'s own status read and kept apart', async () => {
+  it("no entry of this action: unknown, with the PC's own status read and kept apart", async () => {
     const action = await getBulkAction(graph, DEMO_IDS.failedRestart);
     const { reasons } = await lookUpReasons(graph, action, [{ cloudPcId: DEMO_IDS.erinPc }], opts());
-    expect(reasons.get(DEMO_IDS.erinPc)).toEqual({ pcStatus: 'failed', pcStatusDetail: { code: 'internalServerError', message: expect.any(String), retriable: true } });
+    expect(reasons.get(DEMO_IDS.erinPc)).toEqual({
+      pcStatus: 'failed',
+      pcStatusDetail: { code: 'internalServerError', message: expect.any(String), retriable: true },
+    });
   });
 });
 
 describe('deviceOutcomesOf', () => {
   const read = (onlyFailed: boolean, reasonCap = 100) => ({ onlyFailed, reasonCap, batch: opts() });
 
-  it('reads the action\'s rows and its failed rows at once, sorted on a unique key, with the Accept the SDKs send, and classifies each failure', async () => {
+  it("reads the action's rows and its failed rows at once, sorted on a unique key, with the Accept the SDKs send, and classifies each failure", async () => {
     const action = await getBulkAction(graph, DEMO_IDS.failedRestart);
     const o = await deviceOutcomesOf(graph, action, read(true));
     const reports = sim.requests.filter((r) => r.path.endsWith('/getActionStatusReports'));
     const report = reports[0]!;
-    expect(reports.map((r) => (r.body as { filter: string }).filter)).toEqual([`BulkActionId eq '${DEMO_IDS.failedRestart}'`, `BulkActionId eq '${DEMO_IDS.failedRestart}' and ActionState eq 'failed'`]);
+    expect(reports.map((r) => (r.body as { filter: string }).filter)).toEqual([
+      `BulkActionId eq '${DEMO_IDS.failedRestart}'`,
+      `BulkActionId eq '${DEMO_IDS.failedRestart}' and ActionState eq 'failed'`,
+    ]);
     expect((report.body as { orderBy: string[] }).orderBy).toEqual(['RequestDateTime', 'CloudPcId', 'Id']);
     expect((report.body as { select: string[] }).select).toContain('RequestDateTime');
     expect(report.headers.accept).toBe('application/octet-stream, application/json');
@@ -155,7 +173,11 @@ describe('deviceOutcomesOf', () => {
 
   it('duplicated report rows: one outcome per device, the latest; a device retried since is not failed', async () => {
     sim.setVariants(['duplicateReportRows']);
-    await graph.request({ method: 'POST', path: graphPath`/deviceManagement/virtualEndpoint/bulkActions/${DEMO_IDS.failedRestart}/retry`, body: { cloudPcIds: [DEMO_IDS.bobPc] } });
+    await graph.request({
+      method: 'POST',
+      path: graphPath`/deviceManagement/virtualEndpoint/bulkActions/${DEMO_IDS.failedRestart}/retry`,
+      body: { cloudPcIds: [DEMO_IDS.bobPc] },
+    });
     sim.advance(5000);
     const action = await getBulkAction(graph, DEMO_IDS.failedRestart);
     const all = await deviceOutcomesOf(graph, action, read(false));
@@ -168,7 +190,11 @@ describe('deviceOutcomesOf', () => {
   });
 
   it('the report unavailable: says so, and the counts still stand', async () => {
-    sim.faults.add({ kind: 'status', status: 403, match: { path: '/beta/deviceManagement/virtualEndpoint/reports/getActionStatusReports' } });
+    sim.faults.add({
+      kind: 'status',
+      status: 403,
+      match: { path: '/beta/deviceManagement/virtualEndpoint/reports/getActionStatusReports' },
+    });
     const action = await getBulkAction(graph, DEMO_IDS.failedRestart);
     const o = await deviceOutcomesOf(graph, action, read(true));
     expect(o).toMatchObject({ devices: [], unavailable: 'the action status report could not be read (HTTP 403 Forbidden)' });

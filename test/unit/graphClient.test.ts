@@ -56,7 +56,6 @@ function setup(over: Partial<GraphClientOptions> = {}) {
   return { agent, pool, client, waits, logs, calls, tokens };
 }
 
-
 function header(h: unknown, name: string): string | undefined {
   const rec = h as Record<string, string>;
   const key = Object.keys(rec).find((k) => k.toLowerCase() === name);
@@ -75,7 +74,14 @@ describe('GraphClient requests', () => {
       headers: { Authorization: 'Bearer stolen', Prefer: 'x' },
     });
 
-    expect(res).toEqual({ status: 202, body: undefined, requestId: 'rid-1', clientRequestId: 'crid-1', date: '2024-05-01T12:00:00.000Z', attempts: 1 });
+    expect(res).toEqual({
+      status: 202,
+      body: undefined,
+      requestId: 'rid-1',
+      clientRequestId: 'crid-1',
+      date: '2024-05-01T12:00:00.000Z',
+      attempts: 1,
+    });
     const [c] = calls();
     expect(calls()).toHaveLength(1);
     expect(c!.fullUrl).toBe(`${ROOT}${BETA_RETRY}`);
@@ -148,7 +154,9 @@ describe('GraphClient requests', () => {
     const { pool, client } = setup();
     pool.intercept({ path: BETA_RETRY, method: 'POST' }).reply(
       404,
-      { error: { code: 'ResourceNotFound', message: 'Not found', innerError: { 'request-id': 'body-rid', date: '2024-05-01T12:00:00' } } },
+      {
+        error: { code: 'ResourceNotFound', message: 'Not found', innerError: { 'request-id': 'body-rid', date: '2024-05-01T12:00:00' } },
+      },
       { headers: { 'content-type': 'application/json', 'request-id': 'rid-404', date: HTTP_DATE } },
     );
     const e = await graphRejection(client.request({ method: 'POST', path: RETRY_PATH }));
@@ -202,7 +210,10 @@ describe('GraphClient throttling', () => {
 
   it('429 on every attempt → throttled after maxAttempts', async () => {
     const { pool, client, calls, waits } = setup({ throttle: { maxAttempts: 3 } });
-    pool.intercept({ path: BETA_RETRY, method: 'POST' }).reply(429, '', { headers: { 'retry-after': '1' } }).times(3);
+    pool
+      .intercept({ path: BETA_RETRY, method: 'POST' })
+      .reply(429, '', { headers: { 'retry-after': '1' } })
+      .times(3);
     const e = await graphRejection(client.request({ method: 'POST', path: RETRY_PATH }));
     expect(e).toMatchObject({ kind: 'throttled', status: 429, attempts: 3, retryAfterMs: 1000 });
     expect(waits).toEqual([1000, 1000]);
@@ -311,7 +322,11 @@ describe('GraphClient failures that may have been accepted', () => {
 
   it('deadline hit on a GET is retried, then reported as timeout', async () => {
     const { pool, client, calls } = setup({ timeoutMs: 50, throttle: { maxAttempts: 2 } });
-    pool.intercept({ path: `/beta${LIST_PATH}` }).reply(200, {}).delay(5_000).persist();
+    pool
+      .intercept({ path: `/beta${LIST_PATH}` })
+      .reply(200, {})
+      .delay(5_000)
+      .persist();
     const e = await graphRejection(client.request({ method: 'GET', path: LIST_PATH }));
     expect(e).toMatchObject({ kind: 'timeout', ambiguous: false, attempts: 2 });
     expect(calls()).toHaveLength(2);

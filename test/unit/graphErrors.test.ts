@@ -27,7 +27,12 @@ describe('parseGraphErrorBody', () => {
         innerError: { innerError: { innerError: { 'request-id': 'deep-rid', 'client-request-id': 'deep-crid', date: 'd' } } },
       },
     });
-    expect(parseGraphErrorBody(body)).toMatchObject({ code: 'InternalServerError', requestId: 'deep-rid', clientRequestId: 'deep-crid', date: 'd' });
+    expect(parseGraphErrorBody(body)).toMatchObject({
+      code: 'InternalServerError',
+      requestId: 'deep-rid',
+      clientRequestId: 'deep-crid',
+      date: 'd',
+    });
   });
 
   it.each([
@@ -82,7 +87,10 @@ function expectIds(text: string) {
 
 describe('describeGraphError', () => {
   it('401 → sign-in/token problem', () => {
-    const t = describeGraphError(err({ status: 401, code: 'InvalidAuthenticationToken', graphMessage: 'Access token has expired.' }), retryCtx);
+    const t = describeGraphError(
+      err({ status: 401, code: 'InvalidAuthenticationToken', graphMessage: 'Access token has expired.' }),
+      retryCtx,
+    );
     expect(t).toContain('HTTP 401');
     expect(t).toMatch(/token/i);
     expect(t).toMatch(/expired/);
@@ -158,5 +166,4 @@ describe('describeGraphError', () => {
     expect(describeGraphError(err({ kind: 'aborted', ambiguous: true }), retryCtx)).toContain('MAY HAVE BEEN ACCEPTED');
     expect(describeGraphError(err({ kind: 'aborted', ambiguous: false }), retryCtx)).not.toContain('MAY HAVE BEEN ACCEPTED');
   });
-
 });

@@ -37,7 +37,6 @@ async function serve(handler: Handler): Promise<{ client: GraphClient; requests:
   return { client, requests: () => requests };
 }
 
-
 const RETRY = '/deviceManagement/virtualEndpoint/bulkActions/11111111-1111-4111-8111-111111111111/retry';
 
 describe('Graph responses read without streams', () => {
@@ -112,7 +111,27 @@ describe('Graph responses read without streams', () => {
 describe('request targets', () => {
   const ROOTS = ['https://graph.microsoft.com', 'https://graph.test/base'];
   // Strings built from the characters that matter to a URL parser, so the generator reaches the dangerous ones often.
-  const pathChar = fc.constantFrom('/', '.', '%', '2', 'e', 'E', 'a', '?', '#', '\\', ' ', '\t', '@', ':', '%2f', '%2e', '%5c', 'é', '\u0000');
+  const pathChar = fc.constantFrom(
+    '/',
+    '.',
+    '%',
+    '2',
+    'e',
+    'E',
+    'a',
+    '?',
+    '#',
+    '\\',
+    ' ',
+    '\t',
+    '@',
+    ':',
+    '%2f',
+    '%2e',
+    '%5c',
+    'é',
+    '\u0000',
+  );
   const pathLike = fc.array(pathChar, { maxLength: 24 }).map((cs) => cs.join(''));
 
   it('a path either is refused or stays under the versioned root, as the URL parser reads it', () => {
@@ -133,7 +152,9 @@ describe('request targets', () => {
   });
 
   it('ordinary Graph paths are kept as they are', () => {
-    expect(requestTarget('/beta/', '/deviceManagement/virtualEndpoint/bulkActions/a%2Fb/retry')).toBe('/beta/deviceManagement/virtualEndpoint/bulkActions/a%2Fb/retry');
+    expect(requestTarget('/beta/', '/deviceManagement/virtualEndpoint/bulkActions/a%2Fb/retry')).toBe(
+      '/beta/deviceManagement/virtualEndpoint/bulkActions/a%2Fb/retry',
+    );
     expect(requestTarget('/beta/', '/deviceManagement/virtualEndpoint/cloudPCs', { $filter: "userPrincipalName eq 'a b'" })).toBe(
       "/beta/deviceManagement/virtualEndpoint/cloudPCs?$filter=userPrincipalName%20eq%20'a%20b'",
     );

@@ -26,17 +26,33 @@ function ctx(method: HttpMethod = 'POST', over: Partial<OutcomeContext> = {}): O
   };
 }
 
-const res = (status: number, body = '', headers: Record<string, string> = {}, truncated = false): ExchangeResponse => ({ status, body, headers, truncated });
+const res = (status: number, body = '', headers: Record<string, string> = {}, truncated = false): ExchangeResponse => ({
+  status,
+  body,
+  headers,
+  truncated,
+});
 const code = (c: string) => Object.assign(new Error(c), { code: c });
 
 describe('responseOutcome', () => {
   it.each<[string, ExchangeResponse, unknown]>([
-    ['202 without a body', res(202, '', { 'request-id': 'r1', date: HTTP_DATE }), { ok: true, response: { status: 202, body: undefined, requestId: 'r1', date: '2024-05-01T12:00:05.000Z', clientRequestId: 'crid', attempts: 1 } }],
+    [
+      '202 without a body',
+      res(202, '', { 'request-id': 'r1', date: HTTP_DATE }),
+      {
+        ok: true,
+        response: { status: 202, body: undefined, requestId: 'r1', date: '2024-05-01T12:00:05.000Z', clientRequestId: 'crid', attempts: 1 },
+      },
+    ],
     ['204', res(204), { ok: true, response: { status: 204, body: undefined, date: new Date(NOW).toISOString() } }],
     ['200 with JSON', res(200, '{"value":[1]}'), { ok: true, response: { status: 200, body: { value: [1] } } }],
     ['200 with whitespace only', res(200, '  \n'), { ok: true, response: { status: 200, body: undefined } }],
     ['200 with invalid JSON', res(200, '{not json'), { ok: false, decision: 'fail', error: { kind: 'invalidResponse', status: 200 } }],
-    ['200 cut off at the body limit', res(200, '{"value":[]}', {}, true), { ok: false, decision: 'fail', error: { kind: 'invalidResponse' } }],
+    [
+      '200 cut off at the body limit',
+      res(200, '{"value":[]}', {}, true),
+      { ok: false, decision: 'fail', error: { kind: 'invalidResponse' } },
+    ],
   ])('%s', (_what, r, expected) => {
     expect(responseOutcome(ctx('GET'), r)).toMatchObject(expected as object);
   });
@@ -56,13 +72,25 @@ describe('responseOutcome', () => {
   });
 
   it('reads code, message and ids from a Graph error body, and the Date header wins over the body', () => {
-    const body = JSON.stringify({ error: { code: 'Forbidden', message: 'no', innerError: { 'request-id': 'rb', date: '2020-01-01T00:00:00' } } });
+    const body = JSON.stringify({
+      error: { code: 'Forbidden', message: 'no', innerError: { 'request-id': 'rb', date: '2020-01-01T00:00:00' } },
+    });
     const out = responseOutcome(ctx('GET'), res(403, body, { date: HTTP_DATE }));
-    expect(out).toMatchObject({ error: { code: 'Forbidden', graphMessage: 'no', requestId: 'rb', date: '2024-05-01T12:00:05.000Z', message: 'Graph GET /deviceManagement/x failed: HTTP 403 Forbidden: no' } });
+    expect(out).toMatchObject({
+      error: {
+        code: 'Forbidden',
+        graphMessage: 'no',
+        requestId: 'rb',
+        date: '2024-05-01T12:00:05.000Z',
+        message: 'Graph GET /deviceManagement/x failed: HTTP 403 Forbidden: no',
+      },
+    });
   });
 
   it('an error body that echoes the token never carries it on', () => {
-    const body = JSON.stringify({ error: { code: 'Bad', message: `you sent Authorization: Bearer ${TOKEN} and ${JSON.stringify(TOKEN).slice(1, -1)}` } });
+    const body = JSON.stringify({
+      error: { code: 'Bad', message: `you sent Authorization: Bearer ${TOKEN} and ${JSON.stringify(TOKEN).slice(1, -1)}` },
+    });
     const out = responseOutcome(ctx(), res(400, body));
     expect(JSON.stringify(out)).not.toContain(TOKEN.slice(0, 20));
   });
@@ -70,22 +98,67 @@ describe('responseOutcome', () => {
 
 describe('failureOutcome', () => {
   it.each<[string, HttpMethod, ExchangeFailure, object]>([
-    ['POST refused before connecting', 'POST', new ExchangeFailure(code('ECONNREFUSED'), false, false), { decision: 'retry', error: { kind: 'network', ambiguous: false, host: 'graph.microsoft.com' } }],
-    ['POST reset after sending', 'POST', new ExchangeFailure(code('ECONNRESET'), false, false), { decision: 'ambiguous', error: { kind: 'network', ambiguous: true } }],
+    [
+      'POST refused before connecting',
+      'POST',
+      new ExchangeFailure(code('ECONNREFUSED'), false, false),
+      { decision: 'retry', error: { kind: 'network', ambiguous: false, host: 'graph.microsoft.com' } },
+    ],
+    [
+      'POST reset after sending',
+      'POST',
+      new ExchangeFailure(code('ECONNRESET'), false, false),
+      { decision: 'ambiguous', error: { kind: 'network', ambiguous: true } },
+    ],
     ['GET reset', 'GET', new ExchangeFailure(code('ECONNRESET'), false, false), { decision: 'retry', error: { kind: 'network' } }],
-    ['POST deadline', 'POST', new ExchangeFailure(new Error('deadline'), true, false), { decision: 'ambiguous', error: { kind: 'timeout', timeoutMs: 30_000, ambiguous: true } }],
+    [
+      'POST deadline',
+      'POST',
+      new ExchangeFailure(new Error('deadline'), true, false),
+      { decision: 'ambiguous', error: { kind: 'timeout', timeoutMs: 30_000, ambiguous: true } },
+    ],
     ['GET deadline', 'GET', new ExchangeFailure(new Error('deadline'), true, false), { decision: 'retry', error: { kind: 'timeout' } }],
-    ['POST deadline after a 200 status line', 'POST', new ExchangeFailure(new Error('deadline'), true, false, 200, {}), { decision: 'ambiguous', error: { kind: 'timeout', status: 200 } }],
-    ['POST cancelled in flight', 'POST', new ExchangeFailure(new Error('stop'), false, true), { decision: 'fail', error: { kind: 'aborted', ambiguous: true } }],
-    ['GET cancelled in flight', 'GET', new ExchangeFailure(new Error('stop'), false, true), { decision: 'fail', error: { kind: 'aborted', ambiguous: false } }],
-    ['POST cancelled after a 429', 'POST', new ExchangeFailure(new Error('stop'), false, true, 429, {}), { decision: 'fail', error: { kind: 'aborted', ambiguous: false } }],
-    ['POST cancelled after a 202 status line', 'POST', new ExchangeFailure(new Error('stop'), false, true, 202, {}), { decision: 'fail', error: { kind: 'aborted', ambiguous: true } }],
-    ['POST error body lost after a 500', 'POST', new ExchangeFailure(new Error('reset'), false, false, 500, { 'request-id': 'r5' }), { decision: 'ambiguous', error: { kind: 'http', status: 500, requestId: 'r5' } }],
+    [
+      'POST deadline after a 200 status line',
+      'POST',
+      new ExchangeFailure(new Error('deadline'), true, false, 200, {}),
+      { decision: 'ambiguous', error: { kind: 'timeout', status: 200 } },
+    ],
+    [
+      'POST cancelled in flight',
+      'POST',
+      new ExchangeFailure(new Error('stop'), false, true),
+      { decision: 'fail', error: { kind: 'aborted', ambiguous: true } },
+    ],
+    [
+      'GET cancelled in flight',
+      'GET',
+      new ExchangeFailure(new Error('stop'), false, true),
+      { decision: 'fail', error: { kind: 'aborted', ambiguous: false } },
+    ],
+    [
+      'POST cancelled after a 429',
+      'POST',
+      new ExchangeFailure(new Error('stop'), false, true, 429, {}),
+      { decision: 'fail', error: { kind: 'aborted', ambiguous: false } },
+    ],
+    [
+      'POST cancelled after a 202 status line',
+      'POST',
+      new ExchangeFailure(new Error('stop'), false, true, 202, {}),
+      { decision: 'fail', error: { kind: 'aborted', ambiguous: true } },
+    ],
+    [
+      'POST error body lost after a 500',
+      'POST',
+      new ExchangeFailure(new Error('reset'), false, false, 500, { 'request-id': 'r5' }),
+      { decision: 'ambiguous', error: { kind: 'http', status: 500, requestId: 'r5' } },
+    ],
   ])('%s', (_what, method, failure, expected) => {
     expect(failureOutcome(ctx(method, { cancelReason: 'client left' }), failure)).toMatchObject({ ok: false, ...expected });
   });
 
-  it('a cancelled attempt carries the caller\'s reason', () => {
+  it("a cancelled attempt carries the caller's reason", () => {
     const out = failureOutcome(ctx('GET', { cancelReason: 'client left' }), new ExchangeFailure(new Error('stop'), false, true));
     expect(out.ok || out.error.cause).toBe('client left');
   });
@@ -117,7 +190,11 @@ describe('withoutCredentials', () => {
 
   it('removes a token written with JSON escapes after parsing', () => {
     const escaped = TOKEN.replace(/\./g, '\\u002e');
-    const parsed = parseWithoutCredentials(JSON.stringify({ error: { code: 'c', message: `echo ${escaped}` } }).replace(/\\\\/g, '\\'), TOKEN, (t) => parseGraphErrorBody(t));
+    const parsed = parseWithoutCredentials(
+      JSON.stringify({ error: { code: 'c', message: `echo ${escaped}` } }).replace(/\\\\/g, '\\'),
+      TOKEN,
+      (t) => parseGraphErrorBody(t),
+    );
     expect(parsed.message).toBe('echo [redacted]');
   });
 });
@@ -165,15 +242,52 @@ describe('nextRetryWait', () => {
 describe('failures on the way through a proxy', () => {
   const proxy = { shown: 'http://proxy.corp:3128', variable: 'HTTPS_PROXY' };
   // What undici's ProxyAgent says when the proxy answers the CONNECT with something other than 200.
-  const tunnel = (status: number) => Object.assign(new Error(`Proxy response (${status}) !== 200 when HTTP Tunneling`), { name: 'AbortError', code: 'UND_ERR_ABORTED' });
-  const describe_ = (out: ReturnType<typeof failureOutcome>) => describeGraphError(new GraphError(out.ok ? ({} as never) : out.error), { operation: 'retry' });
+  const tunnel = (status: number) =>
+    Object.assign(new Error(`Proxy response (${status}) !== 200 when HTTP Tunneling`), { name: 'AbortError', code: 'UND_ERR_ABORTED' });
+  const describe_ = (out: ReturnType<typeof failureOutcome>) =>
+    describeGraphError(new GraphError(out.ok ? ({} as never) : out.error), { operation: 'retry' });
 
   it.each<[string, HttpMethod, ExchangeFailure, string, object, RegExp]>([
-    ['407 on a POST: not sent, not retried', 'POST', new ExchangeFailure(tunnel(407), false, false), 'fail', { status: 407 }, /The proxy http:\/\/proxy\.corp:3128 \(HTTPS_PROXY\) asks for authentication \(HTTP 407\).*HTTPS_PROXY=http:\/\/user:password@host:port.*list graph\.microsoft\.com in NO_PROXY/],
-    ['403 on a GET: the proxy refuses the Graph host', 'GET', new ExchangeFailure(tunnel(403), false, false), 'fail', { status: 403 }, /refused the connection to graph\.microsoft\.com \(HTTP 403\)/],
-    ['502 from the proxy may pass: sent again', 'POST', new ExchangeFailure(tunnel(502), false, false), 'retry', { status: 502 }, /HTTP 502/],
-    ['the proxy is down', 'POST', new ExchangeFailure(code('ECONNREFUSED'), false, false), 'retry', { unreachable: true }, /Cannot reach the proxy http:\/\/proxy\.corp:3128 \(HTTPS_PROXY\)/],
-    ['reset after sending, through the proxy', 'POST', new ExchangeFailure(code('ECONNRESET'), false, false), 'ambiguous', {}, /through the proxy http:\/\/proxy\.corp:3128.*MAY HAVE BEEN ACCEPTED/],
+    [
+      '407 on a POST: not sent, not retried',
+      'POST',
+      new ExchangeFailure(tunnel(407), false, false),
+      'fail',
+      { status: 407 },
+      /The proxy http:\/\/proxy\.corp:3128 \(HTTPS_PROXY\) asks for authentication \(HTTP 407\).*HTTPS_PROXY=http:\/\/user:password@host:port.*list graph\.microsoft\.com in NO_PROXY/,
+    ],
+    [
+      '403 on a GET: the proxy refuses the Graph host',
+      'GET',
+      new ExchangeFailure(tunnel(403), false, false),
+      'fail',
+      { status: 403 },
+      /refused the connection to graph\.microsoft\.com \(HTTP 403\)/,
+    ],
+    [
+      '502 from the proxy may pass: sent again',
+      'POST',
+      new ExchangeFailure(tunnel(502), false, false),
+      'retry',
+      { status: 502 },
+      /HTTP 502/,
+    ],
+    [
+      'the proxy is down',
+      'POST',
+      new ExchangeFailure(code('ECONNREFUSED'), false, false),
+      'retry',
+      { unreachable: true },
+      /Cannot reach the proxy http:\/\/proxy\.corp:3128 \(HTTPS_PROXY\)/,
+    ],
+    [
+      'reset after sending, through the proxy',
+      'POST',
+      new ExchangeFailure(code('ECONNRESET'), false, false),
+      'ambiguous',
+      {},
+      /through the proxy http:\/\/proxy\.corp:3128.*MAY HAVE BEEN ACCEPTED/,
+    ],
   ])('%s', (_what, method, failure, decision, proxyPart, hint) => {
     const out = failureOutcome(ctx(method, { proxy }), failure);
     expect(out).toMatchObject({ ok: false, decision, error: { kind: 'network', proxy: { ...proxy, ...proxyPart } } });
@@ -183,7 +297,9 @@ describe('failures on the way through a proxy', () => {
   it('without a proxy, the same failure names none', () => {
     const out = failureOutcome(ctx('GET'), new ExchangeFailure(code('ECONNREFUSED'), false, false));
     expect(out.ok || out.error.proxy).toBeUndefined();
-    expect(describe_(out)).toMatch(/Cannot reach Graph \(graph\.microsoft\.com\): check the network connection, DNS and any proxy or firewall \(HTTPS_PROXY, NO_PROXY\)/);
+    expect(describe_(out)).toMatch(
+      /Cannot reach Graph \(graph\.microsoft\.com\): check the network connection, DNS and any proxy or firewall \(HTTPS_PROXY, NO_PROXY\)/,
+    );
   });
 
   it('an untrusted TLS certificate points to NODE_EXTRA_CA_CERTS', () => {
@@ -191,4 +307,3 @@ describe('failures on the way through a proxy', () => {
     expect(describe_(out)).toMatch(/not trusted \(SELF_SIGNED_CERT_IN_CHAIN\).*NODE_EXTRA_CA_CERTS/);
   });
 });
-

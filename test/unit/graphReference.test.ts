@@ -22,7 +22,12 @@ describe('List bulkActions example', () => {
   const [item] = listBulkActionsExample.value.map(toBulkAction);
 
   it('reads the item inside its extra {"value": …} wrapper as a power-on action', () => {
-    expect(item).toMatchObject({ id: '0d76d02b-e0a0-4f58-baff-d1718cc2d144', actionType: 'powerOn', status: 'succeeded', initiatedByUserPrincipalName: 'johnd@contoso.com' });
+    expect(item).toMatchObject({
+      id: '0d76d02b-e0a0-4f58-baff-d1718cc2d144',
+      actionType: 'powerOn',
+      status: 'succeeded',
+      initiatedByUserPrincipalName: 'johnd@contoso.com',
+    });
   });
 
   it('takes a thin item’s missing counts and empty device list as unknown, never as zero or "no devices"', () => {
@@ -50,7 +55,12 @@ describe('Get cloudPcBulkAction example', () => {
 describe('List cloudPCs examples', () => {
   it('reads each PC; a null managed device name is absent, not the string "null"', () => {
     const [demo] = listCloudPcsExample1.value.map((p) => toCloudPc(p));
-    expect(demo).toMatchObject({ id: '662009bc-7732-4f6f-8726-25883518ffff', displayName: 'Demo-1', status: 'provisioned', userPrincipalName: 'dujanjic@contoso.com' });
+    expect(demo).toMatchObject({
+      id: '662009bc-7732-4f6f-8726-25883518ffff',
+      displayName: 'Demo-1',
+      status: 'provisioned',
+      userPrincipalName: 'dujanjic@contoso.com',
+    });
     expect(demo!.powerState).toBeUndefined();
     const failed = listCloudPcsExample2.value.map((p) => toCloudPc(p));
     expect(failed.map((p) => [p.status, p.managedDeviceName])).toEqual([
@@ -76,12 +86,15 @@ describe('retrieveCloudPcRemoteActionResults example', () => {
 
   it('takes "CloudPcPowerOn" as a power-on’s entry and as no other action’s', () => {
     expect(historyNameMatches('powerOn', entry.actionName)).toBe(true);
-    for (const other of ['restart', 'powerOff', 'reprovision', 'disasterRecovery']) expect(historyNameMatches(other, entry.actionName)).toBe(false);
+    for (const other of ['restart', 'powerOff', 'reprovision', 'disasterRecovery'])
+      expect(historyNameMatches(other, entry.actionName)).toBe(false);
   });
 });
 
 describe('getActionStatusReports example', () => {
-  const rows = actionStatusReportExample.Values.map((v) => Object.fromEntries(actionStatusReportExample.Schema.map((c, i) => [c.Column, v[i]])));
+  const rows = actionStatusReportExample.Values.map((v) =>
+    Object.fromEntries(actionStatusReportExample.Schema.map((c, i) => [c.Column, v[i]])),
+  );
 
   it('reads the failed Resize row as a failed device with its name and owner', () => {
     expect(latestPerDevice(rows)).toMatchObject([

@@ -13,7 +13,10 @@ describe('audit line', () => {
       {
         tool: 'retry_cloudpc_bulk_action',
         arguments: { bulkActionId: BA, cloudPcIds: ['a', 'b', 'a'] },
-        result: { content: [], structuredContent: { status: 'accepted', cloudPcIds: ['a', 'b'], requestId: 'req-1', clientRequestId: 'crid-1' } },
+        result: {
+          content: [],
+          structuredContent: { status: 'accepted', cloudPcIds: ['a', 'b'], requestId: 'req-1', clientRequestId: 'crid-1' },
+        },
       },
       caller,
       now,
@@ -32,20 +35,51 @@ describe('audit line', () => {
     expect(JSON.stringify(line)).not.toContain('secret');
   });
 
-  it('a Graph failure keeps Graph\'s request-id and status; a retry of every failed PC has no id count', () => {
-    const error = new GraphError({ kind: 'http', status: 403, message: 'Forbidden', method: 'POST', path: '/x', clientRequestId: 'crid-2', requestId: 'req-2', attempts: 1 });
-    const line = auditLine({ tool: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: BA }, result: { content: [{ type: 'text', text: 'Graph said 403\nmore' }], isError: true }, error }, undefined, now);
-    expect(line).toMatchObject({ caller: 'local', outcome: 'error', error: 'Graph said 403', graphRequestId: 'req-2', clientRequestId: 'crid-2', httpStatus: 403 });
+  it("a Graph failure keeps Graph's request-id and status; a retry of every failed PC has no id count", () => {
+    const error = new GraphError({
+      kind: 'http',
+      status: 403,
+      message: 'Forbidden',
+      method: 'POST',
+      path: '/x',
+      clientRequestId: 'crid-2',
+      requestId: 'req-2',
+      attempts: 1,
+    });
+    const line = auditLine(
+      {
+        tool: 'retry_cloudpc_bulk_action',
+        arguments: { bulkActionId: BA },
+        result: { content: [{ type: 'text', text: 'Graph said 403\nmore' }], isError: true },
+        error,
+      },
+      undefined,
+      now,
+    );
+    expect(line).toMatchObject({
+      caller: 'local',
+      outcome: 'error',
+      error: 'Graph said 403',
+      graphRequestId: 'req-2',
+      clientRequestId: 'crid-2',
+      httpStatus: 403,
+    });
     expect(line.ids).toBeUndefined();
   });
 
   it('copies only id-shaped values, so an argument cannot inject audit fields', () => {
-    const line = auditLine({ tool: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: 'x", "caller": "admin' }, result: { content: [], isError: true } }, caller, now);
+    const line = auditLine(
+      { tool: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: 'x", "caller": "admin' }, result: { content: [], isError: true } },
+      caller,
+      now,
+    );
     expect(line.bulkActionId).toBeUndefined();
   });
 
   it('a call refused at protocol level (unknown tool) is recorded as refused', () => {
-    expect(auditLine({ tool: 'no_such_tool', arguments: {}, error: new Error('Unknown tool "no_such_tool".') }, caller, now)).toMatchObject({ outcome: 'refused', error: 'Unknown tool "no_such_tool".' });
+    expect(auditLine({ tool: 'no_such_tool', arguments: {}, error: new Error('Unknown tool "no_such_tool".') }, caller, now)).toMatchObject(
+      { outcome: 'refused', error: 'Unknown tool "no_such_tool".' },
+    );
   });
 
   it('an executed plan: the plan id, how it was approved and by whom; a forged plan id is not copied', () => {
@@ -54,13 +88,20 @@ describe('audit line', () => {
       {
         tool: 'retry_cloudpc_bulk_action',
         arguments: { planId },
-        result: { content: [], structuredContent: { status: 'accepted', planId, cloudPcIds: ['a', 'b'], approval: { via: 'page', by: 'alice@contoso.com' } } },
+        result: {
+          content: [],
+          structuredContent: { status: 'accepted', planId, cloudPcIds: ['a', 'b'], approval: { via: 'page', by: 'alice@contoso.com' } },
+        },
       },
       caller,
       now,
     );
     expect(line).toMatchObject({ planId, approvedVia: 'page', approvedBy: 'alice@contoso.com', ids: 2, outcome: 'accepted' });
-    const forged = auditLine({ tool: 'retry_cloudpc_bulk_action', arguments: { planId: 'plan-x","admin":true' }, result: { content: [], isError: true } }, caller, now);
+    const forged = auditLine(
+      { tool: 'retry_cloudpc_bulk_action', arguments: { planId: 'plan-x","admin":true' }, result: { content: [], isError: true } },
+      caller,
+      now,
+    );
     expect(forged.planId).toBeUndefined();
   });
 });

@@ -4,7 +4,13 @@ import { formatProblems, loadConfig } from '../../src/config/config.js';
 
 const TENANT = '7f3c1a2b-4d5e-4f60-8a9b-0c1d2e3f4a5b';
 const CLIENT = '3a8e6c1d-2b4f-4e70-9c8d-1e2f3a4b5c6d';
-const ENTRA = { CLOUDPC_MCP_TRANSPORT: 'http', CLOUDPC_MCP_HTTP_AUTH: 'entra', AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT, AZURE_CLIENT_SECRET: 'secret-value' };
+const ENTRA = {
+  CLOUDPC_MCP_TRANSPORT: 'http',
+  CLOUDPC_MCP_HTTP_AUTH: 'entra',
+  AZURE_TENANT_ID: TENANT,
+  AZURE_CLIENT_ID: CLIENT,
+  AZURE_CLIENT_SECRET: 'secret-value',
+};
 
 const ok = (argv: string[], env: Record<string, string> = {}) => {
   const r = loadConfig(argv, env);
@@ -20,13 +26,29 @@ describe('remote mode settings', () => {
   it('stdio stays the default; http listens on 127.0.0.1:8080 without auth, with a warning', () => {
     expect(ok([]).transport).toBe('stdio');
     const c = ok(['--transport', 'http']);
-    expect(c.http).toMatchObject({ host: '127.0.0.1', port: 8080, loopback: true, auth: 'none', maxBodyBytes: 1_048_576, shutdownGraceMs: 25_000 });
-    expect(c.http.limits).toEqual({ headersTimeoutMs: 15_000, bodyTimeoutMs: 30_000, maxConnections: 512, rateLimitPerMinute: 60, rateLimitBurst: 20, trustedProxyHops: 0 });
+    expect(c.http).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      loopback: true,
+      auth: 'none',
+      maxBodyBytes: 1_048_576,
+      shutdownGraceMs: 25_000,
+    });
+    expect(c.http.limits).toEqual({
+      headersTimeoutMs: 15_000,
+      bodyTimeoutMs: 30_000,
+      maxConnections: 512,
+      rateLimitPerMinute: 60,
+      rateLimitBurst: 20,
+      trustedProxyHops: 0,
+    });
     expect(c.warnings.join()).toMatch(/without authentication: any program on this machine/);
   });
 
   it.each(['0.0.0.0', '::', '10.1.2.3', 'cloudpc-mcp.contoso.com'])('refuses an unauthenticated bind on %s', (host) => {
-    expect(problems(['--transport', 'http', '--host', host])).toMatch(/refusing to listen on .* without authentication.*CLOUDPC_MCP_HTTP_AUTH=entra/);
+    expect(problems(['--transport', 'http', '--host', host])).toMatch(
+      /refusing to listen on .* without authentication.*CLOUDPC_MCP_HTTP_AUTH=entra/,
+    );
   });
 
   it.each(['127.0.0.1', '127.0.0.2', 'localhost', '::1'])('allows loopback %s without auth', (host) => {
@@ -68,7 +90,12 @@ describe('remote mode settings', () => {
   });
 
   it('a certificate may replace the client secret; the operator token is ignored with a warning', () => {
-    const c = ok([], { ...ENTRA, AZURE_CLIENT_SECRET: '', AZURE_CLIENT_CERTIFICATE_PATH: '/etc/cloudpc/cert.pem', CLOUDPC_MCP_ACCESS_TOKEN: 'eyJx' });
+    const c = ok([], {
+      ...ENTRA,
+      AZURE_CLIENT_SECRET: '',
+      AZURE_CLIENT_CERTIFICATE_PATH: '/etc/cloudpc/cert.pem',
+      CLOUDPC_MCP_ACCESS_TOKEN: 'eyJx',
+    });
     expect(c.http.entra).toMatchObject({ certificatePath: '/etc/cloudpc/cert.pem' });
     expect(c.http.entra!.clientSecret).toBeUndefined();
     expect(c.warnings.join()).toMatch(/CLOUDPC_MCP_ACCESS_TOKEN is ignored in remote mode/);
@@ -82,7 +109,10 @@ describe('remote mode settings', () => {
     [['--max-body-bytes', '10'], /CLOUDPC_MCP_MAX_BODY_BYTES.*from 1024 to/],
     [['--http-auth', 'basic'], /CLOUDPC_MCP_HTTP_AUTH.*"basic" is not one of: none, entra/],
     [['--transport', 'sse'], /CLOUDPC_MCP_TRANSPORT.*"sse" is not one of: stdio, http/],
-    [['--headers-timeout-ms', '20000', '--body-timeout-ms', '10000'], /CLOUDPC_MCP_BODY_TIMEOUT_MS.*10000 ms is shorter than the headers timeout of 20000 ms/],
+    [
+      ['--headers-timeout-ms', '20000', '--body-timeout-ms', '10000'],
+      /CLOUDPC_MCP_BODY_TIMEOUT_MS.*10000 ms is shorter than the headers timeout of 20000 ms/,
+    ],
     [['--max-connections', '0'], /CLOUDPC_MCP_MAX_CONNECTIONS.*from 1 to/],
   ])('refuses %o', (argv, message) => {
     expect(problems(['--transport', 'http', ...argv])).toMatch(message);
@@ -90,7 +120,9 @@ describe('remote mode settings', () => {
 
   it('entra: an allow-list of client applications, normalised; anything but application ids is refused', () => {
     const A = 'AAAAAAAA-1111-4222-8333-444444444444';
-    expect(ok([], { ...ENTRA, CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS: ` ${A}, ${A.toLowerCase()},${CLIENT}` }).http.entra!.allowedClients).toEqual([A.toLowerCase(), CLIENT]);
+    expect(
+      ok([], { ...ENTRA, CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS: ` ${A}, ${A.toLowerCase()},${CLIENT}` }).http.entra!.allowedClients,
+    ).toEqual([A.toLowerCase(), CLIENT]);
     expect(ok([], ENTRA).http.entra!.allowedClients).toBeUndefined();
     expect(problems([], { ...ENTRA, CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS: `${A},copilot-studio` })).toMatch(
       /CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS.*not application \(client\) ids: "copilot-studio"/,

@@ -37,7 +37,10 @@ const mint = (claims: Record<string, unknown>, aud: string = CLIENT, header: Rec
     .setIssuer(entra.issuer)
     .setAudience(aud)
     .setExpirationTime('1h')
-    .sign(keys.privateKey, Array.isArray(header.crit) ? { crit: Object.fromEntries(header.crit.map((c: string) => [c, true])) } : undefined);
+    .sign(
+      keys.privateKey,
+      Array.isArray(header.crit) ? { crit: Object.fromEntries(header.crit.map((c: string) => [c, true])) } : undefined,
+    );
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 describe('Entra caller-token validation', () => {
@@ -61,7 +64,11 @@ describe('Entra caller-token validation', () => {
   });
 
   it('answers 503, not 401, when the signing keys cannot be fetched, so clients do not loop through sign-in', async () => {
-    const down = createEntraVerifier(entra, { keys: async () => { throw new TypeError('fetch failed'); } });
+    const down = createEntraVerifier(entra, {
+      keys: async () => {
+        throw new TypeError('fetch failed');
+      },
+    });
     expect(await down(`Bearer ${await mint({})}`)).toMatchObject({ ok: false, status: 503 });
   });
 
@@ -75,7 +82,10 @@ describe('Entra caller-token validation', () => {
     ['no kid while the tenant publishes several keys', () => mint({}, CLIENT, {})],
     ['a kid the tenant does not publish', () => mint({}, CLIENT, { kid: 'k9' })],
     ['two parts only', async () => (await mint({})).split('.').slice(0, 2).join('.')],
-    ['a header that is not JSON', async () => `${Buffer.from('{nope').toString('base64url')}.${(await mint({})).split('.').slice(1).join('.')}`],
+    [
+      'a header that is not JSON',
+      async () => `${Buffer.from('{nope').toString('base64url')}.${(await mint({})).split('.').slice(1).join('.')}`,
+    ],
     ['a payload that is not JSON', async () => `${b64({ alg: 'RS256', kid: 'k1' })}.${Buffer.from('[1,').toString('base64url')}.c2ln`],
     ['a signature that is not base64url', async () => `${(await mint({})).split('.').slice(0, 2).join('.')}.***`],
     ['an HS256 token', async () => `${b64({ alg: 'HS256', kid: 'k1' })}.${b64({ oid: 'o', tid: TENANT })}.c2ln`],
@@ -92,11 +102,20 @@ describe('Entra caller-token validation', () => {
     ['tid a number', { tid: 7 }, /tid claim/],
     ['tid an object whose toString is not a function', { tid: { toString: 1 } }, /tid claim/],
   ])('a signed token with %s is 401, not a crash', async (_what, claims, message) => {
-    expect(await verify(`Bearer ${await mint(claims)}`)).toMatchObject({ ok: false, status: 401, error: 'invalid_token', description: expect.stringMatching(message) });
+    expect(await verify(`Bearer ${await mint(claims)}`)).toMatchObject({
+      ok: false,
+      status: 401,
+      error: 'invalid_token',
+      description: expect.stringMatching(message),
+    });
   });
 
   it('503 only when the key source itself fails; its "no such key" answers stay 401', async () => {
-    const timeout = createEntraVerifier(entra, { keys: async () => { throw new (await import('jose')).errors.JWKSTimeout(); } });
+    const timeout = createEntraVerifier(entra, {
+      keys: async () => {
+        throw new (await import('jose')).errors.JWKSTimeout();
+      },
+    });
     expect(await timeout(`Bearer ${await mint({})}`)).toMatchObject({ status: 503 });
     expect(await createEntraVerifier(entra, { keys: twoKeys })(`Bearer ${await mint({})}`)).toMatchObject({ ok: true });
   });
@@ -113,12 +132,22 @@ describe('allow-list of client applications (azp / appid)', () => {
 
   it('refuses another app with 403 and a description naming it and the setting; no challenge error code', async () => {
     const v = await listed(`Bearer ${await mint({ azp: '99999999-0000-4000-8000-000000000000' })}`);
-    expect(v).toMatchObject({ ok: false, status: 403, description: expect.stringMatching(/client application 99999999-0000-4000-8000-000000000000.*CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS/) });
+    expect(v).toMatchObject({
+      ok: false,
+      status: 403,
+      description: expect.stringMatching(/client application 99999999-0000-4000-8000-000000000000.*CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS/),
+    });
     expect(v).not.toHaveProperty('error');
-    expect(await listed(`Bearer ${await mint({})}`)).toMatchObject({ ok: false, status: 403, description: expect.stringMatching(/names no client application/) });
+    expect(await listed(`Bearer ${await mint({})}`)).toMatchObject({
+      ok: false,
+      status: 403,
+      description: expect.stringMatching(/names no client application/),
+    });
   });
 
   it('without a list, any app of the tenant is accepted', async () => {
-    expect(await createEntraVerifier(entra, { keys: jwks })(`Bearer ${await mint({ azp: '99999999-0000-4000-8000-000000000000' })}`)).toMatchObject({ ok: true });
+    expect(
+      await createEntraVerifier(entra, { keys: jwks })(`Bearer ${await mint({ azp: '99999999-0000-4000-8000-000000000000' })}`),
+    ).toMatchObject({ ok: true });
   });
 });

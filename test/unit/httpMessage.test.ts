@@ -8,13 +8,41 @@ const call = (params: unknown, id: unknown = 7) => JSON.stringify({ jsonrpc: '2.
 describe('checkMessage', () => {
   it.each<[string, string, number, number, string | number | null, RegExp]>([
     ['not JSON', '{"jsonrpc":', 400, -32700, null, /not valid JSON/],
-    ['a batch', JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'ping' }]), 400, -32600, null, /batches are not supported.*one message per POST|POST of its own/],
+    [
+      'a batch',
+      JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'ping' }]),
+      400,
+      -32600,
+      null,
+      /batches are not supported.*one message per POST|POST of its own/,
+    ],
     ['an empty batch', '[]', 400, -32600, null, /batches/],
-    ['arguments that are a string', call({ name: 'list_cloud_pcs', arguments: 'x' }), 200, -32602, 7, /params\.arguments must be an object/],
-    ['arguments that are an array', call({ name: 'list_cloud_pcs', arguments: [] }, 'a'), 200, -32602, 'a', /params\.arguments must be an object/],
+    [
+      'arguments that are a string',
+      call({ name: 'list_cloud_pcs', arguments: 'x' }),
+      200,
+      -32602,
+      7,
+      /params\.arguments must be an object/,
+    ],
+    [
+      'arguments that are an array',
+      call({ name: 'list_cloud_pcs', arguments: [] }, 'a'),
+      200,
+      -32602,
+      'a',
+      /params\.arguments must be an object/,
+    ],
     ['no tool name', call({ arguments: {} }), 200, -32602, 7, /params\.name must be the tool name/],
     ['no params', JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call' }), 200, -32602, 7, /params must be an object/],
-    ['an own __proto__ member in arguments', '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"list_cloud_pcs","arguments":{"__proto__":{"top":1}}}}', 200, -32602, 7, /"__proto__"/],
+    [
+      'an own __proto__ member in arguments',
+      '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"list_cloud_pcs","arguments":{"__proto__":{"top":1}}}}',
+      200,
+      -32602,
+      7,
+      /"__proto__"/,
+    ],
     ['a bad progress token', call({ name: 'list_cloud_pcs', _meta: { progressToken: 1.5 } }), 200, -32602, 7, /progressToken/],
   ])('refuses %s', (_what, body, status, code, id, message) => {
     expect(checkMessage(body)).toEqual({ ok: false, status, code, id, message: expect.stringMatching(message) });

@@ -7,7 +7,13 @@ import { loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/core/log.js';
 
 const HOUR = 3_600_000;
-const caller = (oid: string, assertion = `assertion-of-${oid}`, tid = 'tenant') => ({ oid, tid, assertion, expiresAt: Date.now() + HOUR, upn: `${oid}@contoso.com` });
+const caller = (oid: string, assertion = `assertion-of-${oid}`, tid = 'tenant') => ({
+  oid,
+  tid,
+  assertion,
+  expiresAt: Date.now() + HOUR,
+  upn: `${oid}@contoso.com`,
+});
 
 function fakeExchange(now: () => number) {
   const calls: string[] = [];
@@ -96,7 +102,8 @@ describe('the exchange deadline', () => {
     const signals: AbortSignal[] = [];
     const exchange: OboExchange = (assertion, signal) => {
       signals.push(signal!);
-      if (signals.length === 1) return new Promise((_, reject) => signal!.addEventListener('abort', () => reject(new Error('aborted underneath'))));
+      if (signals.length === 1)
+        return new Promise((_, reject) => signal!.addEventListener('abort', () => reject(new Error('aborted underneath'))));
       return Promise.resolve({ token: `graph-for-${assertion}`, expiresOnTimestamp: Date.now() + HOUR });
     };
     return { exchange, signals };
@@ -108,7 +115,10 @@ describe('the exchange deadline', () => {
     const onTimeout = (ms: number) => oboDeadlineError(ms, { authorityHost: 'https://login.microsoftonline.com' });
     const sessions = new UserSessions({ exchange: withDeadline(fx.exchange, 15_000, onTimeout), logger: silentLogger });
     const first = sessions.forCaller(caller('alice')).tokens.getToken();
-    const settled = expect(first).rejects.toMatchObject({ code: 'network', message: expect.stringMatching(/did not answer within 15 s \(CLOUDPC_MCP_OBO_TIMEOUT_MS\)/) });
+    const settled = expect(first).rejects.toMatchObject({
+      code: 'network',
+      message: expect.stringMatching(/did not answer within 15 s \(CLOUDPC_MCP_OBO_TIMEOUT_MS\)/),
+    });
     await vi.advanceTimersByTimeAsync(14_999);
     expect(fx.signals[0]!.aborted).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
@@ -143,7 +153,13 @@ describe('the exchange deadline', () => {
 });
 
 describe('CLOUDPC_MCP_OBO_TIMEOUT_MS', () => {
-  const entra = { CLOUDPC_MCP_TRANSPORT: 'http', CLOUDPC_MCP_HTTP_AUTH: 'entra', AZURE_TENANT_ID: '7f3c1a2b-4d5e-4f60-8a9b-0c1d2e3f4a5b', AZURE_CLIENT_ID: '3a8e6c1d-2b4f-4e70-9c8d-1e2f3a4b5c6d', AZURE_CLIENT_SECRET: 's' };
+  const entra = {
+    CLOUDPC_MCP_TRANSPORT: 'http',
+    CLOUDPC_MCP_HTTP_AUTH: 'entra',
+    AZURE_TENANT_ID: '7f3c1a2b-4d5e-4f60-8a9b-0c1d2e3f4a5b',
+    AZURE_CLIENT_ID: '3a8e6c1d-2b4f-4e70-9c8d-1e2f3a4b5c6d',
+    AZURE_CLIENT_SECRET: 's',
+  };
   it.each<[Record<string, string>, string[], number | RegExp]>([
     [{}, [], 15_000],
     [{ CLOUDPC_MCP_OBO_TIMEOUT_MS: '2500' }, [], 2_500],
@@ -155,4 +171,3 @@ describe('CLOUDPC_MCP_OBO_TIMEOUT_MS', () => {
     else expect(r.ok ? '' : JSON.stringify(r.problems)).toMatch(expected);
   });
 });
-

@@ -2,13 +2,18 @@
 import { describe, expect, it } from 'vitest';
 import { buildOriginPolicy, checkOrigin } from '../../src/transports/http/origin.js';
 
-const loopback = buildOriginPolicy({ loopback: true, port: 8080, publicUrl: 'http://127.0.0.1:8080', allowedOrigins: ['http://localhost:6274'] });
+const loopback = buildOriginPolicy({
+  loopback: true,
+  port: 8080,
+  publicUrl: 'http://127.0.0.1:8080',
+  allowedOrigins: ['http://localhost:6274'],
+});
 const remote = buildOriginPolicy({ loopback: false, port: 8080, publicUrl: 'https://mcp.contoso.com', allowedOrigins: [] });
 
 describe('Origin and Host checks', () => {
   it.each([
     [{ host: '127.0.0.1:8080' }, true, 'a client that sends no Origin (not a browser)'],
-    [{ host: 'localhost:8080', origin: 'http://localhost:8080' }, true, 'the server\'s own loopback origin'],
+    [{ host: 'localhost:8080', origin: 'http://localhost:8080' }, true, "the server's own loopback origin"],
     [{ host: '[::1]:8080', origin: 'http://[::1]:8080' }, true, 'IPv6 loopback'],
     [{ host: '127.0.0.1:8080', origin: 'http://localhost:6274' }, true, 'an origin the operator allowed'],
     [{ host: '127.0.0.1:8080', origin: 'http://localhost:3000' }, false, 'another local page on another port'],

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { LineTransport, MAX_LINE_BYTES } from '../../src/transports/stdio/lineTransport.js';
 
-function setUp(opts: { output?: NodeJS.WritableStream; drainTimeoutMs?: number; early?: ConstructorParameters<typeof LineTransport>[0]['early'] } = {}) {
+function setUp(
+  opts: { output?: NodeJS.WritableStream; drainTimeoutMs?: number; early?: ConstructorParameters<typeof LineTransport>[0]['early'] } = {},
+) {
   const input = new PassThrough();
   const out = new PassThrough();
   const output = opts.output ?? out;
@@ -15,7 +17,11 @@ function setUp(opts: { output?: NodeJS.WritableStream; drainTimeoutMs?: number; 
   t.onmessage = (m) => delivered.push(m);
   let written = '';
   out.on('data', (d: Buffer) => (written += d.toString('utf8')));
-  const lines = () => written.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+  const lines = () =>
+    written
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, any>);
   const tick = () => new Promise((r) => setImmediate(r));
   return { t, input, delivered, lines, ended, tick };
 }
@@ -55,7 +61,7 @@ describe('LineTransport', () => {
     expect(s.delivered).toHaveLength(0);
   });
 
-  it('answers the first messages early and drops the full server\'s second answer to initialize', async () => {
+  it("answers the first messages early and drops the full server's second answer to initialize", async () => {
     const s = setUp({ early: (m) => (m.method === 'initialize' ? { jsonrpc: '2.0', id: m.id, result: { early: true } } : undefined) });
     s.input.write('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}\n');
     await s.tick();

@@ -1,7 +1,16 @@
 // Retry plans: what a person approves is what is sent, once, by its owner, before it expires.
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/store/memory.js';
-import { failedSetChange, planProblem, PlanStore, sameOwner, secretMatches, type Plan, type PlanInput, type PlanOwner } from '../../src/tools/retry/plans.js';
+import {
+  failedSetChange,
+  planProblem,
+  PlanStore,
+  sameOwner,
+  secretMatches,
+  type Plan,
+  type PlanInput,
+  type PlanOwner,
+} from '../../src/tools/retry/plans.js';
 
 const LOCAL: PlanOwner = { kind: 'local' };
 const ALICE: PlanOwner = { kind: 'entra', tid: 'T1', oid: 'A1', upn: 'alice@contoso.com' };
@@ -11,8 +20,14 @@ const ALICE_OTHER_TENANT: PlanOwner = { kind: 'entra', tid: 'T9', oid: 'A1' };
 
 function input(owner: PlanOwner = LOCAL, ids = ['pc-1', 'pc-2']): PlanInput {
   return {
-    bulkActionId: 'ba-1', actionType: 'reprovision', displayName: 'Reprovision', destructive: true, target: 'allFailed',
-    cloudPcIds: ids, devices: ids.map((cloudPcId) => ({ cloudPcId, state: 'failed' })), owner,
+    bulkActionId: 'ba-1',
+    actionType: 'reprovision',
+    displayName: 'Reprovision',
+    destructive: true,
+    target: 'allFailed',
+    cloudPcIds: ids,
+    devices: ids.map((cloudPcId) => ({ cloudPcId, state: 'failed' })),
+    owner,
   };
 }
 
@@ -23,7 +38,14 @@ function clockStore(ttlMs = 1000) {
 }
 
 describe('planProblem', () => {
-  const plan = (state: Plan['state'], owner = ALICE): Plan => ({ ...input(owner), id: 'plan-x', createdAt: 0, expiresAt: 100, state, appToken: 'a' });
+  const plan = (state: Plan['state'], owner = ALICE): Plan => ({
+    ...input(owner),
+    id: 'plan-x',
+    createdAt: 0,
+    expiresAt: 100,
+    state,
+    appToken: 'a',
+  });
   it.each<[string, Plan | undefined, PlanOwner, number, string | undefined]>([
     ['unknown plan', undefined, ALICE, 0, 'unknown'],
     ['pending, owner, in time', plan('pending'), ALICE, 99, undefined],
@@ -56,7 +78,13 @@ describe('failedSetChange', () => {
     ['all failed: a PC failed since', all, ['A', 'B', 'C'], 'reprovision', { noLongerFailed: [], newlyFailed: ['C'] }],
     ['selected: other failures do not matter', sel, ['A', 'B', 'C'], 'reprovision', undefined],
     ['selected: a chosen PC no longer failed', sel, ['A', 'C'], 'reprovision', { noLongerFailed: ['B'], newlyFailed: [] }],
-    ['the action type changed', all, ['A', 'B'], 'restore', { noLongerFailed: [], newlyFailed: [], typeChanged: { from: 'reprovision', to: 'restore' } }],
+    [
+      'the action type changed',
+      all,
+      ['A', 'B'],
+      'restore',
+      { noLongerFailed: [], newlyFailed: [], typeChanged: { from: 'reprovision', to: 'restore' } },
+    ],
   ])('%s', (_what, plan, now, type, expected) => {
     expect(failedSetChange(plan, now, type)).toEqual(expected);
   });

@@ -24,7 +24,11 @@ function files(dir: string): string[] {
 }
 
 describe('no pointer outside the repository', () => {
-  const scanned = [...['src', 'docs', 'test'].flatMap((d) => files(path.join(ROOT, d))), path.join(ROOT, 'README.md'), path.join(ROOT, 'SECURITY.md')];
+  const scanned = [
+    ...['src', 'docs', 'test'].flatMap((d) => files(path.join(ROOT, d))),
+    path.join(ROOT, 'README.md'),
+    path.join(ROOT, 'SECURITY.md'),
+  ];
 
   it('scans the sources, docs and tests', () => {
     expect(scanned.length).toBeGreaterThan(100);
@@ -34,7 +38,9 @@ describe('no pointer outside the repository', () => {
     const found = scanned.flatMap((f) =>
       readFileSync(f, 'utf8')
         .split('\n')
-        .flatMap((line, i) => (POINTERS.some((p) => p.test(line)) ? [`${path.relative(ROOT, f)}:${i + 1}: ${line.trim().slice(0, 120)}`] : [])),
+        .flatMap((line, i) =>
+          POINTERS.some((p) => p.test(line)) ? [`${path.relative(ROOT, f)}:${i + 1}: ${line.trim().slice(0, 120)}`] : [],
+        ),
     );
     expect(found).toEqual([]);
   });

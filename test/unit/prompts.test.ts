@@ -4,7 +4,14 @@ import { loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/core/log.js';
 import { argumentsProblem } from '../../src/prompts/definePrompt.js';
 import { hoursValue, userPrincipalNameValue } from '../../src/prompts/checks.js';
-import { bulkActionIds, MAX_COMPLETION_VALUES, NO_COMPLETION, staticValues, userPrincipalNames, type CompletionContext } from '../../src/prompts/complete.js';
+import {
+  bulkActionIds,
+  MAX_COMPLETION_VALUES,
+  NO_COMPLETION,
+  staticValues,
+  userPrincipalNames,
+  type CompletionContext,
+} from '../../src/prompts/complete.js';
 import { ALL_PROMPTS, selectPrompts } from '../../src/prompts/index.js';
 import { BulkActionCache } from '../../src/graph/bulkActions.js';
 import type { ServerDeps } from '../../src/tools/context.js';

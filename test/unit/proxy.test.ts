@@ -3,7 +3,15 @@
 import { describe, expect, it } from 'vitest';
 import { Agent, ProxyAgent } from 'undici';
 import { createGraphAgent, GraphPool, proxyOf } from '../../src/graph/dispatcher.js';
-import { noProxyMatch, parseProxyUrl, proxyProblem, proxyRoute, proxyVariable, shownProxy, shownProxyValue } from '../../src/graph/proxy.js';
+import {
+  noProxyMatch,
+  parseProxyUrl,
+  proxyProblem,
+  proxyRoute,
+  proxyVariable,
+  shownProxy,
+  shownProxyValue,
+} from '../../src/graph/proxy.js';
 import { loadConfig } from '../../src/config/config.js';
 
 describe('NO_PROXY, as curl reads it', () => {
@@ -110,7 +118,10 @@ describe('configuration', () => {
   it('an unusable proxy for the Graph root is a configuration problem; with the simulator it does not matter', () => {
     const r = loadConfig([], { HTTPS_PROXY: 'ftp://proxy:21' });
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.problems).toContainEqual({ setting: 'HTTPS_PROXY', message: expect.stringMatching(/ftp:\/\/.*http:\/\/ or https:\/\//) });
+    expect(!r.ok && r.problems).toContainEqual({
+      setting: 'HTTPS_PROXY',
+      message: expect.stringMatching(/ftp:\/\/.*http:\/\/ or https:\/\//),
+    });
     expect(loadConfig(['--simulate'], { HTTPS_PROXY: 'ftp://proxy:21' }).ok).toBe(true);
   });
 });

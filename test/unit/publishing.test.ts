@@ -42,7 +42,9 @@ describe('Dockerfile', () => {
   it('builds from base images pinned by digest, not by a tag that moves', () => {
     const text = read('Dockerfile');
     const args = new Map([...text.matchAll(/^ARG\s+(\w+)=(\S+)\s*$/gm)].map((m) => [m[1]!, m[2]!]));
-    const froms = [...text.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]!.replace(/\$\{(\w+)\}/g, (_, name: string) => args.get(name) ?? ''));
+    const froms = [...text.matchAll(/^FROM\s+(\S+)/gm)].map((m) =>
+      m[1]!.replace(/\$\{(\w+)\}/g, (_, name: string) => args.get(name) ?? ''),
+    );
     expect(froms.length).toBeGreaterThan(0);
     for (const image of froms) expect(image).toMatch(/^node:\d+-slim@sha256:[0-9a-f]{64}$/);
   });
@@ -69,7 +71,10 @@ describe('scripts/audit.mjs (CI advisory check)', () => {
   afterAll(() => new Promise<void>((resolve) => registry.close(() => resolve())));
 
   const audit = (...args: string[]) =>
-    run(process.execPath, ['scripts/audit.mjs', ...args], { cwd: ROOT, env: npmEnv({ npm_config_registry: url, npm_config_fetch_retries: '0' }) }).then(
+    run(process.execPath, ['scripts/audit.mjs', ...args], {
+      cwd: ROOT,
+      env: npmEnv({ npm_config_registry: url, npm_config_fetch_retries: '0' }),
+    }).then(
       (r) => ({ code: 0, stdout: r.stdout }),
       (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
     );
@@ -78,7 +83,9 @@ describe('scripts/audit.mjs (CI advisory check)', () => {
     answer = 'refuse';
     const r = await audit();
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^npm audit: NOT CHECKED: the advisory service could not be reached \(HTTP 405 .*\), so no dependency was checked/m);
+    expect(r.stdout).toMatch(
+      /^npm audit: NOT CHECKED: the advisory service could not be reached \(HTTP 405 .*\), so no dependency was checked/m,
+    );
     expect(r.stdout).toContain('--require');
   });
 

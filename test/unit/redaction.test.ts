@@ -20,7 +20,9 @@ const GUID = '8f1c2d3e-6a7b-4c8d-9e0f-a1b2c3d4e5f6';
 const pieces = { whole: token, 'header.payload': `${header}.${payload}`, signature, payload };
 
 function leaks(text: string): string[] {
-  return Object.entries(pieces).filter(([, v]) => text.includes(v)).map(([k]) => k);
+  return Object.entries(pieces)
+    .filter(([, v]) => text.includes(v))
+    .map(([k]) => k);
 }
 
 describe('redactSecrets', () => {
@@ -63,7 +65,11 @@ describe('log lines', () => {
 describe('audit lines', () => {
   it('redact a token a caller put in the tool name or that an error echoed', () => {
     const line = auditLine(
-      { tool: `${header}.${payload}`, arguments: {}, result: { isError: true, content: [{ type: 'text', text: `Graph said: token ${signature} is invalid` }] } },
+      {
+        tool: `${header}.${payload}`,
+        arguments: {},
+        result: { isError: true, content: [{ type: 'text', text: `Graph said: token ${signature} is invalid` }] },
+      },
       undefined,
     );
     expect(leaks(JSON.stringify(line))).toEqual([]);
@@ -80,7 +86,11 @@ describe('Graph errors', () => {
     agent
       .get('https://graph.test')
       .intercept({ path: (p) => p.startsWith('/beta/'), method: 'GET' })
-      .reply(401, { error: { code: 'InvalidAuthenticationToken', message: `Signature ${signature} invalid for ${header}.${payload}` } }, { headers: { 'content-type': 'application/json' } });
+      .reply(
+        401,
+        { error: { code: 'InvalidAuthenticationToken', message: `Signature ${signature} invalid for ${header}.${payload}` } },
+        { headers: { 'content-type': 'application/json' } },
+      );
     const client = new GraphClient({
       graphRoot: 'https://graph.test',
       tokenProvider: { description: 'fixed', delegated: true, getToken: async () => token },

@@ -38,14 +38,17 @@ describe('settings table', () => {
     expect(unknown).toEqual([]);
   });
 
-  it.each(SETTINGS.filter((s) => s.int).map((s) => [s.env, s]))('%s: its default is what the server uses, and its bounds are enforced', (env, s) => {
-    const fine = loadConfig([], { [env]: String(s.int!.default) });
-    const below = loadConfig([], { [env]: String(s.int!.min - 1) });
-    const above = loadConfig([], { [env]: String(s.int!.max + 1) });
-    expect(fine.ok ? [] : fine.problems.filter((p) => p.setting.startsWith(env))).toEqual([]);
-    for (const bad of [below, above]) {
-      const problems = bad.ok ? [] : bad.problems.filter((p) => p.setting.startsWith(env));
-      expect(problems[0]?.message).toMatch(new RegExp(`from ${s.int!.min} to ${s.int!.max}; default is ${s.int!.default}`));
-    }
-  });
+  it.each(SETTINGS.filter((s) => s.int).map((s) => [s.env, s]))(
+    '%s: its default is what the server uses, and its bounds are enforced',
+    (env, s) => {
+      const fine = loadConfig([], { [env]: String(s.int!.default) });
+      const below = loadConfig([], { [env]: String(s.int!.min - 1) });
+      const above = loadConfig([], { [env]: String(s.int!.max + 1) });
+      expect(fine.ok ? [] : fine.problems.filter((p) => p.setting.startsWith(env))).toEqual([]);
+      for (const bad of [below, above]) {
+        const problems = bad.ok ? [] : bad.problems.filter((p) => p.setting.startsWith(env));
+        expect(problems[0]?.message).toMatch(new RegExp(`from ${s.int!.min} to ${s.int!.max}; default is ${s.int!.default}`));
+      }
+    },
+  );
 });

@@ -11,7 +11,8 @@ import { describeGraphError, GraphError, type GraphErrorInit } from '../../src/g
 import { describeError, operationOf } from '../../src/mcp/describeError.js';
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-const jwt = (payload: Record<string, unknown>) => `${b64({ alg: 'RS256' })}.${b64({ exp: Math.floor(Date.now() / 1000) + 3600, ...payload })}.c2ln`;
+const jwt = (payload: Record<string, unknown>) =>
+  `${b64({ alg: 'RS256' })}.${b64({ exp: Math.floor(Date.now() / 1000) + 3600, ...payload })}.c2ln`;
 const ctx = { readOnly: false, simulated: false };
 const status = (token: string, cloud = CLOUDS.global) => buildAuthStatus(new StaticTokenProvider(token, { cloud }), ctx);
 
@@ -26,14 +27,23 @@ describe('auth_status with an operator token', () => {
 
   it('expired: not usable, and the fix is a fresh token, never a sign-in', () => {
     const s = status(jwt({ scp: 'CloudPC.ReadWrite.All', exp: 1_000 }));
-    expect(s).toMatchObject({ signedIn: false, retry: 'not-allowed', retryFix: expect.stringMatching(/^Put a fresh Microsoft Graph token in CLOUDPC_MCP_ACCESS_TOKEN/) });
+    expect(s).toMatchObject({
+      signedIn: false,
+      retry: 'not-allowed',
+      retryFix: expect.stringMatching(/^Put a fresh Microsoft Graph token in CLOUDPC_MCP_ACCESS_TOKEN/),
+    });
     expect(formatAuthStatus(s)).not.toMatch(/signIn: true/);
   });
 
   it.each([
     ['usgov token, global server', 'https://graph.microsoft.us', CLOUDS.global, /set CLOUDPC_MCP_CLOUD=usgov/],
     ['global token, usgov server', 'https://graph.microsoft.com/', CLOUDS.usgov, /set CLOUDPC_MCP_CLOUD=global/],
-    ['a token for Azure Resource Manager', 'https://management.azure.com', CLOUDS.global, /not for Microsoft Graph.*az account get-access-token --resource https:\/\/graph\.microsoft\.com/s],
+    [
+      'a token for Azure Resource Manager',
+      'https://management.azure.com',
+      CLOUDS.global,
+      /not for Microsoft Graph.*az account get-access-token --resource https:\/\/graph\.microsoft\.com/s,
+    ],
   ])('%s: refused with the fix; retry never "allowed"', (_, aud, cloud, fix) => {
     const s = status(jwt({ aud, scp: 'CloudPC.ReadWrite.All' }), cloud);
     expect(s).toMatchObject({ signedIn: false, retry: 'not-allowed' });
@@ -55,34 +65,55 @@ describe('auth_status with an operator token', () => {
     const token = jwt({ aud: 'https://graph.microsoft.us', scp: 'CloudPC.ReadWrite.All' });
     const p = new StaticTokenProvider(token, { cloud: CLOUDS.global, logger: createLogger('info', (l) => lines.push(l)) });
     expect(p.readyToken()).toBeUndefined();
-    await expect(p.getToken()).rejects.toMatchObject({ code: 'invalid_configuration', message: expect.stringMatching(/CLOUDPC_MCP_CLOUD=usgov/) });
+    await expect(p.getToken()).rejects.toMatchObject({
+      code: 'invalid_configuration',
+      message: expect.stringMatching(/CLOUDPC_MCP_CLOUD=usgov/),
+    });
     expect(lines).toHaveLength(1);
     expect(lines.join()).not.toContain(token);
   });
 
   it('under --simulate, says that CLOUDPC_MCP_ACCESS_TOKEN is ignored', () => {
     const sim = { description: 'embedded simulator token', delegated: true, getToken: async () => 'x' };
-    expect(buildAuthStatus(sim, { readOnly: false, simulated: true, accessTokenIgnored: true }).why).toMatch(/CLOUDPC_MCP_ACCESS_TOKEN is set but ignored/);
+    expect(buildAuthStatus(sim, { readOnly: false, simulated: true, accessTokenIgnored: true }).why).toMatch(
+      /CLOUDPC_MCP_ACCESS_TOKEN is set but ignored/,
+    );
     expect(buildAuthStatus(sim, { readOnly: false, simulated: true }).why).not.toMatch(/CLOUDPC_MCP_ACCESS_TOKEN/);
   });
 });
 
 function graphError(over: Partial<GraphErrorInit>): GraphError {
-  return new GraphError({ kind: 'http', message: 'x', method: 'GET', path: '/deviceManagement/virtualEndpoint/bulkActions/ba-1', clientRequestId: 'c', attempts: 1, ...over });
+  return new GraphError({
+    kind: 'http',
+    message: 'x',
+    method: 'GET',
+    path: '/deviceManagement/virtualEndpoint/bulkActions/ba-1',
+    clientRequestId: 'c',
+    attempts: 1,
+    ...over,
+  });
 }
 
 describe('a 401', () => {
   const deps = (tokens: () => unknown) => ({ logger: silentLogger, tokens: tokens as never });
 
   it('with an operator token: replace the token', () => {
-    const t = describeError(graphError({ status: 401 }), 'read', deps(() => new StaticTokenProvider('opaque')));
+    const t = describeError(
+      graphError({ status: 401 }),
+      'read',
+      deps(() => new StaticTokenProvider('opaque')),
+    );
     expect(t).toContain('Graph rejected the operator token (CLOUDPC_MCP_ACCESS_TOKEN)');
     expect(t).toContain('Put a fresh Microsoft Graph token in CLOUDPC_MCP_ACCESS_TOKEN');
     expect(t).not.toMatch(/[Ss]ign in again/);
   });
 
   it('with any other sign-in: sign in again', () => {
-    const t = describeError(graphError({ status: 401 }), 'read', deps(() => ({ description: 'x', delegated: true, getToken: async () => 't' })));
+    const t = describeError(
+      graphError({ status: 401 }),
+      'read',
+      deps(() => ({ description: 'x', delegated: true, getToken: async () => 't' })),
+    );
     expect(t).toMatch(/Sign in again/);
   });
 });
@@ -99,8 +130,14 @@ describe('the heading of a failure says what the call did', () => {
 
   it.each([
     [{ status: 404 }, /^Dry run of the retry of bulk action ba-1 failed \(HTTP 404\); nothing was retried\.\nNot found/],
-    [{ kind: 'timeout', ambiguous: true, timeoutMs: 1500 }, /^Dry run of the retry of bulk action ba-1 failed; nothing was retried\.\nDeadline hit/],
-    [{ status: 500, ambiguous: true }, /^Dry run of the retry of bulk action ba-1 failed \(HTTP 500\); nothing was retried\.\nGraph had a service error/],
+    [
+      { kind: 'timeout', ambiguous: true, timeoutMs: 1500 },
+      /^Dry run of the retry of bulk action ba-1 failed; nothing was retried\.\nDeadline hit/,
+    ],
+    [
+      { status: 500, ambiguous: true },
+      /^Dry run of the retry of bulk action ba-1 failed \(HTTP 500\); nothing was retried\.\nGraph had a service error/,
+    ],
   ] as const)('a dry run failing with %j is headed as a dry run, and never "may have been accepted"', (over, heading) => {
     const t = describeGraphError(graphError(over), { operation: 'dryRun', what: 'bulk action ba-1' });
     expect(t).toMatch(heading);

@@ -16,7 +16,7 @@ interface Reply {
   status: number;
   headers: Headers;
   text: string;
-   
+
   json: any;
 }
 
@@ -143,7 +143,11 @@ describe('graph simulator', () => {
       const r = await call(sim, `${BULK}/00000000-1111-2222-3333-444444444444`, { headers: { 'client-request-id': 'abc-1' } });
       expect(r.status).toBe(404);
       expect(r.json.error.code).toBe('itemNotFound');
-      expect(r.json.error.innerError).toEqual({ date: '2025-03-12T09:30:00', 'request-id': r.headers.get('request-id'), 'client-request-id': 'abc-1' });
+      expect(r.json.error.innerError).toEqual({
+        date: '2025-03-12T09:30:00',
+        'request-id': r.headers.get('request-id'),
+        'client-request-id': 'abc-1',
+      });
     });
   });
 
@@ -161,7 +165,11 @@ describe('graph simulator', () => {
       expect(v1.status).toBe(400);
       expect(v1.json.error.message).toBe("Resource not found for the segment 'bulkActions'.");
       expect((await call(sim, `${BULK}/not%20an%20id`)).status).toBe(400);
-      const put = await call(sim, `${BULK}/${DEMO_IDS.failedRestart}`, { method: 'PUT', rawBody: '{}', headers: { 'content-type': 'application/json' } });
+      const put = await call(sim, `${BULK}/${DEMO_IDS.failedRestart}`, {
+        method: 'PUT',
+        rawBody: '{}',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(put.status).toBe(405);
       expect(put.headers.get('allow')).toBe('GET');
       const getRetry = await call(sim, `${BULK}/${DEMO_IDS.failedRestart}/retry`);
@@ -169,7 +177,10 @@ describe('graph simulator', () => {
     });
 
     it('rejects invalid JSON and a non-JSON content type', async () => {
-      const bad = await call(sim, `${BULK}/${DEMO_IDS.failedRestart}/retry`, { rawBody: '{"cloudPcIds": [', headers: { 'content-type': 'application/json' } });
+      const bad = await call(sim, `${BULK}/${DEMO_IDS.failedRestart}/retry`, {
+        rawBody: '{"cloudPcIds": [',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(bad.status).toBe(400);
       expect(bad.json.error.code).toBe('BadRequest');
       const text = await call(sim, `${BULK}/${DEMO_IDS.failedRestart}/retry`, { rawBody: '{}', headers: { 'content-type': 'text/plain' } });
@@ -230,12 +241,21 @@ describe('graph simulator', () => {
       const failedIds = failed.json.value.map((a: { id: string }) => a.id);
       expect(failedIds).toHaveLength(4);
       expect(failedIds).toEqual(
-        expect.arrayContaining([DEMO_IDS.failedRestart, DEMO_IDS.failedReprovision, DEMO_IDS.olderFailedRestart, DEMO_IDS.failedTroubleshoot]),
+        expect.arrayContaining([
+          DEMO_IDS.failedRestart,
+          DEMO_IDS.failedReprovision,
+          DEMO_IDS.olderFailedRestart,
+          DEMO_IDS.failedTroubleshoot,
+        ]),
       );
       const restarts = await call(sim, `${BULK}${q({ $filter: "isof('microsoft.graph.cloudPcBulkRestart') and status eq 'failed'" })}`);
-      expect(restarts.json.value.map((a: { id: string }) => a.id).sort()).toEqual([DEMO_IDS.failedRestart, DEMO_IDS.olderFailedRestart].sort());
+      expect(restarts.json.value.map((a: { id: string }) => a.id).sort()).toEqual(
+        [DEMO_IDS.failedRestart, DEMO_IDS.olderFailedRestart].sort(),
+      );
       const summary = await call(sim, `${BULK}${q({ $filter: 'actionSummary/failedCount gt 1' })}`);
-      expect(summary.json.value.map((a: { id: string }) => a.id).sort()).toEqual([DEMO_IDS.failedRestart, DEMO_IDS.failedReprovision].sort());
+      expect(summary.json.value.map((a: { id: string }) => a.id).sort()).toEqual(
+        [DEMO_IDS.failedRestart, DEMO_IDS.failedReprovision].sort(),
+      );
       const since = await call(sim, `${BULK}${q({ $filter: `createdDateTime ge 2025-03-11T00:00:00Z and status eq 'failed'` })}`);
       expect(since.json.value.map((a: { id: string }) => a.id).sort()).toEqual([DEMO_IDS.failedRestart, DEMO_IDS.failedReprovision].sort());
     });
@@ -282,7 +302,10 @@ describe('graph simulator', () => {
       expect(sim.state.bulkAction(DEMO_IDS.failedReprovision)).toMatchObject({ status: 'failed', actionSummary: { failedCount: 2 } });
       expect(sim.state.bulkAction(DEMO_IDS.pendingPowerOn)).toMatchObject({ status: 'pending', actionSummary: { inProgressCount: 2 } });
       expect(sim.state.bulkAction(DEMO_IDS.succeededRestart)).toMatchObject({ status: 'succeeded' });
-      const failedPcs = sim.state.devices(DEMO_IDS.failedRestart)!.filter((d) => d.state === 'failed').map((d) => d.cloudPcId);
+      const failedPcs = sim.state
+        .devices(DEMO_IDS.failedRestart)!
+        .filter((d) => d.state === 'failed')
+        .map((d) => d.cloudPcId);
       expect(failedPcs.sort()).toEqual([DEMO_IDS.bobPc, DEMO_IDS.carolPc, DEMO_IDS.davePc].sort());
     });
   });
@@ -309,7 +332,9 @@ describe('graph simulator', () => {
       expect(await ids("startswith(managedDeviceName,'CPC-carol')")).toEqual([DEMO_IDS.carolPc]);
       expect(await ids("startswith(displayName,'Carol')")).toEqual([DEMO_IDS.carolPc]);
       expect(await ids("contains(displayName,'build box')")).toEqual([DEMO_IDS.carolPc]);
-      expect(await ids("startswith(managedDeviceName,'CPC-alice') and provisioningPolicyName eq 'Contoso Developers'")).toEqual([DEMO_IDS.aliceDevPc]);
+      expect(await ids("startswith(managedDeviceName,'CPC-alice') and provisioningPolicyName eq 'Contoso Developers'")).toEqual([
+        DEMO_IDS.aliceDevPc,
+      ]);
       expect(await ids(`id in ('${DEMO_IDS.bobPc}','${DEMO_IDS.davePc}')`)).toEqual([DEMO_IDS.bobPc, DEMO_IDS.davePc].sort());
       expect((await call(sim, `${PCS}${q({ $filter: "status eq 'sleeping'" })}`)).status).toBe(400);
     });
@@ -347,7 +372,13 @@ describe('graph simulator', () => {
 
       const during = (await call(sim, `${BULK}/${DEMO_IDS.failedRestart}`)).json;
       expect(during.status).toBe('pending');
-      expect(during.actionSummary).toEqual({ successfulCount: 5, failedCount: 0, inProgressCount: 3, notSupportedCount: 0, pendingCount: 0 });
+      expect(during.actionSummary).toEqual({
+        successfulCount: 5,
+        failedCount: 0,
+        inProgressCount: 3,
+        notSupportedCount: 0,
+        pendingCount: 0,
+      });
 
       clock += 3999;
       expect(sim.state.bulkAction(DEMO_IDS.failedRestart)?.['status']).toBe('pending');
@@ -356,7 +387,11 @@ describe('graph simulator', () => {
       expect(after.status).toBe('failed');
       expect(after.actionSummary).toMatchObject({ successfulCount: 7, failedCount: 1, inProgressCount: 0 });
       const devices = sim.state.devices(DEMO_IDS.failedRestart)!;
-      expect(devices.find((d) => d.cloudPcId === DEMO_IDS.davePc)).toMatchObject({ state: 'failed', retryCount: 1, detail: { code: 'cloudPcInGracePeriod' } });
+      expect(devices.find((d) => d.cloudPcId === DEMO_IDS.davePc)).toMatchObject({
+        state: 'failed',
+        retryCount: 1,
+        detail: { code: 'cloudPcInGracePeriod' },
+      });
       expect(devices.find((d) => d.cloudPcId === DEMO_IDS.bobPc)).toMatchObject({ state: 'done', detail: null });
       const bob = (await call(sim, `${PCS}/${DEMO_IDS.bobPc}`)).json;
       expect(bob.lastRemoteActionResult).toMatchObject({ actionState: 'done', statusDetail: null });
@@ -370,7 +405,10 @@ describe('graph simulator', () => {
       expect(r.status).toBe(202);
       expect(sim.retries[0]).toMatchObject({ cloudPcIds: [DEMO_IDS.bobPc, DEMO_IDS.alicePc], rerunCloudPcIds: [DEMO_IDS.bobPc] });
       sim.advance(4000);
-      expect(sim.state.bulkAction(DEMO_IDS.failedRestart)).toMatchObject({ status: 'failed', actionSummary: { successfulCount: 6, failedCount: 2 } });
+      expect(sim.state.bulkAction(DEMO_IDS.failedRestart)).toMatchObject({
+        status: 'failed',
+        actionSummary: { successfulCount: 6, failedCount: 2 },
+      });
     });
 
     it('rejects ids that are not part of the action, naming how many, and applies nothing', async () => {
@@ -420,8 +458,14 @@ describe('graph simulator', () => {
       expect(sim.state.cloudPc(DEMO_IDS.erinPc)).toMatchObject({ status: 'provisioning', statusDetail: null });
       sim.advance(4000);
       expect(sim.state.cloudPc(DEMO_IDS.erinPc)).toMatchObject({ status: 'provisioned', statusDetail: null });
-      expect(sim.state.cloudPc(DEMO_IDS.frankPc)).toMatchObject({ status: 'failed', statusDetail: { code: 'resourceAvailabilityCheckNoSubnetIP' } });
-      expect(sim.state.bulkAction(DEMO_IDS.failedReprovision)).toMatchObject({ status: 'failed', actionSummary: { successfulCount: 5, failedCount: 1 } });
+      expect(sim.state.cloudPc(DEMO_IDS.frankPc)).toMatchObject({
+        status: 'failed',
+        statusDetail: { code: 'resourceAvailabilityCheckNoSubnetIP' },
+      });
+      expect(sim.state.bulkAction(DEMO_IDS.failedReprovision)).toMatchObject({
+        status: 'failed',
+        actionSummary: { successfulCount: 5, failedCount: 1 },
+      });
     });
 
     it('lets an app-only token read but refuses it on retry', async () => {
@@ -442,8 +486,18 @@ describe('graph simulator', () => {
       expect(r.headers.get('content-type')).toBe('application/octet-stream');
       expect(r.json.TotalRowCount).toBe(8);
       expect(r.json.Schema.map((c: { Column: string }) => c.Column)).toEqual([
-        'Id', 'CloudPcDeviceDisplayName', 'BulkActionId', 'BulkActionDisplayName', 'CloudPcId', 'InitiatedByUserPrincipalName',
-        'DeviceOwnerUserPrincipalName', 'Action', 'ActionState', 'RequestDateTime', 'LastUpdatedDateTime', 'ActionParameters',
+        'Id',
+        'CloudPcDeviceDisplayName',
+        'BulkActionId',
+        'BulkActionDisplayName',
+        'CloudPcId',
+        'InitiatedByUserPrincipalName',
+        'DeviceOwnerUserPrincipalName',
+        'Action',
+        'ActionState',
+        'RequestDateTime',
+        'LastUpdatedDateTime',
+        'ActionParameters',
       ]);
       expect(r.json.Schema.find((c: { Column: string }) => c.Column === 'RequestDateTime').PropertyType).toBe('DateTime');
       expect(r.json.Values).toHaveLength(8);
@@ -516,7 +570,12 @@ describe('graph simulator', () => {
         { kind: 'status', status: 429 },
         { kind: 'status', status: 503, headers: { 'Retry-After': '2' } },
         { kind: 'status', status: 500, body: { error: { code: 'InternalServerError', message: 'boom', innerError: {} } } },
-        { kind: 'status', status: 502, headers: { 'Content-Type': 'text/html' }, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' },
+        {
+          kind: 'status',
+          status: 502,
+          headers: { 'Content-Type': 'text/html' },
+          body: '<html><body><h1>502 Bad Gateway</h1></body></html>',
+        },
       ]);
       const a = await call(sim, BULK);
       expect(a.status).toBe(429);
@@ -534,7 +593,12 @@ describe('graph simulator', () => {
     });
 
     it('matches on method and path, and honours times', async () => {
-      sim.faults.add({ kind: 'status', status: 503, match: { method: 'POST', path: '/beta/deviceManagement/virtualEndpoint/bulkActions/*/retry' }, times: 2 });
+      sim.faults.add({
+        kind: 'status',
+        status: 503,
+        match: { method: 'POST', path: '/beta/deviceManagement/virtualEndpoint/bulkActions/*/retry' },
+        times: 2,
+      });
       expect((await call(sim, BULK)).status).toBe(200);
       const retry = `${BULK}/${DEMO_IDS.failedRestart}/retry`;
       expect((await call(sim, retry, { body: {} })).status).toBe(503);
@@ -625,7 +689,9 @@ describe('graph simulator', () => {
       const added = await ctl('/faults', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify([{ kind: 'status', status: 429, headers: { 'Retry-After': '1' }, match: { method: 'GET', pathRegex: '/bulkActions$' } }]),
+        body: JSON.stringify([
+          { kind: 'status', status: 429, headers: { 'Retry-After': '1' }, match: { method: 'GET', pathRegex: '/bulkActions$' } },
+        ]),
       });
       expect(added.status).toBe(201);
       expect(((await (await ctl('/faults')).json()) as { value: unknown[] }).value).toHaveLength(1);

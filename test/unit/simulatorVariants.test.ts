@@ -1,7 +1,16 @@
 // The simulator answers in every documented shape: each variant, switched on by option, by the control surface, and
 // off again after reset; and $batch.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_IDS, LARGE_IDS, LARGE_SHAPE, SAME_TYPE_AGAIN_ID, SIMULATOR_VARIANTS, startSimulator, VARIANT_NAMES, type Simulator } from '../../src/simulator/index.js';
+import {
+  DEMO_IDS,
+  LARGE_IDS,
+  LARGE_SHAPE,
+  SAME_TYPE_AGAIN_ID,
+  SIMULATOR_VARIANTS,
+  startSimulator,
+  VARIANT_NAMES,
+  type Simulator,
+} from '../../src/simulator/index.js';
 
 const ROOT = '/beta/deviceManagement/virtualEndpoint';
 let sim: Simulator;
@@ -9,7 +18,11 @@ let sim: Simulator;
 async function call(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
   const res = await fetch(sim.url + path, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers: { authorization: `Bearer ${sim.token}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
+    headers: {
+      authorization: `Bearer ${sim.token}`,
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...init.headers,
+    },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   const text = await res.text();
@@ -54,9 +67,17 @@ describe('variants', () => {
     sim.setVariants(['duplicateReportRows']);
     await call(`${ROOT}/bulkActions/${DEMO_IDS.failedRestart}/retry`, { body: { cloudPcIds: [DEMO_IDS.bobPc] } });
     const r = await call(`${ROOT}/reports/getActionStatusReports`, {
-      body: { filter: `BulkActionId eq '${DEMO_IDS.failedRestart}' and CloudPcId eq '${DEMO_IDS.bobPc}'`, select: ['CloudPcId', 'ActionState'] },
+      body: {
+        filter: `BulkActionId eq '${DEMO_IDS.failedRestart}' and CloudPcId eq '${DEMO_IDS.bobPc}'`,
+        select: ['CloudPcId', 'ActionState'],
+      },
     });
-    expect(r.json.Values).toEqual(expect.arrayContaining([[DEMO_IDS.bobPc, 'failed'], [DEMO_IDS.bobPc, 'active']]));
+    expect(r.json.Values).toEqual(
+      expect.arrayContaining([
+        [DEMO_IDS.bobPc, 'failed'],
+        [DEMO_IDS.bobPc, 'active'],
+      ]),
+    );
     expect(r.json.TotalRowCount).toBe(2);
   });
 
@@ -67,7 +88,9 @@ describe('variants', () => {
     const all = await call(`${ROOT}/cloudPCs?$top=10`);
     expect(all.json.value.map((p: { status: string }) => p.status)).toContain('unknownFutureValue');
     const prefer = await call(`${ROOT}/cloudPCs${filter}`, { headers: { Prefer: 'include-unknown-enum-members' } });
-    expect(prefer.json.value.map((p: { userPrincipalName: string; status: string }) => [p.userPrincipalName, p.status])).toEqual([['heidi@contoso.com', 'movingRegion']]);
+    expect(prefer.json.value.map((p: { userPrincipalName: string; status: string }) => [p.userPrincipalName, p.status])).toEqual([
+      ['heidi@contoso.com', 'movingRegion'],
+    ]);
   });
 
   it('unsupportedQuery: the bulk action list answers 400 to $filter and $orderby', async () => {
@@ -108,7 +131,10 @@ describe('variants', () => {
     const s2 = await startSimulator({ variants: ['thinListItems'] });
     try {
       expect(s2.variants()).toEqual(['thinListItems']);
-      const put = await fetch(`${s2.url}/_simulator/variants`, { method: 'PUT', body: JSON.stringify({ on: ['wrappedEntities', 'statusDetails'] }) });
+      const put = await fetch(`${s2.url}/_simulator/variants`, {
+        method: 'PUT',
+        body: JSON.stringify({ on: ['wrappedEntities', 'statusDetails'] }),
+      });
       expect((await put.json()).on).toEqual(['wrappedEntities', 'statusDetails']);
       const bad = await fetch(`${s2.url}/_simulator/variants`, { method: 'PUT', body: JSON.stringify({ on: ['nope'] }) });
       expect(bad.status).toBe(400);
@@ -134,12 +160,17 @@ describe('$batch', () => {
         ],
       },
     });
-    expect(r.json.responses.map((p: { id: string; status: number }) => [p.id, p.status])).toEqual([['1', 200], ['2', 404]]);
+    expect(r.json.responses.map((p: { id: string; status: number }) => [p.id, p.status])).toEqual([
+      ['1', 200],
+      ['2', 404],
+    ]);
     expect(r.json.responses[0].body.id).toBe(DEMO_IDS.bobPc);
     expect(sim.requests.at(-1)!.parts!.map((p) => p.status)).toEqual([200, 404]);
     const many = Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: 'GET', url: '/deviceManagement' }));
     expect((await call('/beta/$batch', { body: { requests: many } })).status).toBe(400);
-    expect((await call('/beta/$batch', { body: { requests: [{ id: '1', method: 'GET', url: 'https://evil.example/x' }] } })).status).toBe(400);
+    expect((await call('/beta/$batch', { body: { requests: [{ id: '1', method: 'GET', url: 'https://evil.example/x' }] } })).status).toBe(
+      400,
+    );
   });
 });
 
@@ -157,7 +188,10 @@ describe('large seed', () => {
 });
 
 describe('variants for Graph behaviours the reference pages leave open (issue 17)', () => {
-  const report = (body: Record<string, unknown>) => call(`${ROOT}/reports/getActionStatusReports`, { body: { select: ['CloudPcId', 'BulkActionId', 'ActionState', 'RequestDateTime'], ...body } });
+  const report = (body: Record<string, unknown>) =>
+    call(`${ROOT}/reports/getActionStatusReports`, {
+      body: { select: ['CloudPcId', 'BulkActionId', 'ActionState', 'RequestDateTime'], ...body },
+    });
   const byAction = `BulkActionId eq '${DEMO_IDS.failedRestart}'`;
 
   it('reportFilterRefused: 400 for a filter on BulkActionId; the documented ActionState filter still answers', async () => {
@@ -172,7 +206,10 @@ describe('variants for Graph behaviours the reference pages leave open (issue 17
     sim.setVariants(['reportForbidden']);
     expect(await report({ filter: byAction })).toMatchObject({ status: 403, json: { error: { code: 'accessDenied' } } });
     sim.setVariants(['reportMissing']);
-    expect(await report({ filter: byAction })).toMatchObject({ status: 400, json: { error: { message: "Resource not found for the segment 'reports'." } } });
+    expect(await report({ filter: byAction })).toMatchObject({
+      status: 400,
+      json: { error: { message: "Resource not found for the segment 'reports'." } },
+    });
   });
 
   it('duplicateReportRows: each attempt is its own row with its own RequestDateTime', async () => {
@@ -184,10 +221,13 @@ describe('variants for Graph behaviours the reference pages leave open (issue 17
     expect(Date.parse(rows[1]![3]!)).toBeGreaterThan(Date.parse(rows[0]![3]!));
   });
 
-  it('sameTypeAgain: a second restart of Bob\'s and Carol\'s PCs, in the list, the report and the PCs\' history', async () => {
+  it("sameTypeAgain: a second restart of Bob's and Carol's PCs, in the list, the report and the PCs' history", async () => {
     sim.setVariants(['sameTypeAgain']);
     const again = await call(`${ROOT}/bulkActions/${SAME_TYPE_AGAIN_ID}`);
-    expect(again.json).toMatchObject({ '@odata.type': '#microsoft.graph.cloudPcBulkRestart', cloudPcIds: [DEMO_IDS.bobPc, DEMO_IDS.carolPc] });
+    expect(again.json).toMatchObject({
+      '@odata.type': '#microsoft.graph.cloudPcBulkRestart',
+      cloudPcIds: [DEMO_IDS.bobPc, DEMO_IDS.carolPc],
+    });
     const history = await call(`${ROOT}/cloudPCs/${DEMO_IDS.bobPc}/retrieveCloudPcRemoteActionResults`);
     expect((history.json.value as any[]).filter((e) => e.actionName === 'Reboot').map((e) => e.actionState)).toEqual(['done', 'failed']);
     sim.setVariants([]);

@@ -35,12 +35,22 @@ interface Clock {
 type Make = (clock: Clock) => Promise<StateStore>;
 const STORES: [string, Make][] = [
   ['memory', async (clock) => new MemoryStore({ now: () => clock.t })],
-  ['redis', async (clock) => new RedisStore({ client: await redisClient(), prefix: 'test:', where: `127.0.0.1:${redis.port}`, now: () => clock.t })],
+  [
+    'redis',
+    async (clock) => new RedisStore({ client: await redisClient(), prefix: 'test:', where: `127.0.0.1:${redis.port}`, now: () => clock.t }),
+  ],
 ];
 
 const input = (ids = ['pc-1', 'pc-2']): PlanInput => ({
-  bulkActionId: 'ba-1', actionType: 'reprovision', displayName: 'Reprovision', destructive: true, target: 'allFailed',
-  cloudPcIds: ids, devices: ids.map((cloudPcId) => ({ cloudPcId, state: 'failed' })), owner: { kind: 'local' }, insisted: [],
+  bulkActionId: 'ba-1',
+  actionType: 'reprovision',
+  displayName: 'Reprovision',
+  destructive: true,
+  target: 'allFailed',
+  cloudPcIds: ids,
+  devices: ids.map((cloudPcId) => ({ cloudPcId, state: 'failed' })),
+  owner: { kind: 'local' },
+  insisted: [],
 });
 
 describe.each(STORES)('state store contract: %s', (_name, make) => {
@@ -177,7 +187,9 @@ describe('Redis store: what only Redis shows', () => {
   });
 
   it('two replicas (two connections) racing to use one plan: one wins', async () => {
-    const [a, b] = [await redisClient(), await redisClient()].map((client) => new PlanStore({ ttlMs: 60_000, store: new RedisStore({ client, prefix: 'x:', where: 'test' }) }));
+    const [a, b] = [await redisClient(), await redisClient()].map(
+      (client) => new PlanStore({ ttlMs: 60_000, store: new RedisStore({ client, prefix: 'x:', where: 'test' }) }),
+    );
     const p = await a!.create(input());
     await b!.decide(p.id, true, 'page', 'me');
     const wins = await Promise.all([a!, b!, a!, b!, a!, b!].map((s) => s.use(p.id)));
@@ -185,7 +197,9 @@ describe('Redis store: what only Redis shows', () => {
   });
 
   it('a decision on one replica is pushed to a watcher on another (pub/sub, not only the waiting call re-reading)', async () => {
-    const [a, b] = [await redisClient(), await redisClient()].map((client) => new PlanStore({ ttlMs: 60_000, store: new RedisStore({ client, prefix: 'x:', where: 'test' }) }));
+    const [a, b] = [await redisClient(), await redisClient()].map(
+      (client) => new PlanStore({ ttlMs: 60_000, store: new RedisStore({ client, prefix: 'x:', where: 'test' }) }),
+    );
     const p = await a!.create(input());
     const told = new Promise<void>((resolve) => a!.watch(p.id, resolve));
     // The subscription is made on the first watch; a decision is published once it is in place.
@@ -196,12 +210,18 @@ describe('Redis store: what only Redis shows', () => {
   });
 
   it('a dead Redis: every operation fails with an error naming the store and the fix', async () => {
-    const c = createClient({ url: 'redis://127.0.0.1:1', disableOfflineQueue: true, socket: { reconnectStrategy: false } }) as RedisClientType;
+    const c = createClient({
+      url: 'redis://127.0.0.1:1',
+      disableOfflineQueue: true,
+      socket: { reconnectStrategy: false },
+    }) as RedisClientType;
     c.on('error', () => {});
     const store = new RedisStore({ client: c, prefix: 'x:', where: '127.0.0.1:1' });
     const err = await store.getPlan('plan-1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreUnavailableError);
-    expect((err as Error).message).toMatch(/Redis at 127\.0\.0\.1:1.*CLOUDPC_MCP_REDIS_URL.*nothing was approved or sent.*reconnects by itself/s);
+    expect((err as Error).message).toMatch(
+      /Redis at 127\.0\.0\.1:1.*CLOUDPC_MCP_REDIS_URL.*nothing was approved or sent.*reconnects by itself/s,
+    );
     await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 });

@@ -5,16 +5,52 @@ import { loadConfig } from '../../src/config/config.js';
 import type { RedisConfig } from '../../src/config/store.js';
 import { redisClientOptions, startProblem } from '../../src/store/open.js';
 
-const redis = (auth: RedisConfig['auth']): RedisConfig => ({ url: 'rediss://cache.redis.azure.net:10000', auth, prefix: 'cloudpc-mcp:', where: 'cache.redis.azure.net:10000', authority: { host: 'https://login.microsoftonline.com', disableInstanceDiscovery: false } });
+const redis = (auth: RedisConfig['auth']): RedisConfig => ({
+  url: 'rediss://cache.redis.azure.net:10000',
+  auth,
+  prefix: 'cloudpc-mcp:',
+  where: 'cache.redis.azure.net:10000',
+  authority: { host: 'https://login.microsoftonline.com', disableInstanceDiscovery: false },
+});
 const error = (message: string, name = 'Error') => Object.assign(new Error(message), { name });
 
 describe('startProblem', () => {
   it.each<[string, RedisConfig['auth'], Error, string, RegExp]>([
-    ['a wrong access key', 'password', error('WRONGPASS invalid username-password pair or user is disabled.'), 'CLOUDPC_MCP_REDIS_URL', /refused the credentials.*access key/],
-    ['no password where one is needed', 'password', error('NOAUTH Authentication required.'), 'CLOUDPC_MCP_REDIS_URL', /refused the credentials/],
-    ['an Entra token the cache does not accept', 'entra', error('WRONGPASS invalid username-password pair'), 'CLOUDPC_MCP_REDIS_AUTH (entra)', /refused the server's Microsoft Entra token.*data access/],
-    ['no Azure identity to get a token with', 'entra', error('DefaultAzureCredential failed to retrieve a token', 'CredentialUnavailableError'), 'CLOUDPC_MCP_REDIS_AUTH (entra)', /could not get a Microsoft Entra token.*managed identity/],
-    ['nothing listening', 'password', error('connect ECONNREFUSED 10.0.0.5:10000'), 'CLOUDPC_MCP_REDIS_URL', /could not be reached \(connect ECONNREFUSED.*host and port/],
+    [
+      'a wrong access key',
+      'password',
+      error('WRONGPASS invalid username-password pair or user is disabled.'),
+      'CLOUDPC_MCP_REDIS_URL',
+      /refused the credentials.*access key/,
+    ],
+    [
+      'no password where one is needed',
+      'password',
+      error('NOAUTH Authentication required.'),
+      'CLOUDPC_MCP_REDIS_URL',
+      /refused the credentials/,
+    ],
+    [
+      'an Entra token the cache does not accept',
+      'entra',
+      error('WRONGPASS invalid username-password pair'),
+      'CLOUDPC_MCP_REDIS_AUTH (entra)',
+      /refused the server's Microsoft Entra token.*data access/,
+    ],
+    [
+      'no Azure identity to get a token with',
+      'entra',
+      error('DefaultAzureCredential failed to retrieve a token', 'CredentialUnavailableError'),
+      'CLOUDPC_MCP_REDIS_AUTH (entra)',
+      /could not get a Microsoft Entra token.*managed identity/,
+    ],
+    [
+      'nothing listening',
+      'password',
+      error('connect ECONNREFUSED 10.0.0.5:10000'),
+      'CLOUDPC_MCP_REDIS_URL',
+      /could not be reached \(connect ECONNREFUSED.*host and port/,
+    ],
     ['an unknown host', 'entra', error('getaddrinfo ENOTFOUND cache.redis.azure.net'), 'CLOUDPC_MCP_REDIS_URL', /could not be reached/],
   ])('%s', (_what, auth, err, setting, message) => {
     const p = startProblem(redis(auth), err);
@@ -64,8 +100,16 @@ describe('Redis settings', () => {
   it.each([
     ['not a URL', { CLOUDPC_MCP_REDIS_URL: 'cache:6379' }, /CLOUDPC_MCP_REDIS_URL.*not redis: or rediss:|CLOUDPC_MCP_REDIS_URL.*not a URL/],
     ['another scheme', { CLOUDPC_MCP_REDIS_URL: 'https://cache' }, /"https:" is not redis: or rediss:/],
-    ['entra with a password in the URL', { CLOUDPC_MCP_REDIS_URL: 'rediss://:key@cache:10000', CLOUDPC_MCP_REDIS_AUTH: 'entra' }, /CLOUDPC_MCP_REDIS_AUTH.*remove the password/],
-    ['an unknown auth mode', { CLOUDPC_MCP_REDIS_URL: 'rediss://cache:10000', CLOUDPC_MCP_REDIS_AUTH: 'token' }, /CLOUDPC_MCP_REDIS_AUTH.*not one of: password, entra/],
+    [
+      'entra with a password in the URL',
+      { CLOUDPC_MCP_REDIS_URL: 'rediss://:key@cache:10000', CLOUDPC_MCP_REDIS_AUTH: 'entra' },
+      /CLOUDPC_MCP_REDIS_AUTH.*remove the password/,
+    ],
+    [
+      'an unknown auth mode',
+      { CLOUDPC_MCP_REDIS_URL: 'rediss://cache:10000', CLOUDPC_MCP_REDIS_AUTH: 'token' },
+      /CLOUDPC_MCP_REDIS_AUTH.*not one of: password, entra/,
+    ],
   ])('refused: %s', (_what, env, message) => {
     const r = load(env);
     expect(r.ok).toBe(false);

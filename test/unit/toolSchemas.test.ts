@@ -30,7 +30,15 @@ describe('tool listing', () => {
     });
     // The tool's contract is a bulk action (and optional Cloud PCs); a planId is checked against it.
     expect(retry.inputSchema.required).toEqual(['bulkActionId']);
-    expect(Object.keys(retry.inputSchema.properties as object)).toEqual(['bulkActionId', 'cloudPcIds', 'only', 'includeNotFailed', 'dryRun', 'planId', 'confirm']);
+    expect(Object.keys(retry.inputSchema.properties as object)).toEqual([
+      'bulkActionId',
+      'cloudPcIds',
+      'only',
+      'includeNotFailed',
+      'dryRun',
+      'planId',
+      'confirm',
+    ]);
     expect(retry.inputSchema.additionalProperties).toBe(false);
   });
 

@@ -57,15 +57,24 @@ describe('browser opener', () => {
 
   it('an opener that fails is reported as not opened, with why', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cpc-open-'));
-    const open = browserOpener({ dir: path.join(dir, 'a'), logger, env: { DISPLAY: ':0' }, platform: 'linux', launch: async () => Promise.reject(new Error('Exited with code 3')) });
-    expect(await open('http://127.0.0.1:1/approve/plan-x?token=secret')).toEqual({ opened: false, why: 'the browser opener failed (Exited with code 3)' });
+    const open = browserOpener({
+      dir: path.join(dir, 'a'),
+      logger,
+      env: { DISPLAY: ':0' },
+      platform: 'linux',
+      launch: async () => Promise.reject(new Error('Exited with code 3')),
+    });
+    expect(await open('http://127.0.0.1:1/approve/plan-x?token=secret')).toEqual({
+      opened: false,
+      why: 'the browser opener failed (Exited with code 3)',
+    });
   });
 
   it('hands the launcher a file URL, never the link; the file is 0600 and redirects to the link', async () => {
     const dir = path.join(mkdtempSync(path.join(tmpdir(), 'cpc-open-')), 'approval');
     const launched: string[] = [];
     const open = browserOpener({ dir, logger, env: { DISPLAY: ':0' }, platform: 'linux', launch: async (t) => void launched.push(t) });
-    const link = 'http://127.0.0.1:1/approve/plan-x?token=s3cr3t&x="<'; 
+    const link = 'http://127.0.0.1:1/approve/plan-x?token=s3cr3t&x="<';
     expect(await open(link)).toEqual({ opened: true });
     expect(launched).toHaveLength(1);
     expect(launched[0]).toMatch(/^file:\/\//);
@@ -82,7 +91,10 @@ describe('browser opener', () => {
     const dir = path.join(mkdtempSync(path.join(tmpdir(), 'cpc-open-')), 'approval');
     let launched = false;
     const open = browserOpener({ dir, logger, env: {}, platform: 'linux', launch: async () => void (launched = true) });
-    expect(await open('http://x/?token=t')).toEqual({ opened: false, why: 'there is no desktop session (neither DISPLAY nor WAYLAND_DISPLAY is set)' });
+    expect(await open('http://x/?token=t')).toEqual({
+      opened: false,
+      why: 'there is no desktop session (neither DISPLAY nor WAYLAND_DISPLAY is set)',
+    });
     expect(launched).toBe(false);
   });
 });

@@ -17,7 +17,9 @@ let busy = false;
 
 function textOf(content: unknown): string {
   if (!Array.isArray(content)) return '';
-  return (content as ({ type?: unknown; text?: unknown } | null)[]).map((c) => (c?.type === 'text' && typeof c.text === 'string' ? c.text : '')).join('\n');
+  return (content as ({ type?: unknown; text?: unknown } | null)[])
+    .map((c) => (c?.type === 'text' && typeof c.text === 'string' ? c.text : ''))
+    .join('\n');
 }
 
 function draw(): void {
@@ -25,7 +27,10 @@ function draw(): void {
   const canDecide = !busy && grant !== undefined && model.plan?.id === grant.planId;
   const canOpen = !busy && !canDecide && typeof model.approvalUrl === 'string';
   const elsewhere = !busy && !canDecide && !canOpen && model.plan?.approvalNeeded === true;
-  root.innerHTML = renderView(model, { decide: canDecide ? 'buttons' : canOpen ? 'page' : elsewhere ? 'elsewhere' : 'none', now: Date.now() });
+  root.innerHTML = renderView(model, {
+    decide: canDecide ? 'buttons' : canOpen ? 'page' : elsewhere ? 'elsewhere' : 'none',
+    now: Date.now(),
+  });
 }
 
 /** What the person reads after clicking: what happened, in their terms. */
@@ -70,8 +75,9 @@ app.ontoolresult = (result) => {
     return;
   }
   model = next;
-  const meta = (result._meta)?.[APPROVAL_META_KEY] as { planId?: unknown; appToken?: unknown } | undefined;
-  grant = typeof meta?.planId === 'string' && typeof meta.appToken === 'string' ? { planId: meta.planId, appToken: meta.appToken } : undefined;
+  const meta = result._meta?.[APPROVAL_META_KEY] as { planId?: unknown; appToken?: unknown } | undefined;
+  grant =
+    typeof meta?.planId === 'string' && typeof meta.appToken === 'string' ? { planId: meta.planId, appToken: meta.appToken } : undefined;
   draw();
 };
 app.ontoolcancelled = () => {
@@ -90,7 +96,7 @@ root.addEventListener('click', (ev) => {
   app
     .callServerTool({ name: DECIDE_TOOL, arguments: { planId: grant.planId, decision, appToken: grant.appToken } })
     .then((r) => {
-      const plan = planOf((r.structuredContent)?.plan);
+      const plan = planOf(r.structuredContent?.plan);
       if (plan && model) model.plan = plan;
       // The tool's text speaks to the assistant; the person gets their own words, or the refusal as it is.
       if (model) model.notice = r.isError ? `Not decided: ${textOf(r.content)}` : DECIDED[decision];

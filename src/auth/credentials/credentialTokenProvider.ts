@@ -55,7 +55,12 @@ export class CredentialTokenProvider implements AuthTokenProvider {
   #store: SignInStore | undefined;
   #lastError: string | undefined;
 
-  constructor(auth: ResolvedAuth & { method: CredentialMethod }, logger: Logger, hooks: SignInHooks | undefined, options: CredentialProviderOptions) {
+  constructor(
+    auth: ResolvedAuth & { method: CredentialMethod },
+    logger: Logger,
+    hooks: SignInHooks | undefined,
+    options: CredentialProviderOptions,
+  ) {
     this.#auth = auth;
     this.method = auth.method;
     this.reason = auth.reason;
@@ -167,7 +172,9 @@ export class CredentialTokenProvider implements AuthTokenProvider {
       return await flow.wait(signal, this.#opts.pendingSignInWaitMs);
     } catch (err) {
       if (signal?.aborted) throw err;
-      this.#logger.warn('auth: token refresh did not complete; using the current token until it expires', { error: (err as Error).message });
+      this.#logger.warn('auth: token refresh did not complete; using the current token until it expires', {
+        error: (err as Error).message,
+      });
       return cached.token;
     }
   }
@@ -199,7 +206,9 @@ export class CredentialTokenProvider implements AuthTokenProvider {
     const credential = await this.#getCredential();
     const token = await credential.getToken(this.#auth.scope, { abortSignal: signal });
     if (!token || typeof token.token !== 'string' || token.token === '') {
-      throw new AuthError('sign_in_failed', `${AUTH_METHOD_INFO[this.method].label}: the credential returned no token.`, { method: this.method });
+      throw new AuthError('sign_in_failed', `${AUTH_METHOD_INFO[this.method].label}: the credential returned no token.`, {
+        method: this.method,
+      });
     }
     return token;
   }
@@ -239,7 +248,9 @@ export class CredentialTokenProvider implements AuthTokenProvider {
     }
     const expiresOn = new Date(this.#now() + this.#opts.signInTimeoutMs);
     const plan = this.#store?.plan;
-    const note = plan?.advice ?? (plan?.kind === 'unencrypted-file' ? 'The sign-in will be kept, unencrypted, in a file only your user can read.' : undefined);
+    const note =
+      plan?.advice ??
+      (plan?.kind === 'unencrypted-file' ? 'The sign-in will be kept, unencrypted, in a file only your user can read.' : undefined);
     const prompt = buildSignInPrompt(raw, this.#auth.cloud, expiresOn, note);
     this.#logger.info('auth: sign-in required', {
       method: this.method,
@@ -266,16 +277,19 @@ export class CredentialTokenProvider implements AuthTokenProvider {
     else this.#logger.info(`auth: ${plan.summary}`);
     if (store.saved) this.#logger.info('auth: found a saved sign-in', { user: store.saved.username, file: store.recordFile });
     if (store.leftover) {
-      this.#logger.warn(`auth: an unencrypted token cache from an earlier start is still on disk and no longer used: ${store.leftover}. \`cloudpc-mcp logout\` removes it.`);
+      this.#logger.warn(
+        `auth: an unencrypted token cache from an earlier start is still on disk and no longer used: ${store.leftover}. \`cloudpc-mcp logout\` removes it.`,
+      );
     }
   }
 
   #accept(token: AccessToken): void {
     const info = describeToken(token.token);
     const now = this.#now();
-    const expiresOnTimestamp = Number.isFinite(token.expiresOnTimestamp) && token.expiresOnTimestamp > 0
-      ? token.expiresOnTimestamp
-      : info.expiresOnTimestamp ?? now + UNKNOWN_EXPIRY_MS;
+    const expiresOnTimestamp =
+      Number.isFinite(token.expiresOnTimestamp) && token.expiresOnTimestamp > 0
+        ? token.expiresOnTimestamp
+        : (info.expiresOnTimestamp ?? now + UNKNOWN_EXPIRY_MS);
     if (this.#cached && this.#cached.expiresOnTimestamp > expiresOnTimestamp) return;
     this.#cached = { token: token.token, expiresOnTimestamp };
     this.#info = info;
@@ -284,7 +298,9 @@ export class CredentialTokenProvider implements AuthTokenProvider {
     if (info.kind !== 'unknown') {
       const delegated = info.kind === 'delegated';
       if (delegated !== this.#delegated) {
-        this.#logger.warn(`auth: ${AUTH_METHOD_INFO[this.method].label} returned ${delegated ? 'a delegated' : 'an app-only'} token`, { method: this.method });
+        this.#logger.warn(`auth: ${AUTH_METHOD_INFO[this.method].label} returned ${delegated ? 'a delegated' : 'an app-only'} token`, {
+          method: this.method,
+        });
       }
       this.#delegated = delegated;
     }

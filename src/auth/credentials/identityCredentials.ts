@@ -49,7 +49,11 @@ type Identity = typeof import('@azure/identity');
 export const identityCredentialFactory: CredentialFactory = async (spec) => {
   const id = await import('@azure/identity');
   const capture = createEntraErrorCapture();
-  const common = { authorityHost: spec.authorityHost, disableInstanceDiscovery: spec.disableInstanceDiscovery, additionalPolicies: [capture.policy] };
+  const common = {
+    authorityHost: spec.authorityHost,
+    disableInstanceDiscovery: spec.disableInstanceDiscovery,
+    additionalPolicies: [capture.policy],
+  };
   const ids = { ...(spec.tenantId ? { tenantId: spec.tenantId } : {}), ...(spec.clientId ? { clientId: spec.clientId } : {}) };
   switch (spec.method) {
     case 'devicecode':
@@ -68,7 +72,11 @@ export const identityCredentialFactory: CredentialFactory = async (spec) => {
     }
     case 'managedidentity':
       return explained(
-        new id.ManagedIdentityCredential({ authorityHost: spec.authorityHost, additionalPolicies: [capture.policy], ...(spec.clientId ? { clientId: spec.clientId } : {}) }),
+        new id.ManagedIdentityCredential({
+          authorityHost: spec.authorityHost,
+          additionalPolicies: [capture.policy],
+          ...(spec.clientId ? { clientId: spec.clientId } : {}),
+        }),
         capture,
       );
     case 'workloadidentity': {
@@ -121,7 +129,13 @@ async function interactiveCredential(
           // Without a callback identity prints the code with console.log, onto the MCP protocol stream. The
           // device_code itself (the secret half) is never passed on.
           userPromptCallback: (info) =>
-            spec.onPrompt({ kind: 'deviceCode', verificationUri: info.verificationUri, userCode: info.userCode, message: info.message, ...(reason ? { reason } : {}) }),
+            spec.onPrompt({
+              kind: 'deviceCode',
+              verificationUri: info.verificationUri,
+              userCode: info.userCode,
+              message: info.message,
+              ...(reason ? { reason } : {}),
+            }),
         })
       : new id.InteractiveBrowserCredential({ ...options, ...(store?.saved ? { loginHint: store.saved.username } : {}) });
 
@@ -170,9 +184,13 @@ function savedRecord(id: Identity, store: SignInStore | undefined, spec: Credent
 /** Keeps which account signed in (no secrets), so the next start finds its tokens without asking. */
 async function saveRecord(id: Identity, store: SignInStore, spec: CredentialSpec, signedIn: AuthRecord): Promise<void> {
   try {
-    if (await store.save(id.serializeAuthenticationRecord(signedIn))) spec.logger?.info('auth: sign-in saved', { file: store.recordFile, user: signedIn.username });
+    if (await store.save(id.serializeAuthenticationRecord(signedIn)))
+      spec.logger?.info('auth: sign-in saved', { file: store.recordFile, user: signedIn.username });
   } catch (err) {
-    spec.logger?.warn('auth: could not save the sign-in; the next start will ask again', { file: store.recordFile, error: (err as Error).message });
+    spec.logger?.warn('auth: could not save the sign-in; the next start will ask again', {
+      file: store.recordFile,
+      error: (err as Error).message,
+    });
   }
 }
 

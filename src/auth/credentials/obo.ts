@@ -140,7 +140,10 @@ class OboTokenProvider implements TokenProvider {
     try {
       const token = await this.opts.exchange(this.#assertion);
       this.#cached = token;
-      this.opts.logger.info('auth: on-behalf-of Graph token acquired', { user: this.user, expiresOn: new Date(token.expiresOnTimestamp).toISOString() });
+      this.opts.logger.info('auth: on-behalf-of Graph token acquired', {
+        user: this.user,
+        expiresOn: new Date(token.expiresOnTimestamp).toISOString(),
+      });
       return token;
     } catch (err) {
       this.opts.logger.warn('auth: on-behalf-of exchange failed', { user: this.user, error: (err as Error)?.message ?? String(err) });

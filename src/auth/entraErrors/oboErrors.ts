@@ -27,12 +27,19 @@ export function oboDeadlineError(timeoutMs: number, entra: Pick<EntraConfig, 'au
   );
 }
 
-function explain(err: unknown, raw: string, meaning: AadstsMeaning | undefined, entra: EntraConfig, permission: string): [AuthErrorCode, string] {
+function explain(
+  err: unknown,
+  raw: string,
+  meaning: AadstsMeaning | undefined,
+  entra: EntraConfig,
+  permission: string,
+): [AuthErrorCode, string] {
   const certificate = certificateFailure(err, entra.clientSecret ? undefined : entra.certificatePath);
   if (certificate) return ['invalid_certificate_file', `${certificate.message}. The operator fixes it: ${CERTIFICATE_FIX}`];
   if (meaning) return [AADSTS_ERROR_CODE[meaning], explainAadsts(meaning, entra, permission)];
   const unreachable = unreachableFailure(err, raw);
-  if (unreachable) return ['network', `${unreachableText(entra.authorityHost, unreachable, process.env)} The operator also checks AZURE_AUTHORITY_HOST.`];
+  if (unreachable)
+    return ['network', `${unreachableText(entra.authorityHost, unreachable, process.env)} The operator also checks AZURE_AUTHORITY_HOST.`];
   return ['sign_in_failed', 'Entra refused the exchange. Try again; if it persists, the operator checks the server log.'];
 }
 

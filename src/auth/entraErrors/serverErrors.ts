@@ -11,7 +11,10 @@ import { shownProxyValue, type ProxyEnv } from '../../graph/proxy.js';
 /** The shape of an @azure/core-rest-pipeline policy, without depending on that package's types directly. */
 export interface ResponsePolicy {
   name: string;
-  sendRequest<Req, Res extends { status: number; bodyAsText?: string | null }>(request: Req, next: (request: Req) => Promise<Res>): Promise<Res>;
+  sendRequest<Req, Res extends { status: number; bodyAsText?: string | null }>(
+    request: Req,
+    next: (request: Req) => Promise<Res>,
+  ): Promise<Res>;
 }
 
 export interface EntraError {
@@ -138,11 +141,14 @@ export function withEntraDetail(err: unknown, e: EntraError | undefined): unknow
 // said. The same words for local sign-in and the on-behalf-of exchange: "could not reach <authority>: check the network
 // and HTTPS_PROXY", with the reason when it is known, and never "choose another method" (another method would meet the
 // same network).
-const NETWORK_CODES = /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|REQUEST_SEND_ERROR|UND_ERR_CONNECT_TIMEOUT|UND_ERR_SOCKET)$/;
-const TLS_CODES = /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_HAS_EXPIRED|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+const NETWORK_CODES =
+  /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|REQUEST_SEND_ERROR|UND_ERR_CONNECT_TIMEOUT|UND_ERR_SOCKET)$/;
+const TLS_CODES =
+  /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_HAS_EXPIRED|ERR_TLS_CERT_ALTNAME_INVALID)$/;
 // Codes and wordings seen in messages when the code itself was lost on the way (MSAL's network_error included).
 const NETWORK_TEXT = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|network_error|getaddrinfo)\b/;
-const TLS_TEXT = /\b(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_HAS_EXPIRED)\b|self[- ]signed certificate/;
+const TLS_TEXT =
+  /\b(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_HAS_EXPIRED)\b|self[- ]signed certificate/;
 
 /** The transport failure behind an identity error, or undefined when Entra (or nothing network-shaped) is to blame. */
 export function unreachableFailure(err: unknown, text: string): TransportFailure | undefined {
@@ -165,8 +171,10 @@ function reasonFor(failure: TransportFailure): string | undefined {
 }
 
 function extraFix(failure: TransportFailure): string {
-  if (failure.proxyStatus === 407) return ' Give the proxy credentials in the proxy URL: HTTPS_PROXY=http://user:password@host:port (percent-encode special characters).';
-  if (TLS_CODES.test(failure.code ?? '')) return ' A proxy that inspects TLS needs its root certificate in NODE_EXTRA_CA_CERTS (a PEM file; read at start).';
+  if (failure.proxyStatus === 407)
+    return ' Give the proxy credentials in the proxy URL: HTTPS_PROXY=http://user:password@host:port (percent-encode special characters).';
+  if (TLS_CODES.test(failure.code ?? ''))
+    return ' A proxy that inspects TLS needs its root certificate in NODE_EXTRA_CA_CERTS (a PEM file; read at start).';
   return '';
 }
 

@@ -48,7 +48,11 @@ function mapFailure(e: Error, raw: string, meaning: AadstsMeaning | undefined, c
   const unreachable = unreachableFailure(e, raw);
   if (unreachable) {
     const host = ctx.method === 'managedidentity' ? 'the managed identity endpoint' : ctx.authorityHost;
-    return ['network', unreachableText(host, unreachable, ctx.env ?? {}), 'If the network is fine, check the cloud (CLOUDPC_MCP_CLOUD) and AZURE_AUTHORITY_HOST.'];
+    return [
+      'network',
+      unreachableText(host, unreachable, ctx.env ?? {}),
+      'If the network is fine, check the cloud (CLOUDPC_MCP_CLOUD) and AZURE_AUTHORITY_HOST.',
+    ];
   }
   return mapFlowFailure(raw, ctx) ?? mapMethodFailure(e, raw, ctx);
 }
@@ -63,7 +67,10 @@ function explainAadsts(meaning: AadstsMeaning, ctx: AuthErrorContext): [string, 
     case 'consent_declined':
       return ['consent was declined.', consentFix(ctx)];
     case 'app_not_preauthorized':
-      return ["this tool's Microsoft app is not pre-authorized for the Cloud PC permissions.", 'Use CLOUDPC_MCP_AUTH=devicecode or browser, which sign in through an app that can request them.'];
+      return [
+        "this tool's Microsoft app is not pre-authorized for the Cloud PC permissions.",
+        'Use CLOUDPC_MCP_AUTH=devicecode or browser, which sign in through an app that can request them.',
+      ];
     case 'app_not_found':
       return [
         `application ${ctx.clientId ?? '(default)'} was not found in tenant ${tenant}.`,
@@ -79,7 +86,10 @@ function explainAadsts(meaning: AadstsMeaning, ctx: AuthErrorContext): [string, 
     case 'tenant_unknown':
       return ['the tenant could not be determined from the sign-in.', 'Set the tenant id (a GUID or domain).'];
     case 'user_not_assigned':
-      return [`your account is not assigned to application ${ctx.clientId ?? ''}.`.replace(' .', '.'), 'Ask an administrator to assign you to the app or to turn off "Assignment required".'];
+      return [
+        `your account is not assigned to application ${ctx.clientId ?? ''}.`.replace(' .', '.'),
+        'Ask an administrator to assign you to the app or to turn off "Assignment required".',
+      ];
     case 'mfa_required':
       return ['multi-factor authentication is required.', reSignInFix(ctx, 'and complete multi-factor authentication')];
     case 'conditional_access':
@@ -104,14 +114,21 @@ function explainAadsts(meaning: AadstsMeaning, ctx: AuthErrorContext): [string, 
         "Check the federated credential's issuer, subject and audience on the app registration, and AZURE_FEDERATED_TOKEN_FILE.",
       ];
     case 'scope_rejected':
-      return [`the scope ${ctx.scope ?? ''} was rejected.`.replace(' .', '.'), `Check the cloud setting: the token must be for Graph in the ${ctx.cloud.label} cloud (${ctx.cloud.scopeHost}).`];
+      return [
+        `the scope ${ctx.scope ?? ''} was rejected.`.replace(' .', '.'),
+        `Check the cloud setting: the token must be for Graph in the ${ctx.cloud.label} cloud (${ctx.cloud.scopeHost}).`,
+      ];
   }
 }
 
 /** Failures of the sign-in flow itself, the same for every method. */
 function mapFlowFailure(raw: string, ctx: AuthErrorContext): Mapped | undefined {
   if (/authorization_declined/.test(raw)) {
-    return ['sign_in_cancelled', 'the sign-in was declined on the sign-in page.', 'Nothing was sent. Call the tool again for a new code if that was not intended.'];
+    return [
+      'sign_in_cancelled',
+      'the sign-in was declined on the sign-in page.',
+      'Nothing was sent. Call the tool again for a new code if that was not intended.',
+    ];
   }
   if (/device_code_expired|expired_token|Device code is expired/i.test(raw)) {
     return ['sign_in_timeout', 'the sign-in code expired before it was used.', 'Call the tool again to get a new code.'];
@@ -130,9 +147,18 @@ function mapFlowFailure(raw: string, ctx: AuthErrorContext): Mapped | undefined 
 const NOT_INSTALLED = /could(?: not|n't) be found|not recognized|command not found|ENOENT/i;
 
 const UNAVAILABLE: Partial<Record<AuthErrorContext['method'], [string, string]>> = {
-  environment: ['the environment variables for a service principal are incomplete.', 'Set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH)'],
-  workloadidentity: ['workload identity is not configured.', 'Set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE (AKS workload identity does this)'],
-  managedidentity: ['no managed identity is available on this host.', 'Managed identity works only on Azure compute with an identity assigned (AZURE_CLIENT_ID selects a user-assigned one)'],
+  environment: [
+    'the environment variables for a service principal are incomplete.',
+    'Set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH)',
+  ],
+  workloadidentity: [
+    'workload identity is not configured.',
+    'Set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE (AKS workload identity does this)',
+  ],
+  managedidentity: [
+    'no managed identity is available on this host.',
+    'Managed identity works only on Azure compute with an identity assigned (AZURE_CLIENT_ID selects a user-assigned one)',
+  ],
 };
 
 /** Failures particular to a method: a developer CLI not installed or not signed in, a credential not configured. */
@@ -140,9 +166,16 @@ function mapMethodFailure(e: Error, raw: string, ctx: AuthErrorContext): Mapped 
   const other = `or choose another method with ${AUTH_ENV.method}.`;
   const unavailable = e.name === 'CredentialUnavailableError';
   if (ctx.method === 'azurecli' || ctx.method === 'azd') {
-    const cli = ctx.method === 'azurecli'
-      ? { name: 'Azure CLI', install: 'https://aka.ms/azure-cli', login: azLogin(ctx), signIn: /az login/i, missing: /az:.*not found/i }
-      : { name: 'Azure Developer CLI', install: 'https://aka.ms/azd-install', login: azdLogin(ctx), signIn: /azd auth login/i, missing: undefined };
+    const cli =
+      ctx.method === 'azurecli'
+        ? { name: 'Azure CLI', install: 'https://aka.ms/azure-cli', login: azLogin(ctx), signIn: /az login/i, missing: /az:.*not found/i }
+        : {
+            name: 'Azure Developer CLI',
+            install: 'https://aka.ms/azd-install',
+            login: azdLogin(ctx),
+            signIn: /azd auth login/i,
+            missing: undefined,
+          };
     if (NOT_INSTALLED.test(raw) || cli.missing?.test(raw)) {
       return ['tool_not_installed', `${cli.name} is not installed.`, `Install it (${cli.install}) and run \`${cli.login}\`, ${other}`];
     }

@@ -28,7 +28,9 @@ export interface SavedSignIn {
 const PREFIX = 'signin-';
 
 export function recordFile(dir: string, key: RecordKey): string {
-  const digest = createHash('sha256').update([key.cloud, key.authorityHost.toLowerCase(), key.tenantId.toLowerCase(), key.clientId.toLowerCase()].join('\n')).digest('hex');
+  const digest = createHash('sha256')
+    .update([key.cloud, key.authorityHost.toLowerCase(), key.tenantId.toLowerCase(), key.clientId.toLowerCase()].join('\n'))
+    .digest('hex');
   return path.join(dir, `${PREFIX}${key.cloud}-${digest.slice(0, 16)}.json`);
 }
 
@@ -76,7 +78,7 @@ function parse(text: string): Omit<SavedSignIn, 'text' | 'file'> | undefined {
   }
   if (!v || typeof v !== 'object') return undefined;
   const r = v as Record<string, unknown>;
-  const str = (k: string) => (typeof r[k] === 'string' && r[k] !== '' ? (r[k]) : undefined);
+  const str = (k: string) => (typeof r[k] === 'string' && r[k] !== '' ? r[k] : undefined);
   const username = str('username');
   const tenantId = str('tenantId');
   const homeAccountId = str('homeAccountId');

@@ -33,7 +33,9 @@ export function routeIdentityCache(identity: { useIdentityPlugin(plugin: Identit
   identity.useIdentityPlugin((context) => {
     const control = (context as Partial<CachePluginContext> | undefined)?.cachePluginControl;
     if (typeof control?.setPersistence !== 'function') {
-      throw new Error('@azure/identity no longer passes cachePluginControl.setPersistence to plug-ins; see src/auth/persistence/identityPlugin.ts');
+      throw new Error(
+        '@azure/identity no longer passes cachePluginControl.setPersistence to plug-ins; see src/auth/persistence/identityPlugin.ts',
+      );
     }
     control.setPersistence((options) => {
       if (!currentFactory) throw new Error('no token cache is configured');

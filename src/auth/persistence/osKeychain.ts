@@ -14,8 +14,7 @@ import { scrub } from '../entraErrors/scrub.js';
 export const KEYCHAIN_PACKAGE = '@azure/identity-cache-persistence';
 
 export type KeychainProbe =
-  | { available: true; store: string; factory: CachePluginFactory }
-  | { available: false; store: string; installed: boolean; reason: string };
+  { available: true; store: string; factory: CachePluginFactory } | { available: false; store: string; installed: boolean; reason: string };
 
 export type ModuleLoader = (specifier: string) => Promise<unknown>;
 
@@ -44,7 +43,9 @@ export async function probeKeychain(
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     // The add-on itself, not a module it requires (whose "Require stack" names the add-on too): the first line says which.
-    const missing = (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && String(e.message).split('\n')[0]!.includes(`'${KEYCHAIN_PACKAGE}'`);
+    const missing =
+      (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') &&
+      String(e.message).split('\n')[0]!.includes(`'${KEYCHAIN_PACKAGE}'`);
     return missing
       ? {
           available: false,
@@ -56,7 +57,13 @@ export async function probeKeychain(
   }
   // The package's plugin hands identity a factory; catch that factory instead of letting it register itself.
   const factory = catchCacheFactory(mod.cachePersistencePlugin);
-  if (!factory) return { available: false, store, installed: true, reason: `${KEYCHAIN_PACKAGE} did not provide a cache plugin (an incompatible version?)` };
+  if (!factory)
+    return {
+      available: false,
+      store,
+      installed: true,
+      reason: `${KEYCHAIN_PACKAGE} did not provide a cache plugin (an incompatible version?)`,
+    };
   try {
     // Reads the store once: this is where "no keyring daemon" or "keychain locked" shows up.
     await factory({ name: cacheName });

@@ -38,7 +38,14 @@ export async function openSignInStore(
   }
   const plan = await planTokenCache(settings.setting, dir, probe);
   const old = dir && plan.kind !== 'unencrypted-file' ? unencryptedCacheFile(dir) : undefined;
-  const leftover = old && (await fs.access(old).then(() => true, () => false)) ? old : undefined;
+  const leftover =
+    old &&
+    (await fs.access(old).then(
+      () => true,
+      () => false,
+    ))
+      ? old
+      : undefined;
   if (!plan.saveRecord) return { ...nothingKept(plan.advice ?? plan.summary, plan), ...(leftover ? { leftover } : {}) };
   const file = recordFile(dir, settings.key);
   let saved = await loadSignIn(file, settings.key.clientId);
@@ -59,7 +66,13 @@ export async function openSignInStore(
 
 function nothingKept(advice: string, plan?: TokenCachePlan): SignInStore {
   return {
-    plan: plan ?? { setting: 'auto', kind: 'memory', summary: `Tokens are kept in memory only (no directory to keep them in; set ${AUTH_ENV.configDir}).`, advice, saveRecord: false },
+    plan: plan ?? {
+      setting: 'auto',
+      kind: 'memory',
+      summary: `Tokens are kept in memory only (no directory to keep them in; set ${AUTH_ENV.configDir}).`,
+      advice,
+      saveRecord: false,
+    },
     recordFile: '',
     saved: undefined,
     save: async () => false,

@@ -20,10 +20,7 @@ export interface SignOutResult {
   keychainSkipped?: string;
 }
 
-export async function signOut(
-  dir: string,
-  probe: (cacheName: string) => Promise<KeychainProbe> = probeKeychain,
-): Promise<SignOutResult> {
+export async function signOut(dir: string, probe: (cacheName: string) => Promise<KeychainProbe> = probeKeychain): Promise<SignOutResult> {
   const saved = dir ? await listSignIns(dir) : [];
   const result: SignOutResult = { accounts: [], files: [], keychainEntries: 0 };
 
@@ -97,7 +94,7 @@ export function removeAccounts(serialized: string, match: AccountMatch): Removal
   }
   const client = match.clientId.toLowerCase();
   const accounts = new Set(match.homeAccountIds.map((a) => a.toLowerCase()));
-  const str = (e: Record<string, unknown>, k: string) => (typeof e[k] === 'string' ? (e[k]).toLowerCase() : '');
+  const str = (e: Record<string, unknown>, k: string) => (typeof e[k] === 'string' ? e[k].toLowerCase() : '');
   const touched = new Set<string>();
   const removedKeys: string[] = [];
   for (const section of CREDENTIAL_SECTIONS) {
@@ -112,9 +109,7 @@ export function removeAccounts(serialized: string, match: AccountMatch): Removal
       }
     }
   }
-  const stillUsed = new Set(
-    CREDENTIAL_SECTIONS.flatMap((s) => Object.values(cache[s] ?? {}).map((e) => str(e, 'home_account_id'))),
-  );
+  const stillUsed = new Set(CREDENTIAL_SECTIONS.flatMap((s) => Object.values(cache[s] ?? {}).map((e) => str(e, 'home_account_id'))));
   for (const [key, entry] of Object.entries(cache['Account'] ?? {})) {
     const home = str(entry, 'home_account_id');
     if (touched.has(home) && !stillUsed.has(home)) {

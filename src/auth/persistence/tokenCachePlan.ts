@@ -71,7 +71,13 @@ export async function planTokenCache(
   if (setting === 'unencrypted') return filePlan(setting, dir);
   const probed = await probe(CACHE_NAME);
   if (probed.available) {
-    return { setting, kind: 'os-store', summary: `Tokens are kept encrypted in ${probed.store}.`, saveRecord: true, factory: probed.factory };
+    return {
+      setting,
+      kind: 'os-store',
+      summary: `Tokens are kept encrypted in ${probed.store}.`,
+      saveRecord: true,
+      factory: probed.factory,
+    };
   }
   // An installed add-on says the user wants the keychain: where it fails (a locked keyring, no Secret Service), tokens
   // stay in memory and the prompt says why, rather than quietly landing in a file.

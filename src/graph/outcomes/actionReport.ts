@@ -13,7 +13,16 @@ import { GraphError } from '../errors.js';
 import { odataString } from '../paging.js';
 
 export const REPORT_PATH = '/deviceManagement/virtualEndpoint/reports/getActionStatusReports';
-const REPORT_COLUMNS = ['Id', 'CloudPcId', 'CloudPcDeviceDisplayName', 'DeviceOwnerUserPrincipalName', 'BulkActionId', 'ActionState', 'RequestDateTime', 'LastUpdatedDateTime'];
+const REPORT_COLUMNS = [
+  'Id',
+  'CloudPcId',
+  'CloudPcDeviceDisplayName',
+  'DeviceOwnerUserPrincipalName',
+  'BulkActionId',
+  'ActionState',
+  'RequestDateTime',
+  'LastUpdatedDateTime',
+];
 // RequestDateTime is the report's documented default order; CloudPcId and Id make the order total.
 const ORDER_BY = ['RequestDateTime', 'CloudPcId', 'Id'];
 /** The report API allows at most 100 rows a request. */
@@ -88,7 +97,13 @@ class Pager {
     return this.slot(async () => {
       const body: Record<string, unknown> = { select: REPORT_COLUMNS, orderBy: ORDER_BY, skip, top: REPORT_PAGE };
       if (filter) body.filter = filter;
-      const res = await this.graph.request<Report>({ method: 'POST', path: REPORT_PATH, headers: { Accept: REPORT_ACCEPT }, body, signal: this.signal });
+      const res = await this.graph.request<Report>({
+        method: 'POST',
+        path: REPORT_PATH,
+        headers: { Accept: REPORT_ACCEPT },
+        body,
+        signal: this.signal,
+      });
       return res.body;
     });
   }
@@ -130,7 +145,12 @@ export interface ReportRead {
  * Sends the first page(s) at once, so they travel with the action's own GET. `likelyOnlyFailed` says which first page
  * to send besides the all-rows one (which answers a small action completely): true, false or undefined (both).
  */
-export function beginReport(graph: GraphClient, bulkActionId: string, likelyOnlyFailed: boolean | undefined, signal?: AbortSignal): ReportRead {
+export function beginReport(
+  graph: GraphClient,
+  bulkActionId: string,
+  likelyOnlyFailed: boolean | undefined,
+  signal?: AbortSignal,
+): ReportRead {
   const pager = new Pager(graph, signal);
   const byGraph: Scope = { clause: `BulkActionId eq ${odataString(bulkActionId)}`, keep: () => true };
   const all = settled(pager.page(byGraph.clause, 0));
@@ -147,9 +167,20 @@ export function beginReport(graph: GraphClient, bulkActionId: string, likelyOnly
       const id = bulkActionId.toLowerCase();
       const local: Scope = { keep: (r) => typeof r.BulkActionId === 'string' && r.BulkActionId.toLowerCase() === id };
       try {
-        const reading = await readIn(pager, local, onlyFailed, settled(pager.page(undefined, 0)), onlyFailed ? settled(pager.page(FAILED, 0)) : undefined);
-        const capped = reading.more ? `, within the first ${MAX_REPORT_PAGES * REPORT_PAGE} rows of each reading (more rows exist: some of this action's may not have been read)` : '';
-        return { ...reading, localFilter: `Graph refused the report filter on BulkActionId (HTTP 400), so the report was read without it and this action's rows were picked out here${capped}` };
+        const reading = await readIn(
+          pager,
+          local,
+          onlyFailed,
+          settled(pager.page(undefined, 0)),
+          onlyFailed ? settled(pager.page(FAILED, 0)) : undefined,
+        );
+        const capped = reading.more
+          ? `, within the first ${MAX_REPORT_PAGES * REPORT_PAGE} rows of each reading (more rows exist: some of this action's may not have been read)`
+          : '';
+        return {
+          ...reading,
+          localFilter: `Graph refused the report filter on BulkActionId (HTTP 400), so the report was read without it and this action's rows were picked out here${capped}`,
+        };
       } catch (err) {
         if (signal?.aborted || !(err instanceof GraphError)) throw err;
         return unavailable(err, onlyFailed);
@@ -165,7 +196,13 @@ function unavailable(err: GraphError, onlyFailed: boolean): ReportReading {
   return { rows: [], onlyFailed, more: false, unavailable: why };
 }
 
-async function readIn(pager: Pager, scope: Scope, onlyFailed: boolean, allFirst: Promise<Report | undefined>, failedFirst: Promise<Report | undefined> | undefined): Promise<ReportReading> {
+async function readIn(
+  pager: Pager,
+  scope: Scope,
+  onlyFailed: boolean,
+  allFirst: Promise<Report | undefined>,
+  failedFirst: Promise<Report | undefined> | undefined,
+): Promise<ReportReading> {
   const first = await allFirst;
   const firstRows = rowsOf(first);
   // The whole report of this action in one page (the usual case when Graph filters for us): nothing is hidden.
@@ -186,15 +223,27 @@ async function readIn(pager: Pager, scope: Scope, onlyFailed: boolean, allFirst:
   const earliest = firstFailed[0]!.RequestDateTime;
   // Without a time to start from, every row of the action is read: never a guess at what is newer.
   const everything = () => pager.rest(scope.clause, first, scope);
-  const later = (since: unknown) => (typeof since === 'string' && !Number.isNaN(Date.parse(since)) ? newerRows(pager, scope, since, everything) : everything());
+  const later = (since: unknown) =>
+    typeof since === 'string' && !Number.isNaN(Date.parse(since)) ? newerRows(pager, scope, since, everything) : everything();
   const [failed, newer] = await Promise.all([pager.rest(failedFilter, failedPage, scope), later(earliest)]);
   // Graph may not have sorted as asked: then the true earliest failed row decides, at the cost of one more reading.
-  const trueEarliest = failed.rows.map((r) => r.RequestDateTime).filter((t): t is string => typeof t === 'string').sort((a, b) => Date.parse(a) - Date.parse(b))[0];
-  const check = trueEarliest !== undefined && typeof earliest === 'string' && Date.parse(trueEarliest) < Date.parse(earliest) ? await later(trueEarliest) : newer;
+  const trueEarliest = failed.rows
+    .map((r) => r.RequestDateTime)
+    .filter((t): t is string => typeof t === 'string')
+    .sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+  const check =
+    trueEarliest !== undefined && typeof earliest === 'string' && Date.parse(trueEarliest) < Date.parse(earliest)
+      ? await later(trueEarliest)
+      : newer;
   return { rows: [...failed.rows, ...check.rows], onlyFailed: true, more: failed.more || check.more };
 }
 
-async function newerRows(pager: Pager, scope: Scope, since: string, everything: () => Promise<{ rows: ReportRow[]; more: boolean }>): Promise<{ rows: ReportRow[]; more: boolean }> {
+async function newerRows(
+  pager: Pager,
+  scope: Scope,
+  since: string,
+  everything: () => Promise<{ rows: ReportRow[]; more: boolean }>,
+): Promise<{ rows: ReportRow[]; more: boolean }> {
   // datetime'…' is the date literal the report pages' examples use.
   const filter = and(scope.clause, `RequestDateTime gt datetime'${new Date(Date.parse(since)).toISOString()}'`);
   let first: Report | undefined;

@@ -130,11 +130,21 @@ function byName(a: DeviceOutcome, b: DeviceOutcome): number {
 }
 
 /** Begins reading the report of an action whose record is still on its way (see beginReport). */
-export function startOutcomes(graph: GraphClient, bulkActionId: string, likelyOnlyFailed: boolean | undefined, signal?: AbortSignal): ReportRead {
+export function startOutcomes(
+  graph: GraphClient,
+  bulkActionId: string,
+  likelyOnlyFailed: boolean | undefined,
+  signal?: AbortSignal,
+): ReportRead {
   return beginReport(graph, bulkActionId, likelyOnlyFailed, signal);
 }
 
-export async function deviceOutcomesOf(graph: GraphClient, action: BulkAction, opts: OutcomeOptions, started?: ReportRead): Promise<DeviceOutcomes> {
+export async function deviceOutcomesOf(
+  graph: GraphClient,
+  action: BulkAction,
+  opts: OutcomeOptions,
+  started?: ReportRead,
+): Promise<DeviceOutcomes> {
   const reading = await (started ?? beginReport(graph, action.id, opts.onlyFailed, opts.batch.signal)).finish(opts.onlyFailed);
   const base = { onlyFailed: opts.onlyFailed, more: reading.more, ...(reading.localFilter ? { localFilter: reading.localFilter } : {}) };
   // The summary counts are still worth showing when the report is unavailable (e.g. a role without report access).
@@ -145,7 +155,12 @@ export async function deviceOutcomesOf(graph: GraphClient, action: BulkAction, o
   const chosen = failed.slice(0, Math.max(0, opts.reasonCap));
   const lookup = chosen.length ? await lookUpReasons(graph, action, chosen, opts.batch) : undefined;
   for (const d of failed) applyReason(d, action.actionType, lookup?.reasons.get(d.cloudPcId));
-  const reasons: ReasonSummary = { lookedUp: chosen.length, failed: failed.length, cap: opts.reasonCap, historyForbidden: lookup?.historyForbidden ?? false };
+  const reasons: ReasonSummary = {
+    lookedUp: chosen.length,
+    failed: failed.length,
+    cap: opts.reasonCap,
+    historyForbidden: lookup?.historyForbidden ?? false,
+  };
   return { devices, ...base, reasons };
 }
 

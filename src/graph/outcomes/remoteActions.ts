@@ -50,7 +50,6 @@ export interface ReasonLookup {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
 
-
 export function statusDetailOf(raw: unknown): StatusDetail | undefined {
   if (!isPlainObject(raw)) return undefined;
   const code = str(raw.code);
@@ -146,10 +145,25 @@ export interface FailedAttempt {
 }
 
 /** Reads the reasons of the given failed devices: history in batches, then each unmatched PC's own record. */
-export async function lookUpReasons(graph: GraphClient, action: BulkAction, devices: readonly FailedAttempt[], opts: BatchOptions): Promise<ReasonLookup> {
+export async function lookUpReasons(
+  graph: GraphClient,
+  action: BulkAction,
+  devices: readonly FailedAttempt[],
+  opts: BatchOptions,
+): Promise<ReasonLookup> {
   const reasons = new Map<string, DeviceReason>();
   const cloudPcIds = devices.map((d) => d.cloudPcId);
-  const attempts = new Map(devices.map((d) => [d.cloudPcId, { actionType: action.actionType, createdDateTime: action.createdDateTime, requestDateTime: d.requestDateTime, lastUpdatedDateTime: d.lastUpdatedDateTime }]));
+  const attempts = new Map(
+    devices.map((d) => [
+      d.cloudPcId,
+      {
+        actionType: action.actionType,
+        createdDateTime: action.createdDateTime,
+        requestDateTime: d.requestDateTime,
+        lastUpdatedDateTime: d.lastUpdatedDateTime,
+      },
+    ]),
+  );
   let historyForbidden = false;
   const history = await runBatch(
     graph,

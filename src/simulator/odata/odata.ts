@@ -20,7 +20,8 @@ export function parseOrderBy(text: string, sortable: Record<string, PropType>, t
     const m = /^\s*([A-Za-z][A-Za-z0-9/]*)(?:\s+(asc|desc))?\s*$/i.exec(part);
     if (!m) throw new BadRequest(`Invalid $orderby clause: '${text}'.`);
     const name = Object.keys(sortable).find((k) => k.toLowerCase() === m[1]!.toLowerCase());
-    if (name === undefined) throw new BadRequest(`Could not find a property named '${m[1]}' on type '${typeName}' that can be used in $orderby.`);
+    if (name === undefined)
+      throw new BadRequest(`Could not find a property named '${m[1]}' on type '${typeName}' that can be used in $orderby.`);
     keys.push({ property: name, desc: (m[2] ?? 'asc').toLowerCase() === 'desc' });
   }
   return keys;
@@ -66,7 +67,10 @@ export function parseSelect(text: string, selectable: readonly string[], typeNam
 }
 
 export function parseTop(text: string): number {
-  if (!/^\d+$/.test(text.trim())) throw new BadRequest(`Invalid value '${text}' for $top query option found. The $top query option requires a non-negative integer value.`);
+  if (!/^\d+$/.test(text.trim()))
+    throw new BadRequest(
+      `Invalid value '${text}' for $top query option found. The $top query option requires a non-negative integer value.`,
+    );
   const n = Number(text);
   // $top is used as the page size; 0 would make an endless chain of empty pages.
   if (n < 1) throw new BadRequest(`Invalid value '${text}' for $top query option found. $top must be at least 1.`);

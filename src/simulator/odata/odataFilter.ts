@@ -26,7 +26,8 @@ export interface FilterSchema<T> {
 
 export type Predicate<T> = (item: T) => boolean;
 
-type Literal = { t: 'string'; v: string } | { t: 'number'; v: number } | { t: 'bool'; v: boolean } | { t: 'null' } | { t: 'datetime'; v: number };
+type Literal =
+  { t: 'string'; v: string } | { t: 'number'; v: number } | { t: 'bool'; v: boolean } | { t: 'null' } | { t: 'datetime'; v: number };
 type Value = string | number | boolean | null;
 interface Prop {
   name: string;
@@ -35,9 +36,22 @@ interface Prop {
 
 const COMPARISONS = new Set<string>(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
 const DEFAULT_OPERATORS = new Set<string>([...COMPARISONS, 'in', 'and', 'or', 'not']);
-const KIND_NAMES: Record<Comparison, string> = { eq: 'Equal', ne: 'NotEqual', gt: 'GreaterThan', ge: 'GreaterThanOrEqual', lt: 'LessThan', le: 'LessThanOrEqual' };
+const KIND_NAMES: Record<Comparison, string> = {
+  eq: 'Equal',
+  ne: 'NotEqual',
+  gt: 'GreaterThan',
+  ge: 'GreaterThanOrEqual',
+  lt: 'LessThan',
+  le: 'LessThanOrEqual',
+};
 const EDM_TYPES = { string: 'Edm.String', datetime: 'Edm.DateTimeOffset', boolean: 'Edm.Boolean', int: 'Edm.Int32' } as const;
-const LITERAL_TYPES = { string: 'Edm.String', number: 'Edm.Int32', bool: 'Edm.Boolean', null: 'null', datetime: 'Edm.DateTimeOffset' } as const;
+const LITERAL_TYPES = {
+  string: 'Edm.String',
+  number: 'Edm.Int32',
+  bool: 'Edm.Boolean',
+  null: 'null',
+  datetime: 'Edm.DateTimeOffset',
+} as const;
 
 function compare(op: Comparison, a: Value, b: Value): boolean {
   if (op === 'eq') return a === b;
@@ -55,7 +69,9 @@ function coerce(prop: Prop, l: Literal, op: string): Value {
   const type = prop.type;
   const mismatch = (): never => {
     const edm = typeof type === 'object' ? 'Enum' : EDM_TYPES[type];
-    throw new BadRequest(`A binary operator with incompatible types was detected. Found operand types '${edm}' and '${LITERAL_TYPES[l.t]}' for operator kind '${op}'.`);
+    throw new BadRequest(
+      `A binary operator with incompatible types was detected. Found operand types '${edm}' and '${LITERAL_TYPES[l.t]}' for operator kind '${op}'.`,
+    );
   };
   if (typeof type === 'object') {
     if (l.t !== 'string') return mismatch();
@@ -172,7 +188,8 @@ class FilterParser<T> {
 
   private isof(): Predicate<T> {
     const arg = this.next();
-    if (arg.k !== 'str') throw new BadRequest(`Invalid filter clause: only the single-argument form isof('microsoft.graph.<type>') is supported.`);
+    if (arg.k !== 'str')
+      throw new BadRequest(`Invalid filter clause: only the single-argument form isof('microsoft.graph.<type>') is supported.`);
     this.expect('rp');
     const qualified = arg.v.replace(/^#/, '');
     const short = qualified.replace(/^microsoft\.graph\./i, '');

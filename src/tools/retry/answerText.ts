@@ -41,7 +41,9 @@ export function parametersText(a: BulkAction | undefined): string | undefined {
 export function scopeOf(t: RetryTarget): string {
   if (t.send === undefined) return 'all of its failed Cloud PCs';
   const n = t.send.length;
-  return t.only === 'retryable' ? `the ${n} retryable failed ${n === 1 ? 'Cloud PC' : 'Cloud PCs'}` : `${n} selected ${n === 1 ? 'Cloud PC' : 'Cloud PCs'}`;
+  return t.only === 'retryable'
+    ? `the ${n} retryable failed ${n === 1 ? 'Cloud PC' : 'Cloud PCs'}`
+    : `${n} selected ${n === 1 ? 'Cloud PC' : 'Cloud PCs'}`;
 }
 
 const sim = (simulated: boolean) => (simulated ? ' [simulated tenant]' : '');
@@ -57,7 +59,9 @@ export function idList(ids: readonly string[]): string {
 
 function leftOutLines(t: RetryTarget): string[] {
   if (!t.leftOut.length) return [];
-  const shown = t.leftOut.slice(0, MAX_DEVICES_IN_TEXT).map((l: LeftOut) => `- ${deviceName(l)}: ${l.why}${l.fix ? `; fix: ${l.fix.replace(/\.$/, '')}` : ''}`);
+  const shown = t.leftOut
+    .slice(0, MAX_DEVICES_IN_TEXT)
+    .map((l: LeftOut) => `- ${deviceName(l)}: ${l.why}${l.fix ? `; fix: ${l.fix.replace(/\.$/, '')}` : ''}`);
   const more = t.leftOut.length > shown.length ? [`- … and ${t.leftOut.length - shown.length} more in the structured result`] : [];
   return [`Left out (${t.leftOut.length}):`, ...shown, ...more];
 }
@@ -95,15 +99,21 @@ function deviceLines(t: RetryTarget): string[] {
  */
 function sendLines(t: RetryTarget, plan: Plan | undefined): string[] {
   if (plan) {
-    const lines = [`Executing plan ${plan.id} sends exactly ${plan.cloudPcIds.length === 1 ? 'this Cloud PC id' : `these ${plan.cloudPcIds.length} Cloud PC ids`}: ${idList(plan.cloudPcIds)}.`];
+    const lines = [
+      `Executing plan ${plan.id} sends exactly ${plan.cloudPcIds.length === 1 ? 'this Cloud PC id' : `these ${plan.cloudPcIds.length} Cloud PC ids`}: ${idList(plan.cloudPcIds)}.`,
+    ];
     if (plan.destructive) lines.push(`A person approves the plan before it is sent (retrying a ${plan.actionType} is destructive).`);
     else if (t.send === undefined) {
-      lines.push(`A call without planId sends no ids: Graph then retries every device failed at that moment (${t.counts.failed ?? '?'} failed at last count).`);
+      lines.push(
+        `A call without planId sends no ids: Graph then retries every device failed at that moment (${t.counts.failed ?? '?'} failed at last count).`,
+      );
     }
     return lines;
   }
   if (t.send === undefined) {
-    return [`A real call sends no ids: Graph retries every failed device (${t.counts.failed ?? '?'} failed at last count${t.counts.failed === undefined ? ': Graph did not say' : ''}).`];
+    return [
+      `A real call sends no ids: Graph retries every failed device (${t.counts.failed ?? '?'} failed at last count${t.counts.failed === undefined ? ': Graph did not say' : ''}).`,
+    ];
   }
   return [`A real call sends ${plural(t.send.length, 'Cloud PC id')}: ${idList(t.send)}.`];
 }
@@ -115,8 +125,10 @@ export function dryRunText(t: RetryTarget, simulated: boolean, plan?: Plan): str
   else lines.push(...sendLines(t, plan), ...deviceLines(t));
   if (t.destructive && !t.nothingToRetry) lines.push(`What a retry does: it ${retryEffect(t.facts.actionType)}.`);
   lines.push(...leftOutLines(t));
-  if (t.unchecked) lines.push(`Whether the chosen devices failed could not be checked (${t.unchecked}); a real call would send them as they are.`);
-  if (t.notInAction.length) lines.push(`Not part of this bulk action (${t.notInAction.length}), would be refused: ${idList(t.notInAction)}.`);
+  if (t.unchecked)
+    lines.push(`Whether the chosen devices failed could not be checked (${t.unchecked}); a real call would send them as they are.`);
+  if (t.notInAction.length)
+    lines.push(`Not part of this bulk action (${t.notInAction.length}), would be refused: ${idList(t.notInAction)}.`);
   return lines.join('\n');
 }
 
@@ -157,7 +169,10 @@ export function planSentText(plan: Plan, simulated: boolean, res: GraphResponse<
 // —— Plans ——
 
 function planWho(d: PlanDevice): string {
-  const label = [d.name, d.userPrincipalName].filter(Boolean).map((s) => visible(s!)).join(', ');
+  const label = [d.name, d.userPrincipalName]
+    .filter(Boolean)
+    .map((s) => visible(s!))
+    .join(', ');
   return label ? `${label} [${d.cloudPcId}]` : d.cloudPcId;
 }
 
@@ -238,7 +253,9 @@ export function pendingText(plan: Plan, where: PendingWhere, publicLink: string 
 export function changeText(change: FailedSetChange): string {
   const parts: string[] = [];
   if (change.typeChanged) parts.push(`the action is now a ${change.typeChanged.to}, not a ${change.typeChanged.from}`);
-  if (change.noLongerFailed.length) parts.push(`${cloudPcs(change.noLongerFailed.length)} of the plan no longer failed: ${idList(change.noLongerFailed)}`);
-  if (change.newlyFailed.length) parts.push(`${cloudPcs(change.newlyFailed.length)} failed since the plan was made: ${idList(change.newlyFailed)}`);
+  if (change.noLongerFailed.length)
+    parts.push(`${cloudPcs(change.noLongerFailed.length)} of the plan no longer failed: ${idList(change.noLongerFailed)}`);
+  if (change.newlyFailed.length)
+    parts.push(`${cloudPcs(change.newlyFailed.length)} failed since the plan was made: ${idList(change.newlyFailed)}`);
   return parts.join('; ');
 }

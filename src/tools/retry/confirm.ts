@@ -7,17 +7,25 @@ import { approvalQuestion, cloudPcs, pageWaitText } from './answerText.js';
 import { visible } from '../../core/visible.js';
 
 export type ApprovalRoute =
-  | { kind: 'elicitation' | 'url' | 'app' | 'page' | 'model' | 'confirmationRequired' }
-  | { kind: 'refuse'; reason: string };
+  { kind: 'elicitation' | 'url' | 'app' | 'page' | 'model' | 'confirmationRequired' } | { kind: 'refuse'; reason: string };
 
 /**
  * Pure: how a destructive retry gets its approval. In order of preference: a form in the client (elicitation), the
  * approval page opened by the client (URL-mode elicitation), the MCP Apps view's buttons, the approval page opened by
  * the server; under policy model, the model's confirm: true when the client cannot ask.
  */
-export function approvalRoute(policy: ConfirmPolicy, client: ClientAbilities, pageAvailable: boolean, confirmFlag: boolean | undefined): ApprovalRoute {
+export function approvalRoute(
+  policy: ConfirmPolicy,
+  client: ClientAbilities,
+  pageAvailable: boolean,
+  confirmFlag: boolean | undefined,
+): ApprovalRoute {
   if (policy === 'refuse') {
-    return { kind: 'refuse', reason: "the server's policy (CLOUDPC_MCP_CONFIRM_POLICY=refuse) allows no destructive retry through this server; use the Intune admin center, or ask the operator to change the policy" };
+    return {
+      kind: 'refuse',
+      reason:
+        "the server's policy (CLOUDPC_MCP_CONFIRM_POLICY=refuse) allows no destructive retry through this server; use the Intune admin center, or ask the operator to change the policy",
+    };
   }
   if (client.form) return { kind: 'elicitation' };
   if (policy === 'model') return { kind: confirmFlag === true ? 'model' : 'confirmationRequired' };
@@ -84,7 +92,9 @@ async function announce(plan: Plan, ctx: ToolContext, openBrowser: boolean): Pro
   const result = openBrowser ? await page.open(link) : undefined;
   const what = `retry plan ${plan.id} (${cloudPcs(plan.cloudPcIds.length)}, ${plan.actionType} "${visible(plan.displayName)}")`;
   // Said only when the opener reported success: "opened" where nothing opened sends the person looking for a window.
-  const lead = result?.opened ? `A browser window was opened to approve or decline ${what}. If it did not show the page, open this link` : `${result ? `No browser was opened (${result.why}). ` : ''}Open this link to approve or decline ${what}`;
+  const lead = result?.opened
+    ? `A browser window was opened to approve or decline ${what}. If it did not show the page, open this link`
+    : `${result ? `No browser was opened (${result.why}). ` : ''}Open this link to approve or decline ${what}`;
   ctx.notify('warning', `${lead}: ${link}`);
   return { link, opened: result?.opened === true, ...(result && !result.opened ? { why: result.why } : {}) };
 }
@@ -109,7 +119,11 @@ async function approvalOnPage(plan: Plan, ctx: ToolContext, route: 'url' | 'page
   };
   if (route === 'url') {
     link = await approvalPage!.linkFor(plan);
-    const answer = await ctx.openUrl(`Approve or decline retry plan ${plan.id}: ${cloudPcs(plan.cloudPcIds.length)} of the ${plan.actionType} bulk action "${visible(plan.displayName)}".`, link, plan.id);
+    const answer = await ctx.openUrl(
+      `Approve or decline retry plan ${plan.id}: ${cloudPcs(plan.cloudPcIds.length)} of the ${plan.actionType} bulk action "${visible(plan.displayName)}".`,
+      link,
+      plan.id,
+    );
     if (answer === 'declined' || answer === 'cancelled') {
       if (answer === 'declined') await plans.decide(plan.id, false, 'url', ownerLabel(ctx.deps.owner));
       return { kind: 'declined', answer };

@@ -37,7 +37,11 @@ export async function sendRetry(ctx: ToolContext, bulkActionId: string, cloudPcI
     cloudPcIds,
     signal: ctx.signal,
     onThrottle: (n) =>
-      ctx.progress(n.attempt, undefined, `Graph is throttling (HTTP ${n.status}); waiting ${Math.ceil(n.waitMs / 1000)} s before attempt ${n.attempt + 1}.`),
+      ctx.progress(
+        n.attempt,
+        undefined,
+        `Graph is throttling (HTTP ${n.status}); waiting ${Math.ceil(n.waitMs / 1000)} s before attempt ${n.attempt + 1}.`,
+      ),
   }).catch((err: unknown) => {
     throw err instanceof EmptyIdListError ? new ToolError(err.message) : err;
   });
@@ -61,8 +65,10 @@ function noPlanReason(t: RetryTarget): string | undefined {
   if (t.nothingToRetry) return t.nothingToRetry;
   const o = t.outcomes;
   if (t.send === undefined) {
-    if (!o || o.unavailable) return `which Cloud PCs failed could not be read${o?.unavailable ? ` (${o.unavailable})` : ''}, so there are no exact ids to plan; name the Cloud PCs with cloudPcIds`;
-    if (o.more) return 'the action has more failed Cloud PCs than one call reads, so there are no exact ids for "all failed"; plan them in parts with cloudPcIds';
+    if (!o || o.unavailable)
+      return `which Cloud PCs failed could not be read${o?.unavailable ? ` (${o.unavailable})` : ''}, so there are no exact ids to plan; name the Cloud PCs with cloudPcIds`;
+    if (o.more)
+      return 'the action has more failed Cloud PCs than one call reads, so there are no exact ids for "all failed"; plan them in parts with cloudPcIds';
     if (!goingDevices(t).length) return 'the action has no failed Cloud PCs to retry right now';
   }
   return undefined;
@@ -71,7 +77,8 @@ function noPlanReason(t: RetryTarget): string | undefined {
 /** A plan of exactly the devices a retry would act on now (t.send, or every failed device read), owned by this user. */
 export async function makePlan(ctx: ToolContext, t: RetryTarget): Promise<Plan | { none: string }> {
   // A real "all failed" call lets Graph pick the devices; a plan needs them by name.
-  if (t.send === undefined && !t.outcomes && !t.nothingToRetry && t.action) t.outcomes = await outcomesFor(ctx, t.action, { onlyFailed: true, reasons: true });
+  if (t.send === undefined && !t.outcomes && !t.nothingToRetry && t.action)
+    t.outcomes = await outcomesFor(ctx, t.action, { onlyFailed: true, reasons: true });
   const why = noPlanReason(t);
   if (why) return { none: why };
   const failed = goingDevices(t);
@@ -101,8 +108,7 @@ export async function makePlan(ctx: ToolContext, t: RetryTarget): Promise<Plan |
 }
 
 export type RunOutcome =
-  | { kind: 'sent'; res: GraphResponse<unknown> }
-  | { kind: 'changed'; change: FailedSetChange; next: Plan | { none: string } };
+  { kind: 'sent'; res: GraphResponse<unknown> } | { kind: 'changed'; change: FailedSetChange; next: Plan | { none: string } };
 
 /** How the action's failed set differs from the plan now (re-read from Graph); undefined when the plan still holds. */
 export async function checkPlan(plan: Plan, ctx: ToolContext): Promise<{ change?: FailedSetChange; failedNow: string[] }> {
@@ -111,7 +117,9 @@ export async function checkPlan(plan: Plan, ctx: ToolContext): Promise<{ change?
   const now = await outcomesFor(ctx, action, { onlyFailed: true, reasons: false }, reading);
   if (now.unavailable || now.more) {
     const why = now.unavailable ?? 'the action has more failed Cloud PCs than one call reads';
-    throw new ToolError(`Not sent: plan ${plan.id} could not be checked against the action's current state, because which Cloud PCs failed could not be read (${why}). Try again shortly.`);
+    throw new ToolError(
+      `Not sent: plan ${plan.id} could not be checked against the action's current state, because which Cloud PCs failed could not be read (${why}). Try again shortly.`,
+    );
   }
   const failedNow = now.devices.filter((d) => d.state === 'failed').map((d) => d.cloudPcId);
   const change = failedSetChange(plan, failedNow, action.actionType);
@@ -123,7 +131,10 @@ export async function replanAfterChange(plan: Plan, failedNow: string[], ctx: To
   const stillFailed = new Set(failedNow.map((id) => id.toLowerCase()));
   const kept = plan.target === 'selected' ? plan.cloudPcIds.filter((id) => stillFailed.has(id.toLowerCase())) : undefined;
   if (kept?.length === 0) return { none: 'none of the planned Cloud PCs still failed' };
-  const t = await resolveTarget({ bulkActionId: plan.bulkActionId, ...(kept ? { cloudPcIds: kept } : {}), ...(plan.only ? { only: plan.only } : {}), dryRun: true }, ctx);
+  const t = await resolveTarget(
+    { bulkActionId: plan.bulkActionId, ...(kept ? { cloudPcIds: kept } : {}), ...(plan.only ? { only: plan.only } : {}), dryRun: true },
+    ctx,
+  );
   return makePlan(ctx, t);
 }
 
@@ -136,15 +147,20 @@ export async function runPlan(plan: Plan, ctx: ToolContext): Promise<RunOutcome>
     return { kind: 'changed', change, next };
   }
   // Used before the POST, not after: after an ambiguous failure the retry may have been accepted, so the plan is gone.
-  if (!(await ctx.deps.plans.use(plan.id))) throw new ToolError(`Not sent: plan ${plan.id} is no longer approved (it expired or was used meanwhile).`);
+  if (!(await ctx.deps.plans.use(plan.id)))
+    throw new ToolError(`Not sent: plan ${plan.id} is no longer approved (it expired or was used meanwhile).`);
   const res = await sendRetry(ctx, plan.bulkActionId, plan.cloudPcIds);
   // Sent: a store that fails now must not make the answer say otherwise; the outcome is only lost to the page.
-  await ctx.deps.plans.settle(plan.id, {
-    kind: 'sent',
-    at: ctx.deps.plans.now(),
-    ...(res.requestId ? { requestId: res.requestId } : {}),
-    clientRequestId: res.clientRequestId,
-    cloudPcIds: plan.cloudPcIds,
-  }).catch((err: unknown) => ctx.deps.logger.warn(`plan ${plan.id} was sent, but its outcome could not be recorded`, { error: (err as Error).message }));
+  await ctx.deps.plans
+    .settle(plan.id, {
+      kind: 'sent',
+      at: ctx.deps.plans.now(),
+      ...(res.requestId ? { requestId: res.requestId } : {}),
+      clientRequestId: res.clientRequestId,
+      cloudPcIds: plan.cloudPcIds,
+    })
+    .catch((err: unknown) =>
+      ctx.deps.logger.warn(`plan ${plan.id} was sent, but its outcome could not be recorded`, { error: (err as Error).message }),
+    );
   return { kind: 'sent', res };
 }

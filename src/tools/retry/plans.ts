@@ -113,7 +113,11 @@ export interface FailedSetChange {
 }
 
 /** Pure: how the action's failed set now differs from the plan; undefined when the plan still holds. */
-export function failedSetChange(plan: Pick<Plan, 'cloudPcIds' | 'target' | 'actionType' | 'insisted'>, nowFailed: readonly string[], actionType: string): FailedSetChange | undefined {
+export function failedSetChange(
+  plan: Pick<Plan, 'cloudPcIds' | 'target' | 'actionType' | 'insisted'>,
+  nowFailed: readonly string[],
+  actionType: string,
+): FailedSetChange | undefined {
   const failed = new Set(nowFailed.map((id) => id.toLowerCase()));
   const planned = new Set(plan.cloudPcIds.map((id) => id.toLowerCase()));
   const insisted = new Set((plan.insisted ?? []).map((id) => id.toLowerCase()));
@@ -161,7 +165,14 @@ export class PlanStore {
   async create(input: PlanInput): Promise<Plan> {
     const createdAt = this.now();
     // 128 random bits: a plan id is not a secret (it appears in chat), but it must not be guessable either.
-    const plan: Plan = { ...input, id: `plan-${randomBytes(16).toString('hex')}`, createdAt, expiresAt: createdAt + this.#ttlMs, state: 'pending', appToken: secret() };
+    const plan: Plan = {
+      ...input,
+      id: `plan-${randomBytes(16).toString('hex')}`,
+      createdAt,
+      expiresAt: createdAt + this.#ttlMs,
+      state: 'pending',
+      appToken: secret(),
+    };
     await this.store.putPlan(plan);
     return plan;
   }
@@ -195,7 +206,13 @@ export class PlanStore {
 const RECHECK_MS = 1_000;
 
 /** Resolves when the plan is decided, or with undefined when `timeoutMs` passes or `signal` aborts first. */
-export async function waitForDecision(store: PlanStore, id: string, timeoutMs: number, signal: AbortSignal, onTick?: (remainingMs: number) => void): Promise<Plan | undefined> {
+export async function waitForDecision(
+  store: PlanStore,
+  id: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+  onTick?: (remainingMs: number) => void,
+): Promise<Plan | undefined> {
   const decided = (p: Plan | undefined) => p !== undefined && (p.state === 'approved' || p.state === 'declined');
   const current = await store.get(id);
   if (!current || decided(current) || timeoutMs <= 0 || signal.aborted) return decided(current) ? current : undefined;
@@ -213,7 +230,11 @@ export async function waitForDecision(store: PlanStore, id: string, timeoutMs: n
       resolve(p);
     };
     // A store that cannot be read just now is read again on the next change or recheck; the deadline still holds.
-    const look = () => void store.get(id).then((p) => decided(p) && finish(p), () => {});
+    const look = () =>
+      void store.get(id).then(
+        (p) => decided(p) && finish(p),
+        () => {},
+      );
     const stop = store.watch(id, look);
     const aborted = () => finish(undefined);
     const timer = setTimeout(() => finish(undefined), timeoutMs);

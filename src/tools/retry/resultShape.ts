@@ -34,11 +34,17 @@ export const planShape = z.object({
   target: z.enum(['allFailed', 'selected']),
   cloudPcIds: z.array(z.string()).describe('Exactly the Cloud PCs the plan retries.'),
   devices: z.array(planDeviceRow),
-  actionDetails: z.string().optional().describe("What the action does, from its own properties (restore point, target plan, …)."),
+  actionDetails: z.string().optional().describe('What the action does, from its own properties (restore point, target plan, …).'),
   owner: z.string().describe('Whose plan it is: only they can approve and execute it.'),
   decision: z.object({ via: z.string(), by: z.string(), at: z.string() }).optional(),
   actionCounts: z
-    .object({ succeeded: z.number().optional(), failed: z.number().optional(), inProgress: z.number().optional(), pending: z.number().optional(), notSupported: z.number().optional() })
+    .object({
+      succeeded: z.number().optional(),
+      failed: z.number().optional(),
+      inProgress: z.number().optional(),
+      pending: z.number().optional(),
+      notSupported: z.number().optional(),
+    })
     .optional()
     .describe("The action's own device counts when the plan was made; the plan covers only its cloudPcIds."),
   outcome: z
@@ -66,7 +72,11 @@ export const retryOutput = {
   actionType: z.string().describe('The bulk action type, e.g. restart or reprovision.'),
   displayName: z.string(),
   target: z.enum(['allFailed', 'selected']).describe('allFailed: every failed device of the action; selected: only cloudPcIds.'),
-  cloudPcIds: z.array(z.string()).describe('The Cloud PC ids sent, or that executing the plan sends (deduplicated); empty for a one-call "all failed" retry, which sends {}.'),
+  cloudPcIds: z
+    .array(z.string())
+    .describe(
+      'The Cloud PC ids sent, or that executing the plan sends (deduplicated); empty for a one-call "all failed" retry, which sends {}.',
+    ),
   counts: z
     .object({
       failed: z.number().optional().describe("Failed devices by the action's own counts; absent when Graph did not say."),
@@ -77,9 +87,12 @@ export const retryOutput = {
     .optional(),
   leftOut: z.array(leftOutRow).optional().describe('Devices not sent, each with why (and the fix for fix-first ones).'),
   duplicatesRemoved: z.number().int(),
-  destructive: z.boolean().describe('Whether retrying this action type needs a person\'s approval.'),
+  destructive: z.boolean().describe("Whether retrying this action type needs a person's approval."),
   planId: z.string().optional().describe('The plan this result is about.'),
-  approvalUrl: z.string().optional().describe('Remote mode: the approval page, where the plan owner signs in and approves; relay it to the user.'),
+  approvalUrl: z
+    .string()
+    .optional()
+    .describe('Remote mode: the approval page, where the plan owner signs in and approves; relay it to the user.'),
   newPlanId: z.string().optional().describe('planChanged: the new plan made from the current state.'),
   plan: planShape.optional(),
   changes: z
@@ -94,7 +107,10 @@ export const retryOutput = {
   requestId: z.string().optional().describe("Graph's request-id response header."),
   clientRequestId: z.string().optional().describe('The client-request-id this server sent.'),
   date: z.string().optional().describe('The response date (ISO 8601).'),
-  devices: z.array(outcomeRow).optional().describe("dryRun: the failed devices a real call would retry, with their class and this action's reason."),
+  devices: z
+    .array(outcomeRow)
+    .optional()
+    .describe("dryRun: the failed devices a real call would retry, with their class and this action's reason."),
   notInBulkAction: z.array(z.string()).optional().describe('dryRun: given ids that are not part of this bulk action.'),
   simulated: z.boolean().describe('True when the server runs against its embedded simulator, not a tenant.'),
 };

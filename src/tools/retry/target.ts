@@ -67,12 +67,26 @@ export async function resolveTarget(args: RetryArgs, ctx: ToolContext): Promise<
   const { unique, removed } = args.cloudPcIds ? dedupeIds(args.cloudPcIds) : { unique: undefined, removed: 0 };
   const destructiveOf = (f: BulkActionFacts) => isDestructive(f.actionType, config.destructiveActions);
   const missing = (f: BulkActionFacts) => (unique && f.cloudPcIds ? unique.filter((id) => !f.cloudPcIds!.has(id.toLowerCase())) : []);
-  const base = { bulkActionId: args.bulkActionId, selected: unique, duplicatesRemoved: removed, only: args.only, includeNotFailed: args.includeNotFailed === true };
+  const base = {
+    bulkActionId: args.bulkActionId,
+    selected: unique,
+    duplicatesRemoved: removed,
+    only: args.only,
+    includeNotFailed: args.includeNotFailed === true,
+  };
   // The admin insists on these ids as they are: when nothing needs reading, remembered facts save a request.
   if (args.includeNotFailed && unique && !args.only && !args.dryRun) {
     const facts = bulkActionCache.get(args.bulkActionId);
     if (facts?.cloudPcIds && !destructiveOf(facts) && missing(facts).length === 0) {
-      return { ...base, facts, destructive: false, notInAction: [], send: unique, leftOut: [], counts: { chosen: unique.length, toSend: unique.length, leftOut: 0 } };
+      return {
+        ...base,
+        facts,
+        destructive: false,
+        notInAction: [],
+        send: unique,
+        leftOut: [],
+        counts: { chosen: unique.length, toSend: unique.length, leftOut: 0 },
+      };
     }
   }
   // A destructive retry always reads the action afresh: the confirmation must describe its current state.
@@ -83,7 +97,15 @@ export async function resolveTarget(args: RetryArgs, ctx: ToolContext): Promise<
   const action = await getBulkAction(ctx.deps.graph(), args.bulkActionId, ctx.signal);
   const facts = bulkActionCache.remember(args.bulkActionId, action);
   const notInAction = missing(facts);
-  const t: RetryTarget = { ...base, facts, action, destructive: destructiveOf(facts), notInAction, leftOut: [], counts: { failed: action.actionSummary?.failedCount, leftOut: 0 } };
+  const t: RetryTarget = {
+    ...base,
+    facts,
+    action,
+    destructive: destructiveOf(facts),
+    notInAction,
+    leftOut: [],
+    counts: { failed: action.actionSummary?.failedCount, leftOut: 0 },
+  };
   // A real call naming foreign ids is refused before anything else is read.
   if (notInAction.length && !args.dryRun) return t;
   await select(t, args, ctx, action, reading);
@@ -91,7 +113,13 @@ export async function resolveTarget(args: RetryArgs, ctx: ToolContext): Promise<
   return t;
 }
 
-async function select(t: RetryTarget, args: RetryArgs, ctx: ToolContext, action: BulkAction, reading: ReportRead | undefined): Promise<void> {
+async function select(
+  t: RetryTarget,
+  args: RetryArgs,
+  ctx: ToolContext,
+  action: BulkAction,
+  reading: ReportRead | undefined,
+): Promise<void> {
   const foreign = new Set(t.notInAction.map((id) => id.toLowerCase()));
   const chosen = t.selected?.filter((id) => !foreign.has(id.toLowerCase()));
   const insist = t.includeNotFailed && chosen !== undefined && !t.only;
@@ -137,12 +165,21 @@ function pick(t: RetryTarget, chosen: string[] | undefined): void {
     if (typeof c === 'string') {
       t.leftOut.push({
         cloudPcId: c,
-        why: o.more ? 'state unknown: the report of failed devices was too long to read to the end' : "did not fail in this action (Graph's action status report does not list it as failed)",
+        why: o.more
+          ? 'state unknown: the report of failed devices was too long to read to the end'
+          : "did not fail in this action (Graph's action status report does not list it as failed)",
       });
       continue;
     }
     if (t.only === 'retryable' && c.failureClass !== 'retryable') {
-      t.leftOut.push({ cloudPcId: c.cloudPcId, name: c.name, userPrincipalName: c.userPrincipalName, why: notRetryableWhy(c), failureClass: c.failureClass, fix: c.fix });
+      t.leftOut.push({
+        cloudPcId: c.cloudPcId,
+        name: c.name,
+        userPrincipalName: c.userPrincipalName,
+        why: notRetryableWhy(c),
+        failureClass: c.failureClass,
+        fix: c.fix,
+      });
       continue;
     }
     send.push(c.cloudPcId);

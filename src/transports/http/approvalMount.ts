@@ -34,7 +34,9 @@ export function mountApproval(config: Config, logger: Logger, publicUrl: string,
     plans,
     ...(mounted ? { page: mounted.page, routes: mounted.routes } : {}),
     depsFor(caller) {
-      const owner: PlanOwner = caller ? { kind: 'entra', tid: caller.tid, oid: caller.oid, ...(caller.upn ? { upn: caller.upn } : {}) } : { kind: 'local' };
+      const owner: PlanOwner = caller
+        ? { kind: 'entra', tid: caller.tid, oid: caller.oid, ...(caller.upn ? { upn: caller.upn } : {}) }
+        : { kind: 'local' };
       return { plans, owner, ...(mounted ? { approvalPage: mounted.page } : {}) };
     },
   };

@@ -36,7 +36,8 @@ export interface EntraVerifierOptions {
 
 /** Fetches the signing keys through `dispatcher`: behind a corporate proxy, Entra is reachable only through it. */
 function remoteKeys(jwksUrl: string, dispatcher: Dispatcher | undefined): JWTVerifyGetKey {
-  const fetchThrough = (url: string, init: RequestInit) => undiciFetch(url, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
+  const fetchThrough = (url: string, init: RequestInit) =>
+    undiciFetch(url, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
   return createRemoteJWKSet(new URL(jwksUrl), {
     timeoutDuration: 5_000,
     cooldownDuration: 30_000,
@@ -64,13 +65,20 @@ function keySource(keys: JWTVerifyGetKey): JWTVerifyGetKey {
   };
 }
 
-export function createEntraVerifier(entra: EntraConfig, opts: EntraVerifierOptions = {}): (authorization: string | undefined) => Promise<Verdict> {
+export function createEntraVerifier(
+  entra: EntraConfig,
+  opts: EntraVerifierOptions = {},
+): (authorization: string | undefined) => Promise<Verdict> {
   // Cached for 10 minutes; an unknown key id triggers a refetch (at most every 30 s), which is how Entra key rollover is followed.
   const keys = keySource(opts.keys ?? remoteKeys(entra.jwksUrl, opts.dispatcher));
 
   return async (authorization) => {
     if (!authorization?.trim()) {
-      return { ok: false, status: 401, description: 'Sign-in required: send an Entra access token for this server as "Authorization: Bearer <token>".' };
+      return {
+        ok: false,
+        status: 401,
+        description: 'Sign-in required: send an Entra access token for this server as "Authorization: Bearer <token>".',
+      };
     }
     const m = /^Bearer[ \t]+([A-Za-z0-9._~+/-]+=*)[ \t]*$/i.exec(authorization);
     if (!m) return invalid('The Authorization header must be "Bearer <access token>".');
@@ -97,7 +105,7 @@ const invalid = (description: string): Verdict => ({ ok: false, status: 401, err
 export function checkClaims(payload: JWTPayload, token: string, entra: EntraConfig): Verdict {
   const { oid, tid } = payload;
   // Everything kept per user is keyed by these two: a number, null or object here must not become a shared "null" key.
-  if (typeof oid !== 'string' || !oid) return invalid('The token lacks a valid oid claim (the user\'s object id): sign in as a user.');
+  if (typeof oid !== 'string' || !oid) return invalid("The token lacks a valid oid claim (the user's object id): sign in as a user.");
   if (typeof tid !== 'string' || !tid) return invalid('The token lacks a valid tid claim (the tenant id).');
   if (tid.toLowerCase() !== entra.tenantId.toLowerCase()) {
     return invalid(`The token is from tenant ${tid.slice(0, 64)}, not this server's tenant.`);
@@ -105,8 +113,14 @@ export function checkClaims(payload: JWTPayload, token: string, entra: EntraConf
   const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];
   if (!scopes.includes(entra.scope)) {
     // An app-only token carries roles, not scp: it cannot act as a user, and Graph refuses app-only retries anyway.
-    const what = payload.scp === undefined ? 'is an application token, which cannot act as a signed-in user' : `lacks the ${entra.scope} scope`;
-    return { ok: false, status: 403, error: 'insufficient_scope', description: `The token ${what}: sign in as a user and request ${entra.appIdUri}/${entra.scope}.` };
+    const what =
+      payload.scp === undefined ? 'is an application token, which cannot act as a signed-in user' : `lacks the ${entra.scope} scope`;
+    return {
+      ok: false,
+      status: 403,
+      error: 'insufficient_scope',
+      description: `The token ${what}: sign in as a user and request ${entra.appIdUri}/${entra.scope}.`,
+    };
   }
   const appRefused = clientAppProblem(payload, entra.allowedClients);
   if (appRefused) return { ok: false, status: 403, description: appRefused };
@@ -122,7 +136,8 @@ export function checkClaims(payload: JWTPayload, token: string, entra: EntraConf
 export function clientAppProblem(payload: JWTPayload, allowed: readonly string[] | undefined): string | undefined {
   if (!allowed?.length) return undefined;
   const app = [payload.azp, payload.appid].find((v): v is string => typeof v === 'string' && v.length > 0);
-  if (!app) return 'The token names no client application (azp or appid claim), and this server accepts only listed client applications (CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS).';
+  if (!app)
+    return 'The token names no client application (azp or appid claim), and this server accepts only listed client applications (CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS).';
   if (allowed.some((a) => a.toLowerCase() === app.toLowerCase())) return undefined;
   return `The token was issued to client application ${app.slice(0, 64)}, which this server does not accept: use one of the client apps it lists, or ask its admin to add this one to CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS.`;
 }
@@ -131,7 +146,11 @@ function refusal(err: unknown, entra: EntraConfig): Verdict {
   // The keys could not be had (network, Entra outage, bad JWKS URL): not the caller's fault, so no 401 that would
   // send a client into a sign-in loop.
   if (err instanceof KeysUnavailable) {
-    return { ok: false, status: 503, description: 'Cannot validate sign-ins right now: the signing keys could not be fetched. Try again shortly.' };
+    return {
+      ok: false,
+      status: 503,
+      description: 'Cannot validate sign-ins right now: the signing keys could not be fetched. Try again shortly.',
+    };
   }
   if (err instanceof errors.JWTExpired) return invalid('The token has expired: sign in again.');
   if (err instanceof errors.JWTClaimValidationFailed) {
@@ -139,7 +158,9 @@ function refusal(err: unknown, entra: EntraConfig): Verdict {
       case 'aud':
         return invalid(`The token is for another resource; request a token for ${entra.appIdUri}/${entra.scope}.`);
       case 'iss':
-        return invalid(`The token was not issued by ${entra.issuer}. A v1 token (issuer sts.windows.net) means the app registration still issues v1 tokens: set "requestedAccessTokenVersion": 2 in its manifest.`);
+        return invalid(
+          `The token was not issued by ${entra.issuer}. A v1 token (issuer sts.windows.net) means the app registration still issues v1 tokens: set "requestedAccessTokenVersion": 2 in its manifest.`,
+        );
       case 'nbf':
         return invalid('The token is not valid yet.');
       default:
@@ -150,7 +171,9 @@ function refusal(err: unknown, entra: EntraConfig): Verdict {
     return invalid(`The token's signature does not match any signing key of tenant ${entra.tenantId}.`);
   }
   if (err instanceof errors.JWKSMultipleMatchingKeys) {
-    return invalid(`The token names no signing key (kid), and tenant ${entra.tenantId} publishes several: it is not an Entra access token.`);
+    return invalid(
+      `The token names no signing key (kid), and tenant ${entra.tenantId} publishes several: it is not an Entra access token.`,
+    );
   }
   // Anything else jose refuses is the token's shape: not three parts, bad base64 or JSON, an unsupported crit
   // header, a disallowed algorithm.

@@ -54,7 +54,10 @@ const metadata: RouteHandler = (req, res, ctx) => {
   const entra = ctx.config.http.entra;
   if (!ctx.entra || !entra) return sendJson(req, res, 404, { error: 'this server does not require sign-in (CLOUDPC_MCP_HTTP_AUTH=none)' });
   if (!readOnly(req, res)) return;
-  sendJson(req, res, 200, protectedResourceMetadata(entra, ctx.publicUrl), { 'access-control-allow-origin': '*', 'cache-control': 'public, max-age=3600' });
+  sendJson(req, res, 200, protectedResourceMetadata(entra, ctx.publicUrl), {
+    'access-control-allow-origin': '*',
+    'cache-control': 'public, max-age=3600',
+  });
 };
 
 /** Every path the server answers. A new page is one more row. */

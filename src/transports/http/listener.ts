@@ -41,7 +41,8 @@ export async function listen(server: http.Server, settings: HttpConfig): Promise
     return undefined;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE') return `port ${settings.port} on ${settings.host} is already in use; choose another with --port (CLOUDPC_MCP_PORT)`;
+    if (e.code === 'EADDRINUSE')
+      return `port ${settings.port} on ${settings.host} is already in use; choose another with --port (CLOUDPC_MCP_PORT)`;
     if (e.code === 'EACCES') return `not allowed to listen on port ${settings.port}; use a port above 1023`;
     if (e.code === 'EADDRNOTAVAIL') return `${settings.host} is not an address of this machine; check --host (CLOUDPC_MCP_HOST)`;
     return e.message;

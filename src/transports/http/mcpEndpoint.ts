@@ -53,15 +53,25 @@ export const serveMcp: RouteHandler = async (req, res, ctx) => {
 function admit(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext): HeaderMap | undefined {
   const origin = checkOrigin({ host: req.headers.host, origin: req.headers.origin }, ctx.originPolicy);
   if (!origin.ok) {
-    ctx.logger.warn('http: refused a request from a foreign origin or host', { origin: headerForLog(req.headers.origin), host: headerForLog(req.headers.host) });
+    ctx.logger.warn('http: refused a request from a foreign origin or host', {
+      origin: headerForLog(req.headers.origin),
+      host: headerForLog(req.headers.host),
+    });
     rpcError(req, res, 403, origin.message);
     return undefined;
   }
   const cors: HeaderMap =
-    typeof req.headers.origin === 'string' ? { 'access-control-allow-origin': req.headers.origin, 'access-control-expose-headers': CORS_EXPOSE_HEADERS, vary: 'origin' } : {};
+    typeof req.headers.origin === 'string'
+      ? { 'access-control-allow-origin': req.headers.origin, 'access-control-expose-headers': CORS_EXPOSE_HEADERS, vary: 'origin' }
+      : {};
   const method = req.method ?? 'GET';
   if (method === 'OPTIONS') {
-    res.writeHead(204, { ...cors, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': CORS_ALLOW_HEADERS, 'access-control-max-age': '600' });
+    res.writeHead(204, {
+      ...cors,
+      'access-control-allow-methods': 'POST',
+      'access-control-allow-headers': CORS_ALLOW_HEADERS,
+      'access-control-max-age': '600',
+    });
     res.end();
     return undefined;
   }
@@ -74,7 +84,10 @@ function admit(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext): 
   ctx.track(res);
   if (method !== 'POST') {
     // Stateless: no session to resume and no stream for server-initiated messages, so only POST has a meaning.
-    rpcError(req, res, 405, `${method} is not supported: this server is stateless; send JSON-RPC messages with POST.`, { ...cors, allow: 'POST, OPTIONS' });
+    rpcError(req, res, 405, `${method} is not supported: this server is stateless; send JSON-RPC messages with POST.`, {
+      ...cors,
+      allow: 'POST, OPTIONS',
+    });
     return undefined;
   }
   const declared = Number(req.headers['content-length'] ?? NaN);
@@ -93,7 +106,9 @@ async function authenticate(req: IncomingMessage, res: ServerResponse, ctx: Hand
   if (!entra || !ctx.config.http.entra) return { deps: ctx.sharedDeps!, budget: 'local' };
   const verdict = await entra.verify(req.headers.authorization);
   if (!verdict.ok) {
-    ctx.logger.info(`http: ${verdict.status} ${verdict.error ?? (verdict.status === 403 ? 'client app not allowed' : 'no token')}: ${verdict.description}`);
+    ctx.logger.info(
+      `http: ${verdict.status} ${verdict.error ?? (verdict.status === 403 ? 'client app not allowed' : 'no token')}: ${verdict.description}`,
+    );
     rpcError(req, res, verdict.status, verdict.description, { ...cors, ...refusalHeaders(verdict, ctx) });
     return undefined;
   }
@@ -147,7 +162,14 @@ const calls = (n: number): string => `${n} tool call${n === 1 ? '' : 's'}`;
  * A tools/call spends one token of the caller's budget; without one it is refused with 429 and audited as refused.
  * When the store cannot be asked: a tool that sends is refused (fail closed), a read goes on (fail open).
  */
-async function charge(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext, who: Who, accepted: Accepted, cors: HeaderMap): Promise<boolean> {
+async function charge(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: HandlerContext,
+  who: Who,
+  accepted: Accepted,
+  cors: HeaderMap,
+): Promise<boolean> {
   if (!accepted.toolCall) return true;
   const charged = await ctx.limiter.take(who.budget);
   const id = (accepted.message as { id: string | number }).id;

@@ -58,11 +58,13 @@ export function checkMessage(text: string): MessageCheck {
       ok: false,
       status: 400,
       code: -32600,
-      message: 'Invalid Request: JSON-RPC batches are not supported (MCP has none since protocol version 2025-06-18); send each message in a POST of its own.',
+      message:
+        'Invalid Request: JSON-RPC batches are not supported (MCP has none since protocol version 2025-06-18); send each message in a POST of its own.',
       id: null,
     };
   }
-  if (!isPlainObject(message) || message.jsonrpc !== '2.0' || message.method !== 'tools/call' || !isRequestId(message.id)) return { ok: true, message };
+  if (!isPlainObject(message) || message.jsonrpc !== '2.0' || message.method !== 'tools/call' || !isRequestId(message.id))
+    return { ok: true, message };
   const refusal = toolsCallRefusal(message);
   if (refusal) return { ok: false, status: 200, code: -32602, message: refusal.message, id: refusal.id };
   const params = message.params as { name: string; arguments?: unknown };

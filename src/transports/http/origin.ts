@@ -14,7 +14,12 @@ export interface OriginPolicy {
   hosts: ReadonlySet<string>;
 }
 
-export function buildOriginPolicy(opts: { loopback: boolean; port: number; publicUrl: string; allowedOrigins: readonly string[] }): OriginPolicy {
+export function buildOriginPolicy(opts: {
+  loopback: boolean;
+  port: number;
+  publicUrl: string;
+  allowedOrigins: readonly string[];
+}): OriginPolicy {
   const origins = new Set<string>([new URL(opts.publicUrl).origin, ...opts.allowedOrigins]);
   if (opts.loopback) {
     // The server's own loopback origins: a page the server itself could serve, and what local tools send.
@@ -25,12 +30,18 @@ export function buildOriginPolicy(opts: { loopback: boolean; port: number; publi
 
 export type OriginVerdict = { ok: true } | { ok: false; message: string };
 
-export function checkOrigin(headers: { host?: string | undefined; origin?: string | string[] | undefined }, policy: OriginPolicy): OriginVerdict {
+export function checkOrigin(
+  headers: { host?: string | undefined; origin?: string | string[] | undefined },
+  policy: OriginPolicy,
+): OriginVerdict {
   const origin = headers.origin;
   if (origin !== undefined) {
     const value = Array.isArray(origin) ? origin.join(',') : origin;
     if (!policy.origins.has(value)) {
-      return { ok: false, message: `Origin ${JSON.stringify(headerForLog(value))} is not allowed. Browser clients must be served from an allowed origin (CLOUDPC_MCP_ALLOWED_ORIGINS).` };
+      return {
+        ok: false,
+        message: `Origin ${JSON.stringify(headerForLog(value))} is not allowed. Browser clients must be served from an allowed origin (CLOUDPC_MCP_ALLOWED_ORIGINS).`,
+      };
     }
   }
   if (policy.loopback) {
@@ -42,7 +53,10 @@ export function checkOrigin(headers: { host?: string | undefined; origin?: strin
       hostname = undefined;
     }
     if (!hostname || !(LOOPBACK_HOSTNAMES.includes(hostname) || policy.hosts.has(host))) {
-      return { ok: false, message: `Host ${JSON.stringify(headerForLog(headers.host ?? ''))} is not this server: it listens on loopback and answers only to localhost, 127.0.0.1 or [::1].` };
+      return {
+        ok: false,
+        message: `Host ${JSON.stringify(headerForLog(headers.host ?? ''))} is not this server: it listens on loopback and answers only to localhost, 127.0.0.1 or [::1].`,
+      };
     }
   }
   return { ok: true };

@@ -19,7 +19,13 @@ export function sendJson(req: IncomingMessage, res: ServerResponse, status: numb
   }
   const text = JSON.stringify(body);
   const close: HeaderMap = bodyPending(req) ? { connection: 'close' } : {};
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers, ...close, 'content-length': String(Buffer.byteLength(text)) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    ...headers,
+    ...close,
+    'content-length': String(Buffer.byteLength(text)),
+  });
   res.end(text);
 }
 

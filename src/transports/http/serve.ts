@@ -40,11 +40,20 @@ export interface RunningHttp {
 export const EXIT_MISCONFIGURED = 2;
 
 export async function runHttp({ config, logger, problems, life }: RunHttpOptions): Promise<RunningHttp | undefined> {
-  if (problems?.length) return refuse(life, 'remote mode (--transport http) did not start, because of these settings. Fix them and start again:\n' + problems.map((p) => `- ${p.setting}: ${p.message}`).join('\n'));
+  if (problems?.length)
+    return refuse(
+      life,
+      'remote mode (--transport http) did not start, because of these settings. Fix them and start again:\n' +
+        problems.map((p) => `- ${p.setting}: ${p.message}`).join('\n'),
+    );
 
   // The shared store first: a replica that cannot reach it must not take requests it cannot keep.
   const opened = await openStore(config.store, logger);
-  if (!opened.ok) return refuse(life, `remote mode did not start, because of this setting. Fix it and start again:\n- ${opened.problem.setting}: ${opened.problem.message}`);
+  if (!opened.ok)
+    return refuse(
+      life,
+      `remote mode did not start, because of this setting. Fix it and start again:\n- ${opened.problem.setting}: ${opened.problem.message}`,
+    );
   const { store } = opened;
   const target = await openGraphTarget(config, logger, !config.http.entra);
   // One pool for every request and user: a new undici Agent per request would open a new TLS connection to Graph each time.
@@ -96,7 +105,9 @@ export async function runHttp({ config, logger, problems, life }: RunHttpOptions
   }, config.http.shutdownGraceMs + 2_000); // a stalled socket must not keep the process alive long past the grace
 
   const url = `${publicUrl}${MCP_PATH}`;
-  logger.info(`cloudpc-mcp ${VERSION} ready on ${url} (listening on ${host}:${port}; ${modeLine(config)}; cloud ${config.cloud.name}, Graph ${target.graphRoot})`);
+  logger.info(
+    `cloudpc-mcp ${VERSION} ready on ${url} (listening on ${host}:${port}; ${modeLine(config)}; cloud ${config.cloud.name}, Graph ${target.graphRoot})`,
+  );
   return { url };
 }
 
@@ -107,9 +118,26 @@ function refuse(life: Lifecycle, why: string): undefined {
 }
 
 /** Entra mode: a token check and a Graph session per user. Without sign-in: one set of deps with the server's own credential. */
-function callerAccess(config: Config, logger: Logger, target: GraphTarget, dispatcher: Dispatcher, plans: PlanStore): Pick<HandlerContext, 'entra'> & { sharedDeps?: OwnedDeps } {
+function callerAccess(
+  config: Config,
+  logger: Logger,
+  target: GraphTarget,
+  dispatcher: Dispatcher,
+  plans: PlanStore,
+): Pick<HandlerContext, 'entra'> & { sharedDeps?: OwnedDeps } {
   if (!config.http.entra) {
-    return { sharedDeps: createDeps({ config, logger, graphRoot: target.graphRoot, tokenProvider: target.tokenProvider, simulated: config.simulate, proxy: target.proxy, dispatcher, plans }) };
+    return {
+      sharedDeps: createDeps({
+        config,
+        logger,
+        graphRoot: target.graphRoot,
+        tokenProvider: target.tokenProvider,
+        simulated: config.simulate,
+        proxy: target.proxy,
+        dispatcher,
+        plans,
+      }),
+    };
   }
   const graphScope = delegatedScope(config.cloud, config.readOnly ? SCOPE_READ : SCOPE_RETRY);
   return {

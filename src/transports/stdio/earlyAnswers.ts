@@ -20,7 +20,6 @@ export interface EarlyAnswerData {
   listing(name: Listing): string | undefined;
 }
 
-
 export function earlyAnswers(data: EarlyAnswerData, readOnly: boolean, onListed?: () => void): EarlyAnswer {
   // What the client declared in the initialize answered here; tools/list is answered early only after that.
   let views: boolean | undefined;
@@ -30,7 +29,13 @@ export function earlyAnswers(data: EarlyAnswerData, readOnly: boolean, onListed?
     switch (msg.method) {
       case 'initialize': {
         // Anything unusual goes to the full server, which knows how to refuse it.
-        if (!isObject(params) || typeof params.protocolVersion !== 'string' || !isObject(params.capabilities) || !isObject(params.clientInfo)) return undefined;
+        if (
+          !isObject(params) ||
+          typeof params.protocolVersion !== 'string' ||
+          !isObject(params.capabilities) ||
+          !isObject(params.clientInfo)
+        )
+          return undefined;
         const info = params.clientInfo;
         if (typeof info.name !== 'string' || typeof info.version !== 'string') return undefined;
         const version = data.protocolVersions.includes(params.protocolVersion) ? params.protocolVersion : data.protocolVersions[0];

@@ -149,7 +149,12 @@ export class LineTransport implements Transport {
       this.chunks = [];
       this.size = 0;
       this.discarding = false;
-      if (discarded) this.reply({ jsonrpc: '2.0', id: null, error: { code: -32600, message: `Message larger than ${MAX_LINE_BYTES} bytes was refused.` } });
+      if (discarded)
+        this.reply({
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: -32600, message: `Message larger than ${MAX_LINE_BYTES} bytes was refused.` },
+        });
       else this.handleLine(line.endsWith('\r') ? line.slice(0, -1) : line);
       buf = buf.subarray(nl + 1);
     }

@@ -28,7 +28,12 @@ window.startHost = async ({ html, tools, toolInput, toolResult, theme, width }) 
   iframe.setAttribute('sandbox', 'allow-scripts');
   iframe.style.cssText = `width:${width ? `${width}px` : '100%'};height:560px;border:0;display:block`;
   document.body.appendChild(iframe);
-  const bridge = new AppBridge(null, { name: 'cloudpc-mcp test host', version: '1' }, { serverTools: {}, logging: {}, openLinks: {} }, { hostContext: { theme, displayMode: 'inline' } });
+  const bridge = new AppBridge(
+    null,
+    { name: 'cloudpc-mcp test host', version: '1' },
+    { serverTools: {}, logging: {}, openLinks: {} },
+    { hostContext: { theme, displayMode: 'inline' } },
+  );
   bridge.oncalltool = async (params) => {
     const tool = tools.find((t) => t.name === params.name);
     const visibility = tool?._meta?.ui?.visibility ?? ['model', 'app'];

@@ -32,9 +32,21 @@ const ERRORS: Record<number, EntraError> = {
   70003: { status: 400, error: 'unsupported_grant_type', text: "The app requested an unsupported grant type '{grant}'." },
   70016: { status: 400, error: 'authorization_pending', text: 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.' },
   70020: { status: 400, error: 'expired_token', text: 'The provided value for the input parameter device_code has expired.' },
-  90002: { status: 400, error: 'invalid_tenant', text: "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud." },
-  501481: { status: 400, error: 'invalid_grant', text: 'The Code_Verifier does not match the code_challenge supplied in the authorization request.' },
-  700016: { status: 400, error: 'unauthorized_client', text: "Application with identifier '{client}' was not found in the directory '{tenant}'." },
+  90002: {
+    status: 400,
+    error: 'invalid_tenant',
+    text: "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.",
+  },
+  501481: {
+    status: 400,
+    error: 'invalid_grant',
+    text: 'The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+  },
+  700016: {
+    status: 400,
+    error: 'unauthorized_client',
+    text: "Application with identifier '{client}' was not found in the directory '{tenant}'.",
+  },
   700024: { status: 401, error: 'invalid_client', text: 'Client assertion is not within its valid time range.' },
   700082: {
     status: 400,
@@ -42,7 +54,11 @@ const ERRORS: Record<number, EntraError> = {
     suberror: 'bad_token',
     text: 'The refresh token has expired due to inactivity. The token was issued on 2026-01-01 and was inactive for 90.00:00:00.',
   },
-  7000215: { status: 401, error: 'invalid_client', text: 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.' },
+  7000215: {
+    status: 401,
+    error: 'invalid_client',
+    text: 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.',
+  },
   9002313: { status: 400, error: 'invalid_grant', text: 'Invalid request. Request is malformed or invalid.' },
   9002325: { status: 400, error: 'invalid_request', text: 'Proof Key for Code Exchange is required.' },
 };
@@ -54,7 +70,11 @@ export interface ErrorContext {
 }
 
 /** The first line of error_description: "AADSTS65001: The user or administrator …". */
-export function describeError(aadsts: number, context: ErrorContext = {}, override?: Partial<EntraError>): EntraError & { description: string } {
+export function describeError(
+  aadsts: number,
+  context: ErrorContext = {},
+  override?: Partial<EntraError>,
+): EntraError & { description: string } {
   const known = ERRORS[aadsts];
   if (!known) throw new Error(`the Entra stand-in has no answer for AADSTS${aadsts}: add it to the table in errors.ts`);
   const e = { ...known, ...override };

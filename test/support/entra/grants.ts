@@ -80,10 +80,15 @@ function clientRefusal(grant: Grant, form: URLSearchParams): number | undefined 
   if (form.get('client_id') !== CLIENT_ID) return grant === 'client_credentials' || grant === 'on_behalf_of' ? 700016 : undefined;
   const assertion = form.get('client_assertion');
   if (assertion === null) return form.get('client_secret') === CLIENT_SECRET ? undefined : 7000215;
-  return form.get('client_assertion_type') === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' && assertion.split('.').length === 3 ? undefined : 700024;
+  return form.get('client_assertion_type') === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' && assertion.split('.').length === 3
+    ? undefined
+    : 700024;
 }
 
-const forUser = (t: TenantState, form: URLSearchParams, user: User): Grantable => ({ oid: user.oid, grant: () => delegated(t, form, user) });
+const forUser = (t: TenantState, form: URLSearchParams, user: User): Grantable => ({
+  oid: user.oid,
+  grant: () => delegated(t, form, user),
+});
 
 const CHECKS: Record<Grant, Check> = {
   device_code: (t, form) => {
@@ -111,7 +116,16 @@ const CHECKS: Record<Grant, Check> = {
 /** A delegated sign-in's answer: the Graph token, and the refresh token, ID token and client info MSAL keeps. */
 async function delegated(t: TenantState, form: URLSearchParams, user: User): Promise<Answer> {
   const idToken = await t.keys.sign(
-    { aud: form.get('client_id') ?? '', iss: t.issuer, tid: TENANT_ID, oid: user.oid, sub: user.oid, preferred_username: user.upn, name: user.name ?? user.upn, ver: '2.0' },
+    {
+      aud: form.get('client_id') ?? '',
+      iss: t.issuer,
+      tid: TENANT_ID,
+      oid: user.oid,
+      sub: user.oid,
+      preferred_username: user.upn,
+      name: user.name ?? user.upn,
+      ver: '2.0',
+    },
     3600,
   );
   t.secrets.add(idToken);
@@ -125,7 +139,10 @@ async function delegated(t: TenantState, form: URLSearchParams, user: User): Pro
 
 function bearer(t: TenantState, accessToken: string, extra: Record<string, string> = {}): Answer {
   const lifetime = t.lifetimes.accessTokenSec;
-  return { status: 200, body: { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken, ...extra } };
+  return {
+    status: 200,
+    body: { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken, ...extra },
+  };
 }
 
 /** The resource scopes granted; a sign-in that asked for OpenID scopes only gets those back. */

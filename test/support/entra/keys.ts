@@ -48,7 +48,9 @@ export async function createTenantKeys(): Promise<TenantKeys> {
   const signWith = (key: CryptoKey, claims: JWTPayload, lifetimeSec: number, header: Record<string, unknown> = {}) => {
     const now = Math.floor(Date.now() / 1000);
     const protectedHeader: Record<string, unknown> & { alg: string } = { alg: 'RS256', kid: KID, typ: 'JWT', ...header };
-    const crit = Array.isArray(protectedHeader.crit) ? { crit: Object.fromEntries(protectedHeader.crit.map((c: string) => [c, true])) } : undefined;
+    const crit = Array.isArray(protectedHeader.crit)
+      ? { crit: Object.fromEntries(protectedHeader.crit.map((c: string) => [c, true])) }
+      : undefined;
     return new SignJWT(claims)
       .setProtectedHeader(protectedHeader)
       .setIssuedAt(now - 60)

@@ -42,9 +42,21 @@ export class SignIns {
 
   /** The device code endpoint: a new code for the user to enter, which is a sign-in prompt shown to them. */
   issueDeviceCode(clientId: string, url: string): Answer {
-    const userCode = randomBytes(6).toString('base64url').replace(/[^A-Za-z0-9]/g, 'X').toUpperCase().slice(0, 8).padEnd(8, 'Q');
+    const userCode = randomBytes(6)
+      .toString('base64url')
+      .replace(/[^A-Za-z0-9]/g, 'X')
+      .toUpperCase()
+      .slice(0, 8)
+      .padEnd(8, 'Q');
     const deviceCode = this.#secret('dc');
-    this.#deviceCodes.push({ userCode, clientId, state: 'pending', deviceCode, expires: Date.now() + this.lifetimes.deviceCodeSec * 1000, user: this.user });
+    this.#deviceCodes.push({
+      userCode,
+      clientId,
+      state: 'pending',
+      deviceCode,
+      expires: Date.now() + this.lifetimes.deviceCodeSec * 1000,
+      user: this.user,
+    });
     const verificationUri = `${url}/devicelogin`;
     return {
       status: 200,
@@ -79,7 +91,8 @@ export class SignIns {
     const code = this.#deviceCodes.find((c) => c.deviceCode !== '' && c.deviceCode === deviceCode);
     if (!code) return entraError(70000);
     if (Date.now() > code.expires) return entraError(70020);
-    if (code.state === 'declined') return entraError(70000, {}, { error: 'authorization_declined', text: 'The user declined the sign-in request.' });
+    if (code.state === 'declined')
+      return entraError(70000, {}, { error: 'authorization_declined', text: 'The user declined the sign-in request.' });
     if (code.state === 'pending') return entraError(70016);
     code.deviceCode = '';
     return code.user;
@@ -106,7 +119,9 @@ export class SignIns {
   redeemAuthCode(form: URLSearchParams): User | undefined {
     const code = this.#authCodes.get(form.get('code') ?? '');
     this.#authCodes.delete(form.get('code') ?? '');
-    const verifier = createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url');
+    const verifier = createHash('sha256')
+      .update(form.get('code_verifier') ?? '')
+      .digest('base64url');
     return code && code.redirectUri === form.get('redirect_uri') && verifier === code.challenge ? code.user : undefined;
   }
 

@@ -66,7 +66,14 @@ export async function startEntraStandIn(): Promise<EntraStandIn> {
   // far away; how long a client may keep them is what each token response's expires_in says.
   const graphToken = (claims: Record<string, unknown>) =>
     keys.sign({ aud: 'https://graph.microsoft.com', iss: `https://sts.windows.net/${TENANT_ID}/`, tid: TENANT_ID, ...claims }, 24 * 3600);
-  const delegatedToken = await graphToken({ oid: USER.oid, upn: USER.upn, name: USER.name, scp: GRAPH_SCOPES.join(' '), idtyp: 'user', appid: 'stand-in-public-client' });
+  const delegatedToken = await graphToken({
+    oid: USER.oid,
+    upn: USER.upn,
+    name: USER.name,
+    scp: GRAPH_SCOPES.join(' '),
+    idtyp: 'user',
+    appid: 'stand-in-public-client',
+  });
   const appToken = await graphToken({ oid: randomUUID(), roles: GRAPH_APP_ROLES, idtyp: 'app', appid: CLIENT_ID });
   const lifetimes: Lifetimes = { accessTokenSec: 3600, deviceCodeSec: 900 };
   const secrets = new Set([delegatedToken, appToken, CLIENT_SECRET]);
@@ -91,7 +98,9 @@ export async function startEntraStandIn(): Promise<EntraStandIn> {
     requests,
     grants: (grant) => requests.filter((r) => r.grant === grant),
     exchanges: () =>
-      requests.filter((r) => r.grant === 'on_behalf_of' && r.status === 200).map((r) => ({ oid: r.oid ?? '', assertion: r.assertion ?? '', scope: r.scope ?? '' })),
+      requests
+        .filter((r) => r.grant === 'on_behalf_of' && r.status === 200)
+        .map((r) => ({ oid: r.oid ?? '', assertion: r.assertion ?? '', scope: r.scope ?? '' })),
     secretsIssued: () => [...secrets],
     signInAs: (user) => void (signIns.user = user),
     deviceCodes: () => signIns.deviceCodes(),
