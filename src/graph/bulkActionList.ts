@@ -57,14 +57,71 @@ const createdOf = (item: Record<string, unknown>) =>
   typeof item.createdDateTime === 'string' ? Date.parse(item.createdDateTime) : undefined;
 
 export async function listBulkActionsFrom(graph: GraphClient, q: BulkActionQuery, batch: BatchOptions): Promise<BulkActionListing> {
-  const keep = (item: Record<string, unknown>) => {
-    const a = toBulkAction(item);
-    if (q.actionType && a.actionType !== q.actionType) return false;
-    const t = createdOf(item);
-    if (q.createdAfter !== undefined && (t === undefined || t < q.createdAfter)) return false;
-    // Filtered again here whatever Graph did with $filter; a thin item is kept until its counts are read.
-    return statusMatches(a, q.status) !== false;
+  const { page, localFallback } = await readNewestFirst(graph, q, batch);
+  let actions = page.items.map(toBulkAction);
+  const thin = actions.filter(isThin);
+  if (thin.length) actions = await fillThin(graph, actions, thin, batch);
+  actions = actions.filter((a) => statusMatches(a, q.status) !== false);
+  actions.sort((a, b) => (b.createdDateTime ?? '').localeCompare(a.createdDateTime ?? ''));
+  const more = page.more || actions.length > q.limit;
+  return {
+    actions: actions.slice(0, q.limit),
+    more,
+    foreignNextLink: page.foreignNextLink,
+    localFallback,
+    fetchedById: thin.length,
+    scanned: page.scanned,
   };
+}
+
+/**
+ * Reads the list with Graph filtering and sorting it; when Graph refuses the query options or ignores the order, reads
+ * it all again without them, and says why in localFallback.
+ */
+async function readNewestFirst(
+  graph: GraphClient,
+  q: BulkActionQuery,
+  batch: BatchOptions,
+): Promise<{ page: Paged; localFallback: string | undefined }> {
+  const reader = pageReader(graph, q, batch);
+  // At least two items, so the order of the first page can be checked.
+  const top = String(Math.min(Math.max(q.limit, 2), 50));
+  const query: Record<string, string> = { $orderby: 'createdDateTime desc', $top: top };
+  const filter = serverFilter(q.status);
+  if (filter) query.$filter = filter;
+  let page: Paged;
+  let localFallback: string | undefined;
+  try {
+    page = await reader.read(query, true);
+  } catch (err) {
+    if (!(err instanceof GraphError) || err.status !== 400) throw err;
+    localFallback = `Graph refused ${filter ? '$filter/$orderby' : '$orderby'} (HTTP 400 ${err.code ?? ''}); the list was read without them and filtered and sorted here`;
+    q.logger.debug('bulk action list: Graph refused the query options; reading without them', {
+      code: err.code,
+      message: err.graphMessage,
+      filter,
+      orderby: query.$orderby,
+    });
+    // Everything must be read to find the newest: the largest pages Graph allows make that fewest requests.
+    page = await reader.read({ $top: String(UNSORTED_PAGE) }, false);
+  }
+  // Graph may ignore $orderby without an error: a list cut short is only the newest if it came back newest first.
+  if (!localFallback && page.more && !reader.verified()) {
+    localFallback =
+      'Graph did not return the list newest first although $orderby asked for it, so the list was read without it and filtered and sorted here';
+    q.logger.debug('bulk action list: Graph ignored $orderby; reading without it', { filter, orderby: query.$orderby });
+    page = await reader.read({ $top: String(UNSORTED_PAGE) }, false);
+  }
+  return { page, localFallback };
+}
+
+/** Reads pages of the list; verified() tells whether the last read came back newest first. */
+function pageReader(
+  graph: GraphClient,
+  q: BulkActionQuery,
+  batch: BatchOptions,
+): { read(query: Record<string, string>, sorted: boolean): Promise<Paged>; verified(): boolean } {
+  const keep = keeper(q);
   let order = newestFirst();
   const read = (query: Record<string, string>, sorted: boolean): Promise<Paged> => {
     order = newestFirst();
@@ -85,47 +142,17 @@ export async function listBulkActionsFrom(graph: GraphClient, q: BulkActionQuery
       },
     );
   };
-  // At least two items, so the order of the first page can be checked.
-  const top = String(Math.min(Math.max(q.limit, 2), 50));
-  const query: Record<string, string> = { $orderby: 'createdDateTime desc', $top: top };
-  const filter = serverFilter(q.status);
-  if (filter) query.$filter = filter;
-  let page: Paged;
-  let localFallback: string | undefined;
-  try {
-    page = await read(query, true);
-  } catch (err) {
-    if (!(err instanceof GraphError) || err.status !== 400) throw err;
-    localFallback = `Graph refused ${filter ? '$filter/$orderby' : '$orderby'} (HTTP 400 ${err.code ?? ''}); the list was read without them and filtered and sorted here`;
-    q.logger.debug('bulk action list: Graph refused the query options; reading without them', {
-      code: err.code,
-      message: err.graphMessage,
-      filter,
-      orderby: query.$orderby,
-    });
-    // Everything must be read to find the newest: the largest pages Graph allows make that fewest requests.
-    page = await read({ $top: String(UNSORTED_PAGE) }, false);
-  }
-  // Graph may ignore $orderby without an error: a list cut short is only the newest if it came back newest first.
-  if (!localFallback && page.more && !order.verified()) {
-    localFallback =
-      'Graph did not return the list newest first although $orderby asked for it, so the list was read without it and filtered and sorted here';
-    q.logger.debug('bulk action list: Graph ignored $orderby; reading without it', { filter, orderby: query.$orderby });
-    page = await read({ $top: String(UNSORTED_PAGE) }, false);
-  }
-  let actions = page.items.map(toBulkAction);
-  const thin = actions.filter(isThin);
-  if (thin.length) actions = await fillThin(graph, actions, thin, batch);
-  actions = actions.filter((a) => statusMatches(a, q.status) !== false);
-  actions.sort((a, b) => (b.createdDateTime ?? '').localeCompare(a.createdDateTime ?? ''));
-  const more = page.more || actions.length > q.limit;
-  return {
-    actions: actions.slice(0, q.limit),
-    more,
-    foreignNextLink: page.foreignNextLink,
-    localFallback,
-    fetchedById: thin.length,
-    scanned: page.scanned,
+  return { read, verified: () => order.verified() };
+}
+
+function keeper(q: BulkActionQuery): (item: Record<string, unknown>) => boolean {
+  return (item) => {
+    const a = toBulkAction(item);
+    if (q.actionType && a.actionType !== q.actionType) return false;
+    const t = createdOf(item);
+    if (q.createdAfter !== undefined && (t === undefined || t < q.createdAfter)) return false;
+    // Filtered again here whatever Graph did with $filter; a thin item is kept until its counts are read.
+    return statusMatches(a, q.status) !== false;
   };
 }
 

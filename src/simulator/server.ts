@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 
 import { routeControl, type ControlDeps } from './control.js';
-import { statusFaultResponse, type FaultController } from './faults.js';
+import { statusFaultResponse, type FaultController, type FaultSpec } from './faults.js';
 import { authenticate, routeGraph, type AuthConfig, type GraphRequestIn } from './graph.js';
 import { GraphError, errorBody, errorResponse, json, type RequestContext, type SimResponse } from './http.js';
 import type { Store } from './store.js';
@@ -192,32 +192,46 @@ async function answerGraph(
   record: RecordedRequest,
   invalidJson: boolean,
 ): Promise<void> {
-  const { req, res, ctx } = inc;
-  const produce = (): SimResponse => {
-    ctx.now = deps.now();
-    deps.store.advance(ctx.now);
-    try {
-      const caller = authenticate(inc.header('authorization'), deps.auth);
-      if (invalidJson) {
-        throw new GraphError(
-          400,
-          'BadRequest',
-          'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
-        );
-      }
-      if (/\/\$batch$/i.test(g.path)) ctx.parts = record.parts = [];
-      return routeGraph({ store: deps.store, pageSize: deps.pageSize, faults: deps.faults }, ctx, g, caller);
-    } catch (err) {
-      return errorResponse(ctx, asGraphError(err));
-    }
-  };
+  const produce = (): SimResponse => produceGraph(deps, inc, g, record, invalidJson);
   const fault = deps.faults.take(g.method, g.path);
   if (!fault) {
-    sendResponse(deps, res, produce(), ctx, record);
+    sendResponse(deps, inc.res, produce(), inc.ctx, record);
     return;
   }
   record.fault = fault.spec.kind;
-  const spec = fault.spec;
+  await answerWithFault(deps, inc, fault.spec, record, produce);
+}
+
+/** Reads the clock each time it runs, so an answer produced after a delay fault shows the store as it is by then. */
+function produceGraph(deps: ServerDeps, inc: Incoming, g: GraphRequestIn, record: RecordedRequest, invalidJson: boolean): SimResponse {
+  const { ctx } = inc;
+  ctx.now = deps.now();
+  deps.store.advance(ctx.now);
+  try {
+    const caller = authenticate(inc.header('authorization'), deps.auth);
+    if (invalidJson) {
+      throw new GraphError(
+        400,
+        'BadRequest',
+        'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+      );
+    }
+    if (/\/\$batch$/i.test(g.path)) ctx.parts = record.parts = [];
+    return routeGraph({ store: deps.store, pageSize: deps.pageSize, faults: deps.faults }, ctx, g, caller);
+  } catch (err) {
+    return errorResponse(ctx, asGraphError(err));
+  }
+}
+
+/** With applyFirst the request takes effect in the store even though the client never sees the answer. */
+async function answerWithFault(
+  deps: ServerDeps,
+  inc: Incoming,
+  spec: FaultSpec,
+  record: RecordedRequest,
+  produce: () => SimResponse,
+): Promise<void> {
+  const { req, res, ctx } = inc;
   switch (spec.kind) {
     case 'status':
       sendResponse(deps, res, statusFaultResponse(spec, ctx), ctx, record);

@@ -151,8 +151,6 @@ export async function lookUpReasons(
   devices: readonly FailedAttempt[],
   opts: BatchOptions,
 ): Promise<ReasonLookup> {
-  const reasons = new Map<string, DeviceReason>();
-  const cloudPcIds = devices.map((d) => d.cloudPcId);
   const attempts = new Map(
     devices.map((d) => [
       d.cloudPcId,
@@ -164,6 +162,21 @@ export async function lookUpReasons(
       },
     ]),
   );
+  const cloudPcIds = devices.map((d) => d.cloudPcId);
+  const { reasons, historyForbidden, needPc } = await reasonsFromHistory(graph, cloudPcIds, attempts, opts);
+  if (needPc.length === 0) return { reasons, historyForbidden };
+  await addPcRecords(graph, reasons, attempts, needPc, opts);
+  return { reasons, historyForbidden };
+}
+
+/** Reads each PC's remote action history (in batches); needPc lists the PCs it gave no reason for, in order. */
+async function reasonsFromHistory(
+  graph: GraphClient,
+  cloudPcIds: readonly string[],
+  attempts: ReadonlyMap<string, Attempt>,
+  opts: BatchOptions,
+): Promise<ReasonLookup & { needPc: string[] }> {
+  const reasons = new Map<string, DeviceReason>();
   let historyForbidden = false;
   const history = await runBatch(
     graph,
@@ -184,9 +197,20 @@ export async function lookUpReasons(
     reasons.set(id, { lookupFailed: describeFailure(a) });
     needPc.push(id);
   }
-  if (needPc.length === 0) return { reasons, historyForbidden };
-  // The PC's record: its own status (labelled as such) and, where the history was refused, a last remote action
-  // that passes the same match.
+  return { reasons, historyForbidden, needPc };
+}
+
+/**
+ * Adds the PC's record: its own status (labelled as such) and, where the history was refused, a last remote action
+ * that passes the same match.
+ */
+async function addPcRecords(
+  graph: GraphClient,
+  reasons: Map<string, DeviceReason>,
+  attempts: ReadonlyMap<string, Attempt>,
+  needPc: readonly string[],
+  opts: BatchOptions,
+): Promise<void> {
   const pcs = await runBatch(
     graph,
     needPc.map((id) => ({
@@ -212,7 +236,6 @@ export async function lookUpReasons(
       }
     }
   }
-  return { reasons, historyForbidden };
 }
 
 function describeFailure(a: BatchAnswer | undefined): string {

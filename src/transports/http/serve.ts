@@ -24,6 +24,7 @@ import { createListener, listen } from './listener.js';
 import { buildOriginPolicy } from './origin.js';
 import { RateLimiter } from './rateLimit.js';
 import { openStore } from '../../store/open.js';
+import type { StateStore } from '../../store/types.js';
 
 export interface RunHttpOptions {
   config: Config;
@@ -65,42 +66,18 @@ export async function runHttp({ config, logger, problems, life }: RunHttpOptions
   const server = createListener(config.http, (req, res) => handler!(req, res));
   const failed = await listen(server, config.http);
   if (failed) {
-    await dispatcher.close().catch(() => {});
-    await target.stop().catch(() => {});
-    await store.close().catch(() => {});
+    await release(dispatcher, target, store);
     return refuse(life, `remote mode did not start: ${failed}.`);
   }
 
-  const port = (server.address() as AddressInfo).port;
-  const host = config.http.host.includes(':') && !config.http.host.startsWith('[') ? `[${config.http.host}]` : config.http.host;
-  const publicUrl = config.http.publicUrl ?? `http://${host}:${port}`;
-  const inflight = new Inflight(server);
-  const approval = mountApproval(config, logger, publicUrl, plans);
-  // The page's address is known only now that the port is: the shared deps learn it before the first request.
-  if (callers.sharedDeps && approval.page) callers.sharedDeps.approvalPage = approval.page;
-  const { rateLimitPerMinute: perMinute, rateLimitBurst: burst } = config.http.limits;
-  handler = createHandler({
-    config,
-    logger,
-    publicUrl,
-    originPolicy: buildOriginPolicy({ loopback: config.http.loopback, port, publicUrl, allowedOrigins: config.http.allowedOrigins }),
-    dispatcher,
-    audit: createAuditor(),
-    ...callers,
-    limiter: new RateLimiter(store, { perMinute, burst }),
-    store,
-    draining: () => inflight.draining,
-    track: (res) => inflight.track(res),
-    approval,
-  });
+  const { host, port, publicUrl, inflight, handler: ready } = buildHandler(config, logger, server, { store, dispatcher, plans, callers });
+  handler = ready;
 
   // The lifecycle runs this once, on SIGTERM or SIGINT, and exits when it is done or its cap is over.
   life.setShutdown(async (why) => {
     await inflight.drain(why, config.http.shutdownGraceMs, logger);
     await callers.sharedDeps?.close().catch(() => {});
-    await dispatcher.close().catch(() => {});
-    await target.stop().catch(() => {});
-    await store.close().catch(() => {});
+    await release(dispatcher, target, store);
     logger.info('stopped');
   }, config.http.shutdownGraceMs + 2_000); // a stalled socket must not keep the process alive long past the grace
 
@@ -115,6 +92,57 @@ function refuse(life: Lifecycle, why: string): undefined {
   process.stderr.write(`[cloudpc-mcp] error: ${why}\n`);
   life.stop('misconfigured', EXIT_MISCONFIGURED);
   return undefined;
+}
+
+/**
+ * Closes what every request shares, in order, ignoring failures: the process is stopping either way, and one failed
+ * close must not keep the others open.
+ */
+async function release(dispatcher: Dispatcher, target: GraphTarget, store: StateStore): Promise<void> {
+  await dispatcher.close().catch(() => {});
+  await target.stop().catch(() => {});
+  await store.close().catch(() => {});
+}
+
+type CallerAccess = ReturnType<typeof callerAccess>;
+
+interface Shared {
+  store: StateStore;
+  dispatcher: Dispatcher;
+  plans: PlanStore;
+  callers: CallerAccess;
+}
+
+/** The request handler, built only once the server listens: the origin policy and the approval page need its port. */
+function buildHandler(
+  config: Config,
+  logger: Logger,
+  server: http.Server,
+  { store, dispatcher, plans, callers }: Shared,
+): { host: string; port: number; publicUrl: string; inflight: Inflight; handler: http.RequestListener } {
+  const port = (server.address() as AddressInfo).port;
+  const host = config.http.host.includes(':') && !config.http.host.startsWith('[') ? `[${config.http.host}]` : config.http.host;
+  const publicUrl = config.http.publicUrl ?? `http://${host}:${port}`;
+  const inflight = new Inflight(server);
+  const approval = mountApproval(config, logger, publicUrl, plans);
+  // The page's address is known only now that the port is: the shared deps learn it before the first request.
+  if (callers.sharedDeps && approval.page) callers.sharedDeps.approvalPage = approval.page;
+  const { rateLimitPerMinute: perMinute, rateLimitBurst: burst } = config.http.limits;
+  const handler = createHandler({
+    config,
+    logger,
+    publicUrl,
+    originPolicy: buildOriginPolicy({ loopback: config.http.loopback, port, publicUrl, allowedOrigins: config.http.allowedOrigins }),
+    dispatcher,
+    audit: createAuditor(),
+    ...callers,
+    limiter: new RateLimiter(store, { perMinute, burst }),
+    store,
+    draining: () => inflight.draining,
+    track: (res) => inflight.track(res),
+    approval,
+  });
+  return { host, port, publicUrl, inflight, handler };
 }
 
 /** Entra mode: a token check and a Graph session per user. Without sign-in: one set of deps with the server's own credential. */
