@@ -173,6 +173,38 @@ function readHttp(
   );
 }
 
+/** Settings that were given but have no effect in this mode: said, so nobody relies on them. */
+function warnIgnoredSettings(
+  r: SettingReader,
+  { simulate, signIn, transport, http }: { simulate: boolean; signIn: SignIn; transport: Transport; http: HttpConfig },
+  warnings: string[],
+): void {
+  if (simulate && signIn.accessToken) {
+    warnings.push(
+      '--simulate is set, so CLOUDPC_MCP_ACCESS_TOKEN is ignored: the embedded simulator needs no token, and this one is sent nowhere.',
+    );
+  } else if (http.entra && signIn.accessToken) {
+    warnings.push(
+      'CLOUDPC_MCP_ACCESS_TOKEN is ignored in remote mode with Entra sign-in: Graph is called on behalf of each signed-in user.',
+    );
+  }
+
+  if (transport !== 'http' && r.text('CLOUDPC_MCP_REDIS_URL') !== undefined) {
+    warnings.push(
+      'CLOUDPC_MCP_REDIS_URL is for remote mode (--transport http) only: over stdio plans and approvals stay in this process, which is the only one.',
+    );
+  }
+}
+
+/** Redis with Entra sign-in uses the server's own authority, and instance discovery only when that is a Microsoft cloud's. */
+function readStore(r: SettingReader, signIn: SignIn, cloud: CloudInfo): StoreConfig {
+  return readStoreConfig(
+    r,
+    signIn.authorityHost ?? cloud.authorityHost,
+    !signIn.authorityHost || Object.values(CLOUDS).some((c) => new URL(c.authorityHost).origin === new URL(signIn.authorityHost!).origin),
+  );
+}
+
 export function loadConfig(argv: readonly string[], env: Record<string, string | undefined>): ConfigResult {
   const line = parseCommandLine(argv, commandName(env));
   const problems: ConfigProblem[] = [...line.problems];
@@ -189,21 +221,7 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
   if (proxy) problems.push(proxy);
   const signIn = readSignIn(r, simulate);
   const { transport, http } = readHttp(r, signIn, cloud, simulate, warnings);
-  if (simulate && signIn.accessToken) {
-    warnings.push(
-      '--simulate is set, so CLOUDPC_MCP_ACCESS_TOKEN is ignored: the embedded simulator needs no token, and this one is sent nowhere.',
-    );
-  } else if (http.entra && signIn.accessToken) {
-    warnings.push(
-      'CLOUDPC_MCP_ACCESS_TOKEN is ignored in remote mode with Entra sign-in: Graph is called on behalf of each signed-in user.',
-    );
-  }
-
-  if (transport !== 'http' && r.text('CLOUDPC_MCP_REDIS_URL') !== undefined) {
-    warnings.push(
-      'CLOUDPC_MCP_REDIS_URL is for remote mode (--transport http) only: over stdio plans and approvals stay in this process, which is the only one.',
-    );
-  }
+  warnIgnoredSettings(r, { simulate, signIn, transport, http }, warnings);
   const config: Config = {
     cloud,
     ...graph,
@@ -226,11 +244,7 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
     warnings,
     transport,
     http,
-    store: readStoreConfig(
-      r,
-      signIn.authorityHost ?? cloud.authorityHost,
-      !signIn.authorityHost || Object.values(CLOUDS).some((c) => new URL(c.authorityHost).origin === new URL(signIn.authorityHost!).origin),
-    ),
+    store: readStore(r, signIn, cloud),
   };
   if (problems.length) return { ok: false, problems, command: line.command, fallback: config };
   return { ok: true, config, command: line.command };

@@ -191,13 +191,7 @@ export function parseHttpSettings(
   warnings: string[],
 ): { transport: Transport; http: HttpConfig } {
   const transport = parseTransport(input.transport, problems);
-  const host = input.host?.trim() || '127.0.0.1';
-  if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(host)) {
-    problems.push({
-      setting: S.host,
-      message: `"${input.host}" is not an address or host name; use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface, needs authentication).`,
-    });
-  }
+  const host = parseHost(input.host, problems);
   const loopback = isLoopbackHost(host);
   const { port, maxBodyBytes, shutdownGraceMs, limits } = input;
   const publicUrl = parsePublicUrl(input.publicUrl, problems);
@@ -217,37 +211,56 @@ export function parseHttpSettings(
   };
   if (transport !== 'http') return { transport, http };
 
-  if (auth === 'none' && !loopback) {
+  if (auth === 'none') checkUnauthenticated(host, loopback, problems, warnings);
+  if (auth === 'entra') {
+    checkEntraMode(loopback, publicUrl, input.simulate, problems);
+    const entra = parseEntra(input, problems);
+    if (entra) http.entra = entra;
+  }
+  return { transport, http };
+}
+
+function parseHost(raw: string | undefined, problems: ConfigProblem[]): string {
+  const host = raw?.trim() || '127.0.0.1';
+  if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(host)) {
+    problems.push({
+      setting: S.host,
+      message: `"${raw}" is not an address or host name; use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface, needs authentication).`,
+    });
+  }
+  return host;
+}
+
+/** No unauthenticated bind beyond loopback: the server would lend its own Graph credential to anyone who reaches it. */
+function checkUnauthenticated(host: string, loopback: boolean, problems: ConfigProblem[], warnings: string[]): void {
+  if (!loopback) {
     problems.push({
       setting: S.host,
       message:
         `refusing to listen on ${host} without authentication: anyone who can reach that address could list and retry bulk actions with this server's own Graph credential. ` +
         `Protect it with Entra sign-in (CLOUDPC_MCP_HTTP_AUTH=entra, see docs/remote.md), or listen on 127.0.0.1 for local use.`,
     });
-  }
-  if (auth === 'none' && loopback) {
+  } else {
     warnings.push(
       `HTTP on ${host} without authentication: any program on this machine can call the tools with the server's own Graph credential. For local development only; use CLOUDPC_MCP_HTTP_AUTH=entra for anything shared.`,
     );
   }
-  if (auth === 'entra') {
-    if (!loopback && !publicUrl) {
-      problems.push({
-        setting: S.publicUrl,
-        message: `set it to the https URL clients use to reach this server (e.g. https://cloudpc-mcp.contoso.com): it names the protected resource in the sign-in metadata and is the one browser origin allowed.`,
-      });
-    }
-    if (input.simulate) {
-      problems.push({
-        setting: labelOf('CLOUDPC_MCP_SIMULATE'),
-        message:
-          'the simulator answers with its own built-in token, so it cannot act as the signed-in user; use CLOUDPC_MCP_HTTP_AUTH=none on 127.0.0.1 to try the simulator over HTTP.',
-      });
-    }
-    const entra = parseEntra(input, problems);
-    if (entra) http.entra = entra;
+}
+
+function checkEntraMode(loopback: boolean, publicUrl: string | undefined, simulate: boolean, problems: ConfigProblem[]): void {
+  if (!loopback && !publicUrl) {
+    problems.push({
+      setting: S.publicUrl,
+      message: `set it to the https URL clients use to reach this server (e.g. https://cloudpc-mcp.contoso.com): it names the protected resource in the sign-in metadata and is the one browser origin allowed.`,
+    });
   }
-  return { transport, http };
+  if (simulate) {
+    problems.push({
+      setting: labelOf('CLOUDPC_MCP_SIMULATE'),
+      message:
+        'the simulator answers with its own built-in token, so it cannot act as the signed-in user; use CLOUDPC_MCP_HTTP_AUTH=none on 127.0.0.1 to try the simulator over HTTP.',
+    });
+  }
 }
 
 /** The server's own identity in Entra: tenant, app registration and its credential, each a problem when missing. */

@@ -67,8 +67,36 @@ export function createDeps({
   // Created and closed here: the client only closes a pool it made itself.
   const ownPool = direct ? createGraphAgent({ connections: GRAPH_CONNECTIONS.stdio, proxy: 'never' }) : undefined;
   const pool = ownPool ?? dispatcher;
-  let tokens: TokenProvider | undefined = tokenProvider;
-  const getTokens = (): TokenProvider => {
+  const getTokens = lazyTokenProvider(config, logger, signInHooks, tokenProvider);
+  return {
+    config,
+    logger,
+    simulated,
+    bulkActionCache: bulkActionCache ?? new BulkActionCache(),
+    plans: plans ?? new PlanStore({ ttlMs: config.planTtlMs }),
+    owner: owner ?? { kind: 'local' },
+    ...(approvalPage ? { approvalPage } : {}),
+    tokens: getTokens,
+    graph() {
+      client ??= createGraphClient(config, logger, graphRoot, getTokens(), pool);
+      return client;
+    },
+    async close() {
+      await client?.close();
+      await ownPool?.close();
+    },
+  };
+}
+
+/** The given provider, or the one the config chooses, made on first use so start-up does no auth work. */
+function lazyTokenProvider(
+  config: Config,
+  logger: Logger,
+  signInHooks: SignInHooks | undefined,
+  given: TokenProvider | undefined,
+): () => TokenProvider {
+  let tokens = given;
+  return () => {
     tokens ??= createTokenProvider(
       {
         method: config.auth,
@@ -85,32 +113,22 @@ export function createDeps({
     );
     return tokens;
   };
-  return {
-    config,
+}
+
+function createGraphClient(
+  config: Config,
+  logger: Logger,
+  graphRoot: string,
+  tokenProvider: TokenProvider,
+  pool: Dispatcher | undefined,
+): GraphClient {
+  return new GraphClient({
+    graphRoot,
+    tokenProvider,
+    timeoutMs: config.timeoutMs,
+    throttle: { maxAttempts: config.maxAttempts, maxTotalWaitMs: config.maxThrottleWaitMs },
     logger,
-    simulated,
-    bulkActionCache: bulkActionCache ?? new BulkActionCache(),
-    plans: plans ?? new PlanStore({ ttlMs: config.planTtlMs }),
-    owner: owner ?? { kind: 'local' },
-    ...(approvalPage ? { approvalPage } : {}),
-    tokens: getTokens,
-    graph() {
-      if (!client) {
-        client = new GraphClient({
-          graphRoot,
-          tokenProvider: getTokens(),
-          timeoutMs: config.timeoutMs,
-          throttle: { maxAttempts: config.maxAttempts, maxTotalWaitMs: config.maxThrottleWaitMs },
-          logger,
-          userAgent: `cloudpc-mcp/${VERSION}`,
-          ...(pool ? { dispatcher: pool } : {}),
-        });
-      }
-      return client;
-    },
-    async close() {
-      await client?.close();
-      await ownPool?.close();
-    },
-  };
+    userAgent: `cloudpc-mcp/${VERSION}`,
+    ...(pool ? { dispatcher: pool } : {}),
+  });
 }
