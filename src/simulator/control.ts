@@ -18,6 +18,21 @@ export interface ControlDeps {
   url: string;
 }
 
+// What GET /_simulator lists, so a test author can find the surface without reading this file.
+const CONTROL_ENDPOINTS = [
+  'POST /_simulator/faults',
+  'GET /_simulator/faults',
+  'DELETE /_simulator/faults',
+  'GET /_simulator/requests',
+  'DELETE /_simulator/requests',
+  'GET /_simulator/retries',
+  'GET /_simulator/state',
+  'POST /_simulator/reset',
+  'POST /_simulator/advance',
+  'GET /_simulator/variants',
+  'PUT /_simulator/variants',
+];
+
 export function routeControl(deps: ControlDeps, method: string, path: string, body: unknown): SimResponse {
   const route = `${method} ${path.replace(/\/+$/, '')}`;
   switch (route) {
@@ -25,26 +40,10 @@ export function routeControl(deps: ControlDeps, method: string, path: string, bo
       return json(200, {
         url: deps.url,
         now: new Date(deps.now()).toISOString(),
-        endpoints: [
-          'POST /_simulator/faults',
-          'GET /_simulator/faults',
-          'DELETE /_simulator/faults',
-          'GET /_simulator/requests',
-          'DELETE /_simulator/requests',
-          'GET /_simulator/retries',
-          'GET /_simulator/state',
-          'POST /_simulator/reset',
-          'POST /_simulator/advance',
-          'GET /_simulator/variants',
-          'PUT /_simulator/variants',
-        ],
+        endpoints: CONTROL_ENDPOINTS,
       });
-    case 'POST /_simulator/faults': {
-      const list = Array.isArray(body) ? body : body && typeof body === 'object' && 'faults' in body ? body.faults : [body];
-      if (!Array.isArray(list)) throw new BadRequest('Send a fault object, an array of them, or { "faults": [...] }.');
-      const ids = deps.faults.add(list.map(faultFromJson));
-      return json(201, { ids });
-    }
+    case 'POST /_simulator/faults':
+      return json(201, { ids: addFaults(deps.faults, body) });
     case 'GET /_simulator/faults':
       return json(200, { value: deps.faults.pending().map(faultToJson), fired: deps.faults.fired });
     case 'DELETE /_simulator/faults':
@@ -64,12 +63,9 @@ export function routeControl(deps: ControlDeps, method: string, path: string, bo
     case 'POST /_simulator/reset':
       deps.reset();
       return empty(204);
-    case 'POST /_simulator/advance': {
-      const ms = body && typeof body === 'object' ? (body as { ms?: unknown }).ms : undefined;
-      if (typeof ms !== 'number' || !(ms >= 0)) throw new BadRequest('Send { "ms": <non-negative number> }.');
-      deps.advance(ms);
+    case 'POST /_simulator/advance':
+      deps.advance(advanceMs(body));
       return json(200, { now: new Date(deps.now()).toISOString() });
-    }
     case 'GET /_simulator/variants':
       return json(200, variantsView(deps.store));
     case 'PUT /_simulator/variants':
@@ -78,6 +74,20 @@ export function routeControl(deps: ControlDeps, method: string, path: string, bo
     default:
       throw new GraphError(404, 'ResourceNotFound', `No simulator control endpoint ${route}.`);
   }
+}
+
+/** POST a fault, an array of them, or { "faults": [...] }; answers the ids they were given. */
+function addFaults(faults: FaultController, body: unknown): number[] {
+  const list = Array.isArray(body) ? body : body && typeof body === 'object' && 'faults' in body ? body.faults : [body];
+  if (!Array.isArray(list)) throw new BadRequest('Send a fault object, an array of them, or { "faults": [...] }.');
+  return faults.add(list.map(faultFromJson));
+}
+
+/** POST { "ms": n }: how far to move the simulator clock. */
+function advanceMs(body: unknown): number {
+  const ms = body && typeof body === 'object' ? (body as { ms?: unknown }).ms : undefined;
+  if (typeof ms !== 'number' || !(ms >= 0)) throw new BadRequest('Send { "ms": <non-negative number> }.');
+  return ms;
 }
 
 function variantsView(store: Store): unknown {

@@ -142,13 +142,42 @@ function simulatorClock(base: () => number): { now: () => number; advance: (ms: 
   };
 }
 
+/** Simulated latency on real timers, which close() cancels so a pending delay cannot keep the process alive. */
+function cancellableDelays(): { sleep: (ms: number) => Promise<void>; cancelAll: () => void } {
+  const timers = new Set<NodeJS.Timeout>();
+  return {
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          resolve();
+        }, ms);
+        timers.add(t);
+      }),
+    cancelAll: () => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}
+
+/** Stops at once: pending delays, idle keep-alive sockets and open requests all end, so tests do not wait. */
+function shutDown(server: Server, sockets: Set<Socket>, cancelDelays: () => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    cancelDelays();
+    server.close(() => resolve());
+    server.closeAllConnections();
+    for (const s of sockets) s.destroy();
+  });
+}
+
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const { host, auth, pageSize } = checkOptions(opts);
   const { now, advance } = simulatorClock(opts.now ?? Date.now);
   const store = new Store(opts.seed ?? 'demo', opts.progressMs ?? 4000, now(), opts.variants ?? []);
   const faults = new FaultController();
   const requests: RecordedRequest[] = [];
-  const timers = new Set<NodeJS.Timeout>();
+  const delays = cancellableDelays();
   let closing: Promise<void> | null = null;
   let url = '';
   const reset = () => {
@@ -157,14 +186,6 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     faults.clear();
     faults.resetHistory();
   };
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        resolve();
-      }, ms);
-      timers.add(t);
-    });
   const server = createSimServer({
     store,
     faults,
@@ -172,21 +193,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     auth,
     pageSize,
     now,
-    sleep,
+    sleep: delays.sleep,
     url: () => url,
     closing: () => closing !== null,
     control: { reset, advance, now },
   });
   const { sockets, opened } = trackSockets(server);
   url = await listen(server, opts.port ?? 0, host);
-  const close = (): Promise<void> =>
-    (closing ??= new Promise<void>((resolve) => {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      server.close(() => resolve());
-      server.closeAllConnections();
-      for (const s of sockets) s.destroy();
-    }));
+  const close = (): Promise<void> => (closing ??= shutDown(server, sockets, delays.cancelAll));
   return {
     url,
     token: auth.token,

@@ -114,30 +114,8 @@ async function interactiveCredential(
   const store = spec.signInStore ? await openSignInStore(spec.signInStore) : undefined;
   if (store) spec.onStore?.(store);
   if (store?.plan.factory) routeIdentityCache(id, store.plan.factory);
-  const record = savedRecord(id, store, spec);
-  const options = {
-    ...base,
-    ...(store?.plan.factory ? { tokenCachePersistenceOptions: { enabled: true, name: CACHE_NAME } } : {}),
-    ...(record ? { authenticationRecord: record } : {}),
-    disableAutomaticAuthentication: true,
-  };
-  let reason: string | undefined;
-  const cred =
-    spec.method === 'devicecode'
-      ? new id.DeviceCodeCredential({
-          ...options,
-          // Without a callback identity prints the code with console.log, onto the MCP protocol stream. The
-          // device_code itself (the secret half) is never passed on.
-          userPromptCallback: (info) =>
-            spec.onPrompt({
-              kind: 'deviceCode',
-              verificationUri: info.verificationUri,
-              userCode: info.userCode,
-              message: info.message,
-              ...(reason ? { reason } : {}),
-            }),
-        })
-      : new id.InteractiveBrowserCredential({ ...options, ...(store?.saved ? { loginHint: store.saved.username } : {}) });
+  const ask: PendingPrompt = {};
+  const cred = interactiveIdentity(id, spec, store, base, ask);
 
   return {
     async getToken(scopes, opts = {}) {
@@ -147,12 +125,12 @@ async function interactiveCredential(
         return await cred.getToken(scopes, call);
       } catch (err) {
         if ((err as Error | undefined)?.name !== 'AuthenticationRequiredError') throw capture.explain(err, mark);
-        reason = whySignInAgain(capture.since(mark), store);
+        ask.reason = whySignInAgain(capture.since(mark), store);
         if (opts.interactive === false) {
-          throw new InteractionRequiredError(reason ?? 'Not signed in yet.', spec.method);
+          throw new InteractionRequiredError(ask.reason ?? 'Not signed in yet.', spec.method);
         }
       }
-      if (spec.method === 'browser') spec.onPrompt({ kind: 'browser', ...(reason ? { reason } : {}) });
+      if (spec.method === 'browser') spec.onPrompt({ kind: 'browser', ...(ask.reason ? { reason: ask.reason } : {}) });
       const signInMark = capture.mark();
       let signedIn: Awaited<ReturnType<typeof cred.authenticate>>;
       try {
@@ -160,12 +138,49 @@ async function interactiveCredential(
       } catch (err) {
         throw capture.explain(err, signInMark);
       } finally {
-        reason = undefined;
+        ask.reason = undefined;
       }
       if (signedIn && store) await saveRecord(id, store, spec, signedIn);
       return cred.getToken(scopes, call);
     },
   };
+}
+
+// The device code callback runs inside authenticate(), after getToken has decided why the user is being asked.
+interface PendingPrompt {
+  reason?: string;
+}
+
+/** The @azure/identity credential for the method, resuming the saved account from the persistent cache if there is one. */
+function interactiveIdentity(
+  id: Identity,
+  spec: CredentialSpec,
+  store: SignInStore | undefined,
+  base: Record<string, unknown>,
+  ask: PendingPrompt,
+) {
+  const record = savedRecord(id, store, spec);
+  const options = {
+    ...base,
+    ...(store?.plan.factory ? { tokenCachePersistenceOptions: { enabled: true, name: CACHE_NAME } } : {}),
+    ...(record ? { authenticationRecord: record } : {}),
+    disableAutomaticAuthentication: true,
+  };
+  return spec.method === 'devicecode'
+    ? new id.DeviceCodeCredential({
+        ...options,
+        // Without a callback identity prints the code with console.log, onto the MCP protocol stream. The
+        // device_code itself (the secret half) is never passed on.
+        userPromptCallback: (info) =>
+          spec.onPrompt({
+            kind: 'deviceCode',
+            verificationUri: info.verificationUri,
+            userCode: info.userCode,
+            message: info.message,
+            ...(ask.reason ? { reason: ask.reason } : {}),
+          }),
+      })
+    : new id.InteractiveBrowserCredential({ ...options, ...(store?.saved ? { loginHint: store.saved.username } : {}) });
 }
 
 type AuthRecord = ReturnType<Identity['deserializeAuthenticationRecord']>;

@@ -59,37 +59,12 @@ function mapFailure(e: Error, raw: string, meaning: AadstsMeaning | undefined, c
 
 /** What an AADSTS meaning is, and the fix, for a local sign-in. */
 function explainAadsts(meaning: AadstsMeaning, ctx: AuthErrorContext): [string, string] {
-  const tenant = displayTenant(ctx.tenantId);
   const other = `or choose another method with ${AUTH_ENV.method}.`;
   switch (meaning) {
     case 'consent_missing':
       return ['the permission has not been consented in this tenant.', consentFix(ctx)];
     case 'consent_declined':
       return ['consent was declined.', consentFix(ctx)];
-    case 'app_not_preauthorized':
-      return [
-        "this tool's Microsoft app is not pre-authorized for the Cloud PC permissions.",
-        'Use CLOUDPC_MCP_AUTH=devicecode or browser, which sign in through an app that can request them.',
-      ];
-    case 'app_not_found':
-      return [
-        `application ${ctx.clientId ?? '(default)'} was not found in tenant ${tenant}.`,
-        `Check the client id and tenant, and that the app is registered in the ${ctx.cloud.label} cloud (registrations do not cross clouds); without a client id setting the default public client ${DEFAULT_PUBLIC_CLIENT_ID} is used.`,
-      ];
-    case 'tenant_not_found':
-      return [`tenant ${tenant} was not found in the ${ctx.cloud.label} cloud.`, 'Check the tenant id and the cloud setting.'];
-    case 'account_not_supported':
-      return [
-        'this account cannot sign in to the tenant (personal Microsoft accounts and accounts of other tenants are not supported).',
-        'Sign in with a work or school account of the tenant that owns the Cloud PCs, or set the tenant id.',
-      ];
-    case 'tenant_unknown':
-      return ['the tenant could not be determined from the sign-in.', 'Set the tenant id (a GUID or domain).'];
-    case 'user_not_assigned':
-      return [
-        `your account is not assigned to application ${ctx.clientId ?? ''}.`.replace(' .', '.'),
-        'Ask an administrator to assign you to the app or to turn off "Assignment required".',
-      ];
     case 'mfa_required':
       return ['multi-factor authentication is required.', reSignInFix(ctx, 'and complete multi-factor authentication')];
     case 'conditional_access':
@@ -117,6 +92,44 @@ function explainAadsts(meaning: AadstsMeaning, ctx: AuthErrorContext): [string, 
       return [
         `the scope ${ctx.scope ?? ''} was rejected.`.replace(' .', '.'),
         `Check the cloud setting: the token must be for Graph in the ${ctx.cloud.label} cloud (${ctx.cloud.scopeHost}).`,
+      ];
+    default:
+      return explainRegistrationAadsts(meaning, ctx);
+  }
+}
+
+// The app, the tenant or the account is not set up for this sign-in: fixed in configuration or by an administrator.
+type RegistrationMeaning = Extract<
+  AadstsMeaning,
+  'app_not_preauthorized' | 'app_not_found' | 'tenant_not_found' | 'account_not_supported' | 'tenant_unknown' | 'user_not_assigned'
+>;
+
+function explainRegistrationAadsts(meaning: RegistrationMeaning, ctx: AuthErrorContext): [string, string] {
+  const tenant = displayTenant(ctx.tenantId);
+  switch (meaning) {
+    case 'app_not_preauthorized':
+      return [
+        "this tool's Microsoft app is not pre-authorized for the Cloud PC permissions.",
+        'Use CLOUDPC_MCP_AUTH=devicecode or browser, which sign in through an app that can request them.',
+      ];
+    case 'app_not_found':
+      return [
+        `application ${ctx.clientId ?? '(default)'} was not found in tenant ${tenant}.`,
+        `Check the client id and tenant, and that the app is registered in the ${ctx.cloud.label} cloud (registrations do not cross clouds); without a client id setting the default public client ${DEFAULT_PUBLIC_CLIENT_ID} is used.`,
+      ];
+    case 'tenant_not_found':
+      return [`tenant ${tenant} was not found in the ${ctx.cloud.label} cloud.`, 'Check the tenant id and the cloud setting.'];
+    case 'account_not_supported':
+      return [
+        'this account cannot sign in to the tenant (personal Microsoft accounts and accounts of other tenants are not supported).',
+        'Sign in with a work or school account of the tenant that owns the Cloud PCs, or set the tenant id.',
+      ];
+    case 'tenant_unknown':
+      return ['the tenant could not be determined from the sign-in.', 'Set the tenant id (a GUID or domain).'];
+    case 'user_not_assigned':
+      return [
+        `your account is not assigned to application ${ctx.clientId ?? ''}.`.replace(' .', '.'),
+        'Ask an administrator to assign you to the app or to turn off "Assignment required".',
       ];
   }
 }
