@@ -3,7 +3,7 @@
 // clicks Approve and then checks that exactly the planned ids reached the simulator. Both are also read at 420 px (a
 // chat column) and 720 px: nothing wider than the window, every column's cell on screen. Screenshots: test-artifacts/
 // (gitignored), kept for a person to look at.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -18,21 +18,11 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Frame, Page } from 'playwright-core';
 import { entraServerEnv, startEntraStandIn } from '../support/entra/standIn.js';
 import { httpEnv, startHttpServer } from '../support/http-server.js';
+import { CHROMIUM, CHROMIUM_FLAGS, chromiumAvailable } from '../support/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const VIEWS = { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } } as ClientCapabilities;
-const available = existsSync(CHROMIUM);
+const available = chromiumAvailable;
 if (!available) console.warn(`approval browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
 
 const WIDTHS = [420, 720] as const;
@@ -152,7 +142,7 @@ describe.skipIf(!available)('in a real browser', () => {
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: FLAGS,
+      args: CHROMIUM_FLAGS,
       viewport: { width: 1100, height: 760 },
     });
   });

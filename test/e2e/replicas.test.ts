@@ -2,7 +2,7 @@
 // behind a round-robin balancer in this process, both calling one simulator (the tenant). Plans made on one replica
 // are approved on the page through the other and executed on either, exactly once; a replica or Redis going away
 // is survived; a caller's budget is one across replicas.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -18,18 +18,7 @@ import { startBalancer, type Balancer } from '../support/balancer.js';
 import { startRedis, type TestRedis } from '../support/redisServer.js';
 import { authorityEnv, startEntraStandIn } from '../support/entra/standIn.js';
 import { CLIENT_ID, CLIENT_SECRET, TENANT_ID } from '../support/entra/tenant.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM, CHROMIUM_FLAGS, chromiumAvailable } from '../support/chromium.js';
 
 interface Replica extends HttpServerProcess {
   /** This replica's own port and MCP endpoint (its "ready on" line names the public URL, the balancer). */
@@ -127,7 +116,7 @@ describe('two replicas sharing Redis behind a round-robin balancer', () => {
     lb.targets = [a.own, b.own];
   });
 
-  it.skipIf(!existsSync(CHROMIUM))(
+  it.skipIf(!chromiumAvailable)(
     'dry run on one, approve on the page in Chromium with every page request on the other, execute on the first: exactly the planned ids, once',
     async () => {
       const logs: string[] = [];
@@ -139,7 +128,7 @@ describe('two replicas sharing Redis behind a round-robin balancer', () => {
       const profile = mkdtempSync(path.join(tmpdir(), 'cloudpc-chromium-'));
       let browser: BrowserContext | undefined;
       try {
-        browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+        browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
         lb.pin = b.own;
         const page = await browser.newPage();
         await page.goto(link);
