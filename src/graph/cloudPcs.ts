@@ -1,4 +1,5 @@
 // Cloud PC records, reduced to what an admin needs to recognise a device and its user.
+import { CLOUD_PC_STATUSES_AFTER_SENTINEL, CLOUD_PC_STATUSES_UP_TO_SENTINEL } from '../core/cloudPcStatuses.js';
 
 export const CLOUD_PCS_PATH = '/deviceManagement/virtualEndpoint/cloudPCs';
 
@@ -9,27 +10,7 @@ export const CLOUD_PCS_PATH = '/deviceManagement/virtualEndpoint/cloudPCs';
 export const INCLUDE_UNKNOWN_ENUMS = { Prefer: 'include-unknown-enum-members' } as const;
 
 /** cloudPcStatus: the members up to the sentinel, then the ones Graph sends only with INCLUDE_UNKNOWN_ENUMS. */
-export const CLOUD_PC_STATUSES = [
-  'notProvisioned',
-  'provisioning',
-  'provisioned',
-  'inGracePeriod',
-  'deprovisioning',
-  'failed',
-  'provisionedWithWarnings',
-  'resizing',
-  'pendingProvision',
-  'restoring',
-  'unknownFutureValue',
-  'movingRegion',
-  'resizePendingLicense',
-  'updatingSingleSignOn',
-  'modifyingSingleSignOn',
-  'refreshPolicyConfiguration',
-  'preparing',
-  'failoverInProgress',
-  'failbackInProgress',
-] as const;
+export const CLOUD_PC_STATUSES = [...CLOUD_PC_STATUSES_UP_TO_SENTINEL, ...CLOUD_PC_STATUSES_AFTER_SENTINEL] as const;
 
 export const CLOUD_PC_SELECT = [
   'id',

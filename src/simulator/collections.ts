@@ -15,6 +15,7 @@ import {
   type PropType,
 } from './odata/odata.js';
 import type { Beta } from './types.js';
+import { CLOUD_PC_STATUSES_UP_TO_SENTINEL } from '../core/cloudPcStatuses.js';
 import { prefersUnknownEnums, serializeAction, serializePc, STATUSES_AFTER_SENTINEL } from './serialize.js';
 import { BULK_ACTION_TYPES, notFound } from './store.js';
 
@@ -192,20 +193,6 @@ export function getBulkAction(r: Routed, id: string): SimResponse {
 
 // ---------------------------------------------------------------- Cloud PCs
 
-const STATUSES_UP_TO_SENTINEL = [
-  'notProvisioned',
-  'provisioning',
-  'provisioned',
-  'inGracePeriod',
-  'deprovisioning',
-  'failed',
-  'provisionedWithWarnings',
-  'resizing',
-  'pendingProvision',
-  'restoring',
-  'unknownFutureValue',
-] satisfies Beta.CloudPcStatus[];
-
 function pcProps(prefer: boolean): Record<string, PropType> {
   return {
     id: 'string',
@@ -213,7 +200,7 @@ function pcProps(prefer: boolean): Record<string, PropType> {
     managedDeviceId: 'string',
     managedDeviceName: 'string',
     userPrincipalName: 'string',
-    status: { enum: prefer ? [...STATUSES_UP_TO_SENTINEL, ...STATUSES_AFTER_SENTINEL] : STATUSES_UP_TO_SENTINEL },
+    status: { enum: prefer ? [...CLOUD_PC_STATUSES_UP_TO_SENTINEL, ...STATUSES_AFTER_SENTINEL] : CLOUD_PC_STATUSES_UP_TO_SENTINEL },
     provisioningPolicyId: 'string',
     provisioningPolicyName: 'string',
     servicePlanId: 'string',

@@ -1,5 +1,6 @@
 // Records as Graph serialises them, in each shape the switched-on variants ask for.
 
+import { CLOUD_PC_STATUSES_AFTER_SENTINEL } from '../core/cloudPcStatuses.js';
 import { recordOf, type Store } from './store.js';
 import type {
   Beta,
@@ -15,16 +16,7 @@ import type {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Statuses Graph sends only with "Prefer: include-unknown-enum-members" (after the unknownFutureValue sentinel). */
-export const STATUSES_AFTER_SENTINEL: readonly string[] = [
-  'movingRegion',
-  'resizePendingLicense',
-  'updatingSingleSignOn',
-  'modifyingSingleSignOn',
-  'refreshPolicyConfiguration',
-  'preparing',
-  'failoverInProgress',
-  'failbackInProgress',
-] satisfies CloudPcStatusNow[];
+export const STATUSES_AFTER_SENTINEL: readonly string[] = CLOUD_PC_STATUSES_AFTER_SENTINEL;
 
 /** The remote actions cloudPC.lastRemoteActionResult covers. */
 const LAST_RESULT_COVERS = new Set(['Reboot', 'Rename', 'Reprovision', 'Restore', 'Troubleshoot']);

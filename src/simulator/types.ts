@@ -3,18 +3,15 @@
 // fields use its types and every entity the simulator serialises `satisfies` one of its interfaces, so a property name
 // or enum value Graph does not have fails `npm run typecheck`. Types only: nothing of the package is bundled or run.
 import type * as Beta from '@microsoft/microsoft-graph-types-beta';
+import type { CloudPcStatusNow } from '../core/cloudPcStatuses.js';
 
 export type { Beta };
 
 /** An entity as it travels in JSON: the official interface plus the OData annotations the interfaces leave out. */
 export type OnTheWire<T> = T & { '@odata.type'?: string };
 
-/**
- * cloudPcStatus as the beta metadata has it today. The types package (0.44.0-preview) lags the metadata by the three
- * newest members, which Graph sends only with "Prefer: include-unknown-enum-members" (docs/graph.md says so too). This
- * is the one place the project adds to the official types.
- */
-export type CloudPcStatusNow = Beta.CloudPcStatus | 'refreshPolicyConfiguration' | 'failoverInProgress' | 'failbackInProgress';
+/** cloudPcStatus with the members the types package lags by (core/cloudPcStatuses.ts). */
+export type { CloudPcStatusNow };
 
 /** A Cloud PC as serialised, with the status members the types package does not have yet. */
 export type CloudPcOnTheWire = OnTheWire<Omit<Beta.CloudPC, 'status'> & { status?: CloudPcStatusNow }>;
