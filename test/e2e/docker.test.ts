@@ -133,7 +133,7 @@ describe('the Dockerfile', () => {
     ]);
     expect(only(final, 'COPY').every((s) => s.args.startsWith(`--from=${build.name} `))).toBe(true);
     expect(only(final, 'USER').map((s) => s.args)).toEqual(['node']);
-    expect(cmd).toEqual(['node', 'dist/cloudpc-mcp.js', '--transport', 'http']);
+    expect(cmd).toEqual(['node', 'dist/cloudpc-mcp.cjs', '--transport', 'http']);
     expect(envOf(final)).toMatchObject({ CLOUDPC_MCP_HOST: '0.0.0.0', CLOUDPC_MCP_HTTP_AUTH: 'entra' });
   });
 
@@ -147,7 +147,7 @@ describe('the Dockerfile', () => {
   it('ships the bundle with production dependencies only', () => {
     const app = command.cwd;
     expect(readdirSync(app).sort()).toEqual(['dist', 'node_modules', 'package.json']);
-    expect(existsSync(path.join(app, 'dist/cloudpc-mcp.js'))).toBe(true);
+    expect(existsSync(path.join(app, 'dist/cloudpc-mcp.cjs'))).toBe(true);
     for (const name of Object.keys(pkg.dependencies))
       expect(existsSync(path.join(app, 'node_modules', name, 'package.json')), name).toBe(true);
     for (const name of Object.keys(pkg.devDependencies))

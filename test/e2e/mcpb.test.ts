@@ -79,12 +79,12 @@ describe('the .mcpb bundle', () => {
     expect((await mcpb('validate', broken)).code).not.toBe(0);
   });
 
-  it('is the package version, runs dist/cloudpc-mcp.js with node, and lists the tools the server lists', () => {
+  it('is the package version, runs dist/cloudpc-mcp.cjs with node, and lists the tools the server lists', () => {
     expect(manifest.version).toBe(pkg.version);
     expect(manifest.server).toMatchObject({
       type: 'node',
-      entry_point: 'dist/cloudpc-mcp.js',
-      mcp_config: { command: 'node', args: ['${__dirname}/dist/cloudpc-mcp.js'] },
+      entry_point: 'dist/cloudpc-mcp.cjs',
+      mcp_config: { command: 'node', args: ['${__dirname}/dist/cloudpc-mcp.cjs'] },
     });
     const listed = JSON.parse(readFileSync(path.join(ROOT, 'dist/early-answers/tools.full.json'), 'utf8')) as { name: string }[];
     expect(manifest.tools?.map((t) => t.name)).toEqual(listed.map((t) => t.name));
@@ -104,8 +104,8 @@ describe('the .mcpb bundle', () => {
   });
 
   it('holds the built server and production dependencies only', () => {
-    expect(readFileSync(path.join(unpacked, 'dist/cloudpc-mcp.js'), 'utf8')).toBe(
-      readFileSync(path.join(ROOT, 'dist/cloudpc-mcp.js'), 'utf8'),
+    expect(readFileSync(path.join(unpacked, 'dist/cloudpc-mcp.cjs'), 'utf8')).toBe(
+      readFileSync(path.join(ROOT, 'dist/cloudpc-mcp.cjs'), 'utf8'),
     );
     expect(existsSync(path.join(unpacked, 'dist/early-answers/initialize.json'))).toBe(true);
     expect(JSON.parse(readFileSync(path.join(unpacked, 'package.json'), 'utf8')).type).toBe('module');
