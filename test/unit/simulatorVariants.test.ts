@@ -202,6 +202,12 @@ describe('variants for Graph behaviours the reference pages leave open (issue 17
     expect(failed.json.TotalRowCount).toBeGreaterThan(3);
   });
 
+  it('requestTimeFilterRefused: 400 for a filter on RequestDateTime; the same filter without it answers', async () => {
+    sim.setVariants(['requestTimeFilterRefused']);
+    expect((await report({ filter: `${byAction} and RequestDateTime gt datetime'2020-01-01T00:00:00.000Z'` })).status).toBe(400);
+    expect((await report({ filter: byAction })).status).toBe(200);
+  });
+
   it('reportForbidden and reportMissing: 403, and 400 for an unknown segment', async () => {
     sim.setVariants(['reportForbidden']);
     expect(await report({ filter: byAction })).toMatchObject({ status: 403, json: { error: { code: 'accessDenied' } } });
