@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useSimulator } from '../support/simulator.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { SETTINGS } from '../../src/config/settings.js';
 import { DEMO_IDS } from '../../src/simulator/index.js';
 import { baseEnv, ROOT, textOf } from './harness.js';
@@ -170,7 +171,10 @@ describe('the Dockerfile', () => {
     const client = new Client({ name: 'cloudpc-mcp-docker-test', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
     try {
-      const r = await client.callTool({ name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } });
+      const r = (await client.callTool({
+        name: 'get_cloudpc_bulk_action',
+        arguments: { bulkActionId: DEMO_IDS.failedRestart },
+      })) as CallToolResult;
       expect(r.isError, textOf(r)).toBeFalsy();
       expect(textOf(r)).toMatch(/bob@contoso\.com/);
     } finally {

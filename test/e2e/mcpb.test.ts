@@ -12,6 +12,7 @@ import { useSimulator } from '../support/simulator.js';
 import { getMcpConfigForManifest, type McpbManifestAny } from '@anthropic-ai/mcpb';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { SETTINGS } from '../../src/config/settings.js';
 import { DEMO_IDS } from '../../src/simulator/index.js';
 import { ROOT, baseEnv, textOf } from './harness.js';
@@ -123,7 +124,10 @@ describe('the .mcpb bundle', () => {
       expect(env).toEqual({ AZURE_TENANT_ID: '', CLOUDPC_MCP_CLOUD: 'global', CLOUDPC_MCP_READ_ONLY: 'false' });
       expect(client.getServerVersion()).toMatchObject({ name: 'cloudpc-mcp', version: pkg.version });
       expect((await client.listTools()).tools.map((t) => t.name)).toContain('retry_cloudpc_bulk_action');
-      const r = await client.callTool({ name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } });
+      const r = (await client.callTool({
+        name: 'get_cloudpc_bulk_action',
+        arguments: { bulkActionId: DEMO_IDS.failedRestart },
+      })) as CallToolResult;
       expect(r.isError, textOf(r)).toBeFalsy();
       expect(textOf(r)).toMatch(/carol@contoso\.com/);
     } finally {
@@ -143,7 +147,7 @@ describe('the .mcpb bundle', () => {
     }
     const bad = await startAsClaudeDesktop({ tenant_id: 'not a tenant' });
     try {
-      const r = await bad.client.callTool({ name: 'list_cloudpc_bulk_actions', arguments: {} });
+      const r = (await bad.client.callTool({ name: 'list_cloudpc_bulk_actions', arguments: {} })) as CallToolResult;
       expect(r.isError).toBe(true);
       expect(textOf(r)).toMatch(/AZURE_TENANT_ID/);
     } finally {

@@ -59,11 +59,11 @@ export async function startRedis(opts: { password?: string } = {}): Promise<Test
       child!.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
     });
   };
-  const withClient = async <T>(fn: (c: ReturnType<typeof createClient>) => Promise<T>) => {
+  const flush = async () => {
     const c = createClient({ url });
     await c.connect();
     try {
-      return await fn(c);
+      await c.flushAll();
     } finally {
       await c.close();
     }
@@ -78,5 +78,5 @@ export async function startRedis(opts: { password?: string } = {}): Promise<Test
     });
   };
   await start();
-  return { url, port, kill, start, flush: () => withClient((c) => c.flushAll()).then(() => {}), stop: kill };
+  return { url, port, kill, start, flush, stop: kill };
 }

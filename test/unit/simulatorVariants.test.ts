@@ -135,10 +135,10 @@ describe('variants', () => {
         method: 'PUT',
         body: JSON.stringify({ on: ['wrappedEntities', 'statusDetails'] }),
       });
-      expect((await put.json()).on).toEqual(['wrappedEntities', 'statusDetails']);
+      expect(((await put.json()) as { on: string[] }).on).toEqual(['wrappedEntities', 'statusDetails']);
       const bad = await fetch(`${s2.url}/_simulator/variants`, { method: 'PUT', body: JSON.stringify({ on: ['nope'] }) });
       expect(bad.status).toBe(400);
-      const got = await (await fetch(`${s2.url}/_simulator/variants`)).json();
+      const got = (await (await fetch(`${s2.url}/_simulator/variants`)).json()) as { available: Record<string, unknown> };
       expect(Object.keys(got.available)).toEqual(VARIANT_NAMES);
       s2.reset();
       expect(s2.variants()).toEqual(['thinListItems']);

@@ -75,7 +75,7 @@ describe.each(STORES)('state store contract: %s', (_name, make) => {
     const p = await plans.create(input());
     expect(await plans.use(p.id)).toBe(false);
     expect(await plans.decide(p.id, true, 'page', 'the local user')).toBe(true);
-    expect(await plans.decide(p.id, false, 'app', 'x')).toBe(false);
+    expect(await plans.decide(p.id, false, 'appTool', 'x')).toBe(false);
     expect((await plans.get(p.id))?.decision).toMatchObject({ how: 'page', by: 'the local user' });
     expect(await plans.use(p.id)).toBe(true);
     expect(await plans.use(p.id)).toBe(false);
