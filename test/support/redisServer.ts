@@ -1,12 +1,18 @@
 // A real redis-server for tests, on 127.0.0.1 and a free port, persistence off. One per test file (start it in
-// beforeAll); it can be killed and started again on the same port to test what happens while the store is down.
+// beforeAll); it can be killed and started again on the same port to test what happens while the store is down. A
+// three-master Redis Cluster the same way (startRedisCluster).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createClient } from 'redis';
 
 export const REDIS_SERVER =
   ['/usr/bin/redis-server', '/usr/sbin/redis-server'].find((p) => spawnSync(p, ['--version']).status === 0) ??
   (spawnSync('redis-server', ['--version']).status === 0 ? 'redis-server' : undefined);
+
+const REDIS_CLI = ['/usr/bin/redis-cli', '/usr/sbin/redis-cli'].find((p) => spawnSync(p, ['--version']).status === 0) ?? 'redis-cli';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -79,4 +85,92 @@ export async function startRedis(opts: { password?: string } = {}): Promise<Test
   };
   await start();
   return { url, port, kill, start, flush: () => withClient((c) => c.flushAll()).then(() => {}), stop: kill };
+}
+
+export interface TestRedisCluster {
+  /** The URL of one node: the root node a cluster client discovers the rest from. */
+  url: string;
+  ports: number[];
+  /** Empties every shard (between tests). */
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A port P that is free, with P + 10000 (the node's cluster bus port, as every Redis version picks it) free too. */
+async function freeClusterPort(taken: Set<number>): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port > 55_535 || taken.has(port) || taken.has(port + 10_000)) continue;
+    const bus = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port + 10_000, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+    if (bus) return port;
+  }
+}
+
+function spawnRedis(args: string[], cwd?: string): Promise<ChildProcess> {
+  const child = spawn(REDIS_SERVER!, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/Ready to accept connections/.test(out)) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
+  });
+}
+
+/**
+ * A real Redis Cluster of three masters on 127.0.0.1 (no replicas, persistence off), made with redis-cli --cluster
+ * create, as an OSS-cluster-policy cache looks to a client: each key lives on the shard that owns its slot.
+ */
+export async function startRedisCluster(): Promise<TestRedisCluster> {
+  if (!REDIS_SERVER) throw new Error('redis-server is not installed: apt-get install redis-server (.ci/run does this)');
+  const dir = mkdtempSync(join(tmpdir(), 'cloudpc-mcp-redis-cluster-'));
+  const taken = new Set<number>();
+  const ports: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const p = await freeClusterPort(taken);
+    taken.add(p).add(p + 10_000);
+    ports.push(p);
+  }
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    await Promise.all(children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGKILL'))))));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const p of ports) {
+      const args = ['--port', String(p), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${p}.conf`)];
+      children.push(await spawnRedis([...args, '--save', '', '--appendonly', 'no', '--dir', dir], dir));
+    }
+    const create = spawnSync(REDIS_CLI, ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], {
+      encoding: 'utf8',
+    });
+    if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
+    await clusterReady(ports);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const flush = async () => {
+    for (const p of ports) {
+      const c = createClient({ url: `redis://127.0.0.1:${p}` });
+      await c.connect();
+      await c.flushAll().finally(() => c.close());
+    }
+  };
+  return { url: `redis://127.0.0.1:${ports[0]}`, ports, flush, stop };
+}
+
+/** Until every node says cluster_state:ok (the slots are assigned and the nodes know each other). */
+async function clusterReady(ports: number[]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const states = ports.map((p) => spawnSync(REDIS_CLI, ['-h', '127.0.0.1', '-p', String(p), 'cluster', 'info'], { encoding: 'utf8' }).stdout);
+    if (states.every((s) => /cluster_state:ok/.test(s))) return;
+    if (attempt >= 300) throw new Error(`the test cluster did not become ready: ${states.join(' | ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
