@@ -126,7 +126,7 @@ function spawnRedis(args: string[], cwd?: string): Promise<ChildProcess> {
  * A real Redis Cluster of three masters on 127.0.0.1 (no replicas, persistence off), made with redis-cli --cluster
  * create, as an OSS-cluster-policy cache looks to a client: each key lives on the shard that owns its slot.
  */
-export async function startRedisCluster(): Promise<TestRedisCluster> {
+export async function startRedisCluster(opts: { password?: string; tls?: TestTls } = {}): Promise<TestRedisCluster> {
   if (!REDIS_SERVER) throw new Error('redis-server is not installed: apt-get install redis-server (.ci/run does this)');
   const dir = mkdtempSync(join(tmpdir(), 'cloudpc-mcp-redis-cluster-'));
   const taken = new Set<number>();
@@ -137,6 +137,7 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
     ports.push(p);
   }
   const children: ChildProcess[] = [];
+  const cli = [...(opts.password ? ['-a', opts.password, '--no-auth-warning'] : []), ...(opts.tls ? ['--tls', '--cacert', opts.tls.caFile] : [])];
   const stop = async () => {
     await Promise.all(children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGKILL'))))));
     rmSync(dir, { recursive: true, force: true });
@@ -144,33 +145,51 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
   try {
     for (const p of ports) {
       const args = ['--port', String(p), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${p}.conf`)];
-      children.push(await spawnRedis([...args, '--save', '', '--appendonly', 'no', '--dir', dir], dir));
+      const auth = opts.password ? ['--requirepass', opts.password, '--masterauth', opts.password] : [];
+      children.push(await spawnRedis([...args, ...auth, ...tlsArgs(opts.tls, p), '--save', '', '--appendonly', 'no', '--dir', dir], dir));
     }
-    const create = spawnSync(REDIS_CLI, ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], {
+    const create = spawnSync(REDIS_CLI, [...cli, '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], {
       encoding: 'utf8',
     });
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
-    await clusterReady(ports);
+    await clusterReady(ports, cli);
   } catch (err) {
     await stop();
     throw err;
   }
   const flush = async () => {
     for (const p of ports) {
-      const c = createClient({ url: `redis://127.0.0.1:${p}` });
+      const c = createClient({ url: `${opts.tls ? 'rediss' : 'redis'}://127.0.0.1:${p}`, password: opts.password, socket: opts.tls ? { tls: true, ca: opts.tls.ca } : undefined });
       await c.connect();
       await c.flushAll().finally(() => c.close());
     }
   };
-  return { url: `redis://127.0.0.1:${ports[0]}`, ports, flush, stop };
+  const secret = opts.password ? `:${opts.password}@` : '';
+  return { url: `${opts.tls ? 'rediss' : 'redis'}://${secret}${opts.tls?.host ?? '127.0.0.1'}:${ports[0]}`, ports, flush, stop };
 }
 
 /** Until every node says cluster_state:ok (the slots are assigned and the nodes know each other). */
-async function clusterReady(ports: number[]): Promise<void> {
+async function clusterReady(ports: number[], cli: string[]): Promise<void> {
   for (let attempt = 0; ; attempt++) {
-    const states = ports.map((p) => spawnSync(REDIS_CLI, ['-h', '127.0.0.1', '-p', String(p), 'cluster', 'info'], { encoding: 'utf8' }).stdout);
+    const states = ports.map((p) => spawnSync(REDIS_CLI, [...cli, '-h', '127.0.0.1', '-p', String(p), 'cluster', 'info'], { encoding: 'utf8' }).stdout);
     if (states.every((s) => /cluster_state:ok/.test(s))) return;
     if (attempt >= 300) throw new Error(`the test cluster did not become ready: ${states.join(' | ')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** TLS for a test cluster: a certificate for `host` only (not for 127.0.0.1, the address the nodes announce). */
+export interface TestTls {
+  host: string;
+  ca: string;
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
+/** Clients, replication and the cluster bus over TLS; no plain port. */
+function tlsArgs(tls: TestTls | undefined, port: number): string[] {
+  if (!tls) return [];
+  const files = ['--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.caFile];
+  return ['--port', '0', '--tls-port', String(port), ...files, '--tls-auth-clients', 'no', '--tls-replication', 'yes', '--tls-cluster', 'yes'];
 }

@@ -1,0 +1,185 @@
+// The shared store on a Redis Cluster (Azure Managed Redis's default OSS clustering policy), against real
+// redis-servers on 127.0.0.1: the server finds a cluster by itself and a single server stays single (a refused
+// CLUSTER command included); the keys of each atomic step share one slot while the store as a whole spreads over the
+// shards; credentials reach every shard connection. The contract itself runs on the cluster in store.contract.test.ts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, createCluster, type RedisClusterType } from 'redis';
+import { openStore } from '../../src/store/open.js';
+import { RedisStore } from '../../src/store/redis.js';
+import { newSignInState, redisKeys, tagOfState } from '../../src/store/keys.js';
+import { clusterOptions, saysCluster } from '../../src/store/cluster.js';
+import { prefixTagProblem, type RedisConfig } from '../../src/config/store.js';
+import type { Logger } from '../../src/core/log.js';
+import type { StateStore } from '../../src/store/types.js';
+import { startRedis, startRedisCluster, type TestRedis, type TestRedisCluster } from '../support/redisServer.js';
+
+const PASSWORD = 'cluster-access-key';
+let cluster: TestRedisCluster;
+let single: TestRedis;
+const open: { close(): Promise<void> | void }[] = [];
+beforeAll(async () => {
+  [cluster, single] = await Promise.all([startRedisCluster({ password: PASSWORD }), startRedis()]);
+});
+afterAll(async () => {
+  for (const c of open) await c.close();
+  await Promise.all([cluster?.stop(), single?.stop()]);
+});
+
+function config(url: string): RedisConfig {
+  const u = new URL(url);
+  return { url, auth: 'password', prefix: 'cloudpc-mcp:', where: `${u.hostname}:${u.port}`, authority: { host: 'https://login.microsoftonline.com', disableInstanceDiscovery: false } };
+}
+
+function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const log = (m: string) => void lines.push(m);
+  return { lines, info: log, warn: log, error: log, debug: log };
+}
+
+async function opened(url: string, logger = recordingLogger()): Promise<StateStore> {
+  const r = await openStore({ redis: config(url) }, logger);
+  if (!r.ok) throw new Error(`${r.problem.setting}: ${r.problem.message}`);
+  open.push(r.store);
+  return r.store;
+}
+
+/** A client on one node, to ask it things (CLUSTER KEYSLOT, DBSIZE) directly. */
+async function node(port: number) {
+  const c = createClient({ url: `redis://127.0.0.1:${port}`, password: PASSWORD });
+  await c.connect();
+  open.push(c);
+  return c;
+}
+
+const plan = (id: string) => ({ id, expiresAt: Date.now() + 60_000, state: 'pending' as const, bulkActionId: 'ba-1' });
+
+describe('finding a cluster on connect', () => {
+  it('a cluster URL with an access key: the store runs on every shard (the key reached each shard connection), and says so', async () => {
+    const logger = recordingLogger();
+    const store = await opened(cluster.url, logger);
+    expect(logger.lines.join('\n')).toMatch(/Redis at 127\.0\.0\.1:\d+, a cluster of 3 shards/);
+    const ids = Array.from({ length: 30 }, (_, i) => `plan-${i}`);
+    for (const id of ids) await store.putPlan(plan(id));
+    expect(await store.decidePlan(ids[0]!, { approved: true, how: 'page', by: 'me', at: Date.now() })).toMatchObject({ state: 'approved' });
+    for (const id of ids) expect((await store.getPlan(id))?.id).toBe(id);
+    await store.ping();
+  });
+
+  it('one redis-server stays one connection (CLUSTER INFO refused: "cluster support disabled")', async () => {
+    const logger = recordingLogger();
+    const store = await opened(single.url, logger);
+    expect(logger.lines.join('\n')).toMatch(/Redis at 127\.0\.0\.1:\d+ \(keys under/);
+    await store.putPlan(plan('plan-1'));
+    expect((await store.getPlan('plan-1'))?.id).toBe('plan-1');
+  });
+
+  it('a server that refuses CLUSTER commands (as the Enterprise policy does) is one endpoint, not a start-up error', async () => {
+    const admin = createClient({ url: single.url });
+    await admin.connect();
+    open.push(admin);
+    await admin.sendCommand(['ACL', 'SETUSER', 'default', '-cluster']);
+    try {
+      await expect(admin.clusterInfo()).rejects.toThrow(/NOPERM/);
+      const store = await opened(single.url);
+      await store.putPlan(plan('plan-2'));
+      expect((await store.getPlan('plan-2'))?.id).toBe('plan-2');
+    } finally {
+      await admin.sendCommand(['ACL', 'SETUSER', 'default', '+cluster']);
+    }
+  });
+
+  it('reads CLUSTER INFO as a cluster only when it reports a cluster state', () => {
+    expect(saysCluster('cluster_state:ok\r\ncluster_slots_assigned:16384\r\n')).toBe(true);
+    expect(saysCluster('cluster_state:fail\r\n')).toBe(true);
+    expect(saysCluster('')).toBe(false);
+    expect(saysCluster(undefined)).toBe(false);
+  });
+});
+
+describe('keys on a cluster', () => {
+  let client: RedisClusterType;
+  beforeAll(async () => {
+    client = createCluster(clusterOptions({ url: cluster.url, disableOfflineQueue: true }));
+    client.on('error', () => {});
+    await client.connect();
+    open.push(client);
+  });
+
+  it("spread over every shard: a plan's keys live on the shard that owns the plan's slot, not all on one", async () => {
+    await cluster.flush();
+    const store = new RedisStore({ client, prefix: 'spread:', where: 'the test cluster' });
+    for (let i = 0; i < 30; i++) {
+      await store.putPlan(plan(`plan-${i}`));
+      await store.pageToken(`plan-${i}`);
+      await store.putSession(`session-${i}`, { csrf: 'c', expiresAt: Date.now() + 60_000 });
+    }
+    const sizes = await Promise.all(cluster.ports.map(async (p) => (await node(p)).dbSize()));
+    expect(sizes.filter((n) => n > 0)).toHaveLength(3);
+    expect(sizes.reduce((a, b) => a + b)).toBe(90);
+  });
+
+  it('the cluster refuses a script or a transaction whose keys span slots, so the contract passing on it proves each step stays in one', async () => {
+    // Two keys in different slots of one shard: the shard itself refuses, no redirection involved.
+    const at = await node(cluster.ports[0]!);
+    const shardOf = async (key: string) => {
+      const slot = Number(await at.sendCommand(['CLUSTER', 'KEYSLOT', key]));
+      return { slot, shard: client.slots[slot]!.master.address };
+    };
+    const first = await shardOf('{k0}x');
+    let other = '';
+    for (let i = 1; !other; i++) {
+      const o = await shardOf(`{k${i}}x`);
+      if (o.shard === first.shard && o.slot !== first.slot) other = `{k${i}}x`;
+    }
+    await expect(client.eval('return 1', { keys: ['{k0}x', other], arguments: [] })).rejects.toThrow(/CROSSSLOT/);
+    await expect(client.multi().set('{k0}x', '1').set(other, '1').exec()).rejects.toThrow(/CROSSSLOT/);
+  });
+
+  it.each(['cloudpc-mcp:', '{tenant-a}:', 'team}:', 'x{y}z:'])(
+    'with prefix %j, every key of every atomic step hashes to one slot (CLUSTER KEYSLOT)',
+    async (prefix) => {
+      const k = redisKeys(prefix);
+      const at = await node(cluster.ports[0]!);
+      const slot = async (key: string) => Number(await at.sendCommand(['CLUSTER', 'KEYSLOT', key]));
+      const sameSlot = async (keys: string[]) => expect(new Set(await Promise.all(keys.map(slot))).size, keys.join(' ')).toBe(1);
+      const slots = new Set<number>();
+      for (let i = 0; i < 20; i++) {
+        const id = `plan-${i.toString(16).padStart(32, '0')}`;
+        await sameSlot([k.plan(id), k.pageToken(id)]); // DECIDE, PAGE_TOKEN; USE, SPEND_PAGE_TOKEN and putPlan's MULTI touch one of them
+        slots.add(await slot(k.plan(id)));
+        const state = newSignInState(`10.0.0.${i}`);
+        const older = newSignInState(`10.0.0.${i}`);
+        const s = k.signIns(tagOfState(state)!);
+        await sameSlot([`${s.each}${state}`, s.index, s.seq, `${s.each}${older}`]); // START_SIGN_IN (it drops `older`), takeSignIn's MULTI
+      }
+      expect(prefixTagProblem(prefix)).toBeUndefined();
+      // Without a whole tag in the prefix, plans spread over slots (with one, the prefix puts the store in one slot).
+      expect(slots.size > 1).toBe(!/\{[^}]+\}/.test(prefix));
+    },
+  );
+
+  it.each([
+    ['a{', /a "\{" without a "\}"/],
+    ['a{}:', /an empty "\{\}"/],
+  ])('refuses prefix %j, which would split a step over slots', (prefix, message) => {
+    expect(prefixTagProblem(prefix)).toMatch(message);
+  });
+});
+
+describe("the cluster client's options (node-redis: shard connections are made from `defaults` only)", () => {
+  it('carry the URL credentials, TLS, the Entra provider, the no-offline-queue rule and the reconnect strategy to every shard', () => {
+    const provider = { type: 'streaming-credentials-provider' } as never;
+    const reconnectStrategy = () => 100;
+    const o = clusterOptions({
+      url: 'rediss://user:p%40ss@cache.redis.azure.net:10000',
+      disableOfflineQueue: true,
+      credentialsProvider: provider,
+      socket: { connectTimeout: 10_000, reconnectStrategy },
+    });
+    expect(o.rootNodes).toEqual([{ url: 'rediss://user:p%40ss@cache.redis.azure.net:10000' }]);
+    expect(o.defaults).toMatchObject({ username: 'user', password: 'p@ss', disableOfflineQueue: true, socket: { tls: true, connectTimeout: 10_000 } });
+    expect(o.defaults?.credentialsProvider).toBe(provider);
+    expect((o.defaults?.socket as { reconnectStrategy: unknown }).reconnectStrategy).toBe(reconnectStrategy);
+    expect(clusterOptions({ url: 'redis://127.0.0.1:7000' }).defaults?.socket).toMatchObject({ tls: false });
+  });
+});
