@@ -6,6 +6,9 @@ import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { isIP } from 'node:net';
 import type { RedisClientOptions, RedisClusterOptions } from 'redis';
 
+/** No modules, functions, scripts or type mapping: the plain client, as createClient makes it. */
+type None = Record<never, never>;
+
 /** Pure: whether a CLUSTER INFO reply comes from a node of a Redis Cluster. */
 export function saysCluster(reply: unknown): boolean {
   return /^cluster_state:/m.test(String(reply));
@@ -15,7 +18,10 @@ export function saysCluster(reply: unknown): boolean {
  * Whether the server behind a connected client is a cluster node. A refused command (an error reply: "cluster support
  * disabled", "not allowed", an unknown command) means a single endpoint; a lost connection is not an answer and fails.
  */
-export async function isClusterNode(client: { clusterInfo(): Promise<unknown> }, isErrorReply: (err: unknown) => boolean): Promise<boolean> {
+export async function isClusterNode(
+  client: { clusterInfo(): Promise<unknown> },
+  isErrorReply: (err: unknown) => boolean,
+): Promise<boolean> {
   try {
     return saysCluster(await client.clusterInfo());
   } catch (err) {
@@ -30,7 +36,7 @@ export async function isClusterNode(client: { clusterInfo(): Promise<unknown> },
  * credentials, TLS, the Entra credentials provider (one provider, each shard connection subscribes to its tokens),
  * timeouts and the no-offline-queue rule go there too.
  */
-export function clusterOptions(single: RedisClientOptions): RedisClusterOptions<{}, {}, {}, 3, {}> {
+export function clusterOptions(single: RedisClientOptions): RedisClusterOptions<None, None, None, 3, None> {
   const url = new URL(single.url!);
   const { url: _root, socket, ...rest } = single;
   const tls = url.protocol === 'rediss:';

@@ -88,7 +88,7 @@ export async function openStore(cfg: StoreConfig, logger: Logger): Promise<Opene
  * (connected before the first client closes, so an Entra token is fetched once). Either answers PING before it is used.
  */
 async function connect(lib: RedisLib, options: RedisClientOptions, health: Health): Promise<Connection> {
-  const single = health.watch(lib.createClient(options) as RedisClientType, 'error', 'ready');
+  const single = health.watch(lib.createClient(options), 'error', 'ready');
   try {
     await single.connect();
     if (!(await isClusterNode(single, (err) => err instanceof lib.ErrorReply))) {

@@ -199,7 +199,7 @@ export class RedisStore implements StateStore {
       await sub.subscribe(this.#channel, (id) => {
         for (const l of [...(this.#watchers.get(id) ?? [])]) l();
       });
-      return sub as RedisConnection;
+      return sub;
     })().catch((err: unknown) => {
       this.#subscriber = undefined;
       throw err;

@@ -2,7 +2,7 @@
 // beforeAll); it can be killed and started again on the same port to test what happens while the store is down. A
 // three-master Redis Cluster the same way (startRedisCluster).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,7 +114,7 @@ function spawnRedis(args: string[], cwd?: string): Promise<ChildProcess> {
   const child = spawn(REDIS_SERVER!, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (/Ready to accept connections/.test(out)) resolve(child);
     });
@@ -137,20 +137,40 @@ export async function startRedisCluster(opts: { password?: string; tls?: TestTls
     ports.push(p);
   }
   const children: ChildProcess[] = [];
-  const cli = [...(opts.password ? ['-a', opts.password, '--no-auth-warning'] : []), ...(opts.tls ? ['--tls', '--cacert', opts.tls.caFile] : [])];
+  const cli = [
+    ...(opts.password ? ['-a', opts.password, '--no-auth-warning'] : []),
+    ...(opts.tls ? ['--tls', '--cacert', opts.tls.caFile] : []),
+  ];
   const stop = async () => {
-    await Promise.all(children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGKILL'))))));
+    await Promise.all(
+      children.map(
+        (c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGKILL')))),
+      ),
+    );
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     for (const p of ports) {
-      const args = ['--port', String(p), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${p}.conf`)];
+      const args = [
+        '--port',
+        String(p),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dir, `nodes-${p}.conf`),
+      ];
       const auth = opts.password ? ['--requirepass', opts.password, '--masterauth', opts.password] : [];
       children.push(await spawnRedis([...args, ...auth, ...tlsArgs(opts.tls, p), '--save', '', '--appendonly', 'no', '--dir', dir], dir));
     }
-    const create = spawnSync(REDIS_CLI, [...cli, '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], {
-      encoding: 'utf8',
-    });
+    const create = spawnSync(
+      REDIS_CLI,
+      [...cli, '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+      {
+        encoding: 'utf8',
+      },
+    );
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
     await clusterReady(ports, cli);
   } catch (err) {
@@ -159,7 +179,11 @@ export async function startRedisCluster(opts: { password?: string; tls?: TestTls
   }
   const flush = async () => {
     for (const p of ports) {
-      const c = createClient({ url: `${opts.tls ? 'rediss' : 'redis'}://127.0.0.1:${p}`, password: opts.password, socket: opts.tls ? { tls: true, ca: opts.tls.ca } : undefined });
+      const c = createClient({
+        url: `${opts.tls ? 'rediss' : 'redis'}://127.0.0.1:${p}`,
+        password: opts.password,
+        socket: opts.tls ? { tls: true, ca: opts.tls.ca } : undefined,
+      });
       await c.connect();
       await c.flushAll().finally(() => c.close());
     }
@@ -171,7 +195,9 @@ export async function startRedisCluster(opts: { password?: string; tls?: TestTls
 /** Until every node says cluster_state:ok (the slots are assigned and the nodes know each other). */
 async function clusterReady(ports: number[], cli: string[]): Promise<void> {
   for (let attempt = 0; ; attempt++) {
-    const states = ports.map((p) => spawnSync(REDIS_CLI, [...cli, '-h', '127.0.0.1', '-p', String(p), 'cluster', 'info'], { encoding: 'utf8' }).stdout);
+    const states = ports.map(
+      (p) => spawnSync(REDIS_CLI, [...cli, '-h', '127.0.0.1', '-p', String(p), 'cluster', 'info'], { encoding: 'utf8' }).stdout,
+    );
     if (states.every((s) => /cluster_state:ok/.test(s))) return;
     if (attempt >= 300) throw new Error(`the test cluster did not become ready: ${states.join(' | ')}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -191,5 +217,57 @@ export interface TestTls {
 function tlsArgs(tls: TestTls | undefined, port: number): string[] {
   if (!tls) return [];
   const files = ['--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.caFile];
-  return ['--port', '0', '--tls-port', String(port), ...files, '--tls-auth-clients', 'no', '--tls-replication', 'yes', '--tls-cluster', 'yes'];
+  return [
+    '--port',
+    '0',
+    '--tls-port',
+    String(port),
+    ...files,
+    '--tls-auth-clients',
+    'no',
+    '--tls-replication',
+    'yes',
+    '--tls-cluster',
+    'yes',
+  ];
+}
+
+export const OPENSSL = spawnSync('openssl', ['version']).status === 0 ? 'openssl' : undefined;
+
+/** A test CA and a server certificate it signed for `host` alone (made with the openssl command, kept in a temp dir). */
+export function makeTestTls(host = 'localhost'): TestTls & { remove(): void } {
+  if (!OPENSSL) throw new Error('openssl is not installed: apt-get install openssl');
+  const dir = mkdtempSync(join(tmpdir(), 'cloudpc-mcp-redis-tls-'));
+  const f = (name: string) => join(dir, name);
+  const run = (args: string[]) => {
+    const r = spawnSync(OPENSSL, args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
+  };
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=cloudpc-mcp test CA',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.crt'),
+  ]);
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${host}`, '-keyout', f('server.key'), '-out', f('server.csr')]);
+  writeFileSync(f('san.cnf'), `subjectAltName=DNS:${host}\n`);
+  const sign = ['-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f('san.cnf')];
+  run(['x509', '-req', '-in', f('server.csr'), ...sign, '-out', f('server.crt')]);
+  return {
+    host,
+    ca: readFileSync(f('ca.crt'), 'utf8'),
+    caFile: f('ca.crt'),
+    certFile: f('server.crt'),
+    keyFile: f('server.key'),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

@@ -7,11 +7,11 @@ import { createClient, createCluster, type RedisClusterType } from 'redis';
 import { openStore } from '../../src/store/open.js';
 import { RedisStore } from '../../src/store/redis.js';
 import { newSignInState, redisKeys, tagOfState } from '../../src/store/keys.js';
-import { clusterOptions, saysCluster } from '../../src/store/cluster.js';
+import { clusterOptions, saysCluster, shardIdentity } from '../../src/store/cluster.js';
 import { prefixTagProblem, type RedisConfig } from '../../src/config/store.js';
 import type { Logger } from '../../src/core/log.js';
 import type { StateStore } from '../../src/store/types.js';
-import { startRedis, startRedisCluster, type TestRedis, type TestRedisCluster } from '../support/redisServer.js';
+import { makeTestTls, OPENSSL, startRedis, startRedisCluster, type TestRedis, type TestRedisCluster } from '../support/redisServer.js';
 
 const PASSWORD = 'cluster-access-key';
 let cluster: TestRedisCluster;
@@ -27,7 +27,13 @@ afterAll(async () => {
 
 function config(url: string): RedisConfig {
   const u = new URL(url);
-  return { url, auth: 'password', prefix: 'cloudpc-mcp:', where: `${u.hostname}:${u.port}`, authority: { host: 'https://login.microsoftonline.com', disableInstanceDiscovery: false } };
+  return {
+    url,
+    auth: 'password',
+    prefix: 'cloudpc-mcp:',
+    where: `${u.hostname}:${u.port}`,
+    authority: { host: 'https://login.microsoftonline.com', disableInstanceDiscovery: false },
+  };
 }
 
 function recordingLogger(): Logger & { lines: string[] } {
@@ -167,6 +173,28 @@ describe('keys on a cluster', () => {
 });
 
 describe("the cluster client's options (node-redis: shard connections are made from `defaults` only)", () => {
+  it("a streaming credentials provider (the interface @redis/entraid's Entra provider implements) signs in every shard connection", async () => {
+    const listeners = new Set<unknown>();
+    const provider = {
+      type: 'streaming-credentials-provider' as const,
+      subscribe: async (listener: unknown) => {
+        listeners.add(listener);
+        return [{ password: PASSWORD }, { dispose: () => listeners.delete(listener) }] as [{ password: string }, { dispose(): void }];
+      },
+      onReAuthenticationError: () => {},
+    };
+    const url = cluster.url.replace(`:${PASSWORD}@`, '');
+    expect(url).not.toContain(PASSWORD);
+    const client = createCluster(clusterOptions({ url, disableOfflineQueue: true, credentialsProvider: provider }));
+    client.on('error', () => {});
+    await client.connect();
+    open.push(client);
+    expect(listeners.size).toBeGreaterThanOrEqual(3);
+    const store = new RedisStore({ client, prefix: 'entra:', where: 'the test cluster' });
+    for (let i = 0; i < 12; i++) await store.putPlan(plan(`plan-${i}`));
+    for (let i = 0; i < 12; i++) expect((await store.getPlan(`plan-${i}`))?.id).toBe(`plan-${i}`);
+  });
+
   it('carry the URL credentials, TLS, the Entra provider, the no-offline-queue rule and the reconnect strategy to every shard', () => {
     const provider = { type: 'streaming-credentials-provider' } as never;
     const reconnectStrategy = () => 100;
@@ -177,9 +205,63 @@ describe("the cluster client's options (node-redis: shard connections are made f
       socket: { connectTimeout: 10_000, reconnectStrategy },
     });
     expect(o.rootNodes).toEqual([{ url: 'rediss://user:p%40ss@cache.redis.azure.net:10000' }]);
-    expect(o.defaults).toMatchObject({ username: 'user', password: 'p@ss', disableOfflineQueue: true, socket: { tls: true, connectTimeout: 10_000 } });
+    expect(o.defaults).toMatchObject({
+      username: 'user',
+      password: 'p@ss',
+      disableOfflineQueue: true,
+      socket: { tls: true, connectTimeout: 10_000 },
+    });
     expect(o.defaults?.credentialsProvider).toBe(provider);
     expect((o.defaults?.socket as { reconnectStrategy: unknown }).reconnectStrategy).toBe(reconnectStrategy);
     expect(clusterOptions({ url: 'redis://127.0.0.1:7000' }).defaults?.socket).toMatchObject({ tls: false });
+  });
+});
+
+describe.skipIf(!OPENSSL)('a TLS cluster that announces its shards by IP address (Azure Managed Redis behind a private endpoint)', () => {
+  let tls: ReturnType<typeof makeTestTls>;
+  let secure: TestRedisCluster;
+  beforeAll(async () => {
+    tls = makeTestTls('localhost');
+    secure = await startRedisCluster({ tls });
+  });
+  afterAll(async () => {
+    await secure?.stop();
+    tls?.remove();
+  });
+
+  const options = (checked: boolean) => {
+    const o = clusterOptions({ url: secure.url, disableOfflineQueue: true, socket: { reconnectStrategy: false } });
+    const socket = { ...o.defaults!.socket, ca: tls.ca };
+    if (!checked) delete (socket as { checkServerIdentity?: unknown }).checkServerIdentity;
+    return { ...o, defaults: { ...o.defaults, socket } };
+  };
+
+  it('every shard connection is TLS, its certificate checked against the configured host name when the address is an IP', async () => {
+    expect(secure.url).toMatch(/^rediss:\/\/localhost:\d+$/);
+    const client = createCluster(options(true));
+    client.on('error', () => {});
+    await client.connect();
+    open.push(client);
+    expect(client.masters.map((m) => m.host)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1']);
+    const store = new RedisStore({ client, prefix: 'tls:', where: 'the TLS test cluster' });
+    for (let i = 0; i < 12; i++) await store.putPlan(plan(`plan-${i}`));
+    for (let i = 0; i < 12; i++) expect((await store.getPlan(`plan-${i}`))?.id).toBe(`plan-${i}`);
+  });
+
+  it('(the same cluster with only the announced address checked: the certificate does not name 127.0.0.1)', async () => {
+    const client = createCluster(options(false));
+    const errors: Error[] = [];
+    client.on('error', (e: Error) => errors.push(e));
+    await expect(client.connect()).rejects.toThrow();
+    expect(errors.map((e) => `${(e as { code?: string }).code} ${e.message}`).join('\n')).toMatch(/ERR_TLS_CERT_ALTNAME_INVALID/);
+  });
+
+  it('a certificate that names neither the address nor the configured host is refused', () => {
+    const cert = { subject: { CN: 'elsewhere.example' }, subjectaltname: 'DNS:elsewhere.example' } as never;
+    expect(shardIdentity('localhost')('127.0.0.1', cert)).toBeInstanceOf(Error);
+    expect(
+      shardIdentity('localhost')('127.0.0.1', { subject: { CN: 'localhost' }, subjectaltname: 'DNS:localhost' } as never),
+    ).toBeUndefined();
+    expect(shardIdentity('10.0.0.4')('10.0.0.5', { subject: {}, subjectaltname: 'IP Address:10.0.0.4' } as never)).toBeInstanceOf(Error);
   });
 });

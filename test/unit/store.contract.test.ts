@@ -32,7 +32,10 @@ async function redisClient(): Promise<RedisClientType> {
 
 /** A cluster client as the server makes one: the URL of one node as root, the rest discovered. */
 async function clusterClient(): Promise<RedisClusterType> {
-  const c = createCluster({ rootNodes: [{ url: cluster.url }], defaults: { disableOfflineQueue: true, socket: { reconnectStrategy: 50 } } });
+  const c = createCluster({
+    rootNodes: [{ url: cluster.url }],
+    defaults: { disableOfflineQueue: true, socket: { reconnectStrategy: 50 } },
+  });
   c.on('error', () => {});
   await c.connect();
   clients.push(c);
