@@ -57,6 +57,16 @@ async function node(port: number) {
   return c;
 }
 
+/** Until some node counts a subscriber on the channel (the store subscribes on its first watch, in the background). */
+async function subscribed(channel: string): Promise<void> {
+  const nodes = await Promise.all(cluster.ports.map(node));
+  for (;;) {
+    const counts = await Promise.all(nodes.map((n) => n.pubSubNumSub(channel)));
+    if (counts.some((c) => Number(c[channel]) > 0)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const plan = (id: string) => ({ id, expiresAt: Date.now() + 60_000, state: 'pending' as const, bulkActionId: 'ba-1' });
 
 describe('finding a cluster on connect', () => {
@@ -122,6 +132,24 @@ describe('keys on a cluster', () => {
     const sizes = await Promise.all(cluster.ports.map(async (p) => (await node(p)).dbSize()));
     expect(sizes.filter((n) => n > 0)).toHaveLength(3);
     expect(sizes.reduce((a, b) => a + b)).toBe(90);
+  });
+
+  it("a decision on one replica reaches a watcher on another, whichever shard holds the plan (a script's PUBLISH goes to every node)", async () => {
+    const other = createCluster(clusterOptions({ url: cluster.url, disableOfflineQueue: true }));
+    other.on('error', () => {});
+    await other.connect();
+    open.push(other);
+    const [a, b] = [client, other].map((c) => new RedisStore({ client: c, prefix: 'pubsub:', where: 'the test cluster' }));
+    const ids = Array.from({ length: 6 }, (_, i) => `plan-${i}`);
+    const at = await node(cluster.ports[0]!);
+    const slots = await Promise.all(ids.map(async (id) => Number(await at.sendCommand(['CLUSTER', 'KEYSLOT', `pubsub:plan:{${id}}`]))));
+    const shards = new Set(slots.map((slot) => client.slots[slot]!.master.address));
+    expect(shards.size).toBeGreaterThan(1);
+    for (const id of ids) await a!.putPlan(plan(id));
+    const told = ids.map((id) => new Promise<void>((resolve) => a!.watchPlan(id, resolve)));
+    await subscribed('pubsub:plan-events');
+    for (const id of ids) await b!.decidePlan(id, { approved: true, how: 'page', by: 'me', at: Date.now() });
+    await Promise.all(told);
   });
 
   it('the cluster refuses a script or a transaction whose keys span slots, so the contract passing on it proves each step stays in one', async () => {
