@@ -73,7 +73,7 @@ export async function openStore(cfg: StoreConfig, logger: Logger): Promise<Opene
     const redisLib = typeof lib.createClient === 'function' ? lib : (lib as unknown as { default: RedisLib }).default;
     client = await connect(redisLib, await redisClientOptions(redis, () => started), health);
   } catch (err) {
-    return { ok: false, problem: startProblem(redis, health.lastError ?? (err as Error)) };
+    return { ok: false, problem: startProblem(redis, health.lastError ?? (err as Error), health.cluster) };
   }
   started = true;
   const shards = 'masters' in client ? `, a cluster of ${client.masters.length} shards` : '';
@@ -95,6 +95,7 @@ async function connect(lib: RedisLib, options: RedisClientOptions, health: Healt
       await single.ping();
       return single;
     }
+    health.cluster = true;
     const cluster = health.watch(lib.createCluster(clusterOptions(options)), 'node-error', 'node-ready');
     cluster.on('error', (err: Error) => (health.lastError = err));
     try {
@@ -115,6 +116,8 @@ async function connect(lib: RedisLib, options: RedisClientOptions, health: Healt
 /** Logs a lost Redis (or shard) once, and again when it answers; keeps the last error for a start-up problem. */
 class Health {
   lastError: Error | undefined;
+  /** Whether the endpoint turned out to be a cluster node (its shards are connected to as well). */
+  cluster = false;
   readonly #down = new Set<string>();
   constructor(
     private readonly where: string,
@@ -142,7 +145,7 @@ class Health {
 }
 
 /** Pure: a start-up failure as the setting to fix and how. */
-export function startProblem(redis: RedisConfig, err: Error): StoreStartProblem {
+export function startProblem(redis: RedisConfig, err: Error, cluster = false): StoreStartProblem {
   const text = err.message.split('\n')[0] ?? '';
   if (redis.auth === 'entra' && /Credential|authentication failed|AADSTS/i.test(`${err.name} ${text}`)) {
     return {
@@ -163,6 +166,8 @@ export function startProblem(redis: RedisConfig, err: Error): StoreStartProblem 
   }
   return {
     setting: 'CLOUDPC_MCP_REDIS_URL',
-    message: `Redis at ${redis.where} could not be reached (${text || err.name}). Check the host and port (Azure Managed Redis: rediss://<name>.<region>.redis.azure.net:10000), that the cache lets this network in, and that it is running.`,
+    message: cluster
+      ? `Redis at ${redis.where} is a Redis Cluster (Azure Managed Redis: the OSS clustering policy), and a shard of it could not be reached (${text || err.name}). The server connects to every shard as well as to the URL: let this network reach the shards' ports too (85xx on Azure Managed Redis), or choose the Enterprise clustering policy, which serves every key through the one endpoint.`
+      : `Redis at ${redis.where} could not be reached (${text || err.name}). Check the host and port (Azure Managed Redis: rediss://<name>.<region>.redis.azure.net:10000), that the cache lets this network in, and that it is running.`,
   };
 }

@@ -230,14 +230,18 @@ export class RedisStore implements StateStore {
     try {
       return await Promise.race([fn(this.#client), deadline]);
     } catch (err) {
-      throw new StoreUnavailableError(this.label, (err as Error).message.split('\n')[0]!, storeFix(this.#where));
+      const detail = (err as Error).message.split('\n')[0]!;
+      throw new StoreUnavailableError(this.label, detail, storeFix(this.#where, detail));
     } finally {
       clearTimeout(timer);
     }
   }
 }
 
-export function storeFix(where: string): string {
+export function storeFix(where: string, detail = ''): string {
+  // A redirection on one connection: the endpoint is a cluster node although it refused CLUSTER INFO at start-up.
+  if (/^(MOVED|ASK|CROSSSLOT)\b/.test(detail))
+    return `Redis at ${where} is a Redis Cluster, but it refused the CLUSTER INFO command when the server started, so the server connected to one shard only: allow CLUSTER INFO for the server's Redis user, then restart the server.`;
   return `Check that Redis at ${where} is running and reachable from this server, and that CLOUDPC_MCP_REDIS_URL and its credentials are right; the server reconnects by itself, so try again once Redis answers.`;
 }
 

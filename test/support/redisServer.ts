@@ -93,6 +93,8 @@ export interface TestRedisCluster {
   ports: number[];
   /** Empties every shard (between tests). */
   flush(): Promise<void>;
+  /** Kills one node (SIGKILL); the others still list its slots. */
+  killNode(index: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -141,12 +143,15 @@ export async function startRedisCluster(opts: { password?: string; tls?: TestTls
     ...(opts.password ? ['-a', opts.password, '--no-auth-warning'] : []),
     ...(opts.tls ? ['--tls', '--cacert', opts.tls.caFile] : []),
   ];
+  const killNode = (i: number) =>
+    new Promise<void>((resolve) => {
+      const c = children[i]!;
+      if (c.exitCode !== null || c.signalCode !== null) return resolve();
+      c.once('exit', () => resolve());
+      c.kill('SIGKILL');
+    });
   const stop = async () => {
-    await Promise.all(
-      children.map(
-        (c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGKILL')))),
-      ),
-    );
+    await Promise.all(children.map((_, n) => killNode(n)));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -189,7 +194,7 @@ export async function startRedisCluster(opts: { password?: string; tls?: TestTls
     }
   };
   const secret = opts.password ? `:${opts.password}@` : '';
-  return { url: `${opts.tls ? 'rediss' : 'redis'}://${secret}${opts.tls?.host ?? '127.0.0.1'}:${ports[0]}`, ports, flush, stop };
+  return { url: `${opts.tls ? 'rediss' : 'redis'}://${secret}${opts.tls?.host ?? '127.0.0.1'}:${ports[0]}`, ports, flush, killNode, stop };
 }
 
 /** Until every node says cluster_state:ok (the slots are assigned and the nodes know each other). */

@@ -104,6 +104,41 @@ describe('finding a cluster on connect', () => {
     }
   });
 
+  it("a shard that cannot be reached at start-up: a start-up problem that names the shards' ports, not the URL's", async () => {
+    const broken = await startRedisCluster();
+    try {
+      await broken.killNode(2);
+      const r = await openStore({ redis: config(broken.url) }, recordingLogger());
+      expect(r.ok).toBe(false);
+      expect(r.ok ? '' : `${r.problem.setting}: ${r.problem.message}`).toMatch(
+        /^CLOUDPC_MCP_REDIS_URL: Redis at 127\.0\.0\.1:\d+ is a Redis Cluster .*a shard of it could not be reached \(.*ECONNREFUSED.*shards' ports too \(85xx/,
+      );
+    } finally {
+      await broken.stop();
+    }
+  });
+
+  it('one plain connection to a cluster node (had CLUSTER INFO been refused): a redirection names that cause and the fix', async () => {
+    const one = createClient({ url: `redis://127.0.0.1:${cluster.ports[0]}`, password: PASSWORD, disableOfflineQueue: true });
+    one.on('error', () => {});
+    await one.connect();
+    open.push(one);
+    const store = new RedisStore({ client: one, prefix: 'one:', where: `127.0.0.1:${cluster.ports[0]}` });
+    const errors = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        store.getPlan(`plan-${i}`).then(
+          () => undefined,
+          (e: Error) => e,
+        ),
+      ),
+    );
+    const moved = errors.filter(Boolean);
+    expect(moved.length).toBeGreaterThan(0);
+    expect(moved[0]!.message).toMatch(
+      /\(MOVED \d+ 127\.0\.0\.1:\d+\).*is a Redis Cluster, but it refused the CLUSTER INFO command.*allow CLUSTER INFO/,
+    );
+  });
+
   it('reads CLUSTER INFO as a cluster only when it reports a cluster state', () => {
     expect(saysCluster('cluster_state:ok\r\ncluster_slots_assigned:16384\r\n')).toBe(true);
     expect(saysCluster('cluster_state:fail\r\n')).toBe(true);
