@@ -292,9 +292,10 @@ describe.skipIf(!OPENSSL)('a TLS cluster that announces its shards by IP address
     tls?.remove();
   });
 
-  const options = (checked: boolean) => {
+  type ShardSocket = NonNullable<NonNullable<ReturnType<typeof clusterOptions>['defaults']>['socket']>;
+  const options = (checked: boolean): ReturnType<typeof clusterOptions> => {
     const o = clusterOptions({ url: secure.url, disableOfflineQueue: true, socket: { reconnectStrategy: false } });
-    const socket = { ...o.defaults!.socket, ca: tls.ca };
+    const socket = { ...o.defaults!.socket, ca: tls.ca } as ShardSocket;
     if (!checked) delete (socket as { checkServerIdentity?: unknown }).checkServerIdentity;
     return { ...o, defaults: { ...o.defaults, socket } };
   };
