@@ -27,4 +27,4 @@ COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.CLOUDPC_MCP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "dist/cloudpc-mcp.js", "--transport", "http"]
+CMD ["node", "dist/cloudpc-mcp.cjs", "--transport", "http"]

@@ -14,7 +14,7 @@ export default tseslint.config(
       sourceType: 'module',
       globals: { ...globals.node },
       parserOptions: {
-        project: ['./tsconfig.eslint.json', './src/approval/view/tsconfig.json'],
+        project: ['./tsconfig.eslint.json', './src/approval/view/tsconfig.json', './tsconfig.test-browser.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -106,6 +106,16 @@ async function measure(url, DEMO_IDS, calls, inFlight) {
   const dry = [];
   const exec = [];
   let errors = 0;
+  // The first failure's words, printed with the count: a count alone hides a bench that calls the tool wrongly.
+  let firstError;
+  const failed = (r) => {
+    errors++;
+    firstError ??=
+      (r.content ?? [])
+        .map((c) => c.text ?? '')
+        .join(' ')
+        .slice(0, 300) || 'no plan in the answer';
+  };
   const t0 = performance.now();
   await Promise.all(
     clients.map(async (c) => {
@@ -115,15 +125,15 @@ async function measure(url, DEMO_IDS, calls, inFlight) {
         dry.push(performance.now() - t);
         const planId = plan.structuredContent?.plan?.id;
         if (plan.isError || !planId) {
-          errors++;
+          failed(plan);
           continue;
         }
         t = performance.now();
-        const sent = await c.callTool({ name: 'retry_cloudpc_bulk_action', arguments: { planId } });
+        const sent = await c.callTool({ name: 'retry_cloudpc_bulk_action', arguments: { bulkActionId: args.bulkActionId, planId } });
         exec.push(performance.now() - t);
         // Several clients plan the same Cloud PC: one's retry can change what another planned ("planChanged"), which is
         // the server being right, not an error.
-        if (sent.isError) errors++;
+        if (sent.isError) failed(sent);
       }
     }),
   );
@@ -136,6 +146,7 @@ async function measure(url, DEMO_IDS, calls, inFlight) {
     executeP50: ms(quantile(exec, 0.5)),
     executeP99: ms(quantile(exec, 0.99)),
     errors,
+    firstError,
   };
 }
 
@@ -204,7 +215,10 @@ export async function runReplicas({ startSimulator, DEMO_IDS, BIN, quick }) {
     [
       'remote mode by store: no errors',
       [rows.memory1, rows.redis1, rows.redis2].every((r) => !r || r.errors === 0),
-      `${[rows.memory1, rows.redis1, rows.redis2].map((r) => r?.errors ?? '-').join(' / ')}`,
+      `${[rows.memory1, rows.redis1, rows.redis2].map((r) => r?.errors ?? '-').join(' / ')}` +
+        ([rows.memory1, rows.redis1, rows.redis2].find((r) => r?.firstError)?.firstError
+          ? ` (first: ${[rows.memory1, rows.redis1, rows.redis2].find((r) => r?.firstError).firstError})`
+          : ''),
     ],
   ];
   return { rows, table, goals };

@@ -1,5 +1,5 @@
 // npm run build: type-check (tsc, no output), then bundle with esbuild.
-// - dist/ is what ships (package.json "files"): the command (cloudpc-mcp.js), the demo (demo.js) and the standalone Graph
+// - dist/ is what ships (package.json "files"): the command (cloudpc-mcp.cjs), the demo (demo.js) and the standalone Graph
 //   simulator (simulator.js), sharing chunks in dist/chunks/, plus the recorded early answers (early-answers/).
 // - build/dev/ is for this repository only (never shipped): the simulator as a library for `npm run bench`, and the
 //   script that records the early answers from the real server.
@@ -112,14 +112,31 @@ const serverEntry = {
     b.onResolve({ filter: /^\.\/cli\/run\.js$/ }, () => ({ path: './server.js', external: true }));
   },
 };
+// The command is CommonJS: a process whose entry point is an ES module starts Node's ES-module loader before it runs
+// a line, and every node: import through that loader costs more; measured 2026-12-06 with `node bench/bench.mjs
+// --cold-only` (Node 20), time to the tools/list answer went from 1.27x to 1.04x an ES-module bare-Node floor. The full
+// server stays ES modules, imported after the first answers. src/bin.ts finds its files through import.meta.dirname,
+// which CommonJS spells __dirname.
 const command = await build({
   ...common,
+  format: 'cjs',
+  banner: {},
+  define: { ...common.define, 'import.meta.dirname': '__dirname' },
   metafile: true,
   plugins: [serverEntry],
   entryPoints: { 'cloudpc-mcp': 'src/bin.ts' },
   outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
   minify: true,
 });
+
+// dist/cloudpc-mcp.js was the command before it became CommonJS: MCP client configurations and npx's cache of a clone
+// may still name it. It runs the command, through the slower ES-module start.
+writeFileSync(
+  at('dist/cloudpc-mcp.js'),
+  "#!/usr/bin/env node\n// The command is dist/cloudpc-mcp.cjs; this path is kept for configurations that name it.\nimport './cloudpc-mcp.cjs';\n",
+  { mode: 0o755 },
+);
 
 // The demo is an MCP client, and the SDK's client validates tool results with Ajv: a build of its own, untrimmed.
 const demo = await build({ ...common, metafile: true, entryPoints: { demo: 'src/demo.ts' }, outdir: 'dist', minify: true });

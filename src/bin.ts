@@ -2,6 +2,8 @@
 // The command. It answers a client's first messages (initialize, tools/list) from data recorded at build time, before
 // the SDK and the tools are loaded, then loads the full server (src/cli/run.ts) and hands it the open stdio session.
 // Clients that start servers on demand give them seconds to answer; this keeps start-up near a bare Node.js process.
+// The build makes this file CommonJS (dist/cloudpc-mcp.cjs): Node starts its ES-module loader only when the full
+// server is imported, after the first answers, which saves ~6 ms of start-up (docs/performance.md).
 
 // stdout is the MCP channel: anything a dependency prints with console.log would corrupt it, so console output goes to stderr.
 console.log = console.error;
@@ -9,8 +11,9 @@ console.info = console.error;
 console.debug = console.error;
 
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { reportStdioStartup } from './cli/startup.js';
-import { loadConfig } from './config/config.js';
+import { loadConfig, readStdioServe, type ConfigResult } from './config/config.js';
 import { processLifecycle } from './core/lifecycle.js';
 import { earlyAnswers, type EarlyAnswerData } from './transports/stdio/earlyAnswers.js';
 import { LineTransport } from './transports/stdio/lineTransport.js';
@@ -36,7 +39,7 @@ function loadServer(
 ): Promise<RunningStdio | undefined> {
   return tuneForServing()
     .then(() => import('./cli/run.js'))
-    .then((m) => m.main({ result: pre, env, life, ...options }))
+    .then((m) => m.main({ result: configured(), env, life, ...options }))
     .catch(fatal);
 }
 
@@ -50,7 +53,7 @@ function fatal(err: unknown): never {
 
 function earlyAnswerData(): EarlyAnswerData | undefined {
   try {
-    const read = (name: string) => readFileSync(new URL(`./early-answers/${name}.json`, import.meta.url), 'utf8');
+    const read = (name: string) => readFileSync(path.join(import.meta.dirname, 'early-answers', `${name}.json`), 'utf8');
     const head = JSON.parse(read('initialize')) as Pick<EarlyAnswerData, 'protocolVersions' | 'initialize'>;
     const listings = new Map<string, string>();
     return {
@@ -73,28 +76,48 @@ function earlyAnswerData(): EarlyAnswerData | undefined {
 const argv = process.argv.slice(2);
 const env = process.env;
 const life = processLifecycle();
-const pre = loadConfig(argv, env);
-const preConfig = pre.ok ? pre.config : pre.fallback;
-const servesStdio = pre.command === 'serve' && preConfig.transport === 'stdio';
-// Reported now, before any client message: in a terminal a mistake ends the command here (exit 2).
-const stopWith = servesStdio ? reportStdioStartup(pre, process.stdin.isTTY === true, env).exitCode : undefined;
+let pre: ConfigResult | undefined;
+const configured = (): ConfigResult => (pre ??= loadConfig(argv, env));
+let reported: ReturnType<typeof reportStdioStartup> | undefined;
+const report = (): ReturnType<typeof reportStdioStartup> =>
+  (reported ??= reportStdioStartup(configured(), process.stdin.isTTY === true, env));
 
-if (stopWith !== undefined) {
-  process.exitCode = stopWith;
-} else if (!servesStdio) {
-  void loadServer({});
-} else {
+/** Serves the stdio session: the early answers from the recorded data, then the full server it loads. */
+function serveStdio(readOnly: boolean): void {
   let loading: Promise<RunningStdio | undefined> | undefined;
-  const load = (): Promise<RunningStdio | undefined> => (loading ??= loadServer({ transport }));
+  const load = (): Promise<RunningStdio | undefined> => (loading ??= (report(), loadServer({ transport })));
   // Before the server is loading no call can be in flight; once it is, a request read before the end is worth the wait.
   life.setShutdown(async (why) => {
     if (loading) await (await loading)?.close(why);
   }, STDIO_EXIT_CAP_MS);
   const data = earlyAnswerData();
   const transport = new LineTransport({
-    early: data ? earlyAnswers(data, preConfig.readOnly, () => void load()) : undefined,
+    early: data ? earlyAnswers(data, readOnly, () => void load()) : undefined,
     needFullServer: () => void load(),
-    onEnd: (why) => life.stop(why),
+    onEnd: (why) => {
+      report();
+      life.stop(why);
+    },
   });
   if (!data) void load();
+}
+
+// Started by an MCP client with nothing but on/off flags (the usual case), the server answers the client's first
+// messages before it reads the rest of its configuration: that takes ~2 ms, which the client would otherwise wait for,
+// at each start. What is wrong with the configuration is logged when the full server loads (right after the client's
+// tools/list), when the client leaves, or after a second, whichever comes first; every tool call answers with it.
+// The answers depend only on what readStdioServe reads, which it reads as loadConfig does.
+const quick = readStdioServe(argv, env);
+if (quick && process.stdin.isTTY !== true) {
+  serveStdio(quick.readOnly);
+  setTimeout(report, 1_000).unref();
+} else {
+  const result = configured();
+  const config = result.ok ? result.config : result.fallback;
+  const servesStdio = result.command === 'serve' && config.transport === 'stdio';
+  // Reported now, before any client message: in a terminal a mistake ends the command here (exit 2).
+  const stopWith = servesStdio ? report().exitCode : undefined;
+  if (stopWith !== undefined) process.exitCode = stopWith;
+  else if (!servesStdio) void loadServer({});
+  else serveStdio(config.readOnly);
 }

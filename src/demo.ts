@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // The command users run: the bundled entry beside this file.
-const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cloudpc-mcp.js');
+const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cloudpc-mcp.cjs');
 const out = (s = '') => process.stdout.write(s + '\n');
 const indent = (s: string) =>
   s

@@ -2,6 +2,7 @@
 // the action's own counts, the plan (its own count apart from the action's), the device table (sortable; cards in a
 // narrow window) and the decision buttons. Pure string building with every value escaped and its invisible format
 // characters written out, no DOM, so the same module runs in Node and, bundled, in the view.
+import { retryEffect } from '../core/actionTypes.js';
 import { visible } from '../core/visible.js';
 
 export interface ViewDevice {
@@ -195,7 +196,7 @@ function planBlock(model: ViewModel, opts: RenderOptions): string {
   facts.push(...outcomeFacts(plan));
   const warn =
     plan.approvalNeeded && state === 'pending'
-      ? `<p class="warning">Retrying a ${escapeHtml(model.actionType)} acts on these PCs again: it can wipe, roll back or rebuild them, and their users lose work in progress. Exactly the Cloud PCs below are retried.</p>`
+      ? `<p class="warning">Retrying this ${escapeHtml(model.actionType)} ${escapeHtml(retryEffect(model.actionType))}. Exactly the Cloud PCs below are retried.</p>`
       : '';
   return `<section class="plan"><h2>Retry plan</h2><dl>${facts.join('')}</dl>${warn}${state === 'pending' ? decision(opts) : ''}</section>`;
 }

@@ -1,7 +1,8 @@
-// What the stdio server says on stderr the moment it starts, before any client message. Run in a terminal, a person
-// reads it: say what this is and how to get help, or list the mistakes and exit 2 (nothing else would happen).
-// Started by an MCP client, stderr is a log that clients often hide: the mistakes are logged, and the server starts
-// anyway so that every tool call answers with them (the one place the user is sure to look).
+// What the stdio server says on stderr as it starts. Run in a terminal, a person reads it before anything is typed: say
+// what this is and how to get help, or list the mistakes and exit 2 (nothing else would happen). Started by an MCP
+// client, stderr is a log that clients often hide: the mistakes are logged (once the first answers are out, see
+// src/bin.ts), and the server starts anyway so that every tool call answers with them (the one place the user is sure
+// to look).
 import { privateFileWarning } from '../config/certificateMode.js';
 import { commandName, EXIT_MISCONFIGURED, formatProblems, type ConfigResult } from '../config/config.js';
 import { createLogger } from '../core/log.js';

@@ -10,7 +10,7 @@ import { proxyProblem } from '../graph/proxy.js';
 import { parseHttpSettings, type HttpConfig } from './http.js';
 import { readHttpLimits } from './httpLimits.js';
 import { readStoreConfig, type StoreConfig } from './store.js';
-import { APPROVAL_PAGE_MODES, CONFIRM_POLICIES, TOKEN_CACHE_SETTINGS, labelOf, type TRANSPORTS } from './settings.js';
+import { APPROVAL_PAGE_MODES, CONFIRM_POLICIES, SETTINGS, TOKEN_CACHE_SETTINGS, labelOf, type TRANSPORTS } from './settings.js';
 import { parseAuthorityHost, parseDestructive, parseGraphUrl, parseVariants, SettingReader, type ConfigProblem } from './values.js';
 import type { SimulatorVariant } from '../simulator/variants.js';
 
@@ -248,6 +248,30 @@ export function loadConfig(argv: readonly string[], env: Record<string, string |
   };
   if (problems.length) return { ok: false, problems, command: line.command, fallback: config };
   return { ok: true, config, command: line.command };
+}
+
+/** `--read-only` → CLOUDPC_MCP_READ_ONLY, for every on/off setting that has a flag. */
+const ON_OFF_FLAGS = new Map(SETTINGS.filter((s) => s.boolean && s.flag).map((s) => [s.flag!, s.env]));
+
+/**
+ * What a stdio server's first answers depend on (serving over stdio, and read-only or not), read without the rest of
+ * the configuration, so that a waiting client is answered before loadConfig runs (src/bin.ts). It answers only when
+ * the command line holds nothing but on/off flags and the transport and read-only settings are valid; otherwise
+ * undefined, and loadConfig decides first. Where it answers it agrees with loadConfig (test/unit/config.test.ts).
+ */
+export function readStdioServe(argv: readonly string[], env: Record<string, string | undefined>): { readOnly: boolean } | undefined {
+  const flags = new Map<string, boolean>();
+  for (const word of argv) {
+    const setting = ON_OFF_FLAGS.get(word);
+    if (!setting) return undefined;
+    flags.set(setting, true);
+  }
+  const problems: ConfigProblem[] = [];
+  const r = new SettingReader(flags, env, problems);
+  const readOnly = r.bool('CLOUDPC_MCP_READ_ONLY');
+  const transport = r.text('CLOUDPC_MCP_TRANSPORT')?.trim().toLowerCase();
+  if (problems.length || (transport !== undefined && transport !== 'stdio')) return undefined;
+  return { readOnly };
 }
 
 /** Exit code for "will not run as configured", distinct from 1 (failed) so a script or supervisor can tell them apart. */

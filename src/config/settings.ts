@@ -246,7 +246,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: null,
     env: 'CLOUDPC_MCP_REDIS_URL',
     def: '(unset: state in memory)',
-    doc: 'HTTP: redis:// or rediss:// URL (with password for access keys) of the Redis that replicas share plans, approvals and rate budgets through (docs/remote.md). Environment only.',
+    doc: 'HTTP: redis:// or rediss:// URL (with password for access keys) of the Redis that replicas share plans, approvals and rate budgets through: one endpoint, or any node of a Redis Cluster (found on connect; docs/remote.md). Environment only.',
   },
   {
     flag: '--redis-auth',
@@ -258,7 +258,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: '--redis-key-prefix',
     env: 'CLOUDPC_MCP_REDIS_KEY_PREFIX',
     def: DEFAULT_REDIS_KEY_PREFIX,
-    doc: 'HTTP: prefix of every Redis key, so one cache can serve several deployments.',
+    doc: 'HTTP: prefix of every Redis key, so one cache can serve several deployments (no open "{" or empty "{}": keys that change together share a hash tag).',
   },
   {
     flag: '--shutdown-grace-ms',

@@ -27,6 +27,11 @@ export function readStoreConfig(r: SettingReader, authorityHost: string, known: 
   const auth = r.choice<RedisAuth>('CLOUDPC_MCP_REDIS_AUTH', REDIS_AUTH_MODES, 'password');
   const prefix = r.text('CLOUDPC_MCP_REDIS_KEY_PREFIX') ?? DEFAULT_REDIS_KEY_PREFIX;
   if (raw === undefined) return {};
+  const tagProblem = prefixTagProblem(prefix);
+  if (tagProblem) {
+    r.problems.push({ setting: labelOf('CLOUDPC_MCP_REDIS_KEY_PREFIX'), message: tagProblem });
+    return {};
+  }
   const problem = (message: string) => {
     r.problems.push({ setting: labelOf('CLOUDPC_MCP_REDIS_URL'), message });
     return {};
@@ -50,4 +55,19 @@ export function readStoreConfig(r: SettingReader, authorityHost: string, known: 
   }
   const where = `${url.hostname}:${url.port || (url.protocol === 'rediss:' ? '6380' : '6379')}`;
   return { redis: { url: raw, auth, prefix, where, authority: { host: authorityHost, disableInstanceDiscovery: !known } } };
+}
+
+/**
+ * Pure: why a key prefix would break the store's hash slots, or undefined. Redis hashes only the part of a key between
+ * its first "{" and the next "}" when that part is not empty, and the keys that change together carry the same
+ * "{tag}" after the prefix. A prefix with an open "{", or an empty "{}", would make Redis hash other parts of each key,
+ * and one atomic step would span slots (refused by a Redis Cluster). A whole "{tag}" in the prefix is fine: every key
+ * then shares one slot.
+ */
+export function prefixTagProblem(prefix: string): string | undefined {
+  const open = prefix.indexOf('{');
+  if (open < 0) return undefined;
+  const close = prefix.indexOf('}', open + 1);
+  if (close > open + 1) return undefined;
+  return `"${prefix}" has ${close < 0 ? 'a "{" without a "}" after it' : 'an empty "{}"'}, which would change the hash slot of each key (Redis hashes the text between the first "{" and the next "}"); remove the braces, or close a non-empty tag such as "{cloudpc-mcp}:".`;
 }

@@ -261,10 +261,13 @@ function grouped(values: Cell[][], group: string[], selected: ColumnDef[]): Cell
 }
 
 export function getActionStatusReports(store: Store, _ctx: RequestContext, body: unknown): SimResponse {
-  // Filtering on BulkActionId is not documented: a service may refuse it.
+  // Filtering on BulkActionId or RequestDateTime is not documented: a service may refuse either.
   const filter = (body as { filter?: unknown } | undefined)?.filter;
   if (store.has('reportFilterRefused') && typeof filter === 'string' && /\bBulkActionId\b/i.test(filter)) {
     throw new BadRequest("Invalid filter: the column 'BulkActionId' cannot be used in a filter for this report.");
+  }
+  if (store.has('requestTimeFilterRefused') && typeof filter === 'string' && /\bRequestDateTime\b/i.test(filter)) {
+    throw new BadRequest("Invalid filter: the column 'RequestDateTime' cannot be used in a filter for this report.");
   }
   return runReport(ACTION_STATUS_COLUMNS, actionStatusRows(store, onlyAction(filter)), body);
 }

@@ -16,6 +16,8 @@ export const SIMULATOR_VARIANTS = {
     'The action status report keeps one row per attempt (each with its own RequestDateTime), so a retried device appears in several rows.',
   reportFilterRefused:
     'The action status report answers 400 to a filter on BulkActionId (the documented example filters on ActionState only).',
+  requestTimeFilterRefused:
+    'The action status report answers 400 to a filter on RequestDateTime (the documented example filters on ActionState only).',
   reportForbidden: 'The action status report answers 403 (a role without report access).',
   reportMissing: 'The reports segment does not exist (as in a national cloud without the reports): 400 for any report.',
   sameTypeAgain:

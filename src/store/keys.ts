@@ -23,3 +23,24 @@ export function tagOfState(state: string): string | undefined {
 
 /** An expired plan is kept this long past its expiry (then forgotten), so a late call hears "expired", not "unknown". */
 export const EXPIRED_KEPT_MS = 10 * 60_000;
+
+/**
+ * The Redis key names under a prefix. The keys one atomic step (a script, a MULTI) touches carry the same "{hash tag}":
+ * a plan and its page token the plan id, one client's sign-ins its client tag; so on a Redis Cluster each step runs in
+ * one slot, on one shard. Each key that stands alone (a session, a rate bucket) lives wherever its slot is.
+ */
+export function redisKeys(prefix: string) {
+  return {
+    channel: `${prefix}plan-events`,
+    plan: (id: string) => `${prefix}plan:{${id}}`,
+    pageToken: (id: string) => `${prefix}pagetoken:{${id}}`,
+    session: (id: string) => `${prefix}session:${id}`,
+    rate: (key: string) => `${prefix}rate:${key}`,
+    /** A client's sign-ins (by the tag its states start with): each one's key is `each` + its state. */
+    signIns: (tag: string) => ({
+      each: `${prefix}signin:{${tag}}:`,
+      index: `${prefix}signins:{${tag}}`,
+      seq: `${prefix}signins-seq:{${tag}}`,
+    }),
+  };
+}

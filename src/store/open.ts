@@ -1,9 +1,11 @@
 // Opens the store the settings name: memory without CLOUDPC_MCP_REDIS_URL, else Redis, connected before the server
 // takes requests. A Redis that refuses the credentials or cannot be reached at start-up is a configuration problem
-// (exit 2 with the setting and the fix); once running, the client reconnects by itself, forever, with backoff.
-import type { RedisClientOptions, RedisClientType } from 'redis';
+// (exit 2 with the setting and the fix); once running, the client reconnects by itself, forever, with backoff. A Redis
+// Cluster (Azure Managed Redis's OSS clustering policy) is found on connect and served by a cluster client (cluster.ts).
+import type { RedisClientOptions, RedisClientType, RedisClusterType } from 'redis';
 import type { RedisConfig, StoreConfig } from '../config/store.js';
 import type { Logger } from '../core/log.js';
+import { clusterOptions, isClusterNode } from './cluster.js';
 import { MemoryStore } from './memory.js';
 import { RedisStore } from './redis.js';
 import type { StateStore } from './types.js';
@@ -55,50 +57,95 @@ export async function entraCredentialsProvider(
   });
 }
 
+type RedisLib = typeof import('redis');
+type Connection = RedisClientType | RedisClusterType;
+
 export async function openStore(cfg: StoreConfig, logger: Logger): Promise<OpenedStore> {
   if (!cfg.redis) return { ok: true, store: new MemoryStore() };
   const redis = cfg.redis;
   let started = false;
-  let lastError: Error | undefined;
-  let client: RedisClientType;
+  const health = new Health(redis.where, logger, () => started);
+  let client: Connection;
   try {
     // Loaded only when Redis is configured: one replica on memory never pays for the client.
     const lib = await import('redis');
     // A CommonJS package: through a bundle its exports arrive as the namespace's default.
-    const { createClient } = typeof lib.createClient === 'function' ? lib : (lib as unknown as { default: typeof lib }).default;
-    client = createClient(await redisClientOptions(redis, () => started));
+    const redisLib = typeof lib.createClient === 'function' ? lib : (lib as unknown as { default: RedisLib }).default;
+    client = await connect(redisLib, await redisClientOptions(redis, () => started), health);
   } catch (err) {
-    return { ok: false, problem: startProblem(redis, err as Error) };
-  }
-  let down = false;
-  client.on('error', (err: Error) => {
-    lastError = err;
-    if (started && !down)
-      logger.warn(`shared store: lost Redis at ${redis.where}; plans are refused until it answers again (reconnecting)`, {
-        error: err.message.split('\n')[0],
-      });
-    down = true;
-  });
-  client.on('ready', () => {
-    if (started && down) logger.info(`shared store: Redis at ${redis.where} answers again`);
-    down = false;
-  });
-  try {
-    await client.connect();
-    await client.ping();
-  } catch (err) {
-    client.destroy();
-    return { ok: false, problem: startProblem(redis, lastError ?? (err as Error)) };
+    return { ok: false, problem: startProblem(redis, health.lastError ?? (err as Error), health.cluster) };
   }
   started = true;
+  const shards = 'masters' in client ? `, a cluster of ${client.masters.length} shards` : '';
   logger.info(
-    `shared store: Redis at ${redis.where} (keys under "${redis.prefix}", ${redis.auth === 'entra' ? 'Entra ID' : 'password'} authentication)`,
+    `shared store: Redis at ${redis.where}${shards} (keys under "${redis.prefix}", ${redis.auth === 'entra' ? 'Entra ID' : 'password'} authentication)`,
   );
   return { ok: true, store: new RedisStore({ client, prefix: redis.prefix, where: redis.where }) };
 }
 
+/**
+ * One client to the URL; when the server is a cluster node, a cluster client with that URL as its root node instead
+ * (connected before the first client closes, so an Entra token is fetched once). Either answers PING before it is used.
+ */
+async function connect(lib: RedisLib, options: RedisClientOptions, health: Health): Promise<Connection> {
+  const single = health.watch(lib.createClient(options), 'error', 'ready');
+  try {
+    await single.connect();
+    if (!(await isClusterNode(single, (err) => err instanceof lib.ErrorReply))) {
+      await single.ping();
+      return single;
+    }
+    health.cluster = true;
+    const cluster = health.watch(lib.createCluster(clusterOptions(options)), 'node-error', 'node-ready');
+    cluster.on('error', (err: Error) => (health.lastError = err));
+    try {
+      await cluster.connect();
+      await cluster.ping();
+    } catch (err) {
+      cluster.destroy();
+      throw err;
+    }
+    single.destroy();
+    return cluster;
+  } catch (err) {
+    single.destroy();
+    throw err;
+  }
+}
+
+/** Logs a lost Redis (or shard) once, and again when it answers; keeps the last error for a start-up problem. */
+class Health {
+  lastError: Error | undefined;
+  /** Whether the endpoint turned out to be a cluster node (its shards are connected to as well). */
+  cluster = false;
+  readonly #down = new Set<string>();
+  constructor(
+    private readonly where: string,
+    private readonly logger: Logger,
+    private readonly started: () => boolean,
+  ) {}
+
+  watch<C extends Connection>(client: C, errorEvent: string, readyEvent: string): C {
+    client.on(errorEvent, (err: Error, node?: { host: string; port: number }) => {
+      this.lastError = err;
+      const at = node ? `${node.host}:${node.port}` : this.where;
+      if (this.started() && !this.#down.has(at))
+        this.logger.warn(`shared store: lost Redis at ${at}; plans are refused until it answers again (reconnecting)`, {
+          error: err.message.split('\n')[0],
+        });
+      this.#down.add(at);
+    });
+    client.on(readyEvent, (node?: { host: string; port: number }) => {
+      const at = node ? `${node.host}:${node.port}` : this.where;
+      if (this.started() && this.#down.has(at)) this.logger.info(`shared store: Redis at ${at} answers again`);
+      this.#down.delete(at);
+    });
+    return client;
+  }
+}
+
 /** Pure: a start-up failure as the setting to fix and how. */
-export function startProblem(redis: RedisConfig, err: Error): StoreStartProblem {
+export function startProblem(redis: RedisConfig, err: Error, cluster = false): StoreStartProblem {
   const text = err.message.split('\n')[0] ?? '';
   if (redis.auth === 'entra' && /Credential|authentication failed|AADSTS/i.test(`${err.name} ${text}`)) {
     return {
@@ -119,6 +166,8 @@ export function startProblem(redis: RedisConfig, err: Error): StoreStartProblem 
   }
   return {
     setting: 'CLOUDPC_MCP_REDIS_URL',
-    message: `Redis at ${redis.where} could not be reached (${text || err.name}). Check the host and port (Azure Managed Redis: rediss://<name>.<region>.redis.azure.net:10000), that the cache lets this network in, and that it is running.`,
+    message: cluster
+      ? `Redis at ${redis.where} is a Redis Cluster (Azure Managed Redis: the OSS clustering policy), and a shard of it could not be reached (${text || err.name}). The server connects to every shard as well as to the URL: let this network reach the shards' ports too (85xx on Azure Managed Redis), or choose the Enterprise clustering policy, which serves every key through the one endpoint.`
+      : `Redis at ${redis.where} could not be reached (${text || err.name}). Check the host and port (Azure Managed Redis: rediss://<name>.<region>.redis.azure.net:10000), that the cache lets this network in, and that it is running.`,
   };
 }

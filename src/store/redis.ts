@@ -3,16 +3,16 @@
 // the connection is down (no offline queue: nothing is decided on a command that might run later), and the client
 // reconnects by itself. Decisions reach waiting calls on other replicas through pub/sub.
 import { createHash } from 'node:crypto';
-import type { RedisClientType } from 'redis';
+import type { RedisClientType, RedisClusterType } from 'redis';
 import { StoreUnavailableError } from './errors.js';
-import { EXPIRED_KEPT_MS, newSignInState, secret, tagOfState } from './keys.js';
+import { EXPIRED_KEPT_MS, newSignInState, redisKeys, secret, tagOfState } from './keys.js';
 import { DECIDE, PAGE_TOKEN, SPEND_PAGE_TOKEN, START_SIGN_IN, TAKE, USE } from './redisScripts.js';
 import { bucketLifeMs, retryAfterS } from './tokenBucket.js';
 import type { Budget, Charge, PageSession, PendingSignIn, PlanDecision, StateStore, StoredPlan } from './types.js';
 
 export interface RedisStoreOptions {
-  /** A connected client; the store subscribes with a duplicate of it. */
-  client: RedisClientType;
+  /** A connected client, to one endpoint or to a Redis Cluster; the store subscribes with a duplicate of it. */
+  client: RedisConnection;
   /** Key prefix, e.g. "cloudpc-mcp:". */
   prefix: string;
   /** Where the store is, for errors (host:port, never the password). */
@@ -22,23 +22,26 @@ export interface RedisStoreOptions {
   commandTimeoutMs?: number;
 }
 
+/** One endpoint, or a Redis Cluster (every key goes to its slot's shard; the keys of one step share a hash tag). */
+export type RedisConnection = RedisClientType | RedisClusterType;
+
 const OWN_FIELDS = new Set(['data', 'state', 'expiresAt', 'decision']);
 
 export class RedisStore implements StateStore {
   readonly kind = 'redis' as const;
   readonly label: string;
-  readonly #client: RedisClientType;
-  readonly #p: string;
+  readonly #client: RedisConnection;
+  readonly #keys: ReturnType<typeof redisKeys>;
   readonly #where: string;
   readonly #now: () => number;
   readonly #timeoutMs: number;
   readonly #watchers = new Map<string, Set<() => void>>();
-  #subscriber: Promise<RedisClientType> | undefined;
+  #subscriber: Promise<RedisConnection> | undefined;
   readonly #shas = new Map<string, string>();
 
   constructor(opts: RedisStoreOptions) {
     this.#client = opts.client;
-    this.#p = opts.prefix;
+    this.#keys = redisKeys(opts.prefix);
     this.#where = opts.where;
     this.#now = opts.now ?? Date.now;
     this.#timeoutMs = opts.commandTimeoutMs ?? 5_000;
@@ -46,15 +49,15 @@ export class RedisStore implements StateStore {
   }
 
   get #channel(): string {
-    return `${this.#p}plan-events`;
+    return this.#keys.channel;
   }
 
   #planKey(id: string): string {
-    return `${this.#p}plan:{${id}}`;
+    return this.#keys.plan(id);
   }
 
   #tokenKey(id: string): string {
-    return `${this.#p}pagetoken:{${id}}`;
+    return this.#keys.pageToken(id);
   }
 
   async putPlan(plan: StoredPlan): Promise<void> {
@@ -132,11 +135,11 @@ export class RedisStore implements StateStore {
 
   async putSession(id: string, session: PageSession): Promise<void> {
     const ttl = Math.max(1, session.expiresAt - this.#now());
-    await this.#run((c) => c.set(`${this.#p}session:${id}`, JSON.stringify(session), { expiration: { type: 'PX', value: ttl } }));
+    await this.#run((c) => c.set(this.#keys.session(id), JSON.stringify(session), { expiration: { type: 'PX', value: ttl } }));
   }
 
   async getSession(id: string): Promise<PageSession | undefined> {
-    const raw = await this.#run((c) => c.get(`${this.#p}session:${id}`));
+    const raw = await this.#run((c) => c.get(this.#keys.session(id)));
     const s = typeof raw === 'string' ? (JSON.parse(raw) as PageSession) : undefined;
     return s && this.#now() < s.expiresAt ? s : undefined;
   }
@@ -145,11 +148,11 @@ export class RedisStore implements StateStore {
     const state = newSignInState(client);
     const tag = tagOfState(state)!;
     const ttl = Math.max(1, signIn.expiresAt - this.#now());
-    const prefix = `${this.#p}signin:{${tag}}:`;
+    const keys = this.#keys.signIns(tag);
     await this.#script(
       START_SIGN_IN,
-      [`${prefix}${state}`, `${this.#p}signins:{${tag}}`, `${this.#p}signins-seq:{${tag}}`],
-      [JSON.stringify(signIn), String(this.#now()), String(signIn.expiresAt), String(maxPerClient), String(ttl), state, prefix],
+      [`${keys.each}${state}`, keys.index, keys.seq],
+      [JSON.stringify(signIn), String(this.#now()), String(signIn.expiresAt), String(maxPerClient), String(ttl), state, keys.each],
     );
     return state;
   }
@@ -158,7 +161,8 @@ export class RedisStore implements StateStore {
     const tag = tagOfState(state);
     if (!tag) return undefined;
     const raw = await this.#run(async (c) => {
-      const [value] = await c.multi().getDel(`${this.#p}signin:{${tag}}:${state}`).zRem(`${this.#p}signins:{${tag}}`, state).exec();
+      const keys = this.#keys.signIns(tag);
+      const [value] = await c.multi().getDel(`${keys.each}${state}`).zRem(keys.index, state).exec();
       return value;
     });
     const s = typeof raw === 'string' ? (JSON.parse(raw) as PendingSignIn) : undefined;
@@ -169,7 +173,7 @@ export class RedisStore implements StateStore {
     if (budget.perMinute === 0) return { ok: true };
     const reply = (await this.#script(
       TAKE,
-      [`${this.#p}rate:${key}`],
+      [this.#keys.rate(key)],
       [String(this.#now()), String(budget.perMinute), String(budget.burst), String(bucketLifeMs(budget))],
     )) as [number, string];
     if (reply[0] === 1) return { ok: true };
@@ -187,7 +191,7 @@ export class RedisStore implements StateStore {
   }
 
   /** One subscriber per store, made on the first watch; node-redis subscribes again by itself after a reconnect. */
-  #subscribe(): Promise<RedisClientType> {
+  #subscribe(): Promise<RedisConnection> {
     this.#subscriber ??= (async () => {
       const sub = this.#client.duplicate();
       sub.on('error', () => {}); // the main client's error handler logs; this one reconnects with it
@@ -195,7 +199,7 @@ export class RedisStore implements StateStore {
       await sub.subscribe(this.#channel, (id) => {
         for (const l of [...(this.#watchers.get(id) ?? [])]) l();
       });
-      return sub as RedisClientType;
+      return sub;
     })().catch((err: unknown) => {
       this.#subscriber = undefined;
       throw err;
@@ -218,7 +222,7 @@ export class RedisStore implements StateStore {
   }
 
   /** Runs commands with a deadline; any failure becomes a StoreUnavailableError that names the store and the fix. */
-  async #run<T>(fn: (c: RedisClientType) => Promise<T>): Promise<T> {
+  async #run<T>(fn: (c: RedisConnection) => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
@@ -226,14 +230,18 @@ export class RedisStore implements StateStore {
     try {
       return await Promise.race([fn(this.#client), deadline]);
     } catch (err) {
-      throw new StoreUnavailableError(this.label, (err as Error).message.split('\n')[0]!, storeFix(this.#where));
+      const detail = (err as Error).message.split('\n')[0]!;
+      throw new StoreUnavailableError(this.label, detail, storeFix(this.#where, detail));
     } finally {
       clearTimeout(timer);
     }
   }
 }
 
-export function storeFix(where: string): string {
+export function storeFix(where: string, detail = ''): string {
+  // A redirection on one connection: the endpoint is a cluster node although it refused CLUSTER INFO at start-up.
+  if (/^(MOVED|ASK|CROSSSLOT)\b/.test(detail))
+    return `Redis at ${where} is a Redis Cluster, but it refused the CLUSTER INFO command when the server started, so the server connected to one shard only: allow CLUSTER INFO for the server's Redis user, then restart the server.`;
   return `Check that Redis at ${where} is running and reachable from this server, and that CLOUDPC_MCP_REDIS_URL and its credentials are right; the server reconnects by itself, so try again once Redis answers.`;
 }
 

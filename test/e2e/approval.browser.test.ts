@@ -9,7 +9,13 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LoggingMessageNotificationSchema, type CallToolResult, type ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import {
+  LoggingMessageNotificationSchema,
+  type CallToolRequest,
+  type CallToolResult,
+  type ClientCapabilities,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import { DEMO_IDS, startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { ROOT, baseEnv, connect, textOf, type Connected } from './harness.js';
 import { linkIn, waitFor } from '../support/approval-browser.js';
@@ -105,7 +111,7 @@ let hostBundle: string | undefined;
 /** A host page of this width with the view in it, handed a tool result; the view's tool calls go to `call`. */
 async function hostPage(
   width: number,
-  o: { html: string; tools: any[]; toolResult: CallToolResult; call: (p: any) => Promise<unknown> },
+  o: { html: string; tools: Tool[]; toolResult: CallToolResult; call: (p: CallToolRequest['params']) => Promise<unknown> },
 ): Promise<{ page: Page; frame: Frame }> {
   hostBundle ??= (
     await build({

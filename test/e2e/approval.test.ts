@@ -225,8 +225,9 @@ describe('URL-mode elicitation', () => {
     c.client.setRequestHandler(ElicitRequestSchema, async (req) => {
       if (req.params.mode !== 'url') throw new Error('expected a URL-mode elicitation');
       requests.push(req.params);
+      const { url } = req.params;
       // The person consents; the client opens the page in the browser, where they approve.
-      setTimeout(() => void openLink(req.params.url).then((page) => decide(page, 'approve')), 50);
+      setTimeout(() => void openLink(url).then((page) => decide(page, 'approve')), 50);
       return { action: 'accept' };
     });
     const plan = s(await dryRun(c)).plan;

@@ -120,13 +120,17 @@ describe('private files', () => {
     const pem = path.join(dir, 'app.pem');
     writeFileSync(pem, 'not read here', { mode: 0o644 });
     chmodSync(pem, 0o644);
+    // The start-up warnings are logged as the full server loads, right after the client's tools/list (src/bin.ts).
+    const started = (c: Connected) => waitFor(() => (/ready on stdio/.test(c.stderr()) ? true : undefined), 'the server to load');
     const loose = await server({ AZURE_CLIENT_CERTIFICATE_PATH: pem });
     await loose.client.listTools();
+    await started(loose);
     expect(loose.stderr()).toContain(`The certificate file ${pem} (mode 644) can be read by other accounts on this machine`);
     expect(loose.stderr()).toContain(`Run: chmod 600 ${pem}`);
     chmodSync(pem, 0o600);
     const tight = await server({ AZURE_CLIENT_CERTIFICATE_PATH: pem });
     await tight.client.listTools();
+    await started(tight);
     expect(tight.stderr()).not.toContain('can be read by other accounts');
   });
 });

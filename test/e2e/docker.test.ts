@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useSimulator } from '../support/simulator.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { SETTINGS } from '../../src/config/settings.js';
 import { DEMO_IDS } from '../../src/simulator/index.js';
 import { baseEnv, ROOT, textOf } from './harness.js';
@@ -133,7 +134,7 @@ describe('the Dockerfile', () => {
     ]);
     expect(only(final, 'COPY').every((s) => s.args.startsWith(`--from=${build.name} `))).toBe(true);
     expect(only(final, 'USER').map((s) => s.args)).toEqual(['node']);
-    expect(cmd).toEqual(['node', 'dist/cloudpc-mcp.js', '--transport', 'http']);
+    expect(cmd).toEqual(['node', 'dist/cloudpc-mcp.cjs', '--transport', 'http']);
     expect(envOf(final)).toMatchObject({ CLOUDPC_MCP_HOST: '0.0.0.0', CLOUDPC_MCP_HTTP_AUTH: 'entra' });
   });
 
@@ -147,7 +148,7 @@ describe('the Dockerfile', () => {
   it('ships the bundle with production dependencies only', () => {
     const app = command.cwd;
     expect(readdirSync(app).sort()).toEqual(['dist', 'node_modules', 'package.json']);
-    expect(existsSync(path.join(app, 'dist/cloudpc-mcp.js'))).toBe(true);
+    expect(existsSync(path.join(app, 'dist/cloudpc-mcp.cjs'))).toBe(true);
     for (const name of Object.keys(pkg.dependencies))
       expect(existsSync(path.join(app, 'node_modules', name, 'package.json')), name).toBe(true);
     for (const name of Object.keys(pkg.devDependencies))
@@ -170,7 +171,10 @@ describe('the Dockerfile', () => {
     const client = new Client({ name: 'cloudpc-mcp-docker-test', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
     try {
-      const r = await client.callTool({ name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } });
+      const r = (await client.callTool({
+        name: 'get_cloudpc_bulk_action',
+        arguments: { bulkActionId: DEMO_IDS.failedRestart },
+      })) as CallToolResult;
       expect(r.isError, textOf(r)).toBeFalsy();
       expect(textOf(r)).toMatch(/bob@contoso\.com/);
     } finally {

@@ -8,7 +8,8 @@ import { loadConfig } from '../../src/config/config.js';
 import { createDeps } from '../../src/mcp/deps.js';
 import { silentLogger } from '../../src/core/log.js';
 import { createServer } from '../../src/mcp/server.js';
-import { BIN, baseEnv } from './harness.js';
+import path from 'node:path';
+import { BIN, ROOT, baseEnv } from './harness.js';
 
 type Msg = { id?: number; result?: unknown; error?: unknown };
 
@@ -41,8 +42,9 @@ async function commandAnswers(
   env: Record<string, string>,
   protocolVersion: string,
   capabilities: Record<string, unknown>,
+  command: string[] = [BIN],
 ): Promise<{ answers: Map<number, Msg>; stdout: string }> {
-  const child = spawn(process.execPath, [BIN], { env: baseEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, command, { env: baseEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stdin.write(
@@ -102,4 +104,29 @@ describe('early answers', () => {
       expect(cmd.answers.get(3)?.result ?? cmd.answers.get(3)?.error).toBeDefined();
     },
   );
+
+  // An MCP client that starts the command with nothing but on/off flags is answered before the rest of the configuration
+  // is read (src/bin.ts); any other command line is read whole first. Both must answer as the full server does.
+  it.each([
+    ['--read-only as a flag (answered before the configuration is read)', [BIN, '--read-only'], {}, true],
+    ['--simulate and --read-only', [BIN, '--simulate', '--read-only'], {}, true],
+    ['a flag with a value (the configuration is read first)', [BIN, '--log-level=warn'], { CLOUDPC_MCP_READ_ONLY: 'yes' }, true],
+    ['a mistake in the command line (the configuration is read first)', [BIN, '--readonly'], {}, false],
+    ['CLOUDPC_MCP_READ_ONLY=maybe (not yes or no: read first, not read-only)', [BIN], { CLOUDPC_MCP_READ_ONLY: 'maybe' }, false],
+    ["dist/cloudpc-mcp.js, the command's former path", [path.join(ROOT, 'dist/cloudpc-mcp.js'), '--read-only'], {}, true],
+  ] as const)("started with %s: the listings are the full server's", async (_name, command, extra, readOnly) => {
+    const env = { CLOUDPC_MCP_ACCESS_TOKEN: 'early-answers-token', ...extra };
+    const fullEnv = { ...env, ...(readOnly ? { CLOUDPC_MCP_READ_ONLY: 'true' } : {}) };
+    for (const capabilities of [{}, VIEWS]) {
+      const [full, cmd] = await Promise.all([
+        fullServerAnswers(fullEnv, '2025-06-18', capabilities),
+        commandAnswers(env, '2025-06-18', capabilities, [...command]),
+      ]);
+      expect(cmd.answers.get(1)).toEqual(full.get(1));
+      expect(cmd.answers.get(2)).toEqual(full.get(2));
+      const names = (cmd.answers.get(2)?.result as { tools: { name: string }[] }).tools.map((t) => t.name);
+      expect(names.includes('retry_cloudpc_bulk_action')).toBe(!readOnly);
+      expect(cmd.answers.get(4)).toEqual(full.get(4));
+    }
+  });
 });

@@ -238,7 +238,7 @@ describe('remote mode with Entra sign-in: allowed client apps and a rate budget 
     });
     expect(res.status).toBe(403);
     expect(res.headers.get('www-authenticate')).toBeNull();
-    expect((await res.json()).error.message).toMatch(
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
       /client application 99999999-0000-4000-8000-000000000000.*CLOUDPC_MCP_ENTRA_ALLOWED_CLIENTS/,
     );
   });

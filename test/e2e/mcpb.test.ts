@@ -12,6 +12,7 @@ import { useSimulator } from '../support/simulator.js';
 import { getMcpConfigForManifest, type McpbManifestAny } from '@anthropic-ai/mcpb';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { SETTINGS } from '../../src/config/settings.js';
 import { DEMO_IDS } from '../../src/simulator/index.js';
 import { ROOT, baseEnv, textOf } from './harness.js';
@@ -79,12 +80,12 @@ describe('the .mcpb bundle', () => {
     expect((await mcpb('validate', broken)).code).not.toBe(0);
   });
 
-  it('is the package version, runs dist/cloudpc-mcp.js with node, and lists the tools the server lists', () => {
+  it('is the package version, runs dist/cloudpc-mcp.cjs with node, and lists the tools the server lists', () => {
     expect(manifest.version).toBe(pkg.version);
     expect(manifest.server).toMatchObject({
       type: 'node',
-      entry_point: 'dist/cloudpc-mcp.js',
-      mcp_config: { command: 'node', args: ['${__dirname}/dist/cloudpc-mcp.js'] },
+      entry_point: 'dist/cloudpc-mcp.cjs',
+      mcp_config: { command: 'node', args: ['${__dirname}/dist/cloudpc-mcp.cjs'] },
     });
     const listed = JSON.parse(readFileSync(path.join(ROOT, 'dist/early-answers/tools.full.json'), 'utf8')) as { name: string }[];
     expect(manifest.tools?.map((t) => t.name)).toEqual(listed.map((t) => t.name));
@@ -104,8 +105,8 @@ describe('the .mcpb bundle', () => {
   });
 
   it('holds the built server and production dependencies only', () => {
-    expect(readFileSync(path.join(unpacked, 'dist/cloudpc-mcp.js'), 'utf8')).toBe(
-      readFileSync(path.join(ROOT, 'dist/cloudpc-mcp.js'), 'utf8'),
+    expect(readFileSync(path.join(unpacked, 'dist/cloudpc-mcp.cjs'), 'utf8')).toBe(
+      readFileSync(path.join(ROOT, 'dist/cloudpc-mcp.cjs'), 'utf8'),
     );
     expect(existsSync(path.join(unpacked, 'dist/early-answers/initialize.json'))).toBe(true);
     expect(JSON.parse(readFileSync(path.join(unpacked, 'package.json'), 'utf8')).type).toBe('module');
@@ -123,7 +124,10 @@ describe('the .mcpb bundle', () => {
       expect(env).toEqual({ AZURE_TENANT_ID: '', CLOUDPC_MCP_CLOUD: 'global', CLOUDPC_MCP_READ_ONLY: 'false' });
       expect(client.getServerVersion()).toMatchObject({ name: 'cloudpc-mcp', version: pkg.version });
       expect((await client.listTools()).tools.map((t) => t.name)).toContain('retry_cloudpc_bulk_action');
-      const r = await client.callTool({ name: 'get_cloudpc_bulk_action', arguments: { bulkActionId: DEMO_IDS.failedRestart } });
+      const r = (await client.callTool({
+        name: 'get_cloudpc_bulk_action',
+        arguments: { bulkActionId: DEMO_IDS.failedRestart },
+      })) as CallToolResult;
       expect(r.isError, textOf(r)).toBeFalsy();
       expect(textOf(r)).toMatch(/carol@contoso\.com/);
     } finally {
@@ -143,7 +147,7 @@ describe('the .mcpb bundle', () => {
     }
     const bad = await startAsClaudeDesktop({ tenant_id: 'not a tenant' });
     try {
-      const r = await bad.client.callTool({ name: 'list_cloudpc_bulk_actions', arguments: {} });
+      const r = (await bad.client.callTool({ name: 'list_cloudpc_bulk_actions', arguments: {} })) as CallToolResult;
       expect(r.isError).toBe(true);
       expect(textOf(r)).toMatch(/AZURE_TENANT_ID/);
     } finally {

@@ -147,10 +147,12 @@ describe('npm pack', () => {
     expect(listed.length).toBeGreaterThan(0);
     const dist = listed.filter((f) => f.startsWith('dist/'));
     // esbuild's output and nothing else: no declarations, source maps or per-module files a compiler would leave.
-    const bundleFile = /^dist\/((cloudpc-mcp|server|simulator|demo|view)\.js|early-answers\/[\w.]+\.json|chunks\/[\w-]+\.js)$/;
+    const bundleFile =
+      /^dist\/((cloudpc-mcp|server|simulator|demo|view)\.js|cloudpc-mcp\.cjs|early-answers\/[\w.]+\.json|chunks\/[\w-]+\.js)$/;
     expect(dist.filter((f) => !bundleFile.test(f))).toEqual([]);
     expect(dist).toEqual(
       expect.arrayContaining([
+        'dist/cloudpc-mcp.cjs',
         'dist/cloudpc-mcp.js',
         'dist/server.js',
         'dist/simulator.js',
@@ -170,7 +172,7 @@ describe('npm pack', () => {
     expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual([...new Set(externals.map(packageOf))].sort());
     // Optional ones, and the OS keychain add-on a user installs beside the server, are loaded by name at run time.
     const bundled = listed
-      .filter((f) => f.endsWith('.js'))
+      .filter((f) => /\.c?js$/.test(f))
       .map((f) => readFileSync(path.join(ROOT, f), 'utf8'))
       .join('\n');
     for (const name of [...Object.keys(pkg.optionalDependencies ?? {}), '@azure/identity-cache-persistence'])

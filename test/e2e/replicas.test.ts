@@ -15,7 +15,7 @@ import { textOf } from './harness.js';
 import { httpEnv, raw, runToExit, startHttpServer, type HttpServerProcess } from '../support/http-server.js';
 import { decide, linkIn, openLink, request, waitFor } from '../support/approval-browser.js';
 import { startBalancer, type Balancer } from '../support/balancer.js';
-import { startRedis, type TestRedis } from '../support/redisServer.js';
+import { startRedis, startRedisCluster, type TestRedis, type TestRedisCluster } from '../support/redisServer.js';
 import { authorityEnv, startEntraStandIn } from '../support/entra/standIn.js';
 import { CLIENT_ID, CLIENT_SECRET, TENANT_ID } from '../support/entra/tenant.js';
 import { CHROMIUM, CHROMIUM_FLAGS, chromiumAvailable } from '../support/chromium.js';
@@ -275,6 +275,36 @@ describe('start-up with a Redis that will not serve', () => {
     } finally {
       await guarded.stop();
     }
+  });
+});
+
+describe('two replicas sharing a Redis Cluster (the OSS clustering policy, the default of Azure Managed Redis)', () => {
+  let cluster: TestRedisCluster;
+  let a: Replica;
+  let b: Replica;
+  beforeAll(async () => {
+    cluster = await startRedisCluster({ password: 'cluster-access-key' });
+    [a, b] = await Promise.all([replica({ CLOUDPC_MCP_REDIS_URL: cluster.url }), replica({ CLOUDPC_MCP_REDIS_URL: cluster.url })]);
+  });
+  afterAll(async () => {
+    for (const r of [a, b]) await r?.stop().catch(() => {});
+    await cluster?.stop();
+  });
+
+  it('each finds the cluster by itself; a plan made on one, approved on the page through the other, is sent once with exactly its ids', async () => {
+    for (const r of [a, b]) expect(r.stderr()).toMatch(/shared store: Redis at 127\.0\.0\.1:\d+, a cluster of 3 shards/);
+    lb.targets = [a.own, b.own];
+    const logs: string[] = [];
+    const onA = await mcp(a.mcpUrl, logs);
+    const onB = await mcp(b.mcpUrl);
+    const plan = await approvedPlan(onA, logs, b.own);
+    const results = await Promise.all(
+      [onA, onB, onA, onB].map((c) =>
+        answerText(c, 'retry_cloudpc_bulk_action', { bulkActionId: DEMO_IDS.failedReprovision, planId: plan.id }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'accepted')).toHaveLength(1);
+    expect(posts().map((p) => p.body)).toEqual([{ cloudPcIds: plan.cloudPcIds }]);
   });
 });
 

@@ -97,6 +97,34 @@ describe('started by an MCP client (stdin is not a terminal)', () => {
     expect(err).not.toContain('waiting for an MCP client');
   });
 
+  // With nothing but on/off flags the first answers go out before the configuration is read (src/bin.ts); a mistake in
+  // the environment is still logged, whether the client says nothing or leaves at once.
+  it('logs a mistake in the environment while the client says nothing, and when it leaves at once', async () => {
+    const silent = spawn(process.execPath, [BIN], { env: baseEnv({ CLOUDPC_MCP_CLOUD: 'mars' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    let out = '';
+    silent.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    await new Promise<void>((resolve) => {
+      silent.stderr.on('data', (d: Buffer) => {
+        err += d.toString('utf8');
+        if (err.includes('every tool call answers with these problems')) resolve();
+      });
+    });
+    silent.kill();
+    expect(err).toMatch(/configuration: CLOUDPC_MCP_CLOUD \(--cloud\): "mars" is not one of/);
+    expect(out).toBe('');
+
+    const leaving = spawn(process.execPath, [BIN, '--read-only'], {
+      env: baseEnv({ CLOUDPC_MCP_CLOUD: 'mars' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let err2 = '';
+    leaving.stderr.on('data', (d: Buffer) => (err2 += d.toString('utf8')));
+    leaving.stdin.end();
+    await new Promise((r) => leaving.once('exit', r));
+    expect(err2).toMatch(/configuration: CLOUDPC_MCP_CLOUD \(--cloud\): "mars" is not one of/);
+  });
+
   it('keeps serving, and every call answers with the fix worded for the client configuration', async () => {
     const c = await connect({ env: baseEnv(), args: ['--readonly'] });
     try {

@@ -7,7 +7,7 @@ import { beginReport, MAX_REPORT_PAGES, PAGE_CONCURRENCY } from '../../src/graph
 import { EmptyIdListError, postRetry } from '../../src/graph/bulkActions.js';
 import { GraphClient } from '../../src/graph/client.js';
 import { devicesOf } from '../../src/graph/outcomes/deviceOutcomes.js';
-import { DEMO_IDS, type DeviceRun } from '../../src/simulator/index.js';
+import { DEMO_IDS, type DeviceRun, type SimulatorVariant } from '../../src/simulator/index.js';
 import { waveStandIn } from '../support/waveStandIn.mjs';
 
 const sim = useSimulator({}, { resetEach: true });
@@ -90,6 +90,32 @@ describe('reading the report of one action', () => {
     expect(reading.rows.every((r) => r.BulkActionId === DEMO_IDS.failedRestart)).toBe(true);
     expect(reports().filter((b) => b.filter === undefined || !b.filter.includes('BulkActionId')).length).toBeGreaterThan(0);
     expect(MAX_REPORT_PAGES).toBe(100);
+  });
+
+  // Past one page, the rows requested after the earliest failure are read by a filter on RequestDateTime (which tells
+  // which failed devices recovered); where Graph refuses that filter, every row of the action is read instead.
+  it.each([[['duplicateReportRows']], [[]], [['duplicateReportRows', 'requestTimeFilterRefused']], [['requestTimeFilterRefused']]] as [
+    SimulatorVariant[],
+  ][])('%j, an action over two pages: a failed device that recovered is not failed', async (variants) => {
+    sim.setVariants(variants);
+    addDevices(150, 'done');
+    const retried = await fetch(`${sim.url}/beta/deviceManagement/virtualEndpoint/bulkActions/${DEMO_IDS.failedRestart}/retry`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sim.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ cloudPcIds: [DEMO_IDS.carolPc] }),
+    });
+    expect(retried.status).toBe(202);
+    sim.advance(5000);
+    sim.requests.length = 0;
+    const reading = await beginReport(client(sim.url), DEMO_IDS.failedRestart, true).finish(true);
+    expect(
+      devicesOf(reading, true)
+        .map((d) => d.cloudPcId)
+        .sort(),
+    ).toEqual([DEMO_IDS.bobPc, DEMO_IDS.davePc].sort());
+    expect(reports().some((b) => b.filter?.includes('RequestDateTime gt'))).toBe(true);
+    const allRowsPageTwo = reports().some((b) => b.filter === `BulkActionId eq '${DEMO_IDS.failedRestart}'` && b.skip === 100);
+    expect(allRowsPageTwo).toBe(variants.includes('requestTimeFilterRefused'));
   });
 
   it('a 403: unavailable, said as such, no device named', async () => {

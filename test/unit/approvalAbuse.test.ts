@@ -12,7 +12,7 @@ import { MemoryStore } from '../../src/store/memory.js';
 import { RedisStore } from '../../src/store/redis.js';
 import type { StateStore } from '../../src/store/types.js';
 import { PlanStore } from '../../src/tools/retry/plans.js';
-import { request } from '../support/approval-browser.js';
+import { request, type HttpAnswer } from '../support/approval-browser.js';
 import { startRedis, type TestRedis } from '../support/redisServer.js';
 
 describe('clientAddressOf', () => {
@@ -79,11 +79,11 @@ describe.each(STORES)('approval page abuse (%s store)', (_name, make) => {
 
   it('limits requests without a session per address: 429 with Retry-After once the burst is spent; other addresses go on', async () => {
     const statuses: number[] = [];
-    let last;
+    let last: HttpAnswer | undefined;
     for (let i = 0; i < UNAUTHENTICATED_BUDGET.burst + 3; i++) statuses.push((last = await open('203.0.113.1')).status);
     expect(statuses.slice(0, UNAUTHENTICATED_BUDGET.burst).every((s) => s === 303)).toBe(true);
     expect(statuses.slice(UNAUTHENTICATED_BUDGET.burst)).toEqual([429, 429, 429]);
-    expect(Number(last.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(last?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect((await open('203.0.113.2')).status).toBe(303);
   });
 

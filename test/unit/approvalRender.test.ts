@@ -32,6 +32,22 @@ describe('renderView', () => {
     expect(escapeHtml(`'"<>&`)).toBe('&#39;&quot;&lt;&gt;&amp;');
   });
 
+  // The person deciding reads what this type's retry does to the PCs (the action-type record), not a generic warning.
+  it.each([
+    [
+      'reprovision',
+      "Retrying this reprovision rebuilds each Cloud PC from its provisioning policy; the user's data and apps on it are lost.",
+    ],
+    ['restart', 'Retrying this restart restarts each Cloud PC; its user is signed out.'],
+    ['futureType', 'Retrying this futureType acts on each Cloud PC again in a way this version of cloudpc-mcp does not know'],
+  ])('warns, for a pending %s plan, with what its retry does', (actionType, words) => {
+    const html = renderView(model({ actionType }), { decide: 'buttons', now: 1_000_000 });
+    expect(html).toContain(`<p class="warning">${escapeHtml(words)}`);
+    expect(
+      renderView(model({ actionType, plan: { ...model().plan!, state: 'approved' } }), { decide: 'none', now: 1_000_000 }),
+    ).not.toContain('class="warning"');
+  });
+
   it("shows the action's own counts, the plan's count apart (2 of 7), every device with its fields, and sortable columns", () => {
     const html = renderView(model({ devices: [model().devices[0]!, { cloudPcId: 'pc-2', state: 'failed' }] }), {
       decide: 'none',

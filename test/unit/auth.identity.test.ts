@@ -1,6 +1,6 @@
 // The real credential factory against a stand-in @azure/identity: proves the library is loaded on the first
 // token request only (never for an operator token), and that each method builds the right credential.
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { assert, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const state = vi.hoisted(() => ({
   loads: 0,
@@ -81,8 +81,8 @@ describe('the real factory', () => {
       return { token: 'user', expiresOnTimestamp: Date.now() + HOUR };
     };
     const p = createTokenProvider({ method: 'devicecode', cloud: CLOUDS.usgov, env: {} }, silentLogger);
-    const err = await p.getToken().catch((e: unknown) => e as SignInRequiredError);
-    expect(err).toBeInstanceOf(SignInRequiredError);
+    const err = await p.getToken().catch((e: unknown) => e);
+    assert.instanceOf(err, SignInRequiredError);
     expect(err.prompt).toMatchObject({ kind: 'deviceCode', userCode: 'CODE42XY', verificationUri: 'https://microsoft.com/deviceloginus' });
     const built = state.built[0]!;
     expect(built.cls).toBe('DeviceCodeCredential');

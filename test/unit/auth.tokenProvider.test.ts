@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { describe, expect, it, vi } from 'vitest';
+import { assert, describe, expect, it, vi } from 'vitest';
 import type { CredentialFactory, CredentialPrompt, CredentialSpec } from '../../src/auth/credentials/identityCredentials.js';
 import { DEFAULT_PUBLIC_CLIENT_ID, type AuthMethod } from '../../src/auth/methods.js';
 import {
@@ -276,8 +276,8 @@ describe('interactive sign-in in chat', () => {
     });
     const p = make('devicecode', f, { pendingSignInWaitMs: 20, signInTimeoutMs: 60_000 });
     await expect(p.getToken()).rejects.toBeInstanceOf(SignInRequiredError);
-    const again = await p.getToken().catch((e: unknown) => e as SignInRequiredError);
-    expect(again).toBeInstanceOf(SignInRequiredError);
+    const again = await p.getToken().catch((e: unknown) => e);
+    assert.instanceOf(again, SignInRequiredError);
     expect(again.stillWaiting).toBe(true);
     expect(again.prompt.kind === 'deviceCode' && again.prompt.userCode).toBe('F7K2QZ9PL');
     expect(f.calls).toHaveLength(1);
@@ -307,8 +307,8 @@ describe('interactive sign-in in chat', () => {
     const p = make('devicecode', f, { signInTimeoutMs: 30 });
     await expect(p.getToken()).rejects.toBeInstanceOf(SignInRequiredError);
     await vi.waitFor(() => expect(f.calls[0]!.signal?.aborted).toBe(true));
-    const err = await p.getToken().catch((e: unknown) => e as AuthError);
-    expect(err).toBeInstanceOf(AuthError);
+    const err = await p.getToken().catch((e: unknown) => e);
+    assert.instanceOf(err, AuthError);
     expect(err).not.toBeInstanceOf(SignInRequiredError);
     expect(err.code).toBe('sign_in_timeout');
     expect(err.message).toMatch(/^Device code sign-in: the sign-in was not completed/);
@@ -321,7 +321,8 @@ describe('interactive sign-in in chat', () => {
       return done.promise;
     });
     const p = make('browser', f);
-    const err = await p.getToken().catch((e: unknown) => e as SignInRequiredError);
+    const err = await p.getToken().catch((e: unknown) => e);
+    assert.instanceOf(err, SignInRequiredError);
     expect(err.prompt).toMatchObject({ kind: 'browser' });
     expect(err.message).toMatch(/A browser window was opened to sign in/);
     done.resolve({ token: 'browser-token', expiresOnTimestamp: Date.now() + HOUR });
@@ -439,8 +440,8 @@ describe('errors from credentials', () => {
     });
     const err = await make('azurecli', f)
       .getToken()
-      .catch((e: unknown) => e as AuthError);
-    expect(err).toBeInstanceOf(AuthError);
+      .catch((e: unknown) => e);
+    assert.instanceOf(err, AuthError);
     expect(err).toMatchObject({ code: 'tool_not_installed', method: 'azurecli' });
     expect(err.message).toMatch(/CLOUDPC_MCP_AUTH/);
   });
@@ -463,7 +464,8 @@ describe('errors from credentials', () => {
       throw new Error(`AADSTS7000215: Invalid client secret provided: ${secret}`);
     });
     const p = make('environment', f, {}, { env: { AZURE_CLIENT_SECRET: secret } });
-    const err = await p.getToken().catch((e: unknown) => e as AuthError);
+    const err = await p.getToken().catch((e: unknown) => e);
+    assert.instanceOf(err, AuthError);
     expect(err.code).toBe('invalid_client_credential');
     expect(err.message).not.toContain(secret);
   });
@@ -503,7 +505,8 @@ describe('operator token', () => {
   it('reports expiry without the token', async () => {
     const c = clock(T0 + HOUR);
     const p = new StaticTokenProvider(token, { now: c.now });
-    const err = await p.getToken().catch((e: unknown) => e as AuthError);
+    const err = await p.getToken().catch((e: unknown) => e);
+    assert.instanceOf(err, AuthError);
     expect(err).toMatchObject({ name: 'AuthError', code: 'token_expired', method: 'token' });
     expect(err.message).toContain(new Date(T0 + HOUR).toISOString());
     expect(err.message).not.toContain(token);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatProblems, loadConfig } from '../../src/config/config.js';
+import { formatProblems, loadConfig, readStdioServe } from '../../src/config/config.js';
+import { SETTINGS } from '../../src/config/settings.js';
 
 const ok = (argv: string[], env: Record<string, string> = {}) => {
   const r = loadConfig(argv, env);
@@ -147,5 +148,53 @@ describe('approval settings', () => {
     });
     expect(problemsOf([], { CLOUDPC_MCP_PLAN_TTL_SECONDS: '0' }).join()).toMatch(/CLOUDPC_MCP_PLAN_TTL_SECONDS.*from 1 to 86400/);
     expect(problemsOf([], { CLOUDPC_MCP_APPROVAL_PAGE: 'popup' }).join()).toMatch(/browser, link, off/);
+  });
+});
+
+// The command answers a stdio client's first messages from readStdioServe before loadConfig runs (src/bin.ts): where it
+// answers, loadConfig must agree (serve over stdio, same read-only), or the early tool list would differ from the server's.
+describe('readStdioServe', () => {
+  const cases: [string[], Record<string, string>, { readOnly: boolean } | undefined][] = [
+    [[], {}, { readOnly: false }],
+    [['--read-only'], {}, { readOnly: true }],
+    [['--simulate', '--read-only', '--read-only'], {}, { readOnly: true }],
+    [['--remote-app-approval'], {}, { readOnly: false }],
+    [[], { CLOUDPC_MCP_READ_ONLY: ' Yes ' }, { readOnly: true }],
+    [[], { CLOUDPC_MCP_READ_ONLY: 'off' }, { readOnly: false }],
+    [['--read-only'], { CLOUDPC_MCP_READ_ONLY: 'false' }, { readOnly: true }],
+    [[], { CLOUDPC_MCP_TRANSPORT: 'STDIO', CLOUDPC_MCP_CLOUD: 'nowhere' }, { readOnly: false }],
+    [[], { CLOUDPC_MCP_TRANSPORT: '  ' }, { readOnly: false }],
+    // Only loadConfig can tell: a value, a command, a mistake, remote mode, a read-only setting that is not yes or no.
+    [['--log-level', 'warn'], {}, undefined],
+    [['--read-only=true'], {}, undefined],
+    [['login'], {}, undefined],
+    [['--help'], {}, undefined],
+    [['-h'], {}, undefined],
+    [['--readonly'], {}, undefined],
+    [[], { CLOUDPC_MCP_TRANSPORT: 'http' }, undefined],
+    [[], { CLOUDPC_MCP_TRANSPORT: 'websocket' }, undefined],
+    [[], { CLOUDPC_MCP_READ_ONLY: 'maybe' }, undefined],
+  ];
+  it.each(cases)('%j with %j → %j, as loadConfig reads it', (argv, env, expected) => {
+    expect(readStdioServe(argv, env)).toEqual(expected);
+    if (!expected) return;
+    const r = loadConfig(argv, env);
+    const config = r.ok ? r.config : r.fallback;
+    expect({ command: r.command, transport: config.transport, readOnly: config.readOnly }).toEqual({
+      command: 'serve',
+      transport: 'stdio',
+      readOnly: expected.readOnly,
+    });
+  });
+
+  it('agrees with loadConfig for every on/off flag of the settings table, alone and with CLOUDPC_MCP_READ_ONLY', () => {
+    const flags = SETTINGS.filter((x) => x.boolean && x.flag).map((x) => x.flag!);
+    expect(flags).toContain('--read-only');
+    for (const flag of flags)
+      for (const env of [{}, { CLOUDPC_MCP_READ_ONLY: 'true' }, { CLOUDPC_MCP_READ_ONLY: '0' }]) {
+        const quick = readStdioServe([flag], env);
+        const r = loadConfig([flag], env);
+        expect(quick, `${flag} ${JSON.stringify(env)}`).toEqual({ readOnly: (r.ok ? r.config : r.fallback).readOnly });
+      }
   });
 });

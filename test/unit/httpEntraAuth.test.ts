@@ -18,6 +18,7 @@ const entra: EntraConfig = {
   jwksUrl: 'https://login.microsoftonline.com/x/discovery/v2.0/keys',
   authorityHost: 'https://login.microsoftonline.com',
   disableInstanceDiscovery: false,
+  oboTimeoutMs: 15_000,
   clientSecret: 's',
 };
 

@@ -9,9 +9,10 @@ const loopback = buildOriginPolicy({
   allowedOrigins: ['http://localhost:6274'],
 });
 const remote = buildOriginPolicy({ loopback: false, port: 8080, publicUrl: 'https://mcp.contoso.com', allowedOrigins: [] });
+type Case = [headers: Parameters<typeof checkOrigin>[0], allowed: boolean, why: string];
 
 describe('Origin and Host checks', () => {
-  it.each([
+  it.each<Case>([
     [{ host: '127.0.0.1:8080' }, true, 'a client that sends no Origin (not a browser)'],
     [{ host: 'localhost:8080', origin: 'http://localhost:8080' }, true, "the server's own loopback origin"],
     [{ host: '[::1]:8080', origin: 'http://[::1]:8080' }, true, 'IPv6 loopback'],
@@ -25,7 +26,7 @@ describe('Origin and Host checks', () => {
     expect(checkOrigin(headers, loopback).ok).toBe(allowed);
   });
 
-  it.each([
+  it.each<Case>([
     [{ host: '10.0.0.5:8080' }, true, 'platform probes and proxies rewrite Host; authentication protects this bind'],
     [{ host: 'mcp.contoso.com', origin: 'https://mcp.contoso.com' }, true, 'the public origin'],
     [{ host: 'mcp.contoso.com', origin: 'https://evil.example.com' }, false, 'a foreign page'],

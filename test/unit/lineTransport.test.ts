@@ -3,11 +3,9 @@
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { LineTransport, MAX_LINE_BYTES } from '../../src/transports/stdio/lineTransport.js';
+import { LineTransport, MAX_LINE_BYTES, type EarlyAnswer } from '../../src/transports/stdio/lineTransport.js';
 
-function setUp(
-  opts: { output?: NodeJS.WritableStream; drainTimeoutMs?: number; early?: ConstructorParameters<typeof LineTransport>[0]['early'] } = {},
-) {
+function setUp(opts: { output?: NodeJS.WritableStream; drainTimeoutMs?: number; early?: EarlyAnswer } = {}) {
   const input = new PassThrough();
   const out = new PassThrough();
   const output = opts.output ?? out;

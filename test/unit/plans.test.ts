@@ -38,7 +38,7 @@ function clockStore(ttlMs = 1000) {
 }
 
 describe('planProblem', () => {
-  const plan = (state: Plan['state'], owner = ALICE): Plan => ({
+  const plan = (state: Plan['state'], owner: PlanOwner = ALICE): Plan => ({
     ...input(owner),
     id: 'plan-x',
     createdAt: 0,

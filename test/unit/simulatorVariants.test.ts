@@ -135,10 +135,10 @@ describe('variants', () => {
         method: 'PUT',
         body: JSON.stringify({ on: ['wrappedEntities', 'statusDetails'] }),
       });
-      expect((await put.json()).on).toEqual(['wrappedEntities', 'statusDetails']);
+      expect(((await put.json()) as { on: string[] }).on).toEqual(['wrappedEntities', 'statusDetails']);
       const bad = await fetch(`${s2.url}/_simulator/variants`, { method: 'PUT', body: JSON.stringify({ on: ['nope'] }) });
       expect(bad.status).toBe(400);
-      const got = await (await fetch(`${s2.url}/_simulator/variants`)).json();
+      const got = (await (await fetch(`${s2.url}/_simulator/variants`)).json()) as { available: Record<string, unknown> };
       expect(Object.keys(got.available)).toEqual(VARIANT_NAMES);
       s2.reset();
       expect(s2.variants()).toEqual(['thinListItems']);
@@ -200,6 +200,12 @@ describe('variants for Graph behaviours the reference pages leave open (issue 17
     const failed = await report({ filter: "ActionState eq 'failed'", top: 100 });
     expect(failed.status).toBe(200);
     expect(failed.json.TotalRowCount).toBeGreaterThan(3);
+  });
+
+  it('requestTimeFilterRefused: 400 for a filter on RequestDateTime; the same filter without it answers', async () => {
+    sim.setVariants(['requestTimeFilterRefused']);
+    expect((await report({ filter: `${byAction} and RequestDateTime gt datetime'2020-01-01T00:00:00.000Z'` })).status).toBe(400);
+    expect((await report({ filter: byAction })).status).toBe(200);
   });
 
   it('reportForbidden and reportMissing: 403, and 400 for an unknown segment', async () => {

@@ -1,27 +1,41 @@
-// One contract for both state stores: what holds in memory holds in Redis (a real redis-server on 127.0.0.1), so
-// several replicas behave as one. Each behaviour is asserted on both; Redis-only facts (keys, expiry, two
-// connections racing, a dead server) follow.
+// One contract for every state store: what holds in memory holds in Redis, one endpoint (a real redis-server on
+// 127.0.0.1) or a Redis Cluster of three shards (Azure Managed Redis's OSS clustering policy), so several replicas
+// behave as one. Each behaviour is asserted on all three; Redis-only facts (keys, expiry, two connections racing, a
+// dead server) follow, then what only a cluster shows (keys spread over shards, each atomic step in one slot).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createClient, type RedisClientType } from 'redis';
+import { createClient, createCluster, type RedisClientType, type RedisClusterType } from 'redis';
 import { MemoryStore } from '../../src/store/memory.js';
 import { RedisStore } from '../../src/store/redis.js';
 import { StoreUnavailableError } from '../../src/store/errors.js';
 import type { StateStore } from '../../src/store/types.js';
 import { PlanStore, waitForDecision, type PlanInput } from '../../src/tools/retry/plans.js';
-import { startRedis, type TestRedis } from '../support/redisServer.js';
+import { startRedis, startRedisCluster, type TestRedis, type TestRedisCluster } from '../support/redisServer.js';
 
 let redis: TestRedis;
-const clients: RedisClientType[] = [];
+let cluster: TestRedisCluster;
+const clients: (RedisClientType | RedisClusterType)[] = [];
 beforeAll(async () => {
-  redis = await startRedis();
+  [redis, cluster] = await Promise.all([startRedis(), startRedisCluster()]);
 });
 afterAll(async () => {
   for (const c of clients) c.destroy();
-  await redis?.stop();
+  await Promise.all([redis?.stop(), cluster?.stop()]);
 });
 
 async function redisClient(): Promise<RedisClientType> {
   const c = createClient({ url: redis.url, disableOfflineQueue: true, socket: { reconnectStrategy: 50 } }) as RedisClientType;
+  c.on('error', () => {});
+  await c.connect();
+  clients.push(c);
+  return c;
+}
+
+/** A cluster client as the server makes one: the URL of one node as root, the rest discovered. */
+async function clusterClient(): Promise<RedisClusterType> {
+  const c = createCluster({
+    rootNodes: [{ url: cluster.url }],
+    defaults: { disableOfflineQueue: true, socket: { reconnectStrategy: 50 } },
+  });
   c.on('error', () => {});
   await c.connect();
   clients.push(c);
@@ -33,11 +47,17 @@ interface Clock {
 }
 
 type Make = (clock: Clock) => Promise<StateStore>;
-const STORES: [string, Make][] = [
-  ['memory', async (clock) => new MemoryStore({ now: () => clock.t })],
+const STORES: [string, Make, () => Promise<void>][] = [
+  ['memory', async (clock) => new MemoryStore({ now: () => clock.t }), async () => {}],
   [
     'redis',
     async (clock) => new RedisStore({ client: await redisClient(), prefix: 'test:', where: `127.0.0.1:${redis.port}`, now: () => clock.t }),
+    () => redis.flush(),
+  ],
+  [
+    'redis cluster',
+    async (clock) => new RedisStore({ client: await clusterClient(), prefix: 'test:', where: 'the test cluster', now: () => clock.t }),
+    () => cluster.flush(),
   ],
 ];
 
@@ -53,12 +73,12 @@ const input = (ids = ['pc-1', 'pc-2']): PlanInput => ({
   insisted: [],
 });
 
-describe.each(STORES)('state store contract: %s', (_name, make) => {
+describe.each(STORES)('state store contract: %s', (_name, make, flush) => {
   let clock: Clock;
   let store: StateStore;
   let plans: PlanStore;
   beforeEach(async () => {
-    await redis.flush();
+    await flush();
     clock = { t: Date.now() };
     store = await make(clock);
     plans = new PlanStore({ ttlMs: 60_000, store, now: () => clock.t });
@@ -75,7 +95,7 @@ describe.each(STORES)('state store contract: %s', (_name, make) => {
     const p = await plans.create(input());
     expect(await plans.use(p.id)).toBe(false);
     expect(await plans.decide(p.id, true, 'page', 'the local user')).toBe(true);
-    expect(await plans.decide(p.id, false, 'app', 'x')).toBe(false);
+    expect(await plans.decide(p.id, false, 'appTool', 'x')).toBe(false);
     expect((await plans.get(p.id))?.decision).toMatchObject({ how: 'page', by: 'the local user' });
     expect(await plans.use(p.id)).toBe(true);
     expect(await plans.use(p.id)).toBe(false);

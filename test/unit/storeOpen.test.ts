@@ -106,6 +106,11 @@ describe('Redis settings', () => {
       /CLOUDPC_MCP_REDIS_AUTH.*remove the password/,
     ],
     [
+      'a key prefix with an open hash tag',
+      { CLOUDPC_MCP_REDIS_URL: 'rediss://cache:10000', CLOUDPC_MCP_REDIS_KEY_PREFIX: 'team{a:' },
+      /CLOUDPC_MCP_REDIS_KEY_PREFIX.*"team\{a:" has a "\{" without a "\}".*remove the braces/,
+    ],
+    [
       'an unknown auth mode',
       { CLOUDPC_MCP_REDIS_URL: 'rediss://cache:10000', CLOUDPC_MCP_REDIS_AUTH: 'token' },
       /CLOUDPC_MCP_REDIS_AUTH.*not one of: password, entra/,

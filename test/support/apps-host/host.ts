@@ -3,12 +3,13 @@
 // test process (window.hostCallTool, exposed by the test), refusing tools whose visibility does not include "app". A
 // view's open-link request is recorded (window.hostLog) and answered as opened, as a host that opens the browser would.
 import { AppBridge, PostMessageTransport } from '@modelcontextprotocol/ext-apps/app-bridge';
+import type { CallToolRequest, CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 interface Start {
   html: string;
   tools: { name: string; _meta?: { ui?: { visibility?: string[] } } }[];
   toolInput: Record<string, unknown>;
-  toolResult: any;
+  toolResult: CallToolResult;
   theme: 'light' | 'dark';
   /** The iframe's width in CSS pixels (default: the page's). */
   width?: number;
@@ -16,7 +17,7 @@ interface Start {
 
 declare global {
   interface Window {
-    hostCallTool(params: unknown): Promise<any>;
+    hostCallTool(params: CallToolRequest['params']): Promise<CallToolResult>;
     startHost(start: Start): Promise<void>;
     hostLog: string[];
   }
@@ -49,7 +50,9 @@ window.startHost = async ({ html, tools, toolInput, toolResult, theme, width }) 
     if (height) iframe.style.height = `${height + 2}px`;
   };
   const initialized = new Promise<void>((resolve) => (bridge.oninitialized = () => resolve()));
-  await bridge.connect(new PostMessageTransport(iframe.contentWindow, iframe.contentWindow));
+  const view = iframe.contentWindow;
+  if (!view) throw new Error('the view iframe has no window: it must be in the document before the bridge connects');
+  await bridge.connect(new PostMessageTransport(view, view));
   iframe.srcdoc = html;
   await initialized;
   await bridge.sendToolInput({ arguments: toolInput });
