@@ -211,14 +211,13 @@ export async function runReplicas({ startSimulator, DEMO_IDS, BIN, quick }) {
         ]
       : []),
   ];
+  const setups = [rows.memory1, rows.redis1, rows.redis2];
+  const firstError = setups.find((r) => r?.firstError)?.firstError;
   const goals = [
     [
       'remote mode by store: no errors',
-      [rows.memory1, rows.redis1, rows.redis2].every((r) => !r || r.errors === 0),
-      `${[rows.memory1, rows.redis1, rows.redis2].map((r) => r?.errors ?? '-').join(' / ')}` +
-        ([rows.memory1, rows.redis1, rows.redis2].find((r) => r?.firstError)?.firstError
-          ? ` (first: ${[rows.memory1, rows.redis1, rows.redis2].find((r) => r?.firstError).firstError})`
-          : ''),
+      setups.every((r) => !r || r.errors === 0),
+      `${setups.map((r) => r?.errors ?? '-').join(' / ')}${firstError ? ` (first: ${firstError})` : ''}`,
     ],
   ];
   return { rows, table, goals };

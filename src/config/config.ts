@@ -7,7 +7,7 @@ import { GUID_PATTERN } from '../core/jsonShapes.js';
 import { AUTH_METHODS, type AuthMethod } from './authMethods.js';
 import { commandName, parseCommandLine, type Command } from './commandLine.js';
 import { proxyProblem } from '../graph/proxy.js';
-import { parseHttpSettings, type HttpConfig } from './http.js';
+import { parseHttpSettings, parseTransport, type HttpConfig } from './http.js';
 import { readHttpLimits } from './httpLimits.js';
 import { readStoreConfig, type StoreConfig } from './store.js';
 import { APPROVAL_PAGE_MODES, CONFIRM_POLICIES, SETTINGS, TOKEN_CACHE_SETTINGS, labelOf, type TRANSPORTS } from './settings.js';
@@ -269,8 +269,8 @@ export function readStdioServe(argv: readonly string[], env: Record<string, stri
   const problems: ConfigProblem[] = [];
   const r = new SettingReader(flags, env, problems);
   const readOnly = r.bool('CLOUDPC_MCP_READ_ONLY');
-  const transport = r.text('CLOUDPC_MCP_TRANSPORT')?.trim().toLowerCase();
-  if (problems.length || (transport !== undefined && transport !== 'stdio')) return undefined;
+  const transport = parseTransport(r.text('CLOUDPC_MCP_TRANSPORT'), problems);
+  if (problems.length || transport !== 'stdio') return undefined;
   return { readOnly };
 }
 

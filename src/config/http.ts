@@ -121,7 +121,7 @@ function secureUrl(setting: string, raw: string, problems: ConfigProblem[], exam
   return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
 }
 
-function parseTransport(raw: string | undefined, problems: ConfigProblem[]): Transport {
+export function parseTransport(raw: string | undefined, problems: ConfigProblem[]): Transport {
   const v = raw?.trim().toLowerCase();
   if (!v) return 'stdio';
   if ((TRANSPORTS as readonly string[]).includes(v)) return v as Transport;

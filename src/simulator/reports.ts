@@ -260,14 +260,18 @@ function grouped(values: Cell[][], group: string[], selected: ColumnDef[]): Cell
   });
 }
 
+/** Filtering on these columns is not documented: a service may refuse either (each variant plays one refusal). */
+const REFUSED_FILTER_COLUMNS = [
+  ['reportFilterRefused', 'BulkActionId'],
+  ['requestTimeFilterRefused', 'RequestDateTime'],
+] as const;
+
 export function getActionStatusReports(store: Store, _ctx: RequestContext, body: unknown): SimResponse {
-  // Filtering on BulkActionId or RequestDateTime is not documented: a service may refuse either.
   const filter = (body as { filter?: unknown } | undefined)?.filter;
-  if (store.has('reportFilterRefused') && typeof filter === 'string' && /\bBulkActionId\b/i.test(filter)) {
-    throw new BadRequest("Invalid filter: the column 'BulkActionId' cannot be used in a filter for this report.");
-  }
-  if (store.has('requestTimeFilterRefused') && typeof filter === 'string' && /\bRequestDateTime\b/i.test(filter)) {
-    throw new BadRequest("Invalid filter: the column 'RequestDateTime' cannot be used in a filter for this report.");
+  for (const [variant, column] of REFUSED_FILTER_COLUMNS) {
+    if (store.has(variant) && typeof filter === 'string' && new RegExp(`\\b${column}\\b`, 'i').test(filter)) {
+      throw new BadRequest(`Invalid filter: the column '${column}' cannot be used in a filter for this report.`);
+    }
   }
   return runReport(ACTION_STATUS_COLUMNS, actionStatusRows(store, onlyAction(filter)), body);
 }

@@ -48,21 +48,9 @@ export class RedisStore implements StateStore {
     this.label = `The shared store (Redis at ${opts.where}, CLOUDPC_MCP_REDIS_URL)`;
   }
 
-  get #channel(): string {
-    return this.#keys.channel;
-  }
-
-  #planKey(id: string): string {
-    return this.#keys.plan(id);
-  }
-
-  #tokenKey(id: string): string {
-    return this.#keys.pageToken(id);
-  }
-
   async putPlan(plan: StoredPlan): Promise<void> {
     const { state, expiresAt, decision, ...data } = plan;
-    const key = this.#planKey(plan.id);
+    const key = this.#keys.plan(plan.id);
     await this.#run(async (c) => {
       await c
         .multi()
@@ -78,7 +66,7 @@ export class RedisStore implements StateStore {
   }
 
   async getPlan<P extends StoredPlan>(id: string): Promise<P | undefined> {
-    const fields = await this.#run((c) => c.hGetAll(this.#planKey(id)));
+    const fields = await this.#run((c) => c.hGetAll(this.#keys.plan(id)));
     return planOf<P>(fields);
   }
 
@@ -86,8 +74,8 @@ export class RedisStore implements StateStore {
     const decision = JSON.stringify({ how: d.how, by: d.by, at: d.at });
     const reply = await this.#script(
       DECIDE,
-      [this.#planKey(id), this.#tokenKey(id)],
-      [d.approved ? 'approved' : 'declined', decision, String(d.at), this.#channel, id],
+      [this.#keys.plan(id), this.#keys.pageToken(id)],
+      [d.approved ? 'approved' : 'declined', decision, String(d.at), this.#keys.channel, id],
     );
     if (!Array.isArray(reply)) return undefined;
     const fields: Record<string, string> = {};
@@ -96,13 +84,13 @@ export class RedisStore implements StateStore {
   }
 
   async usePlan(id: string): Promise<boolean> {
-    return (await this.#script(USE, [this.#planKey(id)], [this.#channel, id])) === 1;
+    return (await this.#script(USE, [this.#keys.plan(id)], [this.#keys.channel, id])) === 1;
   }
 
   async notePlan(id: string, fields: Record<string, unknown>): Promise<void> {
     const notes = Object.entries(fields).filter(([k]) => !OWN_FIELDS.has(k) && k !== 'id');
     if (!notes.length) return;
-    const key = this.#planKey(id);
+    const key = this.#keys.plan(id);
     await this.#run(async (c) => {
       // Only onto a plan that is still there: a note must not bring an expired plan's key back without its expiry.
       if (await c.exists(key)) await c.hSet(key, Object.fromEntries(notes.map(([k, v]) => [`note:${k}`, JSON.stringify(v)])));
@@ -121,16 +109,16 @@ export class RedisStore implements StateStore {
   }
 
   async pageToken(planId: string): Promise<string | undefined> {
-    const t = await this.#script(PAGE_TOKEN, [this.#planKey(planId), this.#tokenKey(planId)], [secret()]);
+    const t = await this.#script(PAGE_TOKEN, [this.#keys.plan(planId), this.#keys.pageToken(planId)], [secret()]);
     return typeof t === 'string' ? t : undefined;
   }
 
   async hasPageToken(planId: string): Promise<boolean> {
-    return (await this.#run((c) => c.exists(this.#tokenKey(planId)))) === 1;
+    return (await this.#run((c) => c.exists(this.#keys.pageToken(planId)))) === 1;
   }
 
   async spendPageToken(planId: string, presented: string): Promise<boolean> {
-    return (await this.#script(SPEND_PAGE_TOKEN, [this.#tokenKey(planId)], [presented])) === 1;
+    return (await this.#script(SPEND_PAGE_TOKEN, [this.#keys.pageToken(planId)], [presented])) === 1;
   }
 
   async putSession(id: string, session: PageSession): Promise<void> {
@@ -196,7 +184,7 @@ export class RedisStore implements StateStore {
       const sub = this.#client.duplicate();
       sub.on('error', () => {}); // the main client's error handler logs; this one reconnects with it
       await sub.connect();
-      await sub.subscribe(this.#channel, (id) => {
+      await sub.subscribe(this.#keys.channel, (id) => {
         for (const l of [...(this.#watchers.get(id) ?? [])]) l();
       });
       return sub;
